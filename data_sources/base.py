@@ -1,0 +1,111 @@
+"""What every source module declares: its metadata, its files, and how to fetch them.
+
+A source module defines ``META: SourceMeta`` and ``load(data_dir) -> frame``; ``fetch`` and
+``provenance`` are shared here so that no module writes them again.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from data_sources._http import DownloadSettings, download, sha256_file
+
+log = logging.getLogger(__name__)
+
+FETCH_LOG = "FETCHED.json"
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One file of a source, as it lies in the data directory.
+
+    ``path`` is relative to the data directory. ``url`` is the publisher's direct download
+    address, or ``None`` when the publisher needs a login or a manual export (then
+    ``how_to_get`` says what to do). ``sha256`` pins a known version when set.
+    """
+
+    path: str
+    url: str | None = None
+    how_to_get: str = ""
+    sha256: str | None = None
+
+
+@dataclass(frozen=True)
+class SourceMeta:
+    """Publisher metadata of one official source."""
+
+    name: str
+    title: str
+    publisher: str
+    licence: str
+    reference_year: str
+    native_crs: str | None
+    landing_page: str
+    files: tuple[SourceFile, ...]
+    caveats: tuple[str, ...] = field(default_factory=tuple)
+
+    def file(self, data_dir: Path, index: int = 0) -> Path:
+        """Return the absolute path of the ``index``-th file in ``data_dir``."""
+        return Path(data_dir) / self.files[index].path
+
+    def available(self, data_dir: Path | None) -> bool:
+        """Return whether every file of this source is present in ``data_dir``."""
+        return data_dir is not None and all((Path(data_dir) / f.path).is_file() for f in self.files)
+
+
+def provenance(meta: SourceMeta, data_dir: Path) -> dict:
+    """Return the provenance record of a source: metadata plus sha256 of each present file."""
+    record = asdict(meta)
+    record["files"] = []
+    for source_file in meta.files:
+        path = Path(data_dir) / source_file.path
+        record["files"].append(
+            {
+                "path": source_file.path,
+                "url": source_file.url,
+                "sha256": sha256_file(path) if path.is_file() else None,
+                "bytes": path.stat().st_size if path.is_file() else None,
+            }
+        )
+    return record
+
+
+def fetch(meta: SourceMeta, data_dir: Path, settings: DownloadSettings | None = None) -> list[str]:
+    """Download every file of ``meta`` that has a URL into ``data_dir``.
+
+    Returns human-readable lines: one per file downloaded (with its sha256) or skipped
+    (with how to get it by hand). Each download is recorded in ``data_dir/FETCHED.json``.
+    Raises :class:`~data_sources.errors.FetchError` on the first failed download; files
+    already present stay as they were.
+    """
+    data_dir = Path(data_dir)
+    lines = []
+    for source_file in meta.files:
+        if source_file.url is None:
+            lines.append(f"{meta.name}: {source_file.path} cannot be downloaded automatically: "
+                         f"{source_file.how_to_get}")
+            continue
+        target = data_dir / source_file.path
+        digest = download(source_file.url, target, expected_sha256=source_file.sha256,
+                          settings=settings)
+        _record_fetch(data_dir, source_file, digest)
+        lines.append(f"{meta.name}: {source_file.path} sha256={digest}")
+    return lines
+
+
+def _record_fetch(data_dir: Path, source_file: SourceFile, digest: str) -> None:
+    """Add one download to the data directory's fetch log (written atomically)."""
+    log_path = data_dir / FETCH_LOG
+    entries = json.loads(log_path.read_text("utf-8")) if log_path.is_file() else {}
+    entries[source_file.path] = {
+        "url": source_file.url,
+        "sha256": digest,
+        "fetched_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    tmp = log_path.with_suffix(".json.part")
+    tmp.write_text(json.dumps(entries, indent=2, ensure_ascii=False), "utf-8")
+    tmp.replace(log_path)

@@ -1,0 +1,51 @@
+"""Tätort polygons: Lantmäteriet 1:1 miljon layer ``mb_riks`` (SCB tätorter, delineation 2018).
+
+Schema returned by :func:`load` (EPSG:3006): ``tatortsnr`` (SCB's 4-digit tätort number of
+2018), ``tatort`` (name), ``kommunkod`` (kommun containing the polygon), ``lanskod``,
+``bef_2018`` (population field BEF), ``geometry`` (MultiPolygon).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+
+from data_sources._validate import validated_vector
+from data_sources.base import SourceFile, SourceMeta
+
+META = SourceMeta(
+    name="tatorter",
+    title="Tätorter (polygoner), Översiktskartan 1:1 miljon",
+    publisher="Lantmäteriet (generalisation of SCB tätorter)",
+    licence="CC0 1.0",
+    reference_year="2018",
+    native_crs="EPSG:3006",
+    landing_page="https://www.lantmateriet.se/sv/geodata/vara-produkter/produktlista/sverigekartor/",
+    files=(
+        SourceFile(
+            path="admin/tatorter_sverige_lm1m_2018.gpkg",
+            how_to_get="download GSD-Sverigekartor vektor 1:1 miljon from Lantmäteriet's "
+            "Geotorget, layer mb_riks (tätorter), dissolve on the SCB tätort number",
+        ),
+    ),
+    caveats=(
+        "Generalised to 1:1M: small tätorter are coarse blobs.",
+        "Population vintage of BEF uncertain (2018 or 2020).",
+        "Tätorter spanning two kommuner carry one kommunkod.",
+    ),
+)
+
+COLUMNS = ("tatortsnr_2018", "tatort", "kommunkod", "lanskod", "bef_2018")
+
+
+def parse(path: Path) -> gpd.GeoDataFrame:
+    """Read and validate a tätort polygon GeoPackage (layer ``tatorter``)."""
+    frame = validated_vector(path, columns=COLUMNS, id_column="tatortsnr_2018",
+                             expected_crs=META.native_crs, layer="tatorter")
+    return frame.rename(columns={"tatortsnr_2018": "tatortsnr"})
+
+
+def load(data_dir: Path) -> gpd.GeoDataFrame:
+    """Load all 1 992 tätort polygons from ``data_dir``."""
+    return parse(META.file(data_dir))

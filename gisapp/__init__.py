@@ -1,0 +1,24 @@
+"""Strukturbild's Flask app: :func:`create_app` is the factory (nothing is built at import)."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+__all__ = ["create_app"]
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Create the app; ``config`` overrides defaults (``BUILD_DIR`` is the build directory)."""
+    from gisapp.errors import register_error_handlers
+    from gisapp.settings import resolve_build_dir
+    from gisapp.store import BuildStore
+    from gisapp.views import pages
+
+    app = Flask(__name__, static_folder=None)
+    app.config.from_mapping(BUILD_DIR=str(resolve_build_dir()), JSON_SORT_KEYS=False)
+    if config:
+        app.config.update(config)
+    app.extensions["store"] = BuildStore(app.config["BUILD_DIR"])
+    app.register_blueprint(pages)
+    register_error_handlers(app)
+    return app

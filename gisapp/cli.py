@@ -1,0 +1,118 @@
+"""The ``strukturbild`` command: fetch, build, serve, export.
+
+Errors the user can act on (a broken file, a failed download) are printed as one line
+without a traceback, and the command exits with status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from data_sources import SOURCES
+from data_sources import fetch as fetch_source
+from data_sources.errors import StrukturbildError
+from gisapp.build import run_build
+from gisapp.settings import (
+    NO_DATA_HELP_SV,
+    resolve_build_dir,
+    resolve_data_dir,
+    user_cache_data_dir,
+)
+from gisapp.store import BuildStore
+from layers.settings import PipelineSettings
+
+
+def _say(line: str) -> None:
+    """Print one progress line immediately."""
+    print(line, flush=True)
+
+
+def cmd_fetch(args: argparse.Namespace) -> int:
+    """Download the official sources into the data directory."""
+    target = resolve_data_dir(args.data_dir).path if args.data_dir else user_cache_data_dir()
+    names = [args.source] if args.source else list(SOURCES)
+    unknown = [n for n in names if n not in SOURCES]
+    if unknown:
+        msg = f"--source: unknown source {unknown[0]!r}; expected one of {sorted(SOURCES)}"
+        raise StrukturbildError(msg)
+    _say(f"Hämtar till {target}")
+    for name in names:
+        for line in fetch_source(SOURCES[name], target):
+            _say(f"  {line}")
+    return 0
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    """Build every layer whose inputs exist and switch ``current``."""
+    store = BuildStore(resolve_build_dir(args.build_dir))
+    settings = PipelineSettings(lanskod=args.lan) if args.lan else PipelineSettings()
+    build = run_build(resolve_data_dir(args.data_dir), store, settings, progress=_say)
+    for layer_id, reason in build.manifest["missing"].items():
+        _say(f"Saknas: {layer_id}: {reason}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve the current build (building first when there is none)."""
+    from gisapp import create_app
+
+    build_dir = resolve_build_dir(args.build_dir)
+    store = BuildStore(build_dir)
+    if store.current() is None:
+        _say("Inget bygge finns ännu: bygger först.")
+        run_build(resolve_data_dir(args.data_dir), store, progress=_say)
+    current = store.current()
+    if current is not None and not current.manifest["has_data_dir"]:
+        _say(NO_DATA_HELP_SV)
+    app = create_app({"BUILD_DIR": str(build_dir)})
+    _say(f"Strukturbild på http://{args.host}:{args.port}/")
+    app.run(host=args.host, port=args.port, debug=False)
+    return 0
+
+
+def make_parser() -> argparse.ArgumentParser:
+    """Build the argument parser with its sub-commands."""
+    parser = argparse.ArgumentParser(prog="strukturbild", description=__doc__.splitlines()[0])
+    parser.add_argument("-v", "--verbose", action="store_true", help="log pipeline details")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    fetch = sub.add_parser("fetch", help="download official sources")
+    fetch.add_argument("--data-dir", help="target directory (default: the user cache)")
+    fetch.add_argument("--source", help=f"one source only: {', '.join(sorted(SOURCES))}")
+    fetch.set_defaults(func=cmd_fetch)
+
+    build = sub.add_parser("build", help="build layers and indicators")
+    build.add_argument("--data-dir")
+    build.add_argument("--build-dir")
+    build.add_argument("--lan", help="region as 2-digit länskod (default 17, Värmland)")
+    build.set_defaults(func=cmd_build)
+
+    serve = sub.add_parser("serve", help="serve the map (builds first if needed)")
+    serve.add_argument("--data-dir")
+    serve.add_argument("--build-dir")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=5000)
+    serve.set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script; returns the exit status."""
+    args = make_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return args.func(args)
+    except StrukturbildError as exc:
+        print(f"strukturbild: fel: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("strukturbild: avbrutet; föregående bygge används fortfarande", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

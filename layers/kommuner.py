@@ -1,0 +1,61 @@
+"""The ``kommuner`` layer: the region's kommuner with population and classification."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+
+from layers.spec import LayerSpec, PopupField
+
+SPEC = LayerSpec(
+    id="kommuner",
+    title_sv="Kommuner",
+    title_en="Municipalities",
+    theme="Struktur",
+    geometry_type="MultiPolygon",
+    sources=("kommuner", "befolkning", "kommungrupper_skr"),
+    id_column="kommunkod",
+    style={"color": "#333333", "weight": 1.5, "fillColor": "#f2f0e6", "fillOpacity": 0.15},
+    legend=(("#333333", "Kommungräns", "Municipal boundary"),),
+    popup=(
+        PopupField("kommunnamn", "Kommun", "Municipality"),
+        PopupField("kommunkod", "Kommunkod", "Municipality code"),
+        PopupField("invanare", "Invånare", "Population"),
+        PopupField("invanare_ar", "Befolkningsår", "Population year"),
+        PopupField("klass", "Kommungrupp", "Municipality group"),
+    ),
+)
+
+
+def region_kommuner(kommuner: gpd.GeoDataFrame, *, lanskod: str) -> gpd.GeoDataFrame:
+    """Return the kommuner of län ``lanskod``, sorted by kommunkod."""
+    return kommuner[kommuner["lanskod"] == lanskod].sort_values("kommunkod").reset_index(drop=True)
+
+
+def build(
+    kommuner: gpd.GeoDataFrame,
+    *,
+    lanskod: str,
+    befolkning: pd.DataFrame | None = None,
+    klassning: pd.DataFrame | None = None,
+) -> gpd.GeoDataFrame:
+    """Join population and classification onto the region's kommun polygons.
+
+    Returns columns ``kommunkod, kommunnamn, lanskod, lansnamn, invanare (Int64, empty when
+    the population table lacks the kommun), invanare_ar, klass_kod, klass, geometry``.
+    """
+    out = region_kommuner(kommuner, lanskod=lanskod)
+    out = out.drop(columns=[c for c in ("area_km2",) if c in out.columns])
+    if befolkning is not None:
+        pop = befolkning[["kommunkod", "invanare", "ar"]].rename(columns={"ar": "invanare_ar"})
+        out = out.merge(pop, on="kommunkod", how="left")
+        out["invanare"] = out["invanare"].astype("Int64")
+    else:
+        out["invanare"] = pd.array([pd.NA] * len(out), dtype="Int64")
+        out["invanare_ar"] = None
+    if klassning is not None:
+        out = out.merge(klassning[["kommunkod", "klass_kod", "klass"]], on="kommunkod", how="left")
+    else:
+        out["klass_kod"] = None
+        out["klass"] = None
+    return gpd.GeoDataFrame(out, geometry="geometry", crs=kommuner.crs)

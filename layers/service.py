@@ -1,0 +1,96 @@
+"""The ``service`` layer: everyday service points in one category taxonomy.
+
+Categories (ids are stable, used in URLs): dagligvaror, apotek, vardcentral, grundskola,
+gymnasieskola, drivmedel, post, bankomat, bibliotek. Each source maps onto them; a point
+keeps its source and reference date.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+
+from layers.spec import LayerSpec, PopupField
+
+# id -> (Swedish label, English label, colour from the Okabe–Ito colour-blind-safe palette)
+CATEGORIES: dict[str, tuple[str, str, str]] = {
+    "dagligvaror": ("Dagligvaror", "Groceries", "#E69F00"),
+    "apotek": ("Apotek och apoteksombud", "Pharmacy", "#009E73"),
+    "vardcentral": ("Vårdcentral", "Health centre", "#D55E00"),
+    "grundskola": ("Grundskola", "Primary school", "#0072B2"),
+    "gymnasieskola": ("Gymnasieskola", "Upper secondary school", "#56B4E9"),
+    "drivmedel": ("Drivmedel", "Fuel", "#CC79A7"),
+    "post": ("Post- och paketombud", "Post and parcel point", "#F0E442"),
+    "bankomat": ("Bankomat", "Cash machine", "#999999"),
+    "bibliotek": ("Bibliotek", "Library", "#000000"),
+}
+
+# Pipos "Servicetyp" -> category
+PIPOS_SERVICETYP = {
+    "Apoteksvaror": "apotek",
+    "Dagligvaror": "dagligvaror",
+    "Drivmedel": "drivmedel",
+    "Uttagsautomat": "bankomat",
+    "Post": "post",
+    "Posttjänster": "post",
+    "Paketombud": "post",
+}
+# Skolenhetsregistret "SKOLFORM" -> category
+SKOLFORM = {"Grundskola": "grundskola", "Gymnasieskola": "gymnasieskola"}
+
+COLUMNS = ["id", "kategori", "namn", "adress", "kommunkod", "kalla", "datum", "geometry"]
+
+SPEC = LayerSpec(
+    id="service",
+    title_sv="Servicepunkter",
+    title_en="Service points",
+    theme="Service",
+    geometry_type="Point",
+    sources=("pipos", "skolor"),
+    id_column="id",
+    style={"radius": 5, "weight": 1, "color": "#222222", "fillOpacity": 0.9},
+    legend=tuple((colour, sv, en) for sv, en, colour in CATEGORIES.values()),
+    popup=(
+        PopupField("namn", "Namn", "Name"),
+        PopupField("kategori_sv", "Kategori", "Category"),
+        PopupField("adress", "Adress", "Address"),
+        PopupField("kalla", "Källa", "Source"),
+        PopupField("datum", "Datum", "Date"),
+    ),
+)
+
+
+def from_pipos(pipos: gpd.GeoDataFrame, *, date: str) -> gpd.GeoDataFrame:
+    """Map Pipos rows to the service schema; unknown service types are left out."""
+    out = pipos.assign(
+        kategori=pipos["servicetyp"].map(PIPOS_SERVICETYP),
+        kalla="Tillväxtverket, Pipos Serviceanalys",
+        datum=date,
+        id="pipos:" + pipos["id"],
+    )
+    return out.dropna(subset=["kategori"])[COLUMNS]
+
+
+def from_skolor(skolor: gpd.GeoDataFrame, *, date: str) -> tuple[gpd.GeoDataFrame, int]:
+    """Map located schools to the service schema; return them and the count without coordinates."""
+    schools = skolor[skolor["skolform"].isin(SKOLFORM)]
+    located = schools[schools.geometry.notna()]
+    out = located.assign(
+        kategori=located["skolform"].map(SKOLFORM),
+        kalla="Skolverket, Skolenhetsregistret",
+        datum=date,
+        id="skola:" + located["id"],
+    )
+    return out[COLUMNS], int(schools.geometry.isna().sum())
+
+
+def build(parts: list[gpd.GeoDataFrame], *, kommunkoder: list[str]) -> gpd.GeoDataFrame:
+    """Concatenate service parts, keep the region's kommuner, and add Swedish/English labels.
+
+    Returns ``COLUMNS`` plus ``kategori_sv`` and ``kategori_en``.
+    """
+    frame = pd.concat(parts, ignore_index=True)
+    frame = frame[frame["kommunkod"].isin(kommunkoder)].reset_index(drop=True)
+    frame["kategori_sv"] = frame["kategori"].map(lambda c: CATEGORIES[c][0])
+    frame["kategori_en"] = frame["kategori"].map(lambda c: CATEGORIES[c][1])
+    return gpd.GeoDataFrame(frame, geometry="geometry", crs=parts[0].crs)
