@@ -1,0 +1,33 @@
+"""Population per kommun split into tätort and landsbygd.
+
+With today's data: tätort population is the sum of SCB's 2020 tätort points assigned to the
+kommun; landsbygd is the kommun total (latest year) minus that sum; both years are stated
+side by side (``ar`` = "2025−2020" for landsbygd) until a population grid gives landsbygd
+directly.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+
+
+def population_split(kommuner: gpd.GeoDataFrame, tatort_points: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Return ``kommunkod, omrade, befolkning, ar`` for tatort, landsbygd and hela_kommunen.
+
+    ``kommuner`` is the ``kommuner`` layer (``invanare``, ``invanare_ar``); ``tatort_points``
+    are SCB 2020 tätort points (``kommunkod``, ``bef_2020``). Kommuner without a population
+    figure are left out (never estimated).
+    """
+    totals = kommuner.dropna(subset=["invanare"])[["kommunkod", "invanare", "invanare_ar"]]
+    in_tatort = (tatort_points[tatort_points["kommunkod"].isin(totals["kommunkod"])]
+                 .groupby("kommunkod")["bef_2020"].sum())
+    rows = []
+    for kommunkod, total, year in totals.itertuples(index=False):
+        tatort = int(in_tatort.get(kommunkod, 0))
+        rows += [
+            (kommunkod, "hela_kommunen", int(total), str(year)),
+            (kommunkod, "tatort", tatort, "2020"),
+            (kommunkod, "landsbygd", int(total) - tatort, f"{year}−2020"),
+        ]
+    return pd.DataFrame(rows, columns=["kommunkod", "omrade", "befolkning", "ar"])
