@@ -7,6 +7,7 @@ Folium code lives only here. Every data-derived string reaching the page is HTML
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 
 import folium
 
@@ -16,6 +17,12 @@ from layers.service import CATEGORIES
 from layers.spec import LayerSpec
 
 POINT_RADIUS = 5
+
+# Layers that need data-driven drawing (line width by trips, symbols sized by departures, …)
+# register a renderer here: ``renderer(fmap, spec, build, lang) -> None``. Layers without
+# one are drawn by :func:`add_layer` from their spec's style.
+Renderer = Callable[[folium.Map, LayerSpec, Build, str], None]
+CUSTOM_RENDERERS: dict[str, Renderer] = {}
 
 
 def _popup(spec: LayerSpec, lang: str, columns: list[str]) -> folium.GeoJsonPopup | None:
@@ -71,7 +78,8 @@ def compose_map(build: Build, specs: dict[str, LayerSpec], lang: str = "sv") -> 
     ).add_to(fmap)
     for layer_id in build.layer_ids():
         if layer_id in specs:
-            add_layer(fmap, specs[layer_id], build, lang)
+            renderer = CUSTOM_RENDERERS.get(layer_id, add_layer)
+            renderer(fmap, specs[layer_id], build, lang)
     folium.LayerControl(collapsed=False).add_to(fmap)
     fmap.fit_bounds([[miny, minx], [maxy, maxx]])
     return fmap
