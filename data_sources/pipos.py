@@ -73,6 +73,11 @@ def parse(path: Path) -> gpd.GeoDataFrame:
     require_unique(frame, "Serviceplatsid", path)
     if "kommunkod" not in frame.columns:
         frame["kommunkod"] = kommunkod_from_name(frame["Kommun"])
+        unknown = frame.loc[frame["kommunkod"].isna(), "Kommun"]
+        if not unknown.empty:
+            msg = (f"{path}: column 'Kommun' holds name(s) that are not Swedish kommuner: "
+                   f"{sorted(set(unknown))[:5]} in row(s) {unknown.index.tolist()[:5]}")
+            raise DataError(msg)
     require_kommunkod(frame, path)
     points = to_compute_crs(points_from_xy(frame, *xy, crs=META.native_crs, path=path), path)
     out = points.rename(columns={

@@ -1,0 +1,86 @@
+"""Boundaries, tätorter, population and classification load from the real files."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from data_sources import befolkning, klassning, kommuner, kommuner_land, lan, tatorter, tatortspunkter
+from layers.tatorter import points_outside_kommun
+
+# SCB's official codes and names of the kommuner in Värmlands län (the test oracle).
+VARMLAND = {
+    "1715": "Kil", "1730": "Eda", "1737": "Torsby", "1760": "Storfors", "1761": "Hammarö",
+    "1762": "Munkfors", "1763": "Forshaga", "1764": "Grums", "1765": "Årjäng", "1766": "Sunne",
+    "1780": "Karlstad", "1781": "Kristinehamn", "1782": "Filipstad", "1783": "Hagfors",
+    "1784": "Arvika", "1785": "Säffle",
+}
+
+
+def test_kommuner_load_with_official_codes_and_names(data_dir):
+    frame = kommuner.load(data_dir)
+    assert len(frame) == 290
+    assert frame.crs.to_epsg() == 3006
+    varmland = frame[frame["lanskod"] == "17"]
+    assert dict(zip(varmland["kommunkod"], varmland["kommunnamn"], strict=True)) == VARMLAND
+    assert frame.geometry.is_valid.all()
+
+
+def test_lan_17_equals_union_of_its_kommuner(data_dir):
+    kommun_union = kommuner.load(data_dir).query("lanskod == '17'").union_all()
+    lan17 = lan.load(data_dir).query("lanskod == '17'")
+    assert lan17["lansnamn"].item() == "Värmlands län"
+    difference_m2 = kommun_union.symmetric_difference(lan17.geometry.item()).area
+    assert difference_m2 < 1e5  # below 0.1 km² on a 21 898 km² county
+
+
+def test_land_outline_excludes_vanern(data_dir):
+    legal = kommuner.load(data_dir).set_index("kommunkod")
+    land = kommuner_land.load(data_dir).set_index("kommunkod")
+    # Hammarö is mostly Vänern water: its land outline is a small part of its legal area.
+    assert land.loc["1761"].geometry.area < 0.25 * legal.loc["1761"].geometry.area
+    assert land.crs.to_epsg() == 3006
+
+
+def test_tatort_points_lie_in_their_kommun(data_dir):
+    all_kommuner = kommuner.load(data_dir)
+    points = tatortspunkter.load(data_dir)
+    varmland = points[points["kommunkod"].str.startswith("17")]
+    assert len(varmland) == 68
+    assert points_outside_kommun(varmland, all_kommuner).empty
+    # Nationally, the exceptions are border tätorter whose label point lies in a neighbour
+    # (SCB assigns a tätort crossing a border to one kommun): report them and check why.
+    outside = points_outside_kommun(points, all_kommuner)
+    polygons = all_kommuner.set_index("kommunkod").geometry
+    for row in outside.itertuples():
+        assert row.kommun_by_location is not None
+        assert polygons[row.kommunkod].touches(polygons[row.kommun_by_location])
+    assert len(outside) < 0.01 * len(points)
+
+
+def test_tatort_polygons_carry_scb_numbers(data_dir):
+    frame = tatorter.load(data_dir)
+    karlstad = frame[frame["tatort"] == "Karlstad"]
+    assert karlstad["tatortsnr"].tolist() == ["5704"]
+    assert karlstad["kommunkod"].tolist() == ["1780"]
+
+
+def test_population_matches_the_source_table(data_dir):
+    frame = befolkning.load(data_dir)
+    raw = pd.read_csv(data_dir / befolkning.META.files[0].path, dtype={"kommunkod": str})
+    merged = frame.merge(raw, on="kommunkod")
+    assert len(merged) == 16
+    assert (merged["invanare"] == merged["invanare_2025_kolada_n01951"]).all()
+    assert set(frame["ar"]) == {"2025"}
+
+
+def test_skr_kommungrupper_cover_all_kommuner(data_dir):
+    frame = klassning.load(data_dir, "skr")
+    assert len(frame) == 290
+    assert frame.set_index("kommunkod").loc["1780", "klass_kod"] == "B3"
+    assert frame["klass"].nunique() == 9
+
+
+def test_tillvaxtverket_classification_is_missing_without_assignments(data_dir):
+    # Only the class names are published here; the assignment table is not supplied.
+    assert "tillvaxtverket" not in klassning.available(data_dir)
+    assert "skr" in klassning.available(data_dir)
