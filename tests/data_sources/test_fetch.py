@@ -1,0 +1,128 @@
+"""Downloads from a local HTTP server on 127.0.0.1 serving real files as publishers do."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from data_sources import befolkning, fetch
+from data_sources._http import DownloadSettings, download
+from data_sources.base import FETCH_LOG, SourceFile, SourceMeta
+from data_sources.errors import ChecksumError, FetchError
+
+FAST = DownloadSettings(timeout_s=0.5, attempts=2, backoff_s=0.0)
+
+
+class PublisherHandler(BaseHTTPRequestHandler):
+    """Serves ``files`` by path; ``/truncated/…`` lies about its length, ``/slow/…`` stalls."""
+
+    files: dict[str, bytes] = {}
+    requests_seen: list[str] = []
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server API)
+        self.requests_seen.append(self.path)
+        mode, _, name = self.path.lstrip("/").partition("/")
+        body = self.files.get(name)
+        if body is None:
+            self.send_error(404)
+            return
+        if mode == "slow":
+            time.sleep(2.0)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        payload = body[: len(body) // 2] if mode == "truncated" else body
+        try:
+            self.wfile.write(payload)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def log_message(self, *args) -> None:
+        """Keep test output quiet."""
+
+
+@pytest.fixture
+def publisher(data_dir):
+    """A local publisher serving the real population table; yields its base URL."""
+    real = (data_dir / befolkning.META.files[0].path).read_bytes()
+    PublisherHandler.files = {"befolkning.csv": real}
+    PublisherHandler.requests_seen = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), PublisherHandler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", real
+    server.shutdown()
+    server.server_close()
+
+
+def test_good_download_is_written_and_checksummed(publisher, tmp_path):
+    base, real = publisher
+    target = tmp_path / "admin" / "befolkning.csv"
+    digest = download(f"{base}/plain/befolkning.csv", target, settings=FAST)
+    assert target.read_bytes() == real
+    assert digest == hashlib.sha256(real).hexdigest()
+    assert not list(target.parent.glob("*.part"))
+
+
+def test_truncated_download_fails_and_keeps_previous_file(publisher, tmp_path):
+    base, _ = publisher
+    target = tmp_path / "befolkning.csv"
+    target.write_text("previous version\n")
+    with pytest.raises(FetchError, match="truncated"):
+        download(f"{base}/truncated/befolkning.csv", target, settings=FAST)
+    assert target.read_text() == "previous version\n"
+    assert not list(tmp_path.glob("*.part"))
+    assert len(PublisherHandler.requests_seen) == FAST.attempts  # retried
+
+
+def test_checksum_mismatch_fails_without_retry(publisher, tmp_path):
+    base, _ = publisher
+    target = tmp_path / "befolkning.csv"
+    target.write_text("previous version\n")
+    with pytest.raises(ChecksumError, match="checksum mismatch"):
+        download(f"{base}/plain/befolkning.csv", target, expected_sha256="0" * 64, settings=FAST)
+    assert target.read_text() == "previous version\n"
+    assert len(PublisherHandler.requests_seen) == 1
+
+
+def test_timeout_fails_after_retries(publisher, tmp_path):
+    base, _ = publisher
+    target = tmp_path / "befolkning.csv"
+    with pytest.raises(FetchError, match="Timeout"):
+        download(f"{base}/slow/befolkning.csv", target, settings=FAST)
+    assert not target.exists()
+    assert len(PublisherHandler.requests_seen) == FAST.attempts
+
+
+def test_http_error_is_a_fetch_error(publisher, tmp_path):
+    base, _ = publisher
+    with pytest.raises(FetchError, match="HTTP 404"):
+        download(f"{base}/plain/nothing.csv", tmp_path / "x.csv", settings=FAST)
+
+
+def test_fetch_source_records_sha256_and_loads(publisher, tmp_path):
+    base, real = publisher
+    meta = SourceMeta(
+        **{**befolkning.META.__dict__,
+           "files": (SourceFile(path=befolkning.META.files[0].path,
+                                url=f"{base}/plain/befolkning.csv",
+                                sha256=hashlib.sha256(real).hexdigest()),)})
+    lines = fetch(meta, tmp_path, settings=FAST)
+    assert lines == [f"befolkning: {meta.files[0].path} sha256={meta.files[0].sha256}"]
+    record = json.loads((tmp_path / FETCH_LOG).read_text())
+    assert record[meta.files[0].path]["sha256"] == meta.files[0].sha256
+    assert len(befolkning.load(Path(tmp_path))) == 16
+
+
+def test_fetch_explains_sources_without_url(tmp_path):
+    lines = fetch(befolkning.META, tmp_path)
+    assert "cannot be downloaded automatically" in lines[0]
+    assert "Kolada" in lines[0]
