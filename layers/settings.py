@@ -22,7 +22,23 @@ class PipelineSettings:
         Largest distance (m) at which an SCB 2020 tätort point that lies in no 2018 polygon
         is still linked to the nearest polygon. Default 1 500 m (the documented link of the
         development data: Norsbron 1 058 m is the farthest real match).
+    service_thresholds_km
+        Distances (km) beyond which the population share is reported per service category.
+        Default 5 and 10 km (the project brief's default).
+    service_thresholds_min
+        Car travel times (min) beyond which the population share is reported (network only).
+        Default 10 and 20 min.
+    snap_speed_kmh
+        Speed (km/h) on the straight leg between a point and its nearest road node. Default
+        30 km/h (driveways and local streets; our choice).
+    service_dedup_m
+        Two service points of one category from different sources closer than this (m) are
+        one place; the higher-priority source keeps it (Pipos, Skolverket, OSM). Default 100 m.
     """
 
     lanskod: str = "17"
     tatort_link_max_m: float = 1_500.0
+    service_thresholds_km: tuple[float, ...] = (5.0, 10.0)
+    service_thresholds_min: tuple[float, ...] = (10.0, 20.0)
+    snap_speed_kmh: float = 30.0
+    service_dedup_m: float = 100.0

@@ -1,0 +1,105 @@
+"""The road network from OpenStreetMap: a local ``.osm.pbf`` extract (offline) or osmnx (online).
+
+Offline, the drive network is read from ``osm/region.osm.pbf`` in the data directory with
+pyrosm (an OSM extract covering the region, e.g. Geofabrik's ``sweden-latest.osm.pbf`` cut
+to the län with ``osmium extract -p lan.geojson``). Online, :func:`from_osmnx` downloads
+the drive network of a place with osmnx.
+
+Schema returned by :func:`parse` / :func:`from_osmnx`: a pair ``(nodes, edges)``.
+``nodes``: ``node`` (OSM node id, int64), ``geometry`` (Point, EPSG:3006).
+``edges``: ``u``, ``v`` (OSM node ids), ``length_m`` (geodesic length of the segment in
+metres, as computed by pyrosm/osmnx), ``highway``, ``maxspeed`` (OSM text, may be empty),
+``oneway`` (OSM text: ``yes``/``-1``/``no``/empty). From osmnx every edge is already one
+direction of travel, so ``oneway`` is ``"yes"`` for all of them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from data_sources._validate import require_columns, require_file, require_unique, to_compute_crs
+from data_sources.base import SourceFile, SourceMeta
+from data_sources.errors import DataError
+
+META = SourceMeta(
+    name="osm_vagnat",
+    title="Vägnät för bil (OpenStreetMap)",
+    publisher="OpenStreetMap contributors",
+    licence="ODbL 1.0",
+    reference_year="extract date",
+    native_crs="EPSG:4326",
+    landing_page="https://www.openstreetmap.org/copyright",
+    files=(
+        SourceFile(
+            path="osm/region.osm.pbf",
+            how_to_get="download https://download.geofabrik.de/europe/sweden-latest.osm.pbf "
+            "and cut it to the region with `osmium extract -p lan.geojson -o osm/region.osm.pbf`",
+        ),
+    ),
+    caveats=("Crowd-sourced; maxspeed is missing on many roads (defaults per road class apply).",),
+)
+
+EDGE_COLUMNS = ["u", "v", "length_m", "highway", "maxspeed", "oneway"]
+
+
+def _edges(frame: pd.DataFrame, path: object) -> pd.DataFrame:
+    """Return the edge columns with text tags, raising when a segment has no length."""
+    out = frame.rename(columns={"length": "length_m"})
+    for column in ("maxspeed", "oneway"):
+        if column not in out.columns:
+            out[column] = None
+    require_columns(out, EDGE_COLUMNS, Path(str(path)))
+    out = pd.DataFrame(out[EDGE_COLUMNS]).reset_index(drop=True)
+    bad = out["length_m"].isna() | (out["length_m"] < 0)
+    if bad.any():
+        msg = f"{path}: road segment(s) without a length ≥ 0 in row(s) {out.index[bad][:5].tolist()}"
+        raise DataError(msg)
+    for column in ("highway", "maxspeed", "oneway"):
+        out[column] = out[column].map(lambda v: None if v is None or v != v else str(v))
+    out["u"] = out["u"].astype("int64")
+    out["v"] = out["v"].astype("int64")
+    return out
+
+
+def parse(path: Path) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """Read the drive network of an ``.osm.pbf`` file with pyrosm (nodes in EPSG:3006)."""
+    from pyrosm import OSM
+
+    require_file(path)
+    try:
+        nodes, edges = OSM(str(path)).get_network(network_type="driving", nodes=True)
+    except (OSError, ValueError, KeyError) as exc:
+        msg = f"{path}: cannot be read as an OpenStreetMap PBF extract: {exc}"
+        raise DataError(msg) from exc
+    if nodes is None or edges is None or edges.empty:
+        msg = f"{path}: holds no drivable roads (highway=* for cars)"
+        raise DataError(msg)
+    nodes = gpd.GeoDataFrame({"node": nodes["id"].astype("int64")}, geometry=nodes.geometry.values,
+                             crs=nodes.crs)
+    require_unique(nodes, "node", path)
+    return to_compute_crs(nodes, path), _edges(edges, path)
+
+
+def from_osmnx(place: str) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """Download the drive network of ``place`` with osmnx (needs internet)."""
+    import osmnx as ox
+
+    graph = ox.graph_from_place(place, network_type="drive", simplify=False)
+    node_frame, edge_frame = ox.graph_to_gdfs(graph)
+    edges = edge_frame.reset_index()
+    edges["oneway"] = "yes"  # osmnx lists each direction of travel as its own edge
+    for column in ("highway", "maxspeed"):
+        if column in edges.columns:
+            edges[column] = edges[column].map(lambda v: v[0] if isinstance(v, list) else v)
+    nodes = gpd.GeoDataFrame({"node": node_frame.index.astype("int64")},
+                             geometry=node_frame.geometry.values, crs=node_frame.crs)
+    source = f"osmnx graph_from_place({place!r})"
+    return to_compute_crs(nodes, Path(source)), _edges(edges, source)
+
+
+def load(data_dir: Path) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """Load the region's drive network from ``osm/region.osm.pbf`` in ``data_dir``."""
+    return parse(META.file(data_dir))
