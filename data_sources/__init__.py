@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from data_sources import (
     befolkning,
+    befolkningsruta,
+    bredband,
     klassning,
     kommuner,
     kommuner_land,
+    kommunpanel,
     lan,
     pipos,
     skolor,
@@ -44,6 +47,9 @@ SOURCES: dict[str, SourceMeta] = {
         stationer.META,
         pipos.META,
         skolor.META,
+        bredband.META,
+        kommunpanel.META,
+        *befolkningsruta.GRIDS,
     )
 }
 
