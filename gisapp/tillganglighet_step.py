@@ -1,0 +1,82 @@
+"""Build step of the ``tillganglighet`` layer: origins, service points and (if any) roads.
+
+Origins are the population grid squares when the ``befolkning`` layer was built, else SCB's
+2020 tätort points (landsbygd then has no origins and is reported as missing, never zero).
+Distances run along the road network when ``osm/region.osm.pbf`` is in the data directory,
+else straight-line (``fågelvägen``, labelled).
+"""
+
+from __future__ import annotations
+
+from data_sources import skolor, tatortspunkter
+from data_sources.errors import MissingDataError
+from gisapp.network import load_network
+from gisapp.pipeline import BuildContext, StepOutput
+from layers import tillganglighet as layer
+from layers.accessibility import NETWORK, STRAIGHT, accessibility
+from layers.befolkning import population_split
+from layers.service import SKOLFORM
+
+
+def _origins(ctx: BuildContext, kommuner) -> tuple[object, list[str], str]:
+    """Grid squares when built, else tätort points; with notes and the population year."""
+    try:
+        grid = ctx.layer("befolkning")
+    except MissingDataError:
+        grid = None
+    if grid is not None and {"ruta", "i_tatort"} <= set(grid.columns):
+        year = str(grid["ar"].iloc[0]) if "ar" in grid.columns and len(grid) else ""
+        return (layer.origins_from_grid(grid, kommuner), ["Ursprung: befolkningsrutor (SCB)."],
+                year)
+    points = ctx.source("tatortspunkter", tatortspunkter.load)
+    origins = layer.origins_from_tatorter(points, kommuner)
+    split = population_split(kommuner, points).groupby("omrade")["befolkning"].sum()
+    covered = (f" Tätortspunkterna täcker {split['tatort'] / split['hela_kommunen']:.0%} av "
+               "befolkningen (tätort 2020 / kommunen senaste år)." if split.get("hela_kommunen", 0) > 0 else "")
+    return origins, [
+        "Ursprung: SCB:s tätortspunkter 2020. Landsbygd och hela kommunen saknar data "
+        "(inget befolkningsrutnät); de redovisas inte." + covered], tatortspunkter.META.reference_year
+
+
+def _incomplete_school_forms(ctx: BuildContext, kommunkoder: list[str]) -> dict[str, int]:
+    """School categories with units lacking coordinates in the region (category → count)."""
+    try:
+        schools = ctx.source("skolor", skolor.load)
+    except MissingDataError:
+        return {}
+    region = schools[schools["kommunkod"].isin(kommunkoder) & schools["skolform"].isin(SKOLFORM)]
+    lacking = region[region.geometry.isna()]["skolform"].map(SKOLFORM).value_counts()
+    return {kategori: int(n) for kategori, n in lacking.items() if n > 0}
+
+
+def tillganglighet_step(ctx: BuildContext) -> StepOutput:
+    """Distance (and car time) from where people live to the nearest service per category."""
+    kommuner = ctx.layer("kommuner")
+    services = ctx.layer("service")
+    settings = ctx.settings
+    origins, notes, year = _origins(ctx, kommuner)
+    incomplete = _incomplete_school_forms(ctx, kommuner["kommunkod"].tolist())
+    notes += [f"{kategori}: {n} skolenheter saknar koordinater; avståndet beräknas inte "
+              "(det skulle överskattas)" for kategori, n in incomplete.items()]
+    categories = sorted(set(services["kategori"]) - set(incomplete))
+    try:
+        network = ctx.source("osm_vagnat", load_network)
+    except MissingDataError as exc:
+        network = None
+        notes.append(f"Avstånd fågelvägen: inget vägnät ({exc})")
+    access = accessibility(origins, services, network, categories=categories,
+                           snap_speed_kmh=settings.snap_speed_kmh)
+    method = STRAIGHT if network is None else NETWORK
+    sources = "; ".join(sorted(set(services["kalla"])))
+    indicators = layer.indicators(
+        access, thresholds_km=settings.service_thresholds_km,
+        thresholds_min=settings.service_thresholds_min,
+        year=year,
+        source=f"{sources}; befolkning SCB; avstånd {method}")
+    extra = {"metod": method, "kategorier": categories, "ursprung": len(origins)}
+    if network is not None:
+        extra["natverk"] = {"noder": network.n_nodes, "lankar": network.n_edges}
+        unreachable = access.loc[~access["nabar"], "id"].nunique()
+        notes.append(f"{unreachable} ursprung når inte närmaste service längs vägnätet")
+    return StepOutput(layer.build(access), indicators=indicators, notes=tuple(notes),
+                      extra_provenance={"tillganglighet": extra})
