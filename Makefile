@@ -13,7 +13,14 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $@
 
-install: $(VENV)/.installed
+# Front-end libraries come from the npm registry at install time (never committed) and are
+# served by the app from static/vendor, so maps render without internet access.
+static/vendor/leaflet/leaflet.js: static/package.json
+	npm install --prefix static --no-audit --no-fund --silent
+	mkdir -p static/vendor/leaflet
+	cp -r static/node_modules/leaflet/dist/. static/vendor/leaflet/
+
+install: $(VENV)/.installed static/vendor/leaflet/leaflet.js
 
 ## Build the strukturbild from the data directory and serve it on http://127.0.0.1:5000
 run: install
@@ -25,4 +32,4 @@ test: install
 	$(BIN)/python -m pytest
 
 clean:
-	rm -rf builds .pytest_cache test-artifacts
+	rm -rf builds .pytest_cache test-artifacts static/vendor static/node_modules

@@ -9,16 +9,25 @@ __all__ = ["create_app"]
 
 def create_app(config: dict | None = None) -> Flask:
     """Create the app; ``config`` overrides defaults (``BUILD_DIR`` is the build directory)."""
-    from gisapp.errors import register_error_handlers
+    from flask_compress import Compress
+
+    from gisapp.errors import HtmlSafeJSONProvider, register_error_handlers
+    from gisapp.pagecache import PageCache
     from gisapp.settings import resolve_build_dir
     from gisapp.store import BuildStore
     from gisapp.views import pages
 
     app = Flask(__name__, static_folder=None)
+    app.json = HtmlSafeJSONProvider(app)
     app.config.from_mapping(BUILD_DIR=str(resolve_build_dir()), JSON_SORT_KEYS=False)
     if config:
         app.config.update(config)
     app.extensions["store"] = BuildStore(app.config["BUILD_DIR"])
+    app.extensions["pages"] = PageCache()
+    app.config.setdefault("COMPRESS_MIMETYPES", [
+        "text/html", "text/css", "text/csv", "application/json", "application/geo+json",
+        "application/javascript", "text/javascript"])
+    Compress(app)
     app.register_blueprint(pages)
     register_error_handlers(app)
     return app

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify
+from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException
 
 from data_sources.errors import RequestError, StrukturbildError
@@ -32,3 +33,12 @@ def register_error_handlers(app: Flask) -> None:
     def http_error(exc: HTTPException):
         body = {"title": exc.name, "status": exc.code, "detail": exc.description}
         return jsonify(body), exc.code
+
+
+class HtmlSafeJSONProvider(DefaultJSONProvider):
+    """JSON with ``<``, ``>`` and ``&`` escaped, so echoed input can never form markup."""
+
+    def dumps(self, obj, **kwargs) -> str:
+        """Serialise like Flask, then escape the three HTML-significant characters."""
+        text = super().dumps(obj, **kwargs)
+        return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

@@ -1,15 +1,22 @@
-"""Compose the folium map of a build: every built layer, a layer control, popups, legend.
+"""Compose the folium map of a build: every built layer, a themed layer panel, popups, legends.
 
-Folium code lives only here. Every data-derived string reaching the page is HTML-escaped
-(:func:`gisapp.display.to_geojson` with ``escape=True``).
+Folium code lives only here. Each layer is drawn into its own ``FeatureGroup`` so the panel
+(``static/strukturbild.js``) can toggle it; Leaflet is served from the app's own
+``/static/vendor`` (no CDN), and the map stays usable without the tile server. Every
+data-derived string reaching the page is HTML-escaped (:func:`gisapp.display.to_geojson`
+with ``escape=True``) or passed as JSON and inserted as text by the panel.
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 import folium
+from branca.element import Element, MacroElement
+from jinja2 import Template
 
 from gisapp.display import SERVE_CRS, simplify_for_display, to_geojson
 from gisapp.store import Build
@@ -17,12 +24,38 @@ from layers.service import CATEGORIES
 from layers.spec import LayerSpec
 
 POINT_RADIUS = 5
+THEMES = ("Struktur", "Resor", "Service", "Digital", "Befolkning")
+LEAFLET_JS = [("leaflet", "/static/vendor/leaflet/leaflet.js")]
+LEAFLET_CSS = [("leaflet_css", "/static/vendor/leaflet/leaflet.css"),
+               ("strukturbild_css", "/static/strukturbild.css")]
+PANEL_JS = "/static/strukturbild.js"
 
 # Layers that need data-driven drawing (line width by trips, symbols sized by departures, …)
-# register a renderer here: ``renderer(fmap, spec, build, lang) -> None``. Layers without
-# one are drawn by :func:`add_layer` from their spec's style.
-Renderer = Callable[[folium.Map, LayerSpec, Build, str], None]
+# register a renderer here: ``renderer(parent, spec, build, lang) -> None`` adds its elements
+# to ``parent`` (the layer's own feature group). Layers without one use :func:`add_layer`.
+Renderer = Callable[[folium.map.FeatureGroup, LayerSpec, Build, str], None]
 CUSTOM_RENDERERS: dict[str, Renderer] = {}
+
+PANEL_TEXTS = {
+    "sv": {"panel": "Lager", "search": "Sök kommun eller tätort", "missing": "saknar data",
+           "basemap": "Bakgrundskarta", "nobase": "Ingen (fungerar utan internet)",
+           "embed": "Bädda in", "title": "Strukturbild",
+           "embedHelp": "Kopiera koden och klistra in den i din webbsida:"},
+    "en": {"panel": "Layers", "search": "Find municipality or urban area", "missing": "no data",
+           "basemap": "Base map", "nobase": "None (works offline)", "embed": "Embed",
+           "title": "Structure map", "embedHelp": "Copy the code into your web page:"},
+}
+
+
+@dataclass(frozen=True)
+class MapOptions:
+    """What to draw: layer ids (``None`` = every built layer), extent, language, page kind."""
+
+    lang: str = "sv"
+    layer_ids: tuple[str, ...] | None = None
+    bounds: tuple[float, float, float, float] | None = None  # lon/lat: W, S, E, N
+    embed_url: str | None = None
+    collapsed: bool = False
 
 
 def _popup(spec: LayerSpec, lang: str, columns: list[str]) -> folium.GeoJsonPopup | None:
@@ -48,38 +81,109 @@ def _style_function(spec: LayerSpec):
     return style
 
 
-def add_layer(fmap: folium.Map, spec: LayerSpec, build: Build, lang: str) -> None:
-    """Add one built layer to ``fmap`` as a toggleable GeoJSON overlay."""
+def add_layer(parent: folium.map.FeatureGroup, spec: LayerSpec, build: Build, lang: str) -> None:
+    """Draw one built layer from its spec's style into ``parent``."""
     frame = simplify_for_display(spec.id, build.layer(spec.id))
-    data = to_geojson(frame, escape=True)
-    title = spec.title_sv if lang == "sv" else spec.title_en
-    marker = (folium.CircleMarker(radius=POINT_RADIUS)
-              if spec.geometry_type == "Point" else None)
+    marker = folium.CircleMarker(radius=POINT_RADIUS) if spec.geometry_type == "Point" else None
     folium.GeoJson(
-        data,
-        name=html.escape(f"{spec.theme}: {title}"),
+        to_geojson(frame, escape=True),
         style_function=_style_function(spec),
         popup=_popup(spec, lang, list(frame.columns)),
         marker=marker,
-        show=spec.default_visible,
         smooth_factor=1.0,
+    ).add_to(parent)
+
+
+def _places(build: Build) -> list[dict]:
+    """Kommuner and tätorter with their lon/lat bounds, for the search box."""
+    places = []
+    for layer_id, name_column in (("kommuner", "kommunnamn"), ("tatorter", "tatort")):
+        if layer_id not in build.layer_ids():
+            continue
+        frame = build.layer(layer_id).to_crs(SERVE_CRS)
+        for name, bounds in zip(frame[name_column], frame.geometry.bounds.values, strict=True):
+            places.append({"name": str(name), "bounds": [round(float(v), 5) for v in bounds]})
+    return places
+
+
+def _legend(spec: LayerSpec, lang: str) -> list[list[str]]:
+    """The spec's legend rows in ``lang``."""
+    return [[colour, sv if lang == "sv" else en] for colour, sv, en in spec.legend]
+
+
+class _Panel(MacroElement):
+    """Adds the panel script and calls ``strukturbildPanel(map, config)`` once the map exists."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "strukturbildPanel({{ this._parent.get_name() }}, {{ this.config_json }});"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, config: dict) -> None:
+        super().__init__()
+        # JSON inside <script>: escape "<" so no data string can close the script element.
+        self.config_json = json.dumps(config, ensure_ascii=False).replace("<", "\\u003c")
+
+
+def _missing(build: Build, specs: dict[str, LayerSpec], lang: str) -> list[dict]:
+    """Layers the build could not make, with their theme and how to add the data."""
+    out = []
+    for layer_id, reason in build.manifest["missing"].items():
+        spec = specs.get(layer_id)
+        title = (spec.title_sv if lang == "sv" else spec.title_en) if spec else layer_id
+        out.append({"id": layer_id, "title": title,
+                    "theme": spec.theme if spec else "Struktur", "how": reason})
+    return out
+
+
+def compose_map(build: Build, specs: dict[str, LayerSpec], options: MapOptions) -> folium.Map:
+    """Return a folium map of ``build`` with the requested layers and the layer panel."""
+    lang = options.lang
+    fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=True, zoom_control=True)
+    fmap.default_js = LEAFLET_JS
+    fmap.default_css = LEAFLET_CSS
+    fmap.get_root().header.add_child(Element(f'<script src="{PANEL_JS}"></script>'),
+                                     name="strukturbild_js")
+    base = folium.TileLayer(
+        "OpenStreetMap", name="OpenStreetMap", attr="&copy; OpenStreetMap-bidragsgivare",
+        control=False,
     ).add_to(fmap)
+    wanted = options.layer_ids or tuple(build.layer_ids())
+    panel_layers = []
+    for layer_id in _ordered(wanted, specs):
+        spec = specs[layer_id]
+        group = folium.FeatureGroup(name=html.escape(spec.title_sv), control=False,
+                                    show=spec.default_visible or options.layer_ids is not None)
+        CUSTOM_RENDERERS.get(layer_id, add_layer)(group, spec, build, lang)
+        group.add_to(fmap)
+        panel_layers.append({
+            "id": layer_id, "var": group.get_name(), "theme": spec.theme,
+            "title": spec.title_sv if lang == "sv" else spec.title_en,
+            "visible": group.show, "legend": _legend(spec, lang),
+        })
+    config = {
+        "lang": lang, "texts": PANEL_TEXTS[lang], "themes": THEMES, "layers": panel_layers,
+        "missing": [] if options.layer_ids else _missing(build, specs, lang),
+        "places": [] if options.layer_ids else _places(build),
+        "base": {"var": base.get_name(), "title": "OpenStreetMap"},
+        "embed": options.embed_url, "collapsed": options.collapsed,
+    }
+    _Panel(config).add_to(fmap)
+    west, south, east, north = options.bounds or _region_bounds(build)
+    fmap.fit_bounds([[south, west], [north, east]])
+    return fmap
 
 
-def compose_map(build: Build, specs: dict[str, LayerSpec], lang: str = "sv") -> folium.Map:
-    """Return a folium map of every layer in ``build`` that has a spec, fitted to the region."""
+def _ordered(layer_ids: Iterable[str], specs: dict[str, LayerSpec]) -> list[str]:
+    """Layer ids that have a spec, in theme order (then in build order)."""
+    present = [i for i in layer_ids if i in specs]
+    return sorted(present, key=lambda i: THEMES.index(specs[i].theme)
+                  if specs[i].theme in THEMES else len(THEMES))
+
+
+def _region_bounds(build: Build) -> tuple[float, float, float, float]:
+    """Lon/lat bounds of the region (län layer, else kommuner)."""
     region = build.layer("lan") if "lan" in build.layer_ids() else build.layer("kommuner")
     minx, miny, maxx, maxy = region.to_crs(SERVE_CRS).total_bounds
-    fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=True)
-    folium.TileLayer(
-        "OpenStreetMap",
-        name="Bakgrundskarta (OpenStreetMap)" if lang == "sv" else "Base map (OpenStreetMap)",
-        attr="&copy; OpenStreetMap-bidragsgivare",
-    ).add_to(fmap)
-    for layer_id in build.layer_ids():
-        if layer_id in specs:
-            renderer = CUSTOM_RENDERERS.get(layer_id, add_layer)
-            renderer(fmap, specs[layer_id], build, lang)
-    folium.LayerControl(collapsed=False).add_to(fmap)
-    fmap.fit_bounds([[miny, minx], [maxy, maxx]])
-    return fmap
+    return float(minx), float(miny), float(maxx), float(maxy)

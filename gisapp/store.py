@@ -97,6 +97,10 @@ class BuildStore:
         every file is written, and ``current`` is replaced by ``os.replace`` of a fresh
         symlink. Any failure removes the partial directory and leaves ``current`` as it was.
         """
+        not_geo = [i for i, frame in layers.items() if not isinstance(frame, gpd.GeoDataFrame)]
+        if not_geo:
+            msg = f"layer(s) {not_geo} are not GeoDataFrames; every layer needs a geometry"
+            raise BuildError(msg)
         self.root.mkdir(parents=True, exist_ok=True)
         self._remove_stale_partials()
         build_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)

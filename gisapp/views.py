@@ -1,25 +1,32 @@
-"""Pages: the strukturbild map, health check and provenance."""
+"""Pages: the strukturbild map, the embeddable map, health check, provenance, static assets."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, render_template, request
+from flask import Blueprint, current_app, jsonify, render_template, request, send_from_directory
 
-from data_sources.errors import NotFoundError, RequestError
-from gisapp.mapview import compose_map
+from data_sources.errors import NotFoundError
+from gisapp import params
+from gisapp.display import SERVE_CRS
+from gisapp.mapview import MapOptions, compose_map
+from gisapp.pagecache import page_response
 from gisapp.provenance import provenance_rows
-from gisapp.settings import NO_DATA_HELP_EN, NO_DATA_HELP_SV
+from gisapp.settings import NO_DATA_HELP_EN, NO_DATA_HELP_SV, PROJECT_ROOT
 from gisapp.steps import SPECS
 from gisapp.store import Build
 
 pages = Blueprint("pages", __name__)
 
+STATIC_DIR = PROJECT_ROOT / "static"
+STATIC_MAX_AGE_S = 86_400
 TEXTS = {
     "sv": {"title": "Strukturbild", "build": "Bygge", "provenance": "Källor",
            "layer": "Lager", "source": "Källa", "year": "År", "licence": "Licens",
-           "rows": "Objekt", "missing": "saknar data"},
+           "rows": "Objekt", "missing": "saknar data", "other_lang": "English",
+           "compare": "Jämför kommuner", "sources_link": "Källor och mer"},
     "en": {"title": "Structure map", "build": "Build", "provenance": "Sources",
            "layer": "Layer", "source": "Source", "year": "Year", "licence": "Licence",
-           "rows": "Features", "missing": "no data"},
+           "rows": "Features", "missing": "no data", "other_lang": "Svenska",
+           "compare": "Compare municipalities", "sources_link": "Sources and more"},
 }
 
 
@@ -32,30 +39,80 @@ def current_build() -> Build:
     return build
 
 
-def request_lang() -> str:
-    """Return the page language from ``?sprak=sv|en`` (default sv)."""
-    lang = request.args.get("sprak", "sv")
-    if lang not in TEXTS:
-        raise RequestError("sprak", f"must be 'sv' or 'en', got {lang[:20]!r}")
-    return lang
+def region_kommuner(build: Build) -> dict[str, str]:
+    """The region's kommuner as ``{kommunkod: kommunnamn}``."""
+    return {k["kommunkod"]: k["kommunnamn"] for k in build.manifest["region"]["kommuner"]}
+
+
+def kommun_bounds(build: Build, kommunkod: str) -> tuple[float, float, float, float]:
+    """Lon/lat bounds of one kommun of the build."""
+    frame = build.layer("kommuner")
+    west, south, east, north = frame[frame["kommunkod"] == kommunkod].to_crs(SERVE_CRS).total_bounds
+    return float(west), float(south), float(east), float(north)
+
+
+def render_map_parts(build: Build, options: MapOptions) -> dict:
+    """Render the folium map into the three parts a page template places."""
+    root = compose_map(build, SPECS, options).get_root()
+    root.render()
+    return {"map_header": root.header.render(), "map_html": root.html.render(),
+            "map_script": root.script.render()}
 
 
 @pages.get("/")
 def index():
     """The strukturbild map of the region with every built layer."""
-    lang = request_lang()
+    lang = params.language(request.args.get("sprak"))
     build = current_build()
-    root = compose_map(build, SPECS, lang).get_root()
-    root.render()
-    no_data = None
-    if not build.manifest["has_data_dir"]:
-        no_data = NO_DATA_HELP_SV if lang == "sv" else NO_DATA_HELP_EN
-    return render_template(
-        "map.html", lang=lang, t=TEXTS[lang], region=build.manifest["region"],
-        build_id=build.id, map_header=root.header.render(), map_html=root.html.render(),
-        map_script=root.script.render(), provenance=provenance_rows(build, lang),
-        missing=build.manifest["missing"], no_data=no_data,
-    )
+    key = ("index", lang)
+
+    def render() -> str:
+        no_data = None
+        if not build.manifest["has_data_dir"]:
+            no_data = NO_DATA_HELP_SV if lang == "sv" else NO_DATA_HELP_EN
+        options = MapOptions(lang=lang, embed_url="/embed")
+        return render_template(
+            "map.html", lang=lang, t=TEXTS[lang], region=build.manifest["region"],
+            build_id=build.id, provenance=provenance_rows(build, lang),
+            missing=build.manifest["missing"], no_data=no_data,
+            **render_map_parts(build, options),
+        )
+
+    body = current_app.extensions["pages"].get_or_render(build.id, key, render)
+    return page_response(body, build.id, key)
+
+
+@pages.get("/embed")
+def embed():
+    """A minimal map that fills its iframe: chosen layers (``lager``) and extent."""
+    build = current_build()
+    lang = params.language(request.args.get("sprak"))
+    layer_ids = params.layer_list(request.args.get("lager"), build.layer_ids())
+    kommun = params.kommunkod(request.args.get("kommun"), region_kommuner(build))
+    bbox = params.bbox(request.args.get("bbox"))
+    key = ("embed", lang, layer_ids, kommun, bbox)
+
+    def render() -> str:
+        bounds = kommun_bounds(build, kommun) if kommun else bbox
+        options = MapOptions(lang=lang, layer_ids=layer_ids or _default_layers(build),
+                             bounds=bounds, collapsed=True)
+        return render_template("embed.html", lang=lang, t=TEXTS[lang], build_id=build.id,
+                               region=build.manifest["region"],
+                               **render_map_parts(build, options))
+
+    body = current_app.extensions["pages"].get_or_render(build.id, key, render)
+    return page_response(body, build.id, key)
+
+
+def _default_layers(build: Build) -> tuple[str, ...]:
+    """The layers an embed shows when ``lager`` is absent: those visible by default."""
+    return tuple(i for i in build.layer_ids() if i in SPECS and SPECS[i].default_visible)
+
+
+@pages.get("/static/<path:filename>")
+def static(filename: str):
+    """Front-end assets (own CSS/JS and the vendored Leaflet); traversal-safe."""
+    return send_from_directory(STATIC_DIR, filename, max_age=STATIC_MAX_AGE_S)
 
 
 @pages.get("/healthz")

@@ -1,0 +1,76 @@
+"""Validation of query parameters shared by the pages; each error names its parameter.
+
+Every parser takes the raw string (or ``None``) and returns a typed value or raises
+:class:`~data_sources.errors.RequestError`, which the app answers with 400.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from data_sources.errors import NotFoundError, RequestError
+
+LANGUAGES = ("sv", "en")
+MAX_LAYERS = 20
+_KOMMUNKOD = re.compile(r"^\d{4}$")
+_SHOWN = 40  # characters of a bad value echoed back in an error message
+
+
+def _shown(value: str) -> str:
+    """A bad value, shortened for an error message (escaped later by JSON/HTML)."""
+    return repr(value[:_SHOWN] + ("…" if len(value) > _SHOWN else ""))
+
+
+def language(value: str | None) -> str:
+    """Parse ``sprak``: ``sv`` (default) or ``en``."""
+    if value is None or value == "":
+        return "sv"
+    if value not in LANGUAGES:
+        raise RequestError("sprak", f"must be 'sv' or 'en', got {_shown(value)}")
+    return value
+
+
+def layer_list(value: str | None, built: list[str]) -> tuple[str, ...] | None:
+    """Parse ``lager``: comma-separated ids of built layers; ``None`` when absent."""
+    if value is None or value == "":
+        return None
+    ids = [part.strip() for part in value.split(",") if part.strip()]
+    if len(ids) > MAX_LAYERS:
+        raise RequestError("lager", f"at most {MAX_LAYERS} layers, got {len(ids)}")
+    unknown = [i for i in ids if i not in built]
+    if unknown:
+        raise RequestError("lager", f"unknown layer {_shown(unknown[0])}; built layers: "
+                                    f"{', '.join(built)}")
+    return tuple(dict.fromkeys(ids))
+
+
+def kommunkod(value: str | None, known: dict[str, str]) -> str | None:
+    """Parse ``kommun``: a 4-digit kommunkod of the region; 404 when well-formed but unknown."""
+    if value is None or value == "":
+        return None
+    if not _KOMMUNKOD.fullmatch(value):
+        raise RequestError("kommun", f"must be a 4-digit kommunkod, got {_shown(value)}")
+    if value not in known:
+        msg = f"kommun {value} is not in this region; valid: " + ", ".join(
+            f"{code} {name}" for code, name in known.items())
+        raise NotFoundError(msg)
+    return value
+
+
+def bbox(value: str | None) -> tuple[float, float, float, float] | None:
+    """Parse ``bbox``: ``west,south,east,north`` in degrees (WGS 84)."""
+    if value is None or value == "":
+        return None
+    parts = value.split(",")
+    if len(parts) != 4:
+        raise RequestError("bbox", "expected 4 numbers: west,south,east,north")
+    try:
+        west, south, east, north = (float(p) for p in parts)
+    except ValueError:
+        raise RequestError("bbox", f"not numbers: {_shown(value)}") from None
+    if not all(math.isfinite(v) for v in (west, south, east, north)):
+        raise RequestError("bbox", "numbers must be finite")
+    if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
+        raise RequestError("bbox", "expected -180 ≤ west < east ≤ 180 and -90 ≤ south < north ≤ 90")
+    return west, south, east, north

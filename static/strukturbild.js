@@ -1,0 +1,112 @@
+/* Strukturbild map panel: layers grouped by theme, legends, search, base map, embed snippet.
+ * Built from a JSON config written by the server; every string is inserted as text. */
+"use strict";
+
+function strukturbildPanel(map, config) {
+  const t = config.texts;
+  const el = (tag, props, ...children) => {
+    const node = document.createElement(tag);
+    Object.assign(node, props || {});
+    children.forEach((c) => node.append(c));
+    return node;
+  };
+  const layers = {};
+  config.layers.forEach((spec) => { layers[spec.id] = { spec, layer: window[spec.var] }; });
+
+  const panel = L.control({ position: "topright" });
+  panel.onAdd = () => {
+    const root = el("div", { className: "sb-panel" + (config.collapsed ? " sb-collapsed" : "") });
+    L.DomEvent.disableClickPropagation(root);
+    L.DomEvent.disableScrollPropagation(root);
+    const toggle = el("button", { className: "sb-toggle", type: "button", title: t.panel, textContent: "☰" });
+    toggle.setAttribute("aria-label", t.panel);
+    toggle.addEventListener("click", () => root.classList.toggle("sb-collapsed"));
+    const body = el("div", { className: "sb-body" });
+    root.append(toggle, el("strong", { textContent: t.panel }), body);
+
+    if (config.places.length) {
+      const list = el("datalist", { id: "sb-places" });
+      config.places.forEach((p) => list.append(el("option", { value: p.name })));
+      const search = el("input", { type: "search", placeholder: t.search });
+      search.setAttribute("list", "sb-places");
+      search.setAttribute("aria-label", t.search);
+      search.addEventListener("change", () => {
+        const hit = config.places.find((p) => p.name === search.value);
+        if (hit) map.fitBounds([[hit.bounds[1], hit.bounds[0]], [hit.bounds[3], hit.bounds[2]]]);
+      });
+      body.append(search, list);
+    }
+
+    config.themes.forEach((theme) => {
+      const items = config.layers.filter((l) => l.theme === theme);
+      const missing = config.missing.filter((l) => l.theme === theme);
+      if (!items.length && !missing.length) return;
+      body.append(el("h3", { textContent: theme }));
+      items.forEach((spec) => {
+        const box = el("input", { type: "checkbox", checked: spec.visible });
+        box.dataset.layer = spec.id;
+        const legend = el("div", { className: "sb-legend" });
+        spec.legend.forEach(([colour, label]) => {
+          const swatch = el("span");
+          swatch.style.background = colour;
+          legend.append(el("div", {}, swatch, label));
+        });
+        legend.hidden = !spec.visible;
+        box.addEventListener("change", () => {
+          const entry = layers[spec.id];
+          if (box.checked) { map.addLayer(entry.layer); } else { map.removeLayer(entry.layer); }
+          legend.hidden = !box.checked;
+        });
+        body.append(el("label", {}, box, " " + spec.title), legend);
+      });
+      missing.forEach((spec) => {
+        const label = el("label", { className: "sb-off", title: spec.how, textContent: "☐ " + spec.title + " – " + t.missing });
+        body.append(label);
+      });
+    });
+
+    if (config.base) {
+      body.append(el("h3", { textContent: t.basemap }));
+      const base = window[config.base.var];
+      [[true, config.base.title], [false, t.nobase]].forEach(([on, title]) => {
+        const radio = el("input", { type: "radio", name: "sb-base", checked: on });
+        radio.addEventListener("change", () => {
+          if (on) { map.addLayer(base); } else { map.removeLayer(base); }
+        });
+        body.append(el("label", {}, radio, " " + title));
+      });
+    }
+
+    if (config.embed) {
+      const button = el("button", { type: "button", textContent: t.embed });
+      const dialog = el("div", { className: "sb-dialog", hidden: true });
+      const area = el("textarea", { readOnly: true });
+      area.setAttribute("aria-label", t.embed);
+      dialog.append(el("p", { textContent: t.embedHelp }), area);
+      button.addEventListener("click", () => {
+        area.value = strukturbildSnippet(map, config);
+        dialog.hidden = false;
+        area.select();
+      });
+      body.append(button, dialog);
+    }
+    return root;
+  };
+  panel.addTo(map);
+  window.strukturbildLayers = layers;
+}
+
+function strukturbildSnippet(map, config) {
+  const chosen = Array.from(document.querySelectorAll(".sb-panel input[data-layer]"))
+    .filter((box) => box.checked).map((box) => box.dataset.layer);
+  const b = map.getBounds();
+  const bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((v) => v.toFixed(4));
+  const params = new URLSearchParams({ lager: chosen.join(","), bbox: bbox.join(","), sprak: config.lang });
+  const current = new URLSearchParams(window.location.search);
+  if (current.get("indikator")) params.set("indikator", current.get("indikator"));
+  const url = new URL(config.embed, window.location.href);
+  url.search = params.toString();
+  const src = url.toString().replace(/&/g, "&amp;").replace(/"/g, "&quot;");
+  return '<iframe src="' + src + '" width="100%" height="480" style="border:0" ' +
+    'title="' + config.texts.title.replace(/"/g, "&quot;") + '" loading="lazy"></iframe>';
+}

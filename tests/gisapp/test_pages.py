@@ -1,0 +1,167 @@
+"""Map pages: layers, panel, provenance, embeds, caching, bad parameters, self-hosted assets."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+
+import pytest
+
+from gisapp import create_app
+from gisapp.build import run_build
+from gisapp.settings import DataDir
+from gisapp.store import BuildStore
+
+PANEL = re.compile(r"strukturbildPanel\(\w+, (\{.*?\})\);", re.S)
+
+
+def panel_config(page: str) -> dict:
+    """The JSON config the server wrote for the layer panel."""
+    match = PANEL.search(page)
+    assert match, "panel config not found"
+    return json.loads(match.group(1))
+
+
+def test_map_shows_every_built_layer_grouped_by_theme(client, built):
+    page = client.get("/").get_data(as_text=True)
+    config = panel_config(page)
+    layers = {layer["id"]: layer for layer in config["layers"]}
+    assert set(layers) == set(built.layer_ids())
+    assert layers["kommuner"]["theme"] == "Struktur"
+    assert layers["tatorter"]["title"] == "Tätorter"
+    assert layers["service"]["theme"] == "Service"
+    assert all(f"var {layer['var']} = " in page for layer in config["layers"])
+    assert any(row[1] == "Apotek och apoteksombud" for row in layers["service"]["legend"])
+
+
+def test_map_carries_data_popups_and_provenance(client, built):
+    page = client.get("/").get_data(as_text=True)
+    assert "Karlstad" in page and "99007" in page
+    assert "Lantmäteriet" in page and "CC0 1.0" in page
+    assert built.id in page
+
+
+def test_missing_layers_are_listed_with_how_to_add(client, built):
+    config = panel_config(client.get("/").get_data(as_text=True))
+    assert {m["id"] for m in config["missing"]} == set(built.manifest["missing"])
+    for entry in config["missing"]:
+        assert entry["how"]
+
+
+def test_search_lists_kommuner_and_tatorter(client):
+    places = {p["name"]: p["bounds"] for p in panel_config(client.get("/").get_data(as_text=True))["places"]}
+    assert "Hagfors" in places and "Kil" in places
+    west, south, east, north = places["Karlstad"]
+    assert 13 < west < east < 14.2 and 59 < south < north < 60
+
+
+def test_leaflet_is_self_hosted(client):
+    page = client.get("/").get_data(as_text=True)
+    scripts = re.findall(r'<script src="([^"]+)"', page)
+    styles = re.findall(r'<link rel="stylesheet" href="([^"]+)"', page)
+    assert scripts and styles
+    assert all(url.startswith("/static/") for url in scripts + styles), scripts + styles
+    for url in scripts + styles:
+        with client.get(url) as response:
+            assert response.status_code == 200, url
+
+
+def test_english_switch(client):
+    config = panel_config(client.get("/?sprak=en").get_data(as_text=True))
+    assert {layer["id"]: layer["title"] for layer in config["layers"]}["kommuner"] == "Municipalities"
+    assert config["texts"]["embed"] == "Embed"
+
+
+def test_pages_are_cached_with_etag_and_compressed(client):
+    first = client.get("/", headers={"Accept-Encoding": "gzip"})
+    assert first.headers["Content-Encoding"] == "gzip"
+    assert "<html" in gzip.decompress(first.data).decode()
+    again = client.get("/", headers={"Accept-Encoding": "gzip",
+                                     "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+    plain = client.get("/")
+    assert client.get("/", headers={"If-None-Match": plain.headers["ETag"]}).status_code == 304
+    assert "max-age=300" in plain.headers["Cache-Control"]
+
+
+def test_embed_shows_only_chosen_layers_and_kommun_extent(client, built):
+    page = client.get("/embed?lager=service&kommun=1783").get_data(as_text=True)
+    config = panel_config(page)
+    assert [layer["id"] for layer in config["layers"]] == ["service"]
+    assert config["embed"] is None and config["collapsed"] is True
+    bounds = re.search(r"fitBounds\(\s*\[\[([\d.]+), ([\d.]+)\], \[([\d.]+), ([\d.]+)\]\]", page)
+    south, west, north, east = map(float, bounds.groups())
+    kommuner = built.layer("kommuner").to_crs(4326)
+    expected = kommuner[kommuner["kommunkod"] == "1783"].total_bounds  # Hagfors
+    assert [west, south, east, north] == pytest.approx(list(expected), abs=1e-6)
+
+
+def test_embed_with_bbox(client):
+    page = client.get("/embed?lager=kommuner,tatorter&bbox=13.3,59.3,13.7,59.5&sprak=en")
+    assert page.status_code == 200
+    assert "fitBounds(\n" in page.get_data(as_text=True) or "fitBounds(" in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("query", "parameter", "status"),
+    [
+        ("lager=nope", "lager", 400),
+        ("lager=<script>alert(1)</script>", "lager", 400),
+        ("kommun=17", "kommun", 400),
+        ("kommun=abcd", "kommun", 400),
+        ("kommun=" + "9" * 5000, "kommun", 400),
+        ("bbox=1,2,3", "bbox", 400),
+        ("bbox=1,2,nan,4", "bbox", 400),
+        ("bbox=1e308,2,1e309,4", "bbox", 400),
+        ("bbox=14,59,13,60", "bbox", 400),
+        ("sprak=de", "sprak", 400),
+        ("lager=" + ",".join(["kommuner"] * 50), "lager", 400),
+    ],
+)
+def test_bad_embed_parameters_are_400_naming_the_parameter(client, query, parameter, status):
+    response = client.get(f"/embed?{query}")
+    assert response.status_code == status
+    body = response.get_json()
+    assert body["parameter"] == parameter
+    assert "<script>" not in response.get_data(as_text=True)
+    assert "Traceback" not in response.get_data(as_text=True)
+
+
+def test_unknown_kommun_is_404_listing_valid_ones(client):
+    response = client.get("/embed?kommun=0180")
+    assert response.status_code == 404
+    assert "1780 Karlstad" in response.get_json()["detail"]
+
+
+def test_static_path_traversal_is_refused(client):
+    for path in ("/static/../pyproject.toml", "/static/%2e%2e/pyproject.toml",
+                 "/static/vendor/../../gisapp/__init__.py"):
+        with client.get(path) as response:
+            assert response.status_code == 404
+
+
+def test_healthz_returns_build_id(client, built):
+    assert client.get("/healthz").get_json() == {"status": "ok", "build_id": built.id}
+
+
+def test_provenance_api_has_sha256(client):
+    body = client.get("/api/provenance").get_json()
+    files = body["layers"]["kommuner"]["sources"][0]["files"]
+    assert len(files[0]["sha256"]) == 64
+
+
+def test_without_any_data_the_page_says_so(tmp_path):
+    run_build(DataDir(None, "none"), BuildStore(tmp_path))
+    client = create_app({"BUILD_DIR": str(tmp_path), "TESTING": True}).test_client()
+    page = client.get("/").get_data(as_text=True)
+    assert "Ingen datakatalog hittades" in page
+    assert "strukturbild fetch" in page
+    assert "tatorter" in {m["id"] for m in panel_config(page)["missing"]}
+
+
+def test_no_build_yet_is_a_clear_404(tmp_path):
+    client = create_app({"BUILD_DIR": str(tmp_path), "TESTING": True}).test_client()
+    response = client.get("/healthz")
+    assert response.status_code == 404
+    assert "strukturbild build" in response.get_json()["detail"]
