@@ -1,0 +1,196 @@
+"""Departures on a service day, counted per stop and per route-direction, and classified.
+
+The core is :func:`departures`: one row per call of a trip that runs on the day (trips of
+``frequencies.txt`` expanded to every run), with its time in seconds after the service day's
+midnight (after-midnight runs keep times ≥ 24 h). A call is a *departure* when passengers can
+board and the vehicle goes on: not the trip's last stop and ``pickup_type`` ≠ 1.
+
+Classes (stable ids): ``stark_stomlinje``, ``stomlinje``, ``ovrig``. Rail is always at least
+``stomlinje``; other route-directions are ``stomlinje`` when every hour of
+``settings.day_hours`` has ``min_per_hour`` departures, and ``stark_stomlinje`` when every
+peak hour also has ``strong_per_hour``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from data_sources.gtfs import Feed
+from layers.stomlinje_settings import StomlinjeSettings
+from layers.trafikdag import active_services
+
+CLASSES = ("stark_stomlinje", "stomlinje", "ovrig")
+# id -> (Swedish, English, colour: Okabe–Ito colour-blind-safe palette)
+CLASS_LABELS = {
+    "stark_stomlinje": ("Stark stomlinje", "Strong trunk line", "#D55E00"),
+    "stomlinje": ("Stomlinje", "Trunk line", "#0072B2"),
+    "ovrig": ("Övrig linje", "Other line", "#999999"),
+}
+MODE_LABELS = {"tag": ("Tåg", "Rail"), "buss": ("Buss", "Bus"), "ovrigt": ("Övrigt", "Other")}
+BUS_TYPES = ((3, 3), (200, 299), (700, 799))
+HOURS_PER_DAY = 24
+
+
+def _in_ranges(values: pd.Series, ranges: tuple[tuple[int, int], ...]) -> pd.Series:
+    """Return whether each value lies in one of the inclusive ``(first, last)`` ranges."""
+    inside = pd.Series(False, index=values.index)
+    for first, last in ranges:
+        inside |= values.between(first, last)
+    return inside
+
+
+def trafikslag(route_type: pd.Series, settings: StomlinjeSettings) -> pd.Series:
+    """Map GTFS ``route_type`` to ``tag`` (rail), ``buss`` (3, 200–299, 700–799) or ``ovrigt``."""
+    out = pd.Series("ovrigt", index=route_type.index, dtype="object")
+    out[_in_ranges(route_type, BUS_TYPES)] = "buss"
+    out[_in_ranges(route_type, settings.rail_route_types)] = "tag"
+    return out
+
+
+def _expand_frequencies(calls: pd.DataFrame, frequencies: pd.DataFrame) -> pd.DataFrame:
+    """Replace template trips of ``frequencies.txt`` by one copy per run (``trip_key`` = id@start)."""
+    templated = calls["trip_id"].isin(frequencies["trip_id"])
+    fixed = calls[~templated].assign(trip_key=lambda f: f["trip_id"])
+    template = calls[templated]
+    if template.empty:
+        return fixed
+    offset = template["tid_s"] - template.groupby("trip_id", observed=True)["tid_s"].transform("min")
+    template = template.assign(offset_s=offset)
+    runs = frequencies[frequencies["trip_id"].isin(template["trip_id"])]
+    starts = pd.DataFrame(
+        [(trip, start) for trip, s, e, h in runs[["trip_id", "start_s", "end_s", "headway_s"]]
+         .itertuples(index=False) for start in range(int(s), int(e), int(h))],
+        columns=["trip_id", "run_start_s"])
+    expanded = template.merge(starts, on="trip_id")
+    expanded["tid_s"] = expanded["run_start_s"] + expanded["offset_s"]
+    expanded["trip_key"] = expanded["trip_id"] + "@" + expanded["run_start_s"].astype(str)
+    return pd.concat([fixed, expanded.drop(columns=["offset_s", "run_start_s"])],
+                     ignore_index=True)
+
+
+def departures(feed: Feed, day: date, settings: StomlinjeSettings) -> pd.DataFrame:
+    """Return every call of the trips running on ``day``.
+
+    Output columns: ``trip_key`` (trip id, ``@start`` added for frequency runs), ``trip_id,
+    route_id, direction_id, shape_id, trafikslag, stop_id, station_id, stop_sequence, tid_s``
+    (departure, seconds after the service day's midnight), ``timme`` (``tid_s // 3600``,
+    may exceed 23), ``avgang`` (bool: boarding possible and not the last stop).
+    """
+    trips = feed.trips[feed.trips["service_id"].isin(active_services(feed, day))]
+    trips = trips.merge(feed.routes[["route_id", "route_type"]], on="route_id")
+    st = feed.stop_times[feed.stop_times["trip_id"].isin(trips["trip_id"])]
+    last = ~st["trip_id"].duplicated(keep="last")
+    calls = pd.DataFrame({
+        "trip_id": st["trip_id"].astype(str),
+        "stop_id": st["stop_id"].astype(str),
+        "stop_sequence": st["stop_sequence"],
+        "tid_s": st["departure_s"].astype("int64"),
+        "avgang": (~last) & (st["pickup_type"] != 1),
+    })
+    calls = _expand_frequencies(calls, feed.frequencies)
+    calls = calls.merge(trips[["trip_id", "route_id", "direction_id", "shape_id", "route_type"]],
+                        on="trip_id")
+    calls = calls.merge(feed.stops[["stop_id", "station_id"]], on="stop_id")
+    calls["trafikslag"] = trafikslag(calls["route_type"], settings)
+    calls["timme"] = calls["tid_s"] // 3600
+    columns = ["trip_key", "trip_id", "route_id", "direction_id", "shape_id", "trafikslag",
+               "stop_id", "station_id", "stop_sequence", "tid_s", "timme", "avgang"]
+    return calls[columns].sort_values(["trip_key", "stop_sequence"]).reset_index(drop=True)
+
+
+def _hourly(deps: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Departures per ``keys`` and service-day hour, hours as columns 0 … max (filled 0)."""
+    hours = max(HOURS_PER_DAY, int(deps["timme"].max()) + 1) if len(deps) else HOURS_PER_DAY
+    table = deps[deps["avgang"]].groupby([*keys, "timme"]).size().unstack(fill_value=0)
+    return table.reindex(columns=range(hours), fill_value=0)
+
+
+def _window_min(hourly: pd.DataFrame, window: tuple[int, int]) -> pd.Series:
+    """Smallest hourly count over the hours ``start ≤ h < end``."""
+    return hourly[list(range(*window))].min(axis=1)
+
+
+def classify(hourly: pd.DataFrame, is_rail: pd.Series, settings: StomlinjeSettings) -> pd.Series:
+    """Return the class id of each row of ``hourly`` (departures per hour at one place).
+
+    ``is_rail`` (aligned with ``hourly``) marks rail, which is never below ``stomlinje``.
+    """
+    meets = _window_min(hourly, settings.day_hours) >= settings.min_per_hour
+    strong = meets & (
+        (_window_min(hourly, settings.peak_am) >= settings.strong_per_hour)
+        & (_window_min(hourly, settings.peak_pm) >= settings.strong_per_hour)
+    )
+    out = pd.Series("ovrig", index=hourly.index, dtype="object")
+    out[meets | is_rail] = "stomlinje"
+    out[strong] = "stark_stomlinje"
+    return out
+
+
+def route_directions(deps: pd.DataFrame, settings: StomlinjeSettings) -> pd.DataFrame:
+    """Classify each route-direction by its departures per hour at its busiest station.
+
+    Output columns (one row per ``route_id, direction_id``): ``trafikslag, turer_dag``
+    (trips on the day), ``matstation`` (the busiest station, where the rule is measured),
+    ``min_per_timme_dag`` (fewest departures in an hour of ``day_hours``), ``klass``.
+    """
+    deps = deps.assign(direction_id=deps["direction_id"].astype("Int64").fillna(-1))
+    keys = ["route_id", "direction_id"]
+    busiest = (deps[deps["avgang"]].groupby([*keys, "station_id"]).size()
+               .rename("n").reset_index().sort_values([*keys, "n"], ascending=[True, True, False])
+               .drop_duplicates(keys))
+    at_busiest = deps.merge(busiest[[*keys, "station_id"]], on=[*keys, "station_id"])
+    hourly = _hourly(at_busiest, keys)
+    meta = deps.groupby(keys).agg(trafikslag=("trafikslag", "first"),
+                                  turer_dag=("trip_key", "nunique"))
+    out = meta.join(busiest.set_index(keys)["station_id"].rename("matstation"))
+    hourly = hourly.reindex(out.index, fill_value=0)
+    out["min_per_timme_dag"] = _window_min(hourly, settings.day_hours)
+    out["klass"] = classify(hourly, out["trafikslag"] == "tag", settings)
+    return out.reset_index()
+
+
+def best_class(classes: pd.Series) -> str:
+    """Return the highest class among ``classes`` (stark_stomlinje > stomlinje > ovrig)."""
+    return min(classes, key=CLASSES.index)
+
+
+def profile_text(hourly_row: np.ndarray) -> str:
+    """Hour-of-day profile as 24 comma-separated counts (service hours ≥ 24 folded onto 0–23)."""
+    folded = np.zeros(HOURS_PER_DAY, dtype=int)
+    np.add.at(folded, np.arange(len(hourly_row)) % HOURS_PER_DAY, hourly_row)
+    return ",".join(str(int(v)) for v in folded)
+
+
+def station_stats(deps: pd.DataFrame, routes: pd.DataFrame, feed: Feed,
+                  settings: StomlinjeSettings) -> pd.DataFrame:
+    """Departures and class per station (a stop without parent station is its own station).
+
+    ``routes`` is :func:`route_directions`' output. Output columns (index ``station_id``):
+    ``avgangar_dag, avgangar_dagtid`` (within ``day_hours``), ``avgangar_topp_fm,
+    avgangar_topp_em``, ``profil`` (24 hourly counts, text), ``linjer`` (route short names),
+    ``trafikslag`` (``tag`` when any rail calls), ``klass`` (best class of the
+    route-directions departing there).
+    """
+    hourly = _hourly(deps, ["station_id"])
+    dep = deps[deps["avgang"]]
+    out = pd.DataFrame(index=hourly.index)
+    out["avgangar_dag"] = hourly.sum(axis=1)
+    for column, (start, end) in (("avgangar_dagtid", settings.day_hours),
+                                 ("avgangar_topp_fm", settings.peak_am),
+                                 ("avgangar_topp_em", settings.peak_pm)):
+        out[column] = hourly[list(range(start, end))].sum(axis=1)
+    out["profil"] = [profile_text(row) for row in hourly.to_numpy()]
+    names = feed.routes.set_index("route_id")["route_short_name"]
+    named = dep.assign(linje=dep["route_id"].map(names).fillna(dep["route_id"]))
+    out["linjer"] = named.groupby("station_id")["linje"].agg(
+        lambda s: ", ".join(sorted(set(s), key=lambda v: (len(v), v))))
+    out["trafikslag"] = dep.groupby("station_id")["trafikslag"].agg(
+        lambda s: "tag" if (s == "tag").any() else s.mode().iloc[0])
+    classes = dep[["station_id", "route_id", "direction_id"]].drop_duplicates().assign(
+        direction_id=lambda f: f["direction_id"].astype("Int64").fillna(-1)).merge(
+        routes[["route_id", "direction_id", "klass"]], on=["route_id", "direction_id"])
+    out["klass"] = classes.groupby("station_id")["klass"].agg(best_class)
+    return out

@@ -1,0 +1,133 @@
+"""The ``upptagningsomraden`` layer and its indicators: who lives within reach of a stomlinje.
+
+Catchments are straight-line buffers (``metod = fagelvag``) around the stations of the
+``hallplatser`` layer whose class is stomlinje or stark stomlinje, one dissolved polygon per
+mode and radius. Population within them, per kommun, comes from SCB's 2020 tätorter: a
+tätort counts as within when its polygon (or, lacking one, its point) intersects the
+catchment. Landsbygd population (kommun total − tätorter) cannot be placed without a
+population grid, so its row states the denominator and leaves the numerator empty.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+from shapely.geometry import MultiPolygon
+
+from layers import avgangar
+from layers.befolkning import population_split
+from layers.indikatorer import check
+from layers.spec import LayerSpec, PopupField
+from layers.stomlinje_settings import StomlinjeSettings
+
+COLUMNS = ["id", "trafikslag", "avstand_m", "hallplatser", "metod", "titel_sv", "datum",
+           "geometry"]
+STOMLINJE_CLASSES = ("stomlinje", "stark_stomlinje")
+KALLA = ("Trafiklab GTFS (trafikdag {datum}); SCB tätorter 2020 (folkmängd och punkter), "
+         "Lantmäteriet tätortsavgränsning 2018; kommunens folkmängd {ar}")
+LANDSBYGD_NOTE = (" — landsbygd = kommunens folkmängd − tätorternas (rest); andelen inom "
+                  "upptagningsområdet kräver ett befolkningsrutnät och lämnas tom")
+
+SPEC = LayerSpec(
+    id="upptagningsomraden",
+    title_sv="Upptagningsområden kring stomlinjer",
+    title_en="Trunk line catchments",
+    theme="Resor",
+    geometry_type="MultiPolygon",
+    sources=("gtfs_rail", "gtfs_varmlandstrafik"),
+    id_column="id",
+    style={"color": "#0072B2", "weight": 1, "fillColor": "#56B4E9", "fillOpacity": 0.15},
+    legend=(("#56B4E9", "Inom gång-/cykelavstånd till stomlinje (fågelväg)",
+             "Within walking/cycling distance of a trunk line (straight line)"),),
+    popup=(
+        PopupField("titel_sv", "Upptagningsområde", "Catchment"),
+        PopupField("hallplatser", "Antal hållplatser", "Number of stops"),
+        PopupField("metod", "Metod", "Method"),
+        PopupField("datum", "Trafikdag", "Service day"),
+    ),
+    default_visible=False,
+    how_to_add_sv="Kräver lagret hållplatser (GTFS i datakatalogen).",
+    how_to_add_en="Needs the stops layer (a GTFS feed in the data directory).",
+)
+
+
+def zone_id(mode: str, radius_m: float) -> str:
+    """Stable id of a catchment zone, e.g. ``tag_1000``."""
+    return f"{mode}_{radius_m:.0f}"
+
+
+def build(hallplatser: gpd.GeoDataFrame, *, settings: StomlinjeSettings) -> gpd.GeoDataFrame:
+    """Return one dissolved straight-line catchment per mode and radius (EPSG:3006).
+
+    Output columns: :data:`COLUMNS` — ``id`` (:func:`zone_id`), ``trafikslag``,
+    ``avstand_m``, ``hallplatser`` (number of stations), ``metod`` (``fagelvag``),
+    ``titel_sv``, ``datum``, ``geometry`` (MultiPolygon). Empty when no station is on a
+    stomlinje.
+    """
+    served = hallplatser[hallplatser["klass"].isin(STOMLINJE_CLASSES)]
+    rows = []
+    for mode, radii in (("tag", settings.rail_catchment_m), ("buss", settings.bus_catchment_m)):
+        stations = served[served["trafikslag"] == mode]
+        if stations.empty:
+            continue
+        for radius in radii:
+            area = stations.geometry.buffer(radius, quad_segs=16).union_all()
+            rows.append({
+                "id": zone_id(mode, radius), "trafikslag": mode, "avstand_m": float(radius),
+                "hallplatser": len(stations), "metod": "fagelvag",
+                "titel_sv": f"{avgangar.MODE_LABELS[mode][0]} {radius:.0f} m",
+                "datum": ", ".join(sorted(set(stations["datum"]))), "geometry": area,
+            })
+    frame = gpd.GeoDataFrame(rows, columns=COLUMNS, geometry="geometry", crs=hallplatser.crs)
+    frame.geometry = frame.geometry.apply(
+        lambda g: g if isinstance(g, MultiPolygon) else MultiPolygon([g]))
+    return frame
+
+
+def _tatort_within(tatorter: gpd.GeoDataFrame, points: gpd.GeoDataFrame,
+                   zone: gpd.GeoSeries) -> pd.Series:
+    """Population 2020 of tätorter within ``zone`` per kommun (polygon, else point, intersects)."""
+    area = zone.iloc[0]
+    linked = tatorter.dropna(subset=["tatortskod_2020"])
+    inside_poly = linked.loc[linked.intersects(area), ["kommunkod", "bef_2020"]]
+    unlinked = points[~points["tatortskod"].isin(linked["tatortskod_2020"])]
+    inside_point = unlinked.loc[unlinked.intersects(area), ["kommunkod", "bef_2020"]]
+    both = pd.concat([inside_poly, inside_point])
+    return both.groupby("kommunkod")["bef_2020"].sum().astype("int64")
+
+
+def indicators(
+    zones: gpd.GeoDataFrame,
+    *,
+    kommuner: gpd.GeoDataFrame,
+    tatorter: gpd.GeoDataFrame,
+    tatort_points: gpd.GeoDataFrame,
+) -> pd.DataFrame:
+    """Return indicator rows ``befolkning_stomlinje_<zone>`` per kommun and area.
+
+    Per zone and kommun: ``tatort`` — population of tätorter within the zone over all
+    tätort population (procent); ``hela_kommunen`` — the same numerator over the kommun
+    total; ``landsbygd`` — denominator = the remainder, numerator and value empty (not
+    determinable without a population grid). Columns as :data:`layers.indikatorer.COLUMNS`.
+    """
+    split = population_split(kommuner, tatort_points).set_index(["kommunkod", "omrade"])
+    rows = []
+    for zone in zones.itertuples():
+        within = _tatort_within(tatorter, tatort_points,
+                                gpd.GeoSeries([zone.geometry], crs=zones.crs))
+        for (kommunkod, omrade), pop in split.iterrows():
+            teljare = (float(within.get(kommunkod, 0)) if omrade != "landsbygd"
+                       else float("nan"))
+            namnare = float(pop["befolkning"])
+            ar = "2020" if omrade == "tatort" else f"2020/{pop['ar']}"
+            kalla = KALLA.format(datum=zone.datum, ar=pop["ar"])
+            rows.append({
+                "kommunkod": kommunkod, "omrade": omrade,
+                "indikator": f"befolkning_stomlinje_{zone.id}",
+                "varde": 100.0 * teljare / namnare if namnare else float("nan"),
+                "enhet": "procent", "teljare": teljare, "namnare": namnare, "ar": ar,
+                "kalla": kalla + (LANDSBYGD_NOTE if omrade == "landsbygd" else ""),
+            })
+    return check(pd.DataFrame(rows, columns=["kommunkod", "omrade", "indikator", "varde",
+                                             "enhet", "teljare", "namnare", "ar", "kalla"]),
+                 "upptagningsomraden")
