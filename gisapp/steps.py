@@ -10,6 +10,7 @@ from data_sources import (
     klassning,
     kommuner,
     lan,
+    osm,
     pipos,
     skolor,
     tatorter,
@@ -102,10 +103,18 @@ def service_step(ctx: BuildContext) -> StepOutput:
         parts.append(located)
         notes.append(f"{lacking} skolenheter saknar koordinater i registret och visas inte "
                      "(inga koordinater gissas)")
+    osm_frame = _optional(ctx, "osm_service", osm.load)
+    if osm_frame is not None:
+        parts.append(service_layer.from_osm(osm_frame, ctx.layer("kommuner"),
+                                            date=osm.extract_date(ctx.data_dir)))
     if not parts:
         msg = "no service-point source (Pipos export, Skolenhetsregistret) in the data directory"
         raise MissingDataError(msg)
-    return StepOutput(service_layer.build(parts, kommunkoder=kommunkoder), notes=tuple(notes))
+    frame, dropped = service_layer.deduplicate(service_layer.build(parts, kommunkoder=kommunkoder),
+                                               max_m=ctx.settings.service_dedup_m)
+    notes.append(f"{dropped} dubbletter (samma plats och kategori i två källor, inom "
+                 f"{ctx.settings.service_dedup_m:.0f} m) borttagna")
+    return StepOutput(frame, notes=tuple(notes))
 
 
 STEPS: list[Step] = [

@@ -8,7 +8,9 @@ keeps its source and reference date.
 from __future__ import annotations
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+from scipy.spatial import cKDTree
 
 from layers.spec import LayerSpec, PopupField
 
@@ -37,6 +39,24 @@ PIPOS_SERVICETYP = {
 }
 # Skolenhetsregistret "SKOLFORM" -> category
 SKOLFORM = {"Grundskola": "grundskola", "Gymnasieskola": "gymnasieskola"}
+# OpenStreetMap (key, value) -> category (schools are taken from Skolverket's register only:
+# OSM's amenity=school does not tell grundskola from gymnasieskola).
+OSM_TAGS = {
+    ("shop", "supermarket"): "dagligvaror",
+    ("shop", "convenience"): "dagligvaror",
+    ("shop", "grocery"): "dagligvaror",
+    ("amenity", "pharmacy"): "apotek",
+    ("amenity", "clinic"): "vardcentral",
+    ("amenity", "doctors"): "vardcentral",
+    ("amenity", "fuel"): "drivmedel",
+    ("amenity", "post_office"): "post",
+    ("amenity", "parcel_locker"): "post",
+    ("amenity", "atm"): "bankomat",
+    ("amenity", "library"): "bibliotek",
+}
+# Id prefix of each source, highest priority first: an official register keeps a place that
+# OSM also maps.
+SOURCE_PRIORITY = ("pipos:", "skola:", "osm:")
 
 COLUMNS = ["id", "kategori", "namn", "adress", "kommunkod", "kalla", "datum", "geometry"]
 
@@ -82,6 +102,48 @@ def from_skolor(skolor: gpd.GeoDataFrame, *, date: str) -> tuple[gpd.GeoDataFram
         id="skola:" + located["id"],
     )
     return out[COLUMNS], int(schools.geometry.isna().sum())
+
+
+def from_osm(
+    osm: gpd.GeoDataFrame, kommuner: gpd.GeoDataFrame, *, date: str
+) -> gpd.GeoDataFrame:
+    """Map OSM amenities/shops (:mod:`data_sources.osm`) to the service schema.
+
+    ``kommunkod`` comes from the kommun polygon holding the point; points outside every
+    kommun and tags outside :data:`OSM_TAGS` are left out.
+    """
+    amenity = osm["amenity"].map(lambda v: OSM_TAGS.get(("amenity", v)))
+    shop = osm["shop"].map(lambda v: OSM_TAGS.get(("shop", v)))
+    mapped = osm.assign(kategori=amenity.fillna(shop)).dropna(subset=["kategori"])
+    located = gpd.sjoin(mapped, kommuner[["kommunkod", "geometry"]], how="inner",
+                        predicate="within")
+    out = located.assign(kalla="OpenStreetMap-bidragsgivare (ODbL)", datum=date,
+                         id="osm:" + located["id"])
+    return out[COLUMNS].reset_index(drop=True)
+
+
+def deduplicate(frame: gpd.GeoDataFrame, *, max_m: float) -> tuple[gpd.GeoDataFrame, int]:
+    """Drop points that repeat a place of the same category already given by a better source.
+
+    Sources rank by :data:`SOURCE_PRIORITY` (id prefix); a point within ``max_m`` metres of a
+    kept point of the same category from a higher-ranked source is the same place. Points of
+    one source are never merged with each other. Returns the kept rows and the number dropped.
+    """
+    rank = frame["id"].map(lambda i: next(
+        (n for n, prefix in enumerate(SOURCE_PRIORITY) if str(i).startswith(prefix)),
+        len(SOURCE_PRIORITY)))
+    keep = pd.Series(True, index=frame.index)
+    for _, group in frame.groupby("kategori"):
+        group_rank = rank[group.index]
+        for level in sorted(set(group_rank))[1:]:
+            better = group[(group_rank < level) & keep[group.index]]
+            candidates = group[group_rank == level]
+            if better.empty:
+                continue
+            distance = cKDTree(np.column_stack([better.geometry.x, better.geometry.y])).query(
+                np.column_stack([candidates.geometry.x, candidates.geometry.y]))[0]
+            keep[candidates.index[distance <= max_m]] = False
+    return frame[keep].reset_index(drop=True), int((~keep).sum())
 
 
 def build(parts: list[gpd.GeoDataFrame], *, kommunkoder: list[str]) -> gpd.GeoDataFrame:
