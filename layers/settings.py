@@ -6,7 +6,9 @@ Each field documents its default and where it comes from. The CLI and the web ap
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from layers.stomlinje_settings import StomlinjeSettings
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,9 @@ class PipelineSettings:
     service_dedup_m
         Two service points of one category from different sources closer than this (m) are
         one place; the higher-priority source keeps it (Pipos, Skolverket, OSM). Default 100 m.
+    stomlinje
+        Service day, stomlinje rule and catchment radii; see
+        :class:`layers.stomlinje_settings.StomlinjeSettings` for each default.
     """
 
     lanskod: str = "17"
@@ -42,3 +47,4 @@ class PipelineSettings:
     service_thresholds_min: tuple[float, ...] = (10.0, 20.0)
     snap_speed_kmh: float = 30.0
     service_dedup_m: float = 100.0
+    stomlinje: StomlinjeSettings = field(default_factory=StomlinjeSettings)
