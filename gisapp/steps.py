@@ -18,9 +18,15 @@ from data_sources import (
 )
 from data_sources._register import fallback_kommuner, fallback_lan
 from data_sources.errors import MissingDataError
+from gisapp.indicator_steps import befolkning_step, bredband_step, indikatorer_step
 from gisapp.pipeline import BuildContext, Step, StepOutput
+from gisapp.steps_transit import hallplatser_step, stomlinjer_step, upptagningsomraden_step
 from gisapp.tillganglighet_step import tillganglighet_step
+from layers import befolkningsruta as befolkning_layer
+from layers import bredband as bredband_layer
+from layers import hallplatser, stomlinjer, upptagningsomraden
 from layers import kommuner as kommuner_layer
+from layers import kommunindikatorer
 from layers import lan as lan_layer
 from layers import service as service_layer
 from layers import tatorter as tatorter_layer
@@ -122,7 +128,13 @@ STEPS: list[Step] = [
     Step(lan_layer.SPEC, lan_step),
     Step(tatorter_layer.SPEC, tatorter_step),
     Step(service_layer.SPEC, service_step),
+    Step(hallplatser.SPEC, hallplatser_step),
+    Step(stomlinjer.SPEC, stomlinjer_step),
+    Step(upptagningsomraden.SPEC, upptagningsomraden_step),
+    Step(befolkning_layer.SPEC, befolkning_step),
     Step(tillganglighet_layer.SPEC, tillganglighet_step),
+    Step(bredband_layer.SPEC, bredband_step),
+    Step(kommunindikatorer.SPEC, indikatorer_step),
 ]
 
 SPECS = {step.spec.id: step.spec for step in STEPS}

@@ -25,6 +25,8 @@ COLUMNS = ["id", "trafikslag", "avstand_m", "hallplatser", "metod", "titel_sv", 
 STOMLINJE_CLASSES = ("stomlinje", "stark_stomlinje")
 KALLA = ("Trafiklab GTFS (trafikdag {datum}); SCB tätorter 2020 (folkmängd och punkter), "
          "Lantmäteriet tätortsavgränsning 2018; kommunens folkmängd {ar}")
+# Year of the numerator / denominator per area; the population split gives the kommun year.
+YEARS = {"tatort": "2020", "hela_kommunen": "2020/{ar}", "landsbygd": "{ar}"}
 LANDSBYGD_NOTE = (" — landsbygd = kommunens folkmängd − tätorternas (rest); andelen inom "
                   "upptagningsområdet kräver ett befolkningsrutnät och lämnas tom")
 
@@ -119,8 +121,9 @@ def indicators(
             teljare = (float(within.get(kommunkod, 0)) if omrade != "landsbygd"
                        else float("nan"))
             namnare = float(pop["befolkning"])
-            ar = "2020" if omrade == "tatort" else f"2020/{pop['ar']}"
-            kalla = KALLA.format(datum=zone.datum, ar=pop["ar"])
+            kommun_ar = str(pop["ar"]).split("−")[0]
+            ar = YEARS[omrade].format(ar=pop["ar"])
+            kalla = KALLA.format(datum=zone.datum, ar=kommun_ar)
             rows.append({
                 "kommunkod": kommunkod, "omrade": omrade,
                 "indikator": f"befolkning_stomlinje_{zone.id}",

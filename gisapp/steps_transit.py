@@ -1,0 +1,125 @@
+"""Build steps of the stomlinjenät: ``hallplatser``, ``stomlinjer`` and ``upptagningsomraden``.
+
+Every GTFS source present in the data directory is analysed on its own service day (the
+configured date, else the feed's representative weekday) and the results are stacked with
+the feed's name in ``flode``. The chosen dates go into the provenance (``trafikdag``).
+Without the Värmlandstrafik feed the bus network is reported as missing, with how to add it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import date
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from data_sources import gtfs, tatortspunkter
+from data_sources.errors import MissingDataError
+from gisapp.pipeline import BuildContext, StepOutput
+from layers import avgangar, hallplatser, stomlinjer, upptagningsomraden
+from layers.trafikdag import service_day
+
+FEEDS: tuple[tuple[str, Callable[[Path], gtfs.Feed]], ...] = (
+    (gtfs.RAIL.name, gtfs.load_rail),
+    (gtfs.REGIONAL.name, gtfs.load_regional),
+)
+BUS_MISSING_SV = (
+    "Buss: saknar data — Värmlandstrafiks tidtabell (GTFS Regional, operatör "
+    f"{gtfs.REGIONAL_OPERATOR}) finns inte i datakatalogen, så busslinjer kan inte "
+    "klassas. " + stomlinjer.SPEC.how_to_add_sv
+)
+
+
+@dataclass(frozen=True)
+class FeedDay:
+    """One feed analysed on its service day: departures and classified route-directions."""
+
+    name: str
+    feed: gtfs.Feed
+    day: date
+    deps: pd.DataFrame
+    routes: pd.DataFrame
+
+
+def feed_days(ctx: BuildContext) -> tuple[list[FeedDay], tuple[str, ...]]:
+    """Return every available feed on its service day, and notes on the feeds missing.
+
+    Raises ``MissingDataError`` when no GTFS feed is in the data directory.
+    """
+    settings = ctx.settings.stomlinje
+    found, notes, reasons = [], [], []
+    for name, loader in FEEDS:
+        try:
+            feed = ctx.source(name, loader)
+        except MissingDataError as exc:
+            reasons.append(str(exc))
+            continue
+        day = service_day(feed, configured=settings.service_date,
+                          weekday=settings.service_weekday)
+        deps = avgangar.departures(feed, day, settings)
+        found.append(FeedDay(name, feed, day, deps, avgangar.route_directions(deps, settings)))
+    if not found:
+        raise MissingDataError("; ".join(reasons))
+    if gtfs.REGIONAL.name not in {f.name for f in found}:
+        notes.append(BUS_MISSING_SV)
+    return found, tuple(notes)
+
+
+def _provenance(days: list[FeedDay], ctx: BuildContext, notes: tuple[str, ...]) -> dict:
+    """Service day per feed, the classification settings, and the missing bus feed."""
+    out = {"trafikdag": {f.name: f.day.isoformat() for f in days},
+           "stomlinjeregel": asdict(ctx.settings.stomlinje)}
+    if notes:
+        out["saknas"] = {"buss": BUS_MISSING_SV}
+    return out
+
+
+def _stack(parts: list[gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
+    """Concatenate per-feed layer frames (all EPSG:3006)."""
+    return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=parts[0].crs)
+
+
+def hallplatser_step(ctx: BuildContext) -> StepOutput:
+    """Stations of the region with departures per day, hourly profile, lines and class."""
+    days, notes = feed_days(ctx)
+    kommuner = ctx.layer("kommuner")
+    frame = _stack([
+        hallplatser.build(f.feed, f.deps, f.routes, day=f.day, flode=f.name,
+                          kommuner=kommuner, settings=ctx.settings.stomlinje)
+        for f in days])
+    return StepOutput(frame, notes=notes, extra_provenance=_provenance(days, ctx, notes))
+
+
+def stomlinjer_step(ctx: BuildContext) -> StepOutput:
+    """Segments between consecutive stations touching the region, by trips/day and class."""
+    days, notes = feed_days(ctx)
+    stations = ctx.layer("hallplatser")
+    frame = _stack([
+        stomlinjer.build(f.feed, f.deps, f.routes, day=f.day, flode=f.name,
+                         region_stations=pd.Index(
+                             stations.loc[stations["flode"] == f.name, "station_id"]))
+        for f in days])
+    schematic = int(frame["schematisk"].sum())
+    if schematic:
+        notes += (f"{schematic} sträckor saknar shapes.txt och ritas som raka linjer "
+                  "(schematiskt)",)
+    return StepOutput(frame, notes=notes, extra_provenance=_provenance(days, ctx, notes))
+
+
+def upptagningsomraden_step(ctx: BuildContext) -> StepOutput:
+    """Straight-line catchments around stomlinje stations, and population within them."""
+    days, notes = feed_days(ctx)
+    provenance = {**_provenance(days, ctx, notes),
+                  "metod": "fågelvägsbuffert (inget vägnät används)"}
+    zones = upptagningsomraden.build(ctx.layer("hallplatser"), settings=ctx.settings.stomlinje)
+    try:
+        rows = upptagningsomraden.indicators(
+            zones, kommuner=ctx.layer("kommuner"), tatorter=ctx.layer("tatorter"),
+            tatort_points=ctx.source("tatortspunkter", tatortspunkter.load))
+    except MissingDataError as exc:
+        return StepOutput(zones, notes=(f"inga befolkningsindikatorer: {exc}",),
+                          extra_provenance=provenance)
+    return StepOutput(zones, indicators=rows, extra_provenance=provenance)
