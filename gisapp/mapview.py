@@ -187,3 +187,6 @@ def _region_bounds(build: Build) -> tuple[float, float, float, float]:
     region = build.layer("lan") if "lan" in build.layer_ids() else build.layer("kommuner")
     minx, miny, maxx, maxy = region.to_crs(SERVE_CRS).total_bounds
     return float(minx), float(miny), float(maxx), float(maxy)
+
+# Data-driven renderers of other modules register themselves in CUSTOM_RENDERERS on import.
+from gisapp import map_transit  # noqa: E402, F401

@@ -29,7 +29,9 @@ SPEC = LayerSpec(
     sources=("gtfs_rail", "gtfs_varmlandstrafik"),
     id_column="id",
     style={"radius": 5, "weight": 1, "color": "#222222", "fillOpacity": 0.9},
-    legend=tuple((colour, sv, en) for sv, en, colour in avgangar.CLASS_LABELS.values()),
+    legend=(*((colour, sv, en) for sv, en, colour in avgangar.CLASS_LABELS.values()),
+            ("#222222", "Större cirkel = fler avgångar per dag",
+             "Larger circle = more departures per day")),
     popup=(
         PopupField("namn", "Hållplats", "Stop"),
         PopupField("avgangar_dag", "Avgångar per dag", "Departures per day"),

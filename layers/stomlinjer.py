@@ -33,7 +33,9 @@ SPEC = LayerSpec(
     sources=("gtfs_rail", "gtfs_varmlandstrafik"),
     id_column="id",
     style={"weight": 3, "opacity": 0.9},
-    legend=tuple((colour, sv, en) for sv, en, colour in avgangar.CLASS_LABELS.values()),
+    legend=(*((colour, sv, en) for sv, en, colour in avgangar.CLASS_LABELS.values()),
+            ("#555555", "Bredare linje = fler turer per dag; streckad = schematisk (rak linje)",
+             "Wider line = more trips per day; dashed = schematic (straight line)")),
     popup=(
         PopupField("fran_namn", "Från", "From"),
         PopupField("till_namn", "Till", "To"),

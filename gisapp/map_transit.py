@@ -1,0 +1,142 @@
+"""Data-driven drawing of the stomlinjenät: line width by trips, stations sized by departures.
+
+Registers renderers for ``stomlinjer`` and ``hallplatser`` in
+:data:`gisapp.mapview.CUSTOM_RENDERERS` when imported. Popups of stations carry the hourly
+departure profile as a small inline SVG bar chart built here from integers only; every
+data-derived string is HTML-escaped (:func:`gisapp.display.to_geojson`).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+
+import folium
+from branca.element import MacroElement
+from jinja2 import Template
+
+from gisapp.display import simplify_for_display, to_geojson
+from gisapp.mapview import CUSTOM_RENDERERS, _popup
+from gisapp.store import Build
+from layers.avgangar import CLASS_LABELS, HOURS_PER_DAY
+from layers.spec import LayerSpec
+
+# Line width (px) by trips per day: upper bound of each class → width.
+WIDTH_STEPS = ((10, 2.0), (20, 4.0), (40, 6.0), (80, 9.0))
+WIDTH_MAX = 12.0
+STATION_RADIUS_MIN, STATION_RADIUS_MAX = 4.0, 16.0
+CHART_W, CHART_H, CHART_PAD = 240, 64, 12
+UNKNOWN_COLOUR = "#666666"
+PROFILE_TEXT = {"sv": "Avgångar per timme", "en": "Departures per hour"}
+DAY_TEXT = {"sv": "Trafikdag", "en": "Service day"}
+
+
+def line_width(trips: int) -> float:
+    """Line width in pixels for ``trips`` per day (steps in :data:`WIDTH_STEPS`)."""
+    for upper, width in WIDTH_STEPS:
+        if trips <= upper:
+            return width
+    return WIDTH_MAX
+
+
+def station_radius(departures: int) -> float:
+    """Marker radius: grows with the square root of departures per day, bounded."""
+    return min(STATION_RADIUS_MAX, STATION_RADIUS_MIN + math.sqrt(max(departures, 0)))
+
+
+def profile_svg(profile: str, lang: str) -> str:
+    """An inline SVG bar chart of 24 hourly counts (``"0,0,1,…"``), hours 0–23 on the axis."""
+    counts = [int(v) for v in profile.split(",")][:HOURS_PER_DAY]
+    top = max(max(counts), 1)
+    bar_w = CHART_W / HOURS_PER_DAY
+    plot_h = CHART_H - CHART_PAD
+    bars = "".join(
+        f'<rect x="{i * bar_w:.1f}" y="{plot_h - plot_h * n / top:.1f}" '
+        f'width="{bar_w - 1:.1f}" height="{plot_h * n / top:.1f}" fill="#0072B2">'
+        f"<title>{i:02d}: {n}</title></rect>"
+        for i, n in enumerate(counts))
+    ticks = "".join(f'<text x="{h * bar_w:.1f}" y="{CHART_H - 1}" font-size="9">{h:02d}</text>'
+                    for h in (0, 6, 12, 18))
+    label = html.escape(f"{PROFILE_TEXT[lang]} (max {top})")
+    return (f'<div class="sb-profil">{label}<br><svg xmlns="http://www.w3.org/2000/svg" '
+            f'width="{CHART_W}" height="{CHART_H}" role="img" aria-label="{label}">'
+            f"{bars}{ticks}</svg></div>")
+
+
+def _class_colour(klass: str | None) -> str:
+    """Colour of a class id (grey when unknown)."""
+    return CLASS_LABELS[klass][2] if klass in CLASS_LABELS else UNKNOWN_COLOUR
+
+
+class _MapNote(MacroElement):
+    """A small map control with one line of text, shown while its layer is on the map."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "(function(){var g={{ this._parent.get_name() }};var c=L.control({position:'bottomleft'});"
+        "c.onAdd=function(){var d=L.DomUtil.create('div','sb-kartnot');"
+        "d.style.cssText='background:#fff;padding:2px 6px;font:12px sans-serif';"
+        "d.textContent={{ this.text_json }};return d;};"
+        "g.on('add',function(){c.addTo(g._map);});g.on('remove',function(){c.remove();});"
+        "if(g._map){c.addTo(g._map);}})();"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        # Shown with textContent (never parsed as HTML); "<" escaped so </script> cannot occur.
+        self.text_json = json.dumps(text, ensure_ascii=False).replace("<", "\\u003c")
+
+
+def _notes(parent: folium.map.FeatureGroup, build: Build, layer_id: str, lang: str) -> None:
+    """Show the service day(s) and any missing mode (bus) of ``layer_id`` as map notes."""
+    record = build.manifest["layers"][layer_id]
+    dates = sorted(set(record.get("trafikdag", {}).values()))
+    if dates:
+        parent.add_child(_MapNote(f"{DAY_TEXT[lang]} (GTFS): {', '.join(dates)}"))
+    for text in record.get("saknas", {}).values():
+        parent.add_child(_MapNote(text))
+
+
+def render_stomlinjer(parent: folium.map.FeatureGroup, spec: LayerSpec, build: Build,
+                      lang: str) -> None:
+    """Draw segments with width by ``turer_dag`` and colour by ``klass``; dashed if schematic."""
+    frame = simplify_for_display(spec.id, build.layer(spec.id))
+
+    def style(feature: dict) -> dict:
+        props = feature["properties"]
+        return {"color": _class_colour(props.get("klass")), "opacity": 0.9,
+                "weight": line_width(int(props.get("turer_dag") or 0)),
+                "dashArray": "6 4" if props.get("schematisk") else None}
+
+    folium.GeoJson(to_geojson(frame, escape=True), style_function=style,
+                   popup=_popup(spec, lang, list(frame.columns))).add_to(parent)
+    _notes(parent, build, spec.id, lang)
+
+
+def render_hallplatser(parent: folium.map.FeatureGroup, spec: LayerSpec, build: Build,
+                       lang: str) -> None:
+    """Draw stations sized by departures, coloured by class, with an hourly-profile popup."""
+    frame = build.layer(spec.id)
+    data = to_geojson(frame, escape=True)
+    for feature in data["features"]:
+        feature["properties"]["profil_svg"] = profile_svg(feature["properties"]["profil"], lang)
+
+    def style(feature: dict) -> dict:
+        props = feature["properties"]
+        return {"radius": station_radius(int(props.get("avgangar_dag") or 0)),
+                "fillColor": _class_colour(props.get("klass")), "color": "#222222",
+                "weight": 1, "fillOpacity": 0.9}
+
+    popup = _popup(spec, lang, list(frame.columns))
+    if popup is not None:
+        popup = folium.GeoJsonPopup(
+            fields=[*popup.fields, "profil_svg"], aliases=[*popup.aliases, ""],
+            labels=True, localize=True)
+    folium.GeoJson(data, style_function=style, popup=popup,
+                   marker=folium.CircleMarker(radius=STATION_RADIUS_MIN)).add_to(parent)
+
+
+CUSTOM_RENDERERS["stomlinjer"] = render_stomlinjer
+CUSTOM_RENDERERS["hallplatser"] = render_hallplatser
