@@ -1,0 +1,133 @@
+"""The accessibility engine on a real OSM extract, checked against networkx's Dijkstra."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pytest
+
+from layers.accessibility import (
+    NETWORK,
+    Snapped,
+    accessibility,
+    distance_to_nearest,
+    nearest_network,
+    xy_of,
+)
+
+SNAP_KMH = 30.0
+
+
+def _digraph(directed, weight: str) -> nx.DiGraph:
+    """networkx graph of the directed edges, keeping the lightest parallel edge."""
+    graph = nx.DiGraph()
+    for u, v, w in directed[["u", "v", weight]].itertuples(index=False):
+        if not graph.has_edge(u, v) or graph[u][v]["w"] > w:
+            graph.add_edge(u, v, w=w)
+    return graph
+
+
+def _brute_snap(node_xy: np.ndarray, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Nearest node by exhaustive search (independent of the KD-tree)."""
+    d = np.hypot(xy[:, None, 0] - node_xy[None, :, 0], xy[:, None, 1] - node_xy[None, :, 1])
+    return d.argmin(axis=1), d.min(axis=1)
+
+
+@pytest.fixture(scope="module")
+def pharmacies(osm_pois):
+    """The extract's real pharmacies (amenity=pharmacy)."""
+    found = osm_pois[osm_pois["amenity"] == "pharmacy"].assign(kategori="apotek")
+    assert len(found) >= 3
+    return found
+
+
+@pytest.fixture(scope="module")
+def origins(osm_pois):
+    """Real places as origins: every mapped shop and amenity that is not a pharmacy."""
+    return osm_pois[osm_pois["amenity"] != "pharmacy"].reset_index(drop=True)
+
+
+def test_extract_network_size(osm_network, osm_roads):
+    assert osm_network.n_nodes == len(osm_roads[0]) == 1437
+    assert osm_network.reverse_m.shape == (1438, 1438)
+    assert osm_network.n_edges > len(osm_roads[1])  # two-way segments give two edges
+
+
+@pytest.mark.parametrize(("weight", "column"), [("length_m", "km"), ("minutes", "minuter")])
+def test_distances_equal_networkx_per_origin(osm_network, osm_roads, osm_directed, pharmacies,
+                                             origins, weight, column):
+    ours = nearest_network(osm_network, Snapped.of(osm_network, xy_of(origins)),
+                           xy_of(pharmacies), snap_speed_kmh=SNAP_KMH)
+    node_ids = osm_roads[0]["node"].to_numpy()
+    o_idx, o_snap = _brute_snap(osm_network.xy, xy_of(origins))
+    s_idx, s_snap = _brute_snap(osm_network.xy, xy_of(pharmacies))
+    to_unit = (lambda m: m / 1000.0) if column == "km" else (lambda m: m / 1000.0 / SNAP_KMH * 60)
+    graph = _digraph(osm_directed, weight)
+    scale = 1000.0 if column == "km" else 1.0
+    checked = 0
+    for i in range(len(origins)):
+        reach = nx.single_source_dijkstra_path_length(graph, node_ids[o_idx[i]], weight="w")
+        legs = [reach[node_ids[n]] / scale + to_unit(s) for n, s in zip(s_idx, s_snap,
+                                                                          strict=True)
+                if node_ids[n] in reach]
+        expected = to_unit(o_snap[i]) + min(legs) if legs else np.inf
+        if np.isinf(expected):
+            assert not ours.loc[i, "nabar"]
+            assert np.isinf(ours.loc[i, column])
+            continue
+        tolerance = 0.001 if column == "km" else 0.001 / SNAP_KMH * 60  # 1 m
+        assert ours.loc[i, column] == pytest.approx(expected, abs=tolerance)
+        checked += 1
+    assert checked >= 40
+    assert np.allclose(ours["anslutning_m"], o_snap)
+    assert (ours["metod"] == NETWORK).all()
+
+
+def test_one_way_streets_measure_origin_to_service(osm_network, osm_roads, osm_directed):
+    graph = _digraph(osm_directed, "length_m")
+    node_ids = osm_roads[0]["node"].to_numpy()
+    service = 0
+    towards = distance_to_nearest(osm_network.reverse_m, np.array([service]), np.zeros(1))
+    away = nx.single_source_dijkstra_path_length(graph, node_ids[service], weight="w")
+    back = nx.single_source_dijkstra_path_length(graph.reverse(copy=True), node_ids[service],
+                                                 weight="w")
+    differing = 0
+    for i, node in enumerate(node_ids):
+        expected = back.get(node, np.inf)
+        assert towards[i] == pytest.approx(expected, abs=1e-6)
+        if node in away and node in back and abs(away[node] - back[node]) > 10:
+            differing += 1
+    assert differing > 100  # one-way streets matter in this extract
+
+
+def test_unreachable_origins_are_reported_not_dropped(osm_network, osm_roads, pharmacies):
+    nodes = osm_roads[0]
+    result = accessibility(nodes, pharmacies, osm_network, snap_speed_kmh=SNAP_KMH)
+    assert len(result) == len(nodes)
+    unreachable = result[~result["nabar"]]
+    assert 0 < len(unreachable) < len(nodes)
+    assert np.isinf(unreachable["km"]).all() and np.isinf(unreachable["minuter"]).all()
+    assert np.isfinite(result.loc[result["nabar"], "km"]).all()
+
+
+def test_parallel_edges_keep_the_shortest(osm_network, osm_directed, osm_roads):
+    index = {n: i for i, n in enumerate(osm_roads[0]["node"])}
+    shortest = osm_directed.groupby(["u", "v"])["length_m"].min()
+    assert osm_network.n_edges == len(shortest)
+    for (u, v), length in shortest.sample(200, random_state=7).items():
+        assert osm_network.reverse_m[index[v], index[u]] == pytest.approx(length)
+
+
+def test_straight_line_fallback_is_labelled(pharmacies, origins):
+    result = accessibility(origins, pharmacies, None, snap_speed_kmh=SNAP_KMH)
+    assert (result["metod"] == "fågelvägen").all()
+    assert result["minuter"].isna().all()
+    expected = [pharmacies.distance(point).min() / 1000 for point in origins.geometry]
+    assert np.allclose(result["km"], expected)
+
+
+def test_origins_must_be_in_sweref(pharmacies, origins, osm_network):
+    with pytest.raises(ValueError, match="EPSG:3006"):
+        accessibility(gpd.GeoDataFrame(origins.to_crs(4326)), pharmacies, osm_network,
+                      snap_speed_kmh=SNAP_KMH)

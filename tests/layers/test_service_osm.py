@@ -1,0 +1,52 @@
+"""OSM service points (real extract) and deduplication of one place from two sources."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from data_sources import osm, pipos
+from layers import service
+
+
+def test_osm_extract_points_are_read_in_sweref(osm_pois):
+    assert osm_pois.crs.to_epsg() == 3006
+    assert osm_pois["id"].is_unique
+    assert (osm_pois["amenity"] == "pharmacy").sum() == 6
+    assert (osm_pois["shop"] == "supermarket").sum() == 6
+    assert osm_pois["id"].str.match(r"^(node|way|relation)/\d+$").all()
+
+
+def test_every_mapped_osm_tag_is_read_and_has_a_category():
+    for (key, value), kategori in service.OSM_TAGS.items():
+        assert value in osm.TAGS[key]
+        assert kategori in service.CATEGORIES
+
+
+def test_osm_points_outside_the_region_kommuner_are_left_out(osm_pois, data_dir):
+    from data_sources import kommuner
+
+    polygons = kommuner.load(data_dir)
+    assert service.from_osm(osm_pois, polygons, date="x").empty  # Helsinki is not in Sweden
+
+
+def test_same_place_from_two_sources_is_kept_once(data_dir):
+    """The Pipos pharmacies listed again as another source collapse onto the Pipos rows."""
+    pharmacies = service.from_pipos(pipos.load(data_dir), date="2025-11-12")
+    again = pharmacies.assign(id=pharmacies["id"].str.replace("pipos:", "osm:"))
+    frame = pd.concat([pharmacies, again], ignore_index=True)
+    kept, dropped = service.deduplicate(frame, max_m=100.0)
+    assert dropped == len(pharmacies)
+    assert kept["id"].str.startswith("pipos:").all()
+    other = again.assign(kategori="bankomat")  # a different category is a different place
+    kept, dropped = service.deduplicate(pd.concat([pharmacies, other], ignore_index=True),
+                                        max_m=100.0)
+    assert dropped == 0 and len(kept) == 2 * len(pharmacies)
+
+
+def test_points_of_one_source_are_never_merged(data_dir):
+    pharmacies = service.from_pipos(pipos.load(data_dir), date="2025-11-12")
+    distances = [pharmacies.geometry.drop(i).distance(p).min()
+                 for i, p in pharmacies.geometry.items()]
+    assert min(distances) < 100.0  # some real pharmacies/agents lie within 100 m of each other
+    kept, dropped = service.deduplicate(pharmacies, max_m=100.0)
+    assert dropped == 0 and len(kept) == len(pharmacies)
