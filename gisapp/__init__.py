@@ -11,6 +11,7 @@ def create_app(config: dict | None = None) -> Flask:
     """Create the app; ``config`` overrides defaults (``BUILD_DIR`` is the build directory)."""
     from flask_compress import Compress
 
+    from gisapp import ogc, security
     from gisapp.errors import HtmlSafeJSONProvider, register_error_handlers
     from gisapp.pagecache import PageCache
     from gisapp.settings import resolve_build_dir
@@ -29,5 +30,7 @@ def create_app(config: dict | None = None) -> Flask:
         "application/javascript", "text/javascript"])
     Compress(app)
     app.register_blueprint(pages)
+    ogc.init_app(app)
+    security.init_app(app)
     register_error_handlers(app)
     return app

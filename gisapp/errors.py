@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify
+from flask import Flask, Response, json
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException
 
 from data_sources.errors import RequestError, StrukturbildError
 
 log = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+
+
+def problem(status: int, title: str, detail: str, **extra: str) -> Response:
+    """A problem document (RFC 9457) with ``status``; never holds a trace or a file path."""
+    body = {"title": title, "status": status, "detail": detail, **extra}
+    return Response(json.dumps(body), status=status, mimetype=PROBLEM_JSON)
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -24,15 +32,21 @@ def register_error_handlers(app: Flask) -> None:
             detail = "Internt fel – se serverns logg."
         else:
             detail = str(exc)
-        body = {"title": type(exc).__name__, "status": status, "detail": detail}
-        if isinstance(exc, RequestError):
-            body["parameter"] = exc.parameter
-        return jsonify(body), status
+        extra = {"parameter": exc.parameter} if isinstance(exc, RequestError) else {}
+        return problem(status, type(exc).__name__, detail, **extra)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
-        body = {"title": exc.name, "status": exc.code, "detail": exc.description}
-        return jsonify(body), exc.code
+        response = problem(exc.code or 500, exc.name, exc.description or exc.name)
+        for header in ("Allow", "Retry-After"):
+            if header in exc.get_response().headers:
+                response.headers[header] = exc.get_response().headers[header]
+        return response
+
+    @app.errorhandler(Exception)
+    def unexpected_error(exc: Exception):
+        log.exception("unhandled error")
+        return problem(500, "InternalServerError", "Internt fel – se serverns logg.")
 
 
 class HtmlSafeJSONProvider(DefaultJSONProvider):

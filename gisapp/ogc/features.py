@@ -1,0 +1,162 @@
+"""Framework-free core: a build's layer as pre-serialised GeoJSON features, paged and filtered.
+
+A :class:`FeatureSet` is one layer of one build in one served CRS. Each feature is serialised
+to a GeoJSON string once; a page of items is then a slice joined into a FeatureCollection,
+so serving does no per-request geometry work. :class:`FeatureCache` keeps the sets of the
+serving build only (a new build id clears the old build's sets).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from data_sources.errors import NotFoundError
+from gisapp.display import _json_safe
+from gisapp.ogc.crs import ServedCrs
+from gisapp.store import Build
+from layers.spec import LayerSpec
+
+
+def dumps(value: object) -> str:
+    """JSON text (UTF-8) with ``<``, ``>`` and ``&`` escaped, so data can never form markup."""
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+@dataclass(frozen=True)
+class FeatureSet:
+    """One layer in one CRS: geometries (x, y order) for bbox tests, ids, texts and features.
+
+    ``frame`` is the layer in ``crs`` with geometries in x/y order (for spatial filters);
+    ``text`` holds every property as a string (for ``name=value`` filters); ``features`` is
+    the list of serialised GeoJSON features (coordinates in the CRS's axis order); ``position``
+    maps a feature id to its row.
+    """
+
+    layer_id: str
+    crs: ServedCrs
+    frame: gpd.GeoDataFrame
+    text: pd.DataFrame
+    features: list[str]
+    position: dict[str, int]
+
+    @property
+    def properties(self) -> list[str]:
+        """Names of the feature properties (filterable with ``name=value``)."""
+        return list(self.text.columns)
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of items: serialised features and the paging facts for links and counts."""
+
+    features: list[str]
+    number_matched: int
+    offset: int
+    limit: int
+
+    @property
+    def number_returned(self) -> int:
+        """How many features this page holds."""
+        return len(self.features)
+
+    @property
+    def has_next(self) -> bool:
+        """Whether features follow this page."""
+        return self.offset + self.number_returned < self.number_matched
+
+
+def _feature_ids(frame: gpd.GeoDataFrame, spec: LayerSpec | None) -> list[str]:
+    """Feature ids: the spec's ``id_column`` (unique), else the row number."""
+    if spec is not None and spec.id_column in frame.columns:
+        ids = frame[spec.id_column].astype(str)
+        if ids.is_unique:
+            return ids.tolist()
+    return [str(i) for i in range(len(frame))]
+
+
+def _serialise(frame: gpd.GeoDataFrame, ids: list[str], crs: ServedCrs) -> list[str]:
+    """Serialise each row as a GeoJSON feature string, coordinates rounded in axis order."""
+    decimals = crs.decimals
+    if crs.swap_axes:
+        geoms = shapely.transform(frame.geometry.values, lambda xy: np.round(xy[:, ::-1], decimals))
+    else:
+        geoms = shapely.transform(frame.geometry.values, lambda xy: np.round(xy, decimals))
+    geometry_json = shapely.to_geojson(geoms)
+    records = frame.drop(columns=frame.geometry.name).to_dict(orient="records")
+    out = []
+    for fid, geometry, record in zip(ids, geometry_json, records, strict=True):
+        properties = dumps({k: _json_safe(v) for k, v in record.items()})
+        geometry_text = geometry if geometry is not None else "null"
+        out.append(f'{{"type":"Feature","id":{dumps(fid)},'
+                   f'"geometry":{geometry_text},"properties":{properties}}}')
+    return out
+
+
+def make_feature_set(layer_id: str, frame: gpd.GeoDataFrame, spec: LayerSpec | None,
+                     crs: ServedCrs) -> FeatureSet:
+    """Return the :class:`FeatureSet` of ``frame`` (any CRS) served in ``crs``."""
+    served = frame.to_crs(crs.name).reset_index(drop=True)
+    ids = _feature_ids(served, spec)
+    text = served.drop(columns=served.geometry.name).astype("string")
+    return FeatureSet(layer_id, crs, served, text, _serialise(served, ids, crs),
+                      {fid: i for i, fid in enumerate(ids)})
+
+
+def select(feature_set: FeatureSet, *, bbox_set: FeatureSet | None = None,
+           bbox: tuple[float, float, float, float] | None = None,
+           filters: dict[str, str] | None = None) -> np.ndarray:
+    """Return the row positions matching ``bbox`` (x/y order, in ``bbox_set``'s CRS) and filters.
+
+    Property filters compare the property's text with the value exactly (``kommunkod=1780``).
+    """
+    mask = np.ones(len(feature_set.features), dtype=bool)
+    if bbox is not None and bbox_set is not None:
+        hits = bbox_set.frame.sindex.query(shapely.box(*bbox), predicate="intersects")
+        in_box = np.zeros_like(mask)
+        in_box[hits] = True
+        mask &= in_box
+    for name, value in (filters or {}).items():
+        mask &= (feature_set.text[name] == value).fillna(False).to_numpy(dtype=bool)
+    return np.flatnonzero(mask)
+
+
+def page(feature_set: FeatureSet, positions: np.ndarray, *, offset: int, limit: int) -> Page:
+    """Return the page ``[offset, offset + limit)`` of the matching ``positions``."""
+    chosen = positions[offset:offset + limit]
+    return Page([feature_set.features[i] for i in chosen], len(positions), offset, limit)
+
+
+def feature(feature_set: FeatureSet, feature_id: str) -> str:
+    """Return the serialised feature ``feature_id``; raise ``NotFoundError`` when absent."""
+    if feature_id not in feature_set.position:
+        msg = f"feature {feature_id[:80]!r} is not in collection {feature_set.layer_id!r}"
+        raise NotFoundError(msg)
+    return feature_set.features[feature_set.position[feature_id]]
+
+
+class FeatureCache:
+    """Feature sets of the serving build, made on first use; thread-safe."""
+
+    def __init__(self) -> None:
+        self._build_id: str | None = None
+        self._sets: dict[tuple[str, str], FeatureSet] = {}
+        self._lock = threading.Lock()
+
+    def get(self, build: Build, layer_id: str, spec: LayerSpec | None,
+            crs: ServedCrs) -> FeatureSet:
+        """Return the feature set of ``layer_id`` of ``build`` in ``crs``."""
+        key = (layer_id, crs.uri)
+        with self._lock:
+            if self._build_id != build.id:
+                self._build_id, self._sets = build.id, {}
+            if key not in self._sets:
+                self._sets[key] = make_feature_set(layer_id, build.layer(layer_id), spec, crs)
+            return self._sets[key]

@@ -1,0 +1,127 @@
+"""Validation of the OGC API query parameters; every error names its parameter (400).
+
+Unknown parameters are refused too (OGC API – Features /req/core/query-param-unknown),
+except a feature property of the collection, which filters by exact value.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from werkzeug.datastructures import MultiDict
+
+from data_sources.errors import RequestError
+from gisapp.ogc.crs import CRS84, ServedCrs, parse_crs
+
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 10_000
+MAX_OFFSET = 10_000_000
+MAX_FILTERS = 20
+MAX_VALUE_CHARS = 200
+FORMATS = ("json", "html")
+ITEMS_PARAMETERS = ("f", "bbox", "bbox-crs", "limit", "offset", "crs")
+
+
+@dataclass(frozen=True)
+class ItemsQuery:
+    """A validated items request; ``bbox`` is in x/y order of ``bbox_crs``."""
+
+    limit: int = DEFAULT_LIMIT
+    offset: int = 0
+    bbox: tuple[float, float, float, float] | None = None
+    bbox_crs: ServedCrs = CRS84
+    crs: ServedCrs = CRS84
+    filters: dict[str, str] = field(default_factory=dict)
+
+
+def _single(args: MultiDict, name: str) -> str | None:
+    """The one value of ``name``; a repeated parameter is an error."""
+    values = args.getlist(name)
+    if len(values) > 1:
+        raise RequestError(name, "given more than once")
+    return values[0] if values else None
+
+
+def integer(args: MultiDict, name: str, default: int, low: int, high: int) -> int:
+    """Parse an integer parameter within ``[low, high]``."""
+    raw = _single(args, name)
+    if raw is None:
+        return default
+    if not raw.isascii() or not raw.strip().lstrip("+").isdigit():
+        raise RequestError(name, f"must be an integer between {low} and {high}")
+    value = int(raw)
+    if not low <= value <= high:
+        raise RequestError(name, f"must be between {low} and {high}, got {value}")
+    return value
+
+
+def bbox(raw: str | None, crs: ServedCrs) -> tuple[float, float, float, float] | None:
+    """Parse ``bbox`` (4 or 6 numbers, in ``crs``'s axis order); return x/y order, 2D."""
+    if raw is None:
+        return None
+    parts = raw.split(",")
+    if len(parts) not in (4, 6):
+        raise RequestError("bbox", "expected 4 (or 6) comma-separated numbers")
+    try:
+        numbers = [float(p) for p in parts]
+    except ValueError:
+        raise RequestError("bbox", "expected numbers") from None
+    if not all(math.isfinite(n) for n in numbers):
+        raise RequestError("bbox", "numbers must be finite")
+    half = len(numbers) // 2
+    low, high = numbers[:2], numbers[half:half + 2]
+    if crs.swap_axes:
+        low, high = low[::-1], high[::-1]
+    if low[0] > high[0] or low[1] > high[1]:
+        raise RequestError("bbox", "lower corner must not exceed upper corner")
+    if crs is CRS84 and not (-180 <= low[0] and high[0] <= 180 and -90 <= low[1]
+                             and high[1] <= 90):
+        raise RequestError("bbox", "CRS84 longitudes must be within ±180, latitudes ±90")
+    return low[0], low[1], high[0], high[1]
+
+
+def output_format(args: MultiDict, accept_html: bool) -> str:
+    """Parse ``f`` (json|html); without it, HTML only when the client prefers it."""
+    raw = _single(args, "f")
+    if raw is None:
+        return "html" if accept_html else "json"
+    if raw not in FORMATS:
+        raise RequestError("f", f"must be one of {', '.join(FORMATS)}")
+    return raw
+
+
+def refuse_unknown(args: MultiDict, allowed: tuple[str, ...] | list[str]) -> None:
+    """Raise for the first parameter not in ``allowed``."""
+    for name in args:
+        if name not in allowed:
+            raise RequestError(name[:40], "unknown query parameter")
+
+
+def items_query(args: MultiDict, properties: list[str]) -> ItemsQuery:
+    """Parse an items request; ``properties`` are the collection's filterable properties."""
+    refuse_unknown(args, [*ITEMS_PARAMETERS, *properties])
+    bbox_crs = parse_crs(_single(args, "bbox-crs"), "bbox-crs")
+    filters = {}
+    for name in properties:
+        value = _single(args, name)
+        if value is not None:
+            if len(value) > MAX_VALUE_CHARS:
+                raise RequestError(name, f"at most {MAX_VALUE_CHARS} characters")
+            filters[name] = value
+    if len(filters) > MAX_FILTERS:
+        raise RequestError("filter", f"at most {MAX_FILTERS} property filters")
+    return ItemsQuery(
+        limit=integer(args, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT),
+        offset=integer(args, "offset", 0, 0, MAX_OFFSET),
+        bbox=bbox(_single(args, "bbox"), bbox_crs),
+        bbox_crs=bbox_crs,
+        crs=parse_crs(_single(args, "crs"), "crs"),
+        filters=filters,
+    )
+
+
+def feature_query(args: MultiDict) -> ServedCrs:
+    """Parse a single-feature request (``f`` and ``crs``); return the output CRS."""
+    refuse_unknown(args, ("f", "crs"))
+    return parse_crs(_single(args, "crs"), "crs")
