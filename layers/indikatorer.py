@@ -9,6 +9,9 @@ empty. Aggregates per class and for the län are always computed from ``teljare`
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import numpy as np
 import pandas as pd
 
 from data_sources.errors import DataError
@@ -29,3 +32,172 @@ def check(frame: pd.DataFrame, producer: str) -> pd.DataFrame:
         msg = f"indicator rows from {producer}: omrade must be one of {OMRADEN}, got {bad}"
         raise DataError(msg)
     return frame[COLUMNS].reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class Indikator:
+    """Labels and unit of one indicator id (Swedish first, English second)."""
+
+    title_sv: str
+    title_en: str
+    enhet: str
+    note_sv: str = ""
+    note_en: str = ""
+
+
+# Indicators produced by this module. Other steps (stomlinjer, tillgänglighet) add their own
+# ids; :func:`describe` falls back to the id for those.
+CATALOGUE: dict[str, Indikator] = {
+    "befolkning": Indikator("Folkmängd", "Population", "invånare",
+                            "Landsbygd = kommunens folkmängd − tätorternas (olika år).",
+                            "Rural = kommun total − tätorter (different years)."),
+    "andel_i_tatort": Indikator("Andel i tätort", "Share in urban areas", "procent"),
+    "befolkning_ruta": Indikator("Folkmängd (befolkningsruta)", "Population (grid)",
+                                 "invånare"),
+    "andel_eftergymnasial_16_74": Indikator(
+        "Andel med eftergymnasial utbildning (16–74 år)",
+        "Share with post-secondary education (ages 16–74)", "procent",
+        "Åldrar 16–74 med känd utbildning; län och grupper viktade med total folkmängd.",
+        "Ages 16–74 with known education; county and groups weighted by total population."),
+    **{
+        f"bredband_{speed}_{who}": Indikator(
+            f"{who_sv} med tillgång till ≥ {speed_sv}", f"{who_en} with access to ≥ {speed_sv}",
+            "procent")
+        for speed, speed_sv in (("100mbit", "100 Mbit/s"), ("1gbit", "1 Gbit/s"))
+        for who, who_sv, who_en in (("hushall", "Hushåll", "Households"),
+                                    ("arbetsstallen", "Arbetsställen", "Workplaces"))
+    },
+}
+BREDBAND_IDS = tuple(k for k in CATALOGUE if k.startswith("bredband_"))
+AGGREGATE_COLUMNS = ["grupp", "omrade", "indikator", "varde", "enhet", "teljare", "namnare",
+                     "ar", "kalla", "antal_kommuner"]
+
+
+def describe(indikator: str, lang: str = "sv") -> dict:
+    """Return ``id, titel, enhet, not`` of an indicator in ``lang`` (id as title if unknown)."""
+    entry = CATALOGUE.get(indikator)
+    if entry is None:
+        return {"id": indikator, "titel": indikator, "enhet": "", "not": ""}
+    sv = lang == "sv"
+    return {"id": indikator, "titel": entry.title_sv if sv else entry.title_en,
+            "enhet": entry.enhet, "not": entry.note_sv if sv else entry.note_en}
+
+
+def _count_rows(frame: pd.DataFrame, indikator: str, enhet: str) -> pd.DataFrame:
+    """Count rows: ``varde = teljare``, empty ``namnare``."""
+    out = frame.assign(indikator=indikator, enhet=enhet, varde=frame["teljare"].astype("float64"),
+                       namnare=np.nan)
+    return out[COLUMNS]
+
+
+def scale(enhet: str) -> float:
+    """Factor from a ratio to ``varde``: 100 for percent units (``procent``, ``procent (…)``)."""
+    return 100.0 if str(enhet).startswith("procent") else 1.0
+
+
+def _share_rows(frame: pd.DataFrame, indikator: str, enhet: str = "procent") -> pd.DataFrame:
+    """Share rows from ``teljare``/``namnare``: ``varde = scale × teljare / namnare``."""
+    namnare = frame["namnare"].astype("float64")
+    varde = scale(enhet) * frame["teljare"].astype("float64") / namnare.where(namnare > 0)
+    return frame.assign(indikator=indikator, enhet=enhet, varde=varde)[COLUMNS]
+
+
+def population_rows(split: pd.DataFrame, *, kalla: str) -> pd.DataFrame:
+    """Indicator ``befolkning`` from :func:`layers.befolkning.population_split`.
+
+    Returns :data:`COLUMNS`; ``teljare`` is the population, ``namnare`` empty, ``ar`` the
+    year of each part (e.g. ``2025−2020`` for landsbygd).
+    """
+    frame = split.rename(columns={"befolkning": "teljare"}).assign(kalla=kalla)
+    return _count_rows(frame, "befolkning", "invånare")
+
+
+def tatort_share_rows(split: pd.DataFrame, *, kalla: str) -> pd.DataFrame:
+    """Indicator ``andel_i_tatort`` (hela_kommunen only): tätort population / kommun total.
+
+    Returns :data:`COLUMNS`; ``ar`` is the landsbygd year string (both years side by side).
+    """
+    wide = split.pivot(index="kommunkod", columns="omrade", values="befolkning")
+    years = split[split["omrade"] == "landsbygd"].set_index("kommunkod")["ar"]
+    frame = pd.DataFrame({"kommunkod": wide.index, "omrade": "hela_kommunen",
+                          "teljare": wide["tatort"].to_numpy(),
+                          "namnare": wide["hela_kommunen"].to_numpy(),
+                          "ar": years.reindex(wide.index).to_numpy(), "kalla": kalla})
+    return _share_rows(frame, "andel_i_tatort")
+
+
+def grid_population_rows(sums: pd.DataFrame, *, ar: str, kalla: str) -> pd.DataFrame:
+    """Indicator ``befolkning_ruta`` from :func:`layers.befolkningsruta.zonal_sums`."""
+    frame = sums.rename(columns={"befolkning": "teljare"}).assign(ar=ar, kalla=kalla)
+    return _count_rows(frame, "befolkning_ruta", "invånare")
+
+
+def education_rows(panel: pd.DataFrame, *, kommunkoder: list[str], kalla: str) -> pd.DataFrame:
+    """Indicator ``andel_eftergymnasial_16_74`` (hela_kommunen) from the latest panel year.
+
+    ``teljare`` = share × total population and ``namnare`` = total population, so that
+    county and group values are population-weighted (the source has no 16–74 head count).
+    ``ar`` is the measurement year (panel year − 1).
+    """
+    rows = panel[panel["kommunkod"].isin(kommunkoder)]
+    rows = rows[rows["panelar"] == rows["panelar"].max()]
+    frame = pd.DataFrame({"kommunkod": rows["kommunkod"], "omrade": "hela_kommunen",
+                          "teljare": rows["andel_eftergymnasial"] * rows["folkmangd"],
+                          "namnare": rows["folkmangd"].astype("float64"), "ar": rows["matar"],
+                          "kalla": kalla})
+    return _share_rows(frame, "andel_eftergymnasial_16_74")
+
+
+def broadband_rows(bredband: pd.DataFrame, *, kommunkoder: list[str], kalla: str) -> pd.DataFrame:
+    """Indicators ``bredband_<hastighet>_<mottagare>`` per tatort, landsbygd, hela_kommunen.
+
+    PTS' tätort is tätort; småort and "utanför" together are landsbygd; hela_kommunen sums
+    all three. ``teljare`` = households/workplaces with access, ``namnare`` = all of them.
+    """
+    frame = bredband[bredband["kommunkod"].isin(kommunkoder)].copy()
+    frame["omrade"] = frame["omrade"].map({"tatort": "tatort", "smaort": "landsbygd",
+                                           "utanfor": "landsbygd"})
+    keys = ["kommunkod", "ar", "mottagare", "hastighet"]
+    parts = frame.groupby([*keys, "omrade"], as_index=False)[["med_tillgang", "antal"]].sum()
+    whole = parts.groupby(keys, as_index=False)[["med_tillgang", "antal"]].sum()
+    both = pd.concat([parts, whole.assign(omrade="hela_kommunen")], ignore_index=True)
+    both = both.rename(columns={"med_tillgang": "teljare", "antal": "namnare"})
+    out = [_share_rows(group.assign(kalla=kalla), f"bredband_{speed}_{who}")
+           for (who, speed), group in both.groupby(["mottagare", "hastighet"])]
+    return pd.concat(out, ignore_index=True)
+
+
+def combine(parts: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Check each producer's rows against the contract and concatenate them."""
+    checked = [check(frame, producer) for producer, frame in parts.items() if not frame.empty]
+    if not checked:
+        return pd.DataFrame(columns=COLUMNS)
+    return pd.concat(checked, ignore_index=True)
+
+
+def aggregate(table: pd.DataFrame, groups: pd.Series) -> pd.DataFrame:
+    """Aggregate indicator rows over groups of kommuner from numerators and denominators.
+
+    ``groups`` maps kommunkod → group label (a kommungrupp, or the län for one group).
+    Counts sum ``teljare``; shares are ``scale × Σ teljare / Σ namnare`` (population- or
+    household-weighted), never a mean of ``varde``. Kommuner not in ``groups`` are left out.
+
+    Returns :data:`AGGREGATE_COLUMNS`: ``grupp, omrade, indikator, varde, enhet, teljare,
+    namnare, ar, kalla, antal_kommuner``.
+    """
+    frame = table[table["kommunkod"].isin(groups.index)].copy()
+    if frame.empty:
+        return pd.DataFrame(columns=AGGREGATE_COLUMNS)
+    frame["grupp"] = frame["kommunkod"].map(groups)
+    keys = ["grupp", "omrade", "indikator", "enhet"]
+    out = frame.groupby(keys, as_index=False, sort=True).agg(
+        teljare=("teljare", "sum"),
+        namnare=("namnare", lambda s: s.sum(min_count=1)),
+        ar=("ar", lambda s: "/".join(sorted(set(map(str, s))))),
+        kalla=("kalla", lambda s: "; ".join(sorted(set(map(str, s))))),
+        antal_kommuner=("kommunkod", "nunique"),
+    )
+    ratio = out["teljare"] / out["namnare"].where(out["namnare"] > 0)
+    factor = out["enhet"].map(scale)
+    out["varde"] = np.where(out["namnare"].isna(), out["teljare"], factor * ratio)
+    return out[AGGREGATE_COLUMNS]

@@ -1,0 +1,92 @@
+"""Build steps for population, broadband and the kommun indicators (issue 4).
+
+Each step loads its sources through ``ctx.source`` (so the manifest records them), calls pure
+``layers`` functions and returns the layer frame plus long-format indicator rows. A step whose
+source is absent raises ``MissingDataError`` with instructions; the layer is then listed as
+"saknar data".
+"""
+
+from __future__ import annotations
+
+from data_sources import befolkning, befolkningsruta, bredband, klassning, kommunpanel, tatortspunkter
+from data_sources.base import SourceMeta
+from data_sources.errors import MissingDataError
+from gisapp.pipeline import BuildContext, StepOutput
+from layers import befolkningsruta as ruta_layer
+from layers import bredband as bredband_layer
+from layers import indikatorer
+from layers import kommunindikatorer
+from layers.befolkning import population_split
+
+
+def kalla(meta: SourceMeta) -> str:
+    """The ``kalla`` text of indicator rows: publisher and title (the year is in ``ar``)."""
+    return f"{meta.publisher}: {meta.title}"
+
+
+def befolkning_step(ctx: BuildContext) -> StepOutput:
+    """Population squares (SCB befolkning per ruta) with zonal sums per kommun and tätort."""
+    meta = befolkningsruta.available(ctx.data_dir)
+    if meta is None:
+        paths = ", ".join(m.files[0].path for m in befolkningsruta.GRIDS)
+        msg = (f"SCB befolkning per ruta saknas: lägg en av {paths} i datakatalogen. "
+               f"{befolkningsruta.GRIDS[0].files[0].how_to_get}")
+        raise MissingDataError(msg)
+    cells = ctx.source(meta.name, befolkningsruta.loader(meta))
+    kommuner = ctx.layer("kommuner")
+    assigned = ruta_layer.assign(cells, kommuner, ctx.layer("tatorter"))
+    sums = ruta_layer.zonal_sums(assigned, kommunkoder=kommuner["kommunkod"].tolist())
+    rows = indikatorer.grid_population_rows(sums, ar=meta.reference_year, kalla=kalla(meta))
+    notes = (f"{len(assigned)} befolkade rutor ({meta.title}) i regionen, "
+             f"{int(assigned['befolkning'].sum())} invånare",)
+    return StepOutput(ruta_layer.squares(assigned), indicators=rows, notes=notes)
+
+
+def bredband_step(ctx: BuildContext) -> StepOutput:
+    """Broadband access per kommun (PTS); ``MissingDataError`` without a PTS table."""
+    table = ctx.source("bredband", bredband.load)
+    kommuner = ctx.layer("kommuner")
+    rows = indikatorer.broadband_rows(table, kommunkoder=kommuner["kommunkod"].tolist(),
+                                      kalla=kalla(bredband.META))
+    rows = indikatorer.combine({"bredband": rows})
+    missing = sorted(set(kommuner["kommunkod"]) - set(rows["kommunkod"]))
+    notes = (f"PTS-tabellen saknar {len(missing)} av regionens kommuner: {', '.join(missing)}",
+             ) if missing else ()
+    return StepOutput(bredband_layer.build(kommuner, rows), indicators=rows, notes=notes)
+
+
+def _classifications(ctx: BuildContext) -> dict:
+    """Every classification table present in the data directory, by id."""
+    tables = {}
+    for key in klassning.available(ctx.data_dir):
+        meta = klassning.CLASSIFICATIONS[key]
+        tables[key] = ctx.source(meta.name, lambda d, key=key: klassning.load(d, key))
+    return tables
+
+
+def indikatorer_step(ctx: BuildContext) -> StepOutput:
+    """Population, share in tätort and education per kommun, and the classifications."""
+    kommuner = ctx.layer("kommuner")
+    kommunkoder = kommuner["kommunkod"].tolist()
+    points = ctx.source("tatortspunkter", tatortspunkter.load)
+    split = population_split(kommuner, points)
+    if split.empty:
+        msg = "no kommun population in the data directory: " + befolkning.META.files[0].how_to_get
+        raise MissingDataError(msg)
+    ctx.source("befolkning", befolkning.load)  # the totals came in through the kommuner layer
+    pop_kalla = f"{kalla(befolkning.META)}; {kalla(tatortspunkter.META)}"
+    parts = {
+        "befolkning": indikatorer.population_rows(split, kalla=pop_kalla),
+        "andel_i_tatort": indikatorer.tatort_share_rows(split, kalla=pop_kalla),
+    }
+    notes = ["Landsbygd = kommunens folkmängd (Kolada/SCB) − tätorterna (SCB 2020); "
+             "åren anges sida vid sida."]
+    if kommunpanel.META.available(ctx.data_dir):
+        panel = ctx.source("scb_kommunpanel", kommunpanel.load)
+        parts["utbildning"] = indikatorer.education_rows(panel, kommunkoder=kommunkoder,
+                                                         kalla=kalla(kommunpanel.META))
+        notes.append("Eftergymnasial utbildning: andel av 16–74 år (SCB-panel), "
+                     "inte Koladas 25–64 år.")
+    table = indikatorer.combine(parts)
+    frame = kommunindikatorer.build(kommuner, table, _classifications(ctx))
+    return StepOutput(frame, indicators=table, notes=tuple(notes))

@@ -1,0 +1,55 @@
+"""The ``kommunindikatorer`` layer: kommun polygons carrying indicator values and classifications.
+
+The long indicator table is the product; this layer is its map form (one column per
+indicator, the ``hela_kommunen`` value) plus one ``klass_<id>`` column per classification,
+which the web app uses to group kommuner (SKR kommungrupper, Tillväxtverket kommuntyper).
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+
+from layers.spec import LayerSpec, PopupField
+
+SPEC = LayerSpec(
+    id="kommunindikatorer",
+    title_sv="Indikatorer per kommun",
+    title_en="Indicators per municipality",
+    theme="Befolkning",
+    geometry_type="MultiPolygon",
+    sources=("befolkning", "tatortspunkter", "scb_kommunpanel", "kommungrupper_skr",
+             "kommuntyper_tillvaxtverket"),
+    id_column="kommunkod",
+    style={"color": "#555555", "weight": 1, "fillOpacity": 0},
+    popup=(
+        PopupField("kommunnamn", "Kommun", "Municipality"),
+        PopupField("befolkning", "Folkmängd", "Population"),
+        PopupField("andel_i_tatort", "Andel i tätort (%)", "Share in urban areas (%)"),
+        PopupField("andel_eftergymnasial_16_74", "Eftergymnasial utbildning 16–74 år (%)",
+                   "Post-secondary education, ages 16–74 (%)"),
+        PopupField("klass_skr", "Kommungrupp (SKR)", "Municipality group (SKR)"),
+    ),
+    default_visible=False,
+)
+
+
+def build(
+    kommuner: gpd.GeoDataFrame, table: pd.DataFrame, klassningar: dict[str, pd.DataFrame]
+) -> gpd.GeoDataFrame:
+    """Return the region's kommuner with indicator and classification columns.
+
+    Output columns: ``kommunkod, kommunnamn``, one float column per indicator id in
+    ``table`` (its ``hela_kommunen`` value, NaN when absent), ``klass_<id>`` per entry of
+    ``klassningar`` (``kommunkod, klass`` tables), ``geometry``.
+    """
+    out = kommuner[["kommunkod", "kommunnamn", "geometry"]].copy()
+    whole = table[table["omrade"] == "hela_kommunen"]
+    if not whole.empty:
+        wide = whole.pivot_table(index="kommunkod", columns="indikator", values="varde",
+                                 aggfunc="first")
+        out = out.merge(wide.reset_index(), on="kommunkod", how="left")
+    for key, classes in klassningar.items():
+        out = out.merge(classes[["kommunkod", "klass"]].rename(columns={"klass": f"klass_{key}"}),
+                        on="kommunkod", how="left")
+    return gpd.GeoDataFrame(out, geometry="geometry", crs=kommuner.crs)
