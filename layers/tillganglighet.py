@@ -86,6 +86,11 @@ def origins_from_grid(grid: gpd.GeoDataFrame, kommuner: gpd.GeoDataFrame) -> gpd
                             crs=grid.crs)[ORIGIN_COLUMNS]
 
 
+def origins_of(layer_frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The origins of a built ``tillganglighet`` layer (:data:`ORIGIN_COLUMNS`, one per id)."""
+    return layer_frame.drop_duplicates("id")[ORIGIN_COLUMNS].reset_index(drop=True)
+
+
 def build(access: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """The layer frame: the long accessibility table with category labels.
 
