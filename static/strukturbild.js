@@ -12,6 +12,13 @@ function strukturbildPanel(map, config) {
   };
   const layers = {};
   config.layers.forEach((spec) => { layers[spec.id] = { spec, layer: window[spec.var] }; });
+  // Keep the drawing order of the config (polygons under lines under points) after a re-add.
+  const restack = (id) => {
+    const order = config.layers.map((l) => l.id);
+    order.slice(order.indexOf(id) + 1).forEach((later) => {
+      if (map.hasLayer(layers[later].layer)) layers[later].layer.bringToFront();
+    });
+  };
 
   const panel = L.control({ position: "topright" });
   panel.onAdd = () => {
@@ -54,7 +61,12 @@ function strukturbildPanel(map, config) {
         legend.hidden = !spec.visible;
         box.addEventListener("change", () => {
           const entry = layers[spec.id];
-          if (box.checked) { map.addLayer(entry.layer); } else { map.removeLayer(entry.layer); }
+          if (box.checked) {
+            map.addLayer(entry.layer);
+            restack(spec.id);
+          } else {
+            map.removeLayer(entry.layer);
+          }
           legend.hidden = !box.checked;
         });
         body.append(el("label", {}, box, " " + spec.title), legend);

@@ -1,0 +1,152 @@
+"""The map in a real browser: Debian's headless Chromium driven by Playwright.
+
+The main map and an embed inside an iframe on another local origin render; toggling a layer
+changes what is drawn; the console stays free of errors. Screenshots are saved to
+``test-artifacts/``. There is no internet here: requests to the OpenStreetMap tile server are
+answered by the test with a blank tile (what an intranet without tiles would show is the
+same vector map on a blank background).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import threading
+import zlib
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from struct import pack
+
+import pytest
+from werkzeug.serving import make_server
+
+from gisapp import create_app
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+pytestmark = [
+    pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium is not installed "
+                       "(.ci/run installs it)"),
+    # Werkzeug's threaded dev server may leave a static file to the garbage collector when
+    # the browser drops a keep-alive connection; that is the test server, not the app.
+    pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"),
+]
+
+
+def blank_png() -> bytes:
+    """A 1×1 transparent PNG, built by hand."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return pack(">I", len(data)) + kind + data + pack(">I", zlib.crc32(kind + data))
+    header = pack(">IIBBBBB", 1, 1, 8, 6, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(b"\x00\x00\x00\x00\x00")) + chunk(b"IEND", b""))
+
+
+@pytest.fixture(scope="module")
+def app_url(build_dir):
+    """The app served by a real HTTP server on 127.0.0.1."""
+    server = make_server("127.0.0.1", 0, create_app({"BUILD_DIR": str(build_dir)}), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def other_origin(app_url):
+    """A page on another origin (localhost, another port) that embeds the map in an iframe."""
+    page = (f'<!doctype html><html><body><h1>Kommunens webbsida</h1>'
+            f'<iframe id="karta" src="{app_url}/embed?lager=kommuner,service&amp;kommun=1780"'
+            f' width="800" height="500" style="border:0"></iframe></body></html>').encode()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (http.server API)
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.end_headers()
+            self.wfile.write(page)
+
+        def log_message(self, *args) -> None:
+            """Quiet."""
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://localhost:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium from Debian, driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh page that records console errors and answers tile requests with a blank tile."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.console_errors = []
+    page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
+    page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))
+    page.on("requestfailed", lambda req: page.console_errors.append(f"request failed: {req.url}"))
+    tile = blank_png()
+    page.route(re.compile(r"^https://([a-z]\.)?tile\.openstreetmap\.org/"),
+               lambda route: route.fulfill(status=200, content_type="image/png", body=tile))
+    yield page
+    context.close()
+
+
+def map_pixels(page) -> bytes:
+    """A screenshot of the map area (focus moved away so no focus ring is drawn)."""
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    page.wait_for_timeout(300)
+    return page.locator(".folium-map").first.screenshot()
+
+
+def test_main_map_renders_and_toggles_a_layer(page, app_url):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.goto(app_url + "/", wait_until="networkidle")
+    page.wait_for_selector(".sb-panel input[data-layer='kommuner']")
+    assert page.evaluate("() => typeof L") == "object"
+    assert page.evaluate("() => Object.keys(window.strukturbildLayers).length") >= 4
+    page.screenshot(path=ARTIFACTS / "main_map.png")
+    before = map_pixels(page)
+    page.uncheck(".sb-panel input[data-layer='kommuner']")
+    page.uncheck(".sb-panel input[data-layer='tatorter']")
+    after = map_pixels(page)
+    assert before != after
+    page.check(".sb-panel input[data-layer='kommuner']")
+    page.check(".sb-panel input[data-layer='tatorter']")
+    assert map_pixels(page) != after
+    assert page.evaluate("() => Boolean(window.strukturbildLayers.kommuner.layer._map)")
+    assert page.console_errors == []
+
+
+def test_embed_snippet_is_offered(page, app_url):
+    page.goto(app_url + "/", wait_until="networkidle")
+    page.click("text=Bädda in")
+    snippet = page.input_value(".sb-dialog textarea")
+    assert snippet.startswith('<iframe src="http://127.0.0.1:')
+    assert "/embed?lager=" in snippet and "bbox=" in snippet
+    assert page.console_errors == []
+
+
+def test_embed_renders_inside_an_iframe_on_another_origin(page, other_origin):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.goto(other_origin, wait_until="networkidle")
+    frame = page.frame_locator("#karta")
+    frame.locator(".leaflet-container").wait_for()
+    embedded = next(f for f in page.frames if "/embed" in f.url)
+    assert embedded.evaluate("() => Object.keys(window.strukturbildLayers)") == ["kommuner", "service"]
+    page.screenshot(path=ARTIFACTS / "embed_in_iframe.png")
+    assert page.console_errors == []
