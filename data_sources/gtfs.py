@@ -48,8 +48,9 @@ from data_sources.errors import DataError, FetchError, MissingDataError
 log = logging.getLogger(__name__)
 
 GTFS_CRS = "EPSG:4326"
-REGIONAL_URL = "https://opendata.samtrafiken.se/gtfs/{operator}/{operator}.zip?key={key}"
-SWEDEN_URL = "https://opendata.samtrafiken.se/gtfs-sweden/sweden.zip?key={key}"
+TRAFIKLAB_BASE = "https://opendata.samtrafiken.se"
+REGIONAL_URL = "{base}/gtfs/{operator}/{operator}.zip?key={key}"
+SWEDEN_URL = "{base}/gtfs-sweden/sweden.zip?key={key}"
 KEY_HELP = (
     "Trafiklab needs a free API key: register at https://www.trafiklab.se, create a project "
     "with the API 'GTFS Regional' (or 'GTFS Sverige 2'), then run "
@@ -483,16 +484,17 @@ def load_regional(data_dir: Path) -> Feed:
     return parse(REGIONAL.file(data_dir))
 
 
-def fetch_gtfs(operator: str, key: str, data_dir: Path,
-               settings: DownloadSettings | None = None) -> Path:
+def fetch_gtfs(operator: str, key: str, data_dir: Path, *,
+               settings: DownloadSettings | None = None, base_url: str = TRAFIKLAB_BASE) -> Path:
     """Download Trafiklab's GTFS Regional feed of ``operator`` (e.g. ``varm``) with an API key.
 
     ``operator="sweden"`` downloads GTFS Sverige 2 instead. The zip is written atomically to
     ``data_dir/transport_osm/gtfs/<operator>.zip`` and checked to be a zip archive; returns
-    its path. Error messages show the URL with the key replaced by ``***``.
+    its path. Error messages show the URL with the key replaced by ``***``. ``base_url`` is
+    Trafiklab's open-data host (another host only for mirrors and tests).
     """
-    url = (SWEDEN_URL.format(key=key) if operator == "sweden"
-           else REGIONAL_URL.format(operator=operator, key=key))
+    url = (SWEDEN_URL.format(base=base_url, key=key) if operator == "sweden"
+           else REGIONAL_URL.format(base=base_url, operator=operator, key=key))
     target = Path(data_dir) / "transport_osm" / "gtfs" / f"{operator}.zip"
     try:
         download(url, target, settings=settings)
