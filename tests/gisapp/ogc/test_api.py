@@ -1,0 +1,118 @@
+"""OGC API – Features on the real build: documents, paging, filters, CRS, negotiation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import shapely
+
+CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+SWEREF = "http://www.opengis.net/def/crs/EPSG/0/3006"
+
+
+def _links(doc: dict, rel: str) -> list[str]:
+    return [link["href"] for link in doc["links"] if link["rel"] == rel]
+
+
+def test_landing_links_to_api_conformance_and_collections(client):
+    doc = client.get("/ogc").get_json()
+    assert "Värmland" in doc["title"]
+    assert _links(doc, "service-desc") and _links(doc, "conformance") and _links(doc, "data")
+    classes = client.get("/ogc/conformance").get_json()["conformsTo"]
+    assert "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core" in classes
+    assert "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs" in classes
+
+
+def test_collection_has_extent_crs_and_provenance(client, built):
+    doc = client.get("/ogc/collections/kommuner").get_json()
+    minx, miny, maxx, maxy = doc["extent"]["spatial"]["bbox"][0]
+    expected = built.layer("kommuner").to_crs("OGC:CRS84").total_bounds
+    assert np.allclose([minx, miny, maxx, maxy], expected, atol=1e-5)
+    assert doc["crs"] == [CRS84, SWEREF] and doc["storageCrs"] == SWEREF
+    publishers = {s["publisher"] for s in doc["provenance"]["sources"]}
+    assert "Lantmäteriet" in publishers
+    assert _links(doc, "items")
+
+
+def test_items_page_through_with_next_and_prev(client, built):
+    total = len(built.layer("service"))
+    seen, url = [], "/ogc/collections/service/items?limit=40"
+    while url:
+        doc = client.get(url).get_json()
+        assert doc["numberMatched"] == total
+        assert doc["numberReturned"] == len(doc["features"]) <= 40
+        seen += [f["id"] for f in doc["features"]]
+        url = (_links(doc, "next") or [None])[0]
+    assert sorted(seen) == sorted(built.layer("service")["id"])
+    last = client.get("/ogc/collections/service/items?limit=40&offset=80").get_json()
+    assert "offset=40" in _links(last, "prev")[0]
+
+
+def test_default_limit_is_100(client, built):
+    doc = client.get("/ogc/collections/service/items").get_json()
+    assert doc["numberReturned"] == min(100, len(built.layer("service")))
+
+
+def test_property_filter_and_bbox(client, built):
+    doc = client.get("/ogc/collections/tatorter/items?kommunkod=1780&limit=1000").get_json()
+    expected = built.layer("tatorter").query("kommunkod == '1780'")
+    assert sorted(f["id"] for f in doc["features"]) == sorted(expected["tatortsnr"])
+    karlstad = built.layer("kommuner").set_index("kommunkod").to_crs("OGC:CRS84").loc["1780"]
+    bbox = ",".join(str(v) for v in karlstad.geometry.bounds)
+    in_box = client.get(f"/ogc/collections/kommuner/items?bbox={bbox}").get_json()
+    codes = {f["id"] for f in in_box["features"]}
+    assert "1780" in codes and len(codes) < len(built.layer("kommuner"))
+
+
+def test_sweref99tm_output_and_bbox_in_its_axis_order(client, built):
+    stored = built.layer("kommuner").set_index("kommunkod").loc["1780"].geometry
+    response = client.get(f"/ogc/collections/kommuner/items/1780?crs={SWEREF}")
+    assert response.headers["Content-Crs"] == f"<{SWEREF}>"
+    coords = response.get_json()["geometry"]["coordinates"][0][0][0]
+    northing, easting = coords
+    assert 6_400_000 < northing < 6_900_000 and 300_000 < easting < 600_000
+    served = shapely.geometry.shape(response.get_json()["geometry"])
+    assert shapely.transform(served, lambda xy: xy[:, ::-1]).equals_exact(stored, 0.01)
+    minx, miny, maxx, maxy = stored.bounds
+    bbox = f"{miny},{minx},{maxy},{maxx}"
+    doc = client.get(f"/ogc/collections/kommuner/items?bbox={bbox}&bbox-crs={SWEREF}").get_json()
+    assert "1780" in {f["id"] for f in doc["features"]}
+
+
+def test_html_and_json_by_f_and_accept(client):
+    assert client.get("/ogc/collections", headers={"Accept": "text/html"}).mimetype == "text/html"
+    assert client.get("/ogc/collections").mimetype == "application/json"
+    assert client.get("/ogc/collections?f=html").mimetype == "text/html"
+    page = client.get("/ogc/collections/kommuner/items?f=html").get_data(as_text=True)
+    assert "Karlstad" in page and "Kommuner" in page
+    assert client.get("/ogc/collections/kommuner/items").mimetype == "application/geo+json"
+
+
+@pytest.mark.parametrize(("query", "parameter"), [
+    ("limit=10001", "limit"), ("limit=-1", "limit"), ("limit=abc", "limit"),
+    ("offset=-5", "offset"), ("bbox=1,2,3", "bbox"), ("bbox=10,60,9,59", "bbox"),
+    ("bbox=a,b,c,d", "bbox"), ("bbox=nan,1,2,3", "bbox"), ("crs=EPSG:4258", "crs"),
+    ("bbox-crs=foo", "bbox-crs"), ("f=xml", "f"), ("nosuch=1", "nosuch"),
+    ("limit=1&limit=2", "limit"),
+])
+def test_bad_parameters_are_400_problems_naming_them(client, query, parameter):
+    response = client.get(f"/ogc/collections/kommuner/items?{query}")
+    assert response.status_code == 400
+    assert response.mimetype == "application/problem+json"
+    assert response.get_json()["parameter"] == parameter
+
+
+def test_unknown_collection_and_feature_are_404(client):
+    assert client.get("/ogc/collections/nosuch").status_code == 404
+    response = client.get("/ogc/collections/kommuner/items/9999")
+    assert response.status_code == 404 and response.mimetype == "application/problem+json"
+
+
+def test_openapi_lists_every_collection_with_its_filters(client, built):
+    response = client.get("/ogc/api")
+    assert response.mimetype == "application/vnd.oai.openapi+json"
+    doc = response.get_json()
+    for layer_id in built.layer_ids():
+        assert f"/collections/{layer_id}/items" in doc["paths"]
+    names = [p.get("name") for p in doc["paths"]["/collections/kommuner/items"]["get"]["parameters"]]
+    assert "kommunkod" in names
