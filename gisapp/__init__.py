@@ -14,6 +14,7 @@ def create_app(config: dict | None = None) -> Flask:
     from gisapp import ogc, security
     from gisapp.errors import HtmlSafeJSONProvider, register_error_handlers
     from gisapp.pagecache import PageCache
+    from gisapp.scenario_api import scenario_api
     from gisapp.settings import resolve_build_dir
     from gisapp.store import BuildStore
     from gisapp.views import pages
@@ -30,6 +31,7 @@ def create_app(config: dict | None = None) -> Flask:
         "application/javascript", "text/javascript"])
     Compress(app)
     app.register_blueprint(pages)
+    app.register_blueprint(scenario_api)
     ogc.init_app(app)
     security.init_app(app)
     register_error_handlers(app)

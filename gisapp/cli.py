@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from data_sources import SOURCES
 from data_sources import fetch as fetch_source
 from data_sources.errors import StrukturbildError
+from gisapp import scenario_cli
 from gisapp.build import run_build
 from gisapp.settings import (
     NO_DATA_HELP_SV,
@@ -96,6 +97,7 @@ def make_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=5000)
     serve.set_defaults(func=cmd_serve)
+    scenario_cli.add_parser(sub)
     return parser
 
 

@@ -104,6 +104,8 @@ def _summary(per_origin: pd.DataFrame, *, km: float, minutes: float) -> pd.DataF
         grouped = weighted.groupby([frame[column], frame["kategori"]]).sum().reset_index()
         parts.append(grouped.rename(columns={column: "grupp"}).assign(niva=level))
     out = pd.concat(parts, ignore_index=True)
+    counts = ["befolkning", *flags]
+    out[counts] = out[counts].round().astype("int64")
     out = out.rename(columns={
         "over_km_fore": f"bef_over_{km:g}km_fore", "over_km_efter": f"bef_over_{km:g}km_efter",
         "over_min_fore": f"bef_over_{minutes:g}min_fore",

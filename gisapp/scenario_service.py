@@ -1,0 +1,103 @@
+"""Scenarios on a finished build: parse changes, run them, serialise the answer.
+
+Shared by ``strukturbild scenario`` and ``/api/scenario``. Changes are given as text:
+``ta_bort`` = a service-point id; ``flytta`` = ``ID@LON,LAT``; ``lagg_till`` =
+``KATEGORI@LON,LAT`` (WGS 84 degrees; computed in EPSG:3006).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from pyproj import Transformer
+
+from data_sources.errors import MissingDataError, RequestError
+from gisapp.display import SERVE_CRS
+from gisapp.network import load_network
+from gisapp.store import Build
+from layers import scenario, tillganglighet
+from layers.accessibility import NETWORK
+from layers.settings import PipelineSettings
+
+MAX_CHANGES = 50
+_TO_3006 = Transformer.from_crs("EPSG:4326", "EPSG:3006", always_xy=True)
+
+
+def _lonlat(parameter: str, text: str) -> tuple[float, float]:
+    """``LON,LAT`` in degrees → EPSG:3006 x, y."""
+    try:
+        lon, lat = (float(v) for v in text.split(","))
+    except ValueError:
+        raise RequestError(parameter, f"expected LON,LAT in degrees, got {text[:40]!r}") from None
+    if not (math.isfinite(lon) and math.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90):
+        raise RequestError(parameter, "LON must be in [-180, 180] and LAT in [-90, 90]")
+    return _TO_3006.transform(lon, lat)
+
+
+def parse_changes(remove: list[str], move: list[str], add: list[str]) -> list[scenario.Change]:
+    """Changes from their text forms (see the module docstring), removals first."""
+    if len(remove) + len(move) + len(add) > MAX_CHANGES:
+        raise RequestError("andringar", f"at most {MAX_CHANGES} changes")
+    if not (remove or move or add):
+        raise RequestError("ta_bort", "give at least one of ta_bort, flytta, lagg_till")
+    changes = [scenario.Change("remove", id=i) for i in remove]
+    for parameter, items, action in (("flytta", move, "move"), ("lagg_till", add, "add")):
+        for item in items:
+            head, sep, coords = item.rpartition("@")
+            if not sep or not head:
+                raise RequestError(parameter, f"expected NAME@LON,LAT, got {item[:40]!r}")
+            x, y = _lonlat(parameter, coords)
+            if action == "move":
+                changes.append(scenario.Change("move", id=head, x=x, y=y))
+            else:
+                changes.append(scenario.Change("add", kategori=head, x=x, y=y))
+    return changes
+
+
+def run_on_build(
+    build: Build,
+    changes: list[scenario.Change],
+    *,
+    data_dir: Path | None,
+    km: float,
+    minutes: float,
+    settings: PipelineSettings | None = None,
+) -> scenario.ScenarioResult:
+    """Run ``changes`` against the build's origins and service points (and road network).
+
+    The network is read from ``data_dir`` when the build measured along it; a build made with
+    the straight-line fallback answers with straight-line distances.
+    """
+    settings = settings or PipelineSettings()
+    entry = build.manifest["layers"].get("tillganglighet", {})
+    network = None
+    if entry.get("tillganglighet", {}).get("metod") == NETWORK:
+        if data_dir is None:
+            msg = "the build measured along the road network, but no data directory is set"
+            raise MissingDataError(msg)
+        network = load_network(data_dir)
+    origins = tillganglighet.origins_of(build.layer("tillganglighet"))
+    return scenario.run(origins, build.layer("service"), changes, network,
+                        snap_speed_kmh=settings.snap_speed_kmh, km=km, minutes=minutes)
+
+
+def _finite(frame: pd.DataFrame) -> list[dict]:
+    """Records with ``inf``/NaN as ``None`` (JSON has neither)."""
+    clean = frame.replace([np.inf, -np.inf], np.nan).astype(object)
+    return clean.where(clean.notna(), None).to_dict(orient="records")
+
+
+def to_json(result: scenario.ScenarioResult) -> dict:
+    """The answer: summary rows and the origins whose distance changed (lon/lat, EPSG:4326)."""
+    per = result.per_origin
+    changed = per[(per["km_efter"] != per["km_fore"]) | (per["nabar_efter"] != per["nabar_fore"])]
+    wgs = changed.to_crs(SERVE_CRS)
+    columns = ["id", "namn", "kommunkod", "omrade", "befolkning", "kategori", "km_fore",
+               "km_efter", "km_diff", "minuter_fore", "minuter_efter", "minuter_diff",
+               "nabar_fore", "nabar_efter", "metod"]
+    rows = wgs[columns].assign(lon=wgs.geometry.x.round(5), lat=wgs.geometry.y.round(5))
+    return {"metod": per["metod"].iloc[0] if len(per) else None,
+            "summary": _finite(result.summary), "changed": _finite(rows)}

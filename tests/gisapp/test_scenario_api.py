@@ -1,0 +1,68 @@
+"""``/api/scenario`` and ``strukturbild scenario`` on the real Värmland build."""
+
+from __future__ import annotations
+
+import pytest
+
+from gisapp.cli import main
+
+
+def _kil_pharmacies(built) -> list[str]:
+    service = built.layer("service")
+    return service.loc[(service["kategori"] == "apotek") & (service["kommunkod"] == "1715"),
+                       "id"].tolist()
+
+
+def test_closing_kil_pharmacies_moves_kil_beyond_the_threshold(client, built):
+    ids = _kil_pharmacies(built)
+    assert ids
+    response = client.get("/api/scenario", query_string={"ta_bort": ids, "km": "5"})
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["metod"] == "fågelvägen"
+    kil = next(r for r in body["summary"] if r["niva"] == "kommun" and r["grupp"] == "1715")
+    origins = built.layer("tillganglighet")
+    assert kil["befolkning"] == origins.loc[origins["kommunkod"] == "1715", "befolkning"].sum()
+    assert kil["bef_over_5km_efter"] > kil["bef_over_5km_fore"]
+    assert {r["kommunkod"] for r in body["changed"]} == {"1715"}
+    assert all(r["km_efter"] > r["km_fore"] and 12 < r["lon"] < 14 for r in body["changed"])
+
+
+def test_adding_a_pharmacy_brings_a_tatort_closer(client, built):
+    layer = built.layer("tillganglighet").to_crs(4326)
+    farthest = layer.sort_values("km").iloc[-1]
+    spot = f"apotek@{farthest.geometry.x:.5f},{farthest.geometry.y:.5f}"
+    body = client.get("/api/scenario", query_string={"lagg_till": spot}).get_json()
+    changed = {r["id"]: r for r in body["changed"]}
+    assert changed[farthest["id"]]["km_efter"] < 0.01
+    assert changed[farthest["id"]]["km_fore"] == pytest.approx(farthest["km"])
+
+
+@pytest.mark.parametrize(("query", "parameter"), [
+    ({}, "ta_bort"),
+    ({"lagg_till": "kiosk@13.5,59.4"}, "change 1 (add)"),
+    ({"lagg_till": "apotek@13.5"}, "lagg_till"),
+    ({"flytta": "pipos:1@999,59"}, "flytta"),
+    ({"ta_bort": "x", "km": "-1"}, "km"),
+    ({"ta_bort": "x", "minuter": "nan"}, "minuter"),
+])
+def test_bad_parameters_are_400_naming_the_parameter(client, query, parameter):
+    response = client.get("/api/scenario", query_string=query)
+    assert response.status_code == 400
+    assert response.get_json()["parameter"] == parameter
+
+
+def test_unknown_service_id_is_404(client):
+    assert client.get("/api/scenario?ta_bort=pipos:finns-inte").status_code == 404
+
+
+def test_cli_scenario_prints_summary_and_writes_csv(build_dir, built, tmp_path, capsys):
+    out = tmp_path / "kil.csv"
+    args = ["scenario", "--build-dir", str(build_dir), "--km", "5", "--out", str(out)]
+    for i in _kil_pharmacies(built):
+        args += ["--remove", i]
+    assert main(args) == 0
+    printed = capsys.readouterr().out
+    assert "fågelvägen" in printed and "Pendlingskommun" in printed
+    assert out.read_text("utf-8").startswith("id,")
+    assert main(["scenario", "--build-dir", str(build_dir), "--remove", "nope"]) == 1
