@@ -22,11 +22,13 @@ TEXTS = {
     "sv": {"title": "Strukturbild", "build": "Bygge", "provenance": "Källor",
            "layer": "Lager", "source": "Källa", "year": "År", "licence": "Licens",
            "rows": "Objekt", "missing": "saknar data", "other_lang": "English",
-           "compare": "Jämför kommuner", "sources_link": "Källor och mer"},
+           "compare": "Jämför kommuner", "sources_link": "Källor och mer",
+           "layers_missing": "lager saknar data"},
     "en": {"title": "Structure map", "build": "Build", "provenance": "Sources",
            "layer": "Layer", "source": "Source", "year": "Year", "licence": "Licence",
            "rows": "Features", "missing": "no data", "other_lang": "Svenska",
-           "compare": "Compare municipalities", "sources_link": "Sources and more"},
+           "compare": "Compare municipalities", "sources_link": "Sources and more",
+           "layers_missing": "layers without data"},
 }
 
 

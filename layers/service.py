@@ -68,7 +68,7 @@ SPEC = LayerSpec(
     geometry_type="Point",
     sources=("pipos", "skolor"),
     id_column="id",
-    style={"radius": 5, "weight": 1, "color": "#222222", "fillOpacity": 0.9},
+    style={"radius": 5, "weight": 1, "color": "#222222", "fill": True, "fillOpacity": 0.9},
     legend=tuple((colour, sv, en) for sv, en, colour in CATEGORIES.values()),
     popup=(
         PopupField("namn", "Namn", "Name"),
