@@ -190,3 +190,4 @@ def _region_bounds(build: Build) -> tuple[float, float, float, float]:
 
 # Data-driven renderers of other modules register themselves in CUSTOM_RENDERERS on import.
 from gisapp import map_transit  # noqa: E402, F401
+from gisapp import tillganglighet_map  # noqa: E402, F401
