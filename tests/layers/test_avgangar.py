@@ -6,11 +6,12 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
+import geopandas as gpd
 import pandas as pd
 import pytest
 
-from data_sources import gtfs
-from layers import avgangar, trafikdag
+from data_sources import gtfs, kommuner
+from layers import avgangar, hallplatser, trafikdag
 from layers.stomlinje_settings import StomlinjeSettings
 
 DAY = date(2023, 11, 7)  # a Tuesday in the densest part of the 2023 feed
@@ -142,3 +143,21 @@ def test_fixture_calendar_dates_removals_and_additions(fixture_feed) -> None:
     week_later, _, _ = _stats(fixture_feed, date(2024, 1, 16))
     assert "R4-1" in set(week_later["trip_id"])
     assert "X5-1" not in set(week_later["trip_id"])
+
+
+def test_hallplatser_has_every_varmland_station_with_departures(rail, data_dir: Path) -> None:
+    region = kommuner.load(data_dir)
+    region = region[region["kommunkod"].str.startswith("17")]
+    deps, routes, _ = _stats(rail, DAY)
+    layer = hallplatser.build(rail, deps, routes, day=DAY, flode="gtfs_rail", kommuner=region,
+                              settings=SETTINGS)
+    expected = independent_departures(data_dir / gtfs.RAIL_DIR, DAY)
+    lan = gpd.read_file(data_dir / "admin/varmland_lan.geojson").to_crs(3006).union_all()
+    stations = rail.stops.set_index("stop_id").loc[expected.index]
+    in_varmland = stations[stations.within(lan)]
+    assert len(in_varmland) >= 5
+    assert set(layer["station_id"]) == set(in_varmland.index)
+    assert layer.iloc[0]["namn"] == "Karlstad Centralstation"
+    assert layer["avgangar_dag"].iloc[0] == expected.loc[in_varmland.index].max()
+    assert layer.crs.to_epsg() == 3006
+    assert (layer["datum"] == DAY.isoformat()).all()

@@ -1,0 +1,68 @@
+"""The stomlinjenät in a real build: layers, provenance, indicators and the map page."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from gisapp.map_transit import line_width, profile_svg, station_radius
+from gisapp.store import Build
+
+
+def test_layers_built_with_service_day_in_provenance(built: Build) -> None:
+    layers = built.manifest["layers"]
+    for layer_id in ("hallplatser", "stomlinjer", "upptagningsomraden"):
+        assert layers[layer_id]["trafikdag"] == {"gtfs_rail": "2023-11-07"}
+        assert any(s["name"] == "gtfs_rail" for s in layers[layer_id]["sources"])
+    assert "buss" in layers["stomlinjer"]["saknas"]
+    assert "varm.zip" in layers["stomlinjer"]["saknas"]["buss"]
+
+
+def test_stomlinjer_segments_touch_the_region(built: Build) -> None:
+    lines = built.layer("stomlinjer")
+    stations = set(built.layer("hallplatser")["station_id"])
+    assert len(lines) >= 6
+    assert (lines["fran"].isin(stations) | lines["till"].isin(stations)).all()
+    assert set(lines["klass"]) <= {"stomlinje", "stark_stomlinje"}  # rail only here
+    assert lines.crs.to_epsg() == 3006
+    busiest = lines.iloc[0]
+    assert {busiest["fran_namn"], busiest["till_namn"]} == {"Karlstad Centralstation",
+                                                            "Kristinehamn station"}
+    assert not lines["schematisk"].any()  # every trip of the rail feed has a shape
+
+
+def test_catchments_cover_karlstad_c(built: Build) -> None:
+    zones = built.layer("upptagningsomraden").set_index("id")
+    assert list(zones.index) == ["tag_1000", "tag_2000"]
+    karlstad = built.layer("hallplatser").set_index("namn").loc["Karlstad Centralstation"]
+    assert zones.loc["tag_1000"].geometry.contains(karlstad.geometry)
+    assert zones.loc["tag_1000"].geometry.area < zones.loc["tag_2000"].geometry.area
+
+
+def test_catchment_indicators(built: Build) -> None:
+    rows = built.indicators
+    rows = rows[rows["indikator"] == "befolkning_stomlinje_tag_2000"]
+    karlstad = rows[rows["kommunkod"] == "1780"].set_index("omrade")
+    assert set(karlstad.index) == {"tatort", "landsbygd", "hela_kommunen"}
+    assert karlstad.loc["tatort", "teljare"] > 50_000  # Karlstad tätort lies around Karlstad C
+    assert karlstad.loc["tatort", "teljare"] <= karlstad.loc["tatort", "namnare"]
+    assert pd.isna(karlstad.loc["landsbygd", "teljare"])
+    assert "landsbygd" in karlstad.loc["landsbygd", "kalla"]
+    torsby = rows[rows["kommunkod"] == "1737"].set_index("omrade")
+    assert torsby.loc["tatort", "teljare"] == 0  # no train of this feed stops in Torsby
+
+
+def test_map_page_draws_the_network(client) -> None:
+    page = client.get("/").get_data(as_text=True)
+    assert "Trafikdag (GTFS): 2023-11-07" in page
+    assert "sb-profil" in page and "svg" in page
+    assert "Buss: saknar data" in page
+
+
+def test_drawing_scales() -> None:
+    assert line_width(5) < line_width(30) < line_width(200)
+    assert station_radius(0) < station_radius(22) <= station_radius(10_000)
+    svg = profile_svg(",".join(["0"] * 6 + ["3"] + ["1"] * 17), "en")
+    assert svg.count("<rect") == 24 and "(max 3)" in svg
+    assert not re.search(r"<script", svg)
