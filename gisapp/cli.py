@@ -74,6 +74,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    """Export the current build as a GeoPackage, the indicator CSV or GeoParquet files."""
+    from gisapp.export import export
+
+    build = BuildStore(resolve_build_dir(args.build_dir)).current()
+    if build is None:
+        msg = "no build to export: run `strukturbild build` first"
+        raise StrukturbildError(msg)
+    path = export(build, args.format, args.out)
+    _say(f"Exporterade bygge {build.id} som {args.format} till {path}")
+    return 0
+
+
 def make_parser() -> argparse.ArgumentParser:
     """Build the argument parser with its sub-commands."""
     parser = argparse.ArgumentParser(prog="strukturbild", description=__doc__.splitlines()[0])
@@ -97,6 +110,12 @@ def make_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=5000)
     serve.set_defaults(func=cmd_serve)
+
+    export = sub.add_parser("export", help="export all layers / the indicator table")
+    export.add_argument("--format", required=True, choices=("gpkg", "csv", "geoparquet"))
+    export.add_argument("--out", required=True, help="file (gpkg, csv) or directory (geoparquet)")
+    export.add_argument("--build-dir")
+    export.set_defaults(func=cmd_export)
     scenario_cli.add_parser(sub)
     return parser
 

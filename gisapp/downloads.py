@@ -1,0 +1,88 @@
+"""Download routes: the exports of the serving build, generated once per build and cached.
+
+``/nedladdning/strukturbild.gpkg`` · ``/nedladdning/indikatorer.csv`` ·
+``/nedladdning/<layer>.parquet`` · ``/nedladdning/kommun/<kommunkod>.gpkg``
+
+Files live under ``EXPORT_DIR`` (Flask config; default a ``strukturbild-exports`` folder in
+the system temporary directory), one folder per build id; folders of older builds are removed
+when a newer build's file is made.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from flask import Blueprint, Flask, current_app, send_file
+
+from gisapp import export
+from gisapp.params import kommunkod as parse_kommunkod
+from gisapp.store import Build
+from gisapp.views import current_build
+
+downloads = Blueprint("downloads", __name__, url_prefix="/nedladdning")
+_lock = threading.Lock()
+
+
+def init_app(app: Flask) -> None:
+    """Register the download routes; default ``EXPORT_DIR`` when absent."""
+    app.config.setdefault("EXPORT_DIR", str(Path(tempfile.gettempdir()) / "strukturbild-exports"))
+    app.register_blueprint(downloads)
+
+
+def _cached(build: Build, name: str, write: Callable[[Path], Path]) -> Path:
+    """Return the export file ``name`` of ``build``, writing it on first request."""
+    root = Path(current_app.config["EXPORT_DIR"])
+    path = root / build.id / name
+    with _lock:
+        if not path.exists():
+            for old in root.glob("*"):
+                if old.is_dir() and old.name != build.id:
+                    shutil.rmtree(old, ignore_errors=True)
+            write(path)
+    return path
+
+
+def _send(path: Path, mimetype: str, download_name: str):
+    return send_file(path, mimetype=mimetype, as_attachment=True, download_name=download_name,
+                     max_age=300)
+
+
+@downloads.get("/strukturbild.gpkg")
+def gpkg():
+    """Every layer (and the indicators) as one GeoPackage in EPSG:3006."""
+    build = current_build()
+    path = _cached(build, "strukturbild.gpkg", lambda p: export.write_gpkg(build, p))
+    return _send(path, "application/geopackage+sqlite3", f"strukturbild-{build.id}.gpkg")
+
+
+@downloads.get("/indikatorer.csv")
+def indicators_csv():
+    """The indicator table as CSV."""
+    build = current_build()
+    path = _cached(build, "indikatorer.csv", lambda p: export.write_indicators_csv(build, p))
+    return _send(path, "text/csv", f"indikatorer-{build.id}.csv")
+
+
+@downloads.get("/<layer_id>.parquet")
+def layer_parquet(layer_id: str):
+    """One layer as GeoParquet (EPSG:3006)."""
+    build = current_build()
+    build.layer(layer_id)  # 404 for an unknown id before any path is formed
+    path = _cached(build, f"{layer_id}.parquet",
+                   lambda p: export.write_layer_parquet(build, layer_id, p))
+    return _send(path, "application/vnd.apache.parquet", f"{layer_id}-{build.id}.parquet")
+
+
+@downloads.get("/kommun/<code>.gpkg")
+def kommun_gpkg(code: str):
+    """Every layer restricted to one kommun as a GeoPackage."""
+    build = current_build()
+    known = {k["kommunkod"]: k["kommunnamn"] for k in build.manifest["region"]["kommuner"]}
+    code = parse_kommunkod(code, known)
+    path = _cached(build, f"kommun-{code}.gpkg",
+                   lambda p: export.write_gpkg(build, p, export.kommun_layers(build, code)))
+    return _send(path, "application/geopackage+sqlite3", f"strukturbild-{code}-{build.id}.gpkg")

@@ -1,0 +1,134 @@
+"""Exports on the real build: GeoPackage (with style and provenance), CSV, GeoParquet, downloads."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import pytest
+from geopandas.testing import assert_geodataframe_equal
+
+from gisapp import create_app
+from gisapp.cli import main
+from layers.indikatorer import COLUMNS
+
+
+@pytest.fixture(scope="module")
+def gpkg(build_dir, tmp_path_factory):
+    """The whole build exported by the CLI as one GeoPackage."""
+    out = tmp_path_factory.mktemp("export") / "strukturbild.gpkg"
+    assert main(["export", "--format", "gpkg", "--out", str(out),
+                 "--build-dir", str(build_dir)]) == 0
+    return out
+
+
+@pytest.fixture
+def downloads(build_dir, tmp_path):
+    """A client whose export cache is a fresh temporary directory."""
+    app = create_app({"BUILD_DIR": str(build_dir), "TESTING": True,
+                      "EXPORT_DIR": str(tmp_path / "exports")})
+    return app.test_client()
+
+
+def _expected_tables(built) -> list[str]:
+    return sorted([*built.layer_ids(), *(["indikatorer"] if len(built.indicators) else [])])
+
+
+def test_gpkg_holds_every_layer_with_style_and_provenance(gpkg, built):
+    layers = dict(pyogrio.list_layers(gpkg))
+    assert sorted(layers) == _expected_tables(built)
+    if len(built.indicators):
+        table = pyogrio.read_dataframe(gpkg, layer="indikatorer")
+        assert list(table.columns) == COLUMNS and len(table) == len(built.indicators)
+    for layer_id in built.layer_ids():
+        frame = gpd.read_file(gpkg, layer=layer_id)
+        assert frame.crs.to_epsg() == 3006
+        assert len(frame) == len(built.layer(layer_id))
+    meta = pyogrio.read_info(gpkg, layer="kommuner")["layer_metadata"]
+    provenance = json.loads(meta["strukturbild_provenance"])
+    assert "Lantmäteriet" in {s["publisher"] for s in provenance["sources"]}
+    assert json.loads(meta["strukturbild_style"])["style"]["color"] == "#333333"
+
+
+@pytest.mark.skipif(shutil.which("ogrinfo") is None, reason="needs GDAL's ogrinfo (gdal-bin)")
+def test_ogrinfo_reads_the_gpkg(gpkg, built):
+    out = subprocess.run(["ogrinfo", "-ro", "-so", str(gpkg), "tatorter"], capture_output=True,
+                         text=True, timeout=60, check=True)
+    assert f"Feature Count: {len(built.layer('tatorter'))}" in out.stdout
+    assert "strukturbild_provenance=" in out.stdout
+    assert "partially supported" not in out.stderr
+
+
+def test_csv_export_has_the_indicator_columns(build_dir, built, tmp_path):
+    out = tmp_path / "indikatorer.csv"
+    assert main(["export", "--format", "csv", "--out", str(out),
+                 "--build-dir", str(build_dir)]) == 0
+    table = pd.read_csv(out, dtype={"kommunkod": str})
+    assert list(table.columns) == COLUMNS
+    assert len(table) == len(built.indicators)
+
+
+def test_geoparquet_export_round_trips(build_dir, built, tmp_path):
+    assert main(["export", "--format", "geoparquet", "--out", str(tmp_path / "pq"),
+                 "--build-dir", str(build_dir)]) == 0
+    for layer_id in built.layer_ids():
+        frame = gpd.read_parquet(tmp_path / "pq" / f"{layer_id}.parquet")
+        assert frame.crs.to_epsg() == 3006
+        assert_geodataframe_equal(frame, built.layer(layer_id), check_like=True)
+    provenance = json.loads((tmp_path / "pq" / "provenance.json").read_text("utf-8"))
+    assert provenance["build_id"] == built.id
+
+
+def test_export_without_build_fails_cleanly(tmp_path, capsys):
+    assert main(["export", "--format", "csv", "--out", str(tmp_path / "x.csv"),
+                 "--build-dir", str(tmp_path)]) == 1
+    assert "strukturbild build" in capsys.readouterr().err
+
+
+def test_download_of_the_whole_gpkg(downloads, built, tmp_path):
+    path = tmp_path / "dl.gpkg"
+    with downloads.get("/nedladdning/strukturbild.gpkg") as response:
+        assert response.status_code == 200
+        assert built.id in response.headers["Content-Disposition"]
+        path.write_bytes(response.get_data())
+    assert sorted(dict(pyogrio.list_layers(path))) == _expected_tables(built)
+
+
+def test_download_of_one_kommun(downloads, built, tmp_path):
+    path = tmp_path / "karlstad.gpkg"
+    with downloads.get("/nedladdning/kommun/1780.gpkg") as response:
+        assert response.status_code == 200
+        path.write_bytes(response.get_data())
+    kommuner = gpd.read_file(path, layer="kommuner")
+    assert kommuner["kommunnamn"].tolist() == ["Karlstad"]
+    tatorter = gpd.read_file(path, layer="tatorter")
+    expected = built.layer("tatorter")
+    assert len(tatorter) == (expected["kommunkod"] == "1780").sum() > 0
+    lan = gpd.read_file(path, layer="lan")
+    assert lan.area.sum() == pytest.approx(kommuner.area.sum(), rel=1e-6)
+
+
+def test_download_of_csv_and_parquet(downloads, built, tmp_path):
+    with downloads.get("/nedladdning/indikatorer.csv") as csv:
+        assert csv.status_code == 200 and csv.mimetype == "text/csv"
+        lines = csv.get_data(as_text=True).splitlines()
+    assert lines[0] == ",".join(COLUMNS) and len(lines) == len(built.indicators) + 1
+    path = tmp_path / "service.parquet"
+    with downloads.get("/nedladdning/service.parquet") as parquet:
+        path.write_bytes(parquet.get_data())
+    assert len(gpd.read_parquet(path)) == len(built.layer("service"))
+
+
+@pytest.mark.parametrize(("url", "status"), [
+    ("/nedladdning/kommun/17800.gpkg", 400), ("/nedladdning/kommun/0180.gpkg", 404),
+    ("/nedladdning/kommun/..%2F1780.gpkg", 404), ("/nedladdning/nosuch.parquet", 404),
+    ("/nedladdning/..%2Fmanifest.parquet", 404),
+])
+def test_bad_download_ids(downloads, url, status):
+    response = downloads.get(url)
+    assert response.status_code == status
+    assert response.mimetype == "application/problem+json"
