@@ -42,6 +42,19 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+def write_atomic(target: Path, data: bytes) -> str:
+    """Write ``data`` to ``target`` via a temporary file and a rename; return its sha256."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp_name, target)
+    finally:
+        Path(tmp_name).unlink(missing_ok=True)
+    return hashlib.sha256(data).hexdigest()
+
+
 def _stream_to(response: requests.Response, handle, url: str) -> str:
     """Write a response body to ``handle``; return its sha256; raise if it is truncated."""
     digest = hashlib.sha256()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -47,6 +48,10 @@ class SourceMeta:
     landing_page: str
     files: tuple[SourceFile, ...]
     caveats: tuple[str, ...] = field(default_factory=tuple)
+    # A source whose publisher serves another format (an API, a zip) converts on fetch:
+    # ``fetcher(data_dir, settings) -> report lines`` writes ``files`` in the loader's schema.
+    fetcher: Callable[[Path, DownloadSettings | None], list[str]] | None = field(
+        default=None, compare=False, repr=False)
 
     def file(self, data_dir: Path, index: int = 0) -> Path:
         """Return the absolute path of the ``index``-th file in ``data_dir``."""
@@ -60,6 +65,7 @@ class SourceMeta:
 def provenance(meta: SourceMeta, data_dir: Path) -> dict:
     """Return the provenance record of a source: metadata plus sha256 of each present file."""
     record = asdict(meta)
+    record.pop("fetcher")
     record["files"] = []
     for source_file in meta.files:
         path = Path(data_dir) / source_file.path
@@ -83,6 +89,8 @@ def fetch(meta: SourceMeta, data_dir: Path, settings: DownloadSettings | None = 
     already present stay as they were.
     """
     data_dir = Path(data_dir)
+    if meta.fetcher is not None:
+        return meta.fetcher(data_dir, settings)
     lines = []
     for source_file in meta.files:
         if source_file.url is None:
@@ -92,12 +100,12 @@ def fetch(meta: SourceMeta, data_dir: Path, settings: DownloadSettings | None = 
         target = data_dir / source_file.path
         digest = download(source_file.url, target, expected_sha256=source_file.sha256,
                           settings=settings)
-        _record_fetch(data_dir, source_file, digest)
+        record_fetch(data_dir, source_file, digest)
         lines.append(f"{meta.name}: {source_file.path} sha256={digest}")
     return lines
 
 
-def _record_fetch(data_dir: Path, source_file: SourceFile, digest: str) -> None:
+def record_fetch(data_dir: Path, source_file: SourceFile, digest: str) -> None:
     """Add one download to the data directory's fetch log (written atomically)."""
     log_path = data_dir / FETCH_LOG
     entries = json.loads(log_path.read_text("utf-8")) if log_path.is_file() else {}

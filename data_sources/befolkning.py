@@ -1,19 +1,109 @@
-"""Kommun population: SCB folkmängd 31 December (via Kolada KPI N01951).
+"""Kommun population: SCB folkmängd 31 December, as published by Kolada (KPI N01951).
 
 Schema returned by :func:`load`: ``kommunkod``, ``kommunnamn``, ``invanare`` (int),
-``ar`` (reference year, str). The file in the development data covers the Värmland kommuner
-only; a kommun that is absent from the table has no population in the build (shown as
-missing, never estimated).
+``ar`` (reference year, str, read from the column name ``invanare_<year>_kolada_n01951``).
+A kommun absent from the table has no population in the build (shown as missing, never
+estimated).
+
+``strukturbild fetch --source befolkning`` asks Kolada's open API (v2, no key) for the
+region's kommuner and writes the table in this schema.
 """
 
 from __future__ import annotations
 
+import json
+import re
+import tempfile
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
-from data_sources._validate import require_whole_numbers, validated_table
-from data_sources.base import SourceFile, SourceMeta
+from data_sources._http import DownloadSettings, download, write_atomic
+from data_sources._register import fallback_kommuner
+from data_sources._validate import read_table, require_whole_numbers, validated_table
+from data_sources.base import SourceFile, SourceMeta, record_fetch
+from data_sources.errors import DataError, FetchError
+
+KOLADA_API = "https://api.kolada.se/v2"
+KPI = "N01951"
+FILE = SourceFile(
+    path="admin/varmland_kommuner_befolkning.csv",
+    how_to_get="`strukturbild fetch --source befolkning` (Kolada API, KPI N01951), or export "
+    "the KPI from kolada.se as CSV with columns kommunkod, kommunnamn, invanare_<år>_kolada_n01951",
+)
+_POPULATION_COLUMN = re.compile(r"^invanare_(\d{4})_kolada_n01951$")
+
+
+def parse(path: Path) -> pd.DataFrame:
+    """Read and validate a kommun population table."""
+    header = read_table(path, dtype={"kommunkod": "string"}).columns
+    matches = [m for m in map(_POPULATION_COLUMN.match, header) if m]
+    if len(matches) != 1:
+        msg = (f"{path}: expected exactly one population column named "
+               f"invanare_<year>_kolada_n01951, found {list(header)}")
+        raise DataError(msg)
+    column, year = matches[0].group(0), matches[0].group(1)
+    frame = validated_table(path, columns=("kommunkod", "kommunnamn", column))
+    frame["invanare"] = require_whole_numbers(frame, column, path)
+    frame["ar"] = year
+    return frame[["kommunkod", "kommunnamn", "invanare", "ar"]]
+
+
+def load(data_dir: Path) -> pd.DataFrame:
+    """Load the kommun population table from ``data_dir``."""
+    return parse(META.file(data_dir))
+
+
+def parse_kolada(payload: dict, year: int) -> pd.DataFrame:
+    """Turn a Kolada v2 ``/data/kpi/N01951/...`` answer into ``kommunkod, invanare``.
+
+    Kolada gives one entry per kommun and period with values per gender; the total is the
+    entry with ``gender == "T"``.
+    """
+    rows = []
+    for entry in payload.get("values", []):
+        if entry.get("kpi") != KPI or int(entry.get("period", -1)) != year:
+            continue
+        totals = [v["value"] for v in entry.get("values", [])
+                  if v.get("gender") == "T" and v.get("value") is not None]
+        if totals:
+            rows.append((str(entry["municipality"]), int(round(totals[0]))))
+    if not rows:
+        msg = f"Kolada answered no {KPI} values for {year}"
+        raise FetchError(msg)
+    return pd.DataFrame(rows, columns=["kommunkod", "invanare"])
+
+
+def fetch_kolada(
+    data_dir: Path,
+    settings: DownloadSettings | None = None,
+    *,
+    lanskod: str = "17",
+    year: int | None = None,
+    base_url: str = KOLADA_API,
+) -> list[str]:
+    """Download the region's population from Kolada and write :data:`FILE` atomically.
+
+    ``year`` defaults to last year (SCB publishes 31 December figures in the spring).
+    """
+    year = year or date.today().year - 1
+    kommuner = fallback_kommuner().query("lanskod == @lanskod")[["kommunkod", "kommunnamn"]]
+    url = f"{base_url}/data/kpi/{KPI}/municipality/{','.join(kommuner['kommunkod'])}/year/{year}"
+    with tempfile.TemporaryDirectory() as tmp:
+        answer = Path(tmp) / "kolada.json"
+        download(url, answer, settings=settings)
+        try:
+            payload = json.loads(answer.read_text("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            msg = f"{url}: answer is not Kolada JSON: {exc}"
+            raise FetchError(msg) from exc
+    table = kommuner.merge(parse_kolada(payload, year), on="kommunkod", how="inner")
+    table = table.rename(columns={"invanare": f"invanare_{year}_kolada_n01951"})
+    digest = write_atomic(Path(data_dir) / FILE.path, table.to_csv(index=False).encode("utf-8"))
+    record_fetch(Path(data_dir), FILE, digest)
+    return [f"befolkning: {FILE.path} ({len(table)} kommuner, {year}) sha256={digest}"]
+
 
 META = SourceMeta(
     name="befolkning",
@@ -23,28 +113,7 @@ META = SourceMeta(
     reference_year="2025",
     native_crs=None,
     landing_page="https://www.kolada.se/verktyg/fri-sokning/?kpis=N01951",
-    files=(
-        SourceFile(
-            path="admin/varmland_kommuner_befolkning.csv",
-            how_to_get="export Kolada KPI N01951 (Invånare totalt, antal) for the region's "
-            "kommuner as CSV with columns kommunkod, kommunnamn, invanare_2025_kolada_n01951",
-        ),
-    ),
-    caveats=("Read from a secondary copy of Kolada; not cross-checked against SCB directly.",),
+    files=(FILE,),
+    caveats=("The development copy was read from a secondary copy of Kolada.",),
+    fetcher=fetch_kolada,
 )
-
-POPULATION_COLUMN = "invanare_2025_kolada_n01951"
-COLUMNS = ("kommunkod", "kommunnamn", POPULATION_COLUMN)
-
-
-def parse(path: Path) -> pd.DataFrame:
-    """Read and validate a kommun population table."""
-    frame = validated_table(path, columns=COLUMNS)
-    frame["invanare"] = require_whole_numbers(frame, POPULATION_COLUMN, path)
-    frame["ar"] = META.reference_year
-    return frame[["kommunkod", "kommunnamn", "invanare", "ar"]]
-
-
-def load(data_dir: Path) -> pd.DataFrame:
-    """Load the kommun population table from ``data_dir``."""
-    return parse(META.file(data_dir))

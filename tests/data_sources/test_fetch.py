@@ -9,9 +9,10 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
-from data_sources import befolkning, fetch
+from data_sources import befolkning, fetch, kommuner
 from data_sources._http import DownloadSettings, download
 from data_sources.base import FETCH_LOG, SourceFile, SourceMeta
 from data_sources.errors import ChecksumError, FetchError
@@ -111,7 +112,7 @@ def test_http_error_is_a_fetch_error(publisher, tmp_path):
 def test_fetch_source_records_sha256_and_loads(publisher, tmp_path):
     base, real = publisher
     meta = SourceMeta(
-        **{**befolkning.META.__dict__,
+        **{**befolkning.META.__dict__, "fetcher": None,
            "files": (SourceFile(path=befolkning.META.files[0].path,
                                 url=f"{base}/plain/befolkning.csv",
                                 sha256=hashlib.sha256(real).hexdigest()),)})
@@ -123,6 +124,39 @@ def test_fetch_source_records_sha256_and_loads(publisher, tmp_path):
 
 
 def test_fetch_explains_sources_without_url(tmp_path):
-    lines = fetch(befolkning.META, tmp_path)
+    lines = fetch(kommuner.META, tmp_path)
     assert "cannot be downloaded automatically" in lines[0]
-    assert "Kolada" in lines[0]
+    assert "Geotorget" in lines[0]
+    assert not (tmp_path / kommuner.META.files[0].path).exists()
+
+
+def kolada_answer(table: pd.DataFrame, year: int) -> bytes:
+    """The real population figures, encoded as Kolada's v2 API answers them."""
+    values = [
+        {"kpi": "N01951", "municipality": code, "period": year,
+         "values": [{"count": 1, "gender": "T", "status": "", "value": float(value)}]}
+        for code, value in zip(table["kommunkod"], table[f"invanare_{year}_kolada_n01951"],
+                               strict=True)
+    ]
+    return json.dumps({"count": len(values), "values": values}).encode()
+
+
+def test_fetch_population_from_kolada_api(publisher, data_dir, tmp_path):
+    base, _ = publisher
+    real = pd.read_csv(data_dir / befolkning.META.files[0].path, dtype={"kommunkod": str})
+    codes = ",".join(real["kommunkod"])
+    PublisherHandler.files[f"data/kpi/N01951/municipality/{codes}/year/2025"] = kolada_answer(real, 2025)
+    lines = befolkning.fetch_kolada(tmp_path, FAST, year=2025, base_url=f"{base}/plain")
+    assert "16 kommuner, 2025" in lines[0]
+    fetched = befolkning.load(tmp_path)
+    pd.testing.assert_frame_equal(fetched, befolkning.load(data_dir))
+    assert befolkning.META.files[0].path in json.loads((tmp_path / FETCH_LOG).read_text())
+
+
+def test_kolada_answer_without_values_is_an_error(publisher, tmp_path):
+    base, _ = publisher
+    codes = "1715,1730,1737,1760,1761,1762,1763,1764,1765,1766,1780,1781,1782,1783,1784,1785"
+    PublisherHandler.files[f"data/kpi/N01951/municipality/{codes}/year/2025"] = b'{"values": []}'
+    with pytest.raises(FetchError, match="no N01951 values for 2025"):
+        befolkning.fetch_kolada(tmp_path, FAST, year=2025, base_url=f"{base}/plain")
+    assert not (tmp_path / befolkning.META.files[0].path).exists()
