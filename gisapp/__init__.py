@@ -13,6 +13,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from gisapp import downloads, ogc, security
     from gisapp.errors import HtmlSafeJSONProvider, register_error_handlers
+    from gisapp.indicator_views import indicators
     from gisapp.pagecache import PageCache
     from gisapp.scenario_api import scenario_api
     from gisapp.settings import resolve_build_dir
@@ -32,6 +33,7 @@ def create_app(config: dict | None = None) -> Flask:
     Compress(app)
     app.register_blueprint(pages)
     app.register_blueprint(scenario_api)
+    app.register_blueprint(indicators)
     ogc.init_app(app)
     downloads.init_app(app)
     security.init_app(app)

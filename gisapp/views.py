@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, jsonify, render_template, request, sen
 from data_sources.errors import NotFoundError
 from gisapp import params
 from gisapp.display import SERVE_CRS
+from gisapp.map_indicators import add_indicator_choropleth, parse_indikator
 from gisapp.mapview import MapOptions, compose_map
 from gisapp.pagecache import page_response
 from gisapp.provenance import provenance_rows
@@ -53,9 +54,12 @@ def kommun_bounds(build: Build, kommunkod: str) -> tuple[float, float, float, fl
     return float(west), float(south), float(east), float(north)
 
 
-def render_map_parts(build: Build, options: MapOptions) -> dict:
-    """Render the folium map into the three parts a page template places."""
-    root = compose_map(build, SPECS, options).get_root()
+def render_map_parts(build: Build, options: MapOptions, indikator: str | None = None) -> dict:
+    """Render the folium map (with an indicator choropleth when asked) into three parts."""
+    fmap = compose_map(build, SPECS, options)
+    if indikator:
+        add_indicator_choropleth(fmap, build, indikator, options.lang)
+    root = fmap.get_root()
     root.render()
     return {"map_header": root.header.render(), "map_html": root.html.render(),
             "map_script": root.script.render()}
@@ -66,7 +70,8 @@ def index():
     """The strukturbild map of the region with every built layer."""
     lang = params.language(request.args.get("sprak"))
     build = current_build()
-    key = ("index", lang)
+    indikator = parse_indikator(request.args.get("indikator"), build)
+    key = ("index", lang, indikator)
 
     def render() -> str:
         no_data = None
@@ -77,7 +82,7 @@ def index():
             "map.html", lang=lang, t=TEXTS[lang], region=build.manifest["region"],
             build_id=build.id, provenance=provenance_rows(build, lang),
             missing=build.manifest["missing"], no_data=no_data,
-            **render_map_parts(build, options),
+            **render_map_parts(build, options, indikator),
         )
 
     body = current_app.extensions["pages"].get_or_render(build.id, key, render)

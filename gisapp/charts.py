@@ -1,0 +1,109 @@
+"""Server-side bar charts as inline SVG (no JavaScript, no CDN); every text is escaped.
+
+Colours come from the Okabe–Ito colour-blind-safe palette.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from html import escape
+
+from markupsafe import Markup
+
+OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
+             "#000000")
+LABEL_W = 170
+BAR_H = 16
+GAP = 4
+HEADER_H = 20
+VALUE_W = 70
+PLOT_W = 360
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One bar: label, value (``None`` = no data), colour, and an optional group heading."""
+
+    label: str
+    value: float | None
+    colour: str = OKABE_ITO[0]
+    group: str = ""
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A vertical reference line over the bars of ``group`` (``""`` = the whole chart)."""
+
+    label: str
+    value: float
+    colour: str = "#000000"
+    group: str = ""
+
+
+def _format(value: float | None, unit: str) -> str:
+    """A value as Swedish-style text with the unit's short form."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    short = "%" if unit.startswith("procent") else ""
+    digits = 0 if abs(value) >= 100 else 1
+    return f"{value:,.{digits}f}".replace(",", " ").replace(".", ",") + short
+
+
+def _layout(bars: list[Bar]) -> tuple[list[tuple[str, float]], list[tuple[Bar, float]], float]:
+    """Y positions of group headings and bars, and the total height."""
+    y, headings, placed, current = 4.0, [], [], None
+    for bar in bars:
+        if bar.group and bar.group != current:
+            current = bar.group
+            headings.append((bar.group, y + 14))
+            y += HEADER_H
+        placed.append((bar, y))
+        y += BAR_H + GAP
+    return headings, placed, y + 24
+
+
+def bar_chart(bars: list[Bar], *, unit: str, title: str,
+              references: tuple[Reference, ...] = ()) -> Markup:
+    """Horizontal bars grouped under headings, with reference lines (e.g. län, class average).
+
+    Returns an escaped ``<svg>`` element. Bars without a value are labelled "–".
+    """
+    values = [b.value for b in bars if b.value is not None and not math.isnan(b.value)]
+    values += [r.value for r in references]
+    top = max([*values, 0.0]) or 1.0
+    scale = PLOT_W / top
+    headings, placed, height = _layout(bars)
+    width = LABEL_W + PLOT_W + VALUE_W
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" '
+             f'height="{height:.0f}" viewBox="0 0 {width} {height:.0f}" '
+             f'font-family="system-ui, sans-serif" font-size="11">',
+             f"<title>{escape(title)}</title>"]
+    for text, y in headings:
+        parts.append(f'<text x="2" y="{y:.0f}" font-weight="bold">{escape(text)}</text>')
+    for bar, y in placed:
+        parts.append(f'<text x="{LABEL_W - 4}" y="{y + 12:.0f}" text-anchor="end">'
+                     f"{escape(bar.label)}</text>")
+        has_value = bar.value is not None and not math.isnan(bar.value)
+        if has_value:
+            parts.append(f'<rect x="{LABEL_W}" y="{y:.0f}" width="{bar.value * scale:.1f}" '
+                         f'height="{BAR_H}" fill="{escape(bar.colour)}"/>')
+        x_text = LABEL_W + (bar.value * scale if has_value else 0) + 4
+        parts.append(f'<text x="{x_text:.1f}" y="{y + 12:.0f}">'
+                     f"{escape(_format(bar.value, unit))}</text>")
+    for ref in references:
+        rows = [y for bar, y in placed if not ref.group or bar.group == ref.group]
+        if not rows:
+            continue
+        x = LABEL_W + ref.value * scale
+        y0, y1 = min(rows) - 2, max(rows) + BAR_H + 2
+        parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{y0:.0f}" y2="{y1:.0f}" '
+                     f'stroke="{escape(ref.colour)}" stroke-width="2" stroke-dasharray="4 2">'
+                     f"<title>{escape(ref.label)}: {escape(_format(ref.value, unit))}</title>"
+                     "</line>")
+    legend = " · ".join(f"{r.label} {_format(r.value, unit)}" for r in references
+                        if not r.group)
+    if legend:
+        parts.append(f'<text x="{LABEL_W}" y="{height - 6:.0f}">- - {escape(legend)}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))

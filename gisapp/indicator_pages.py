@@ -1,0 +1,116 @@
+"""Page data for ``/jamfor`` and ``/kommun/<kod>``: tables and SVG charts (no Flask).
+
+Every class and län value comes from :func:`gisapp.indicator_query.query`, i.e. from
+numerators and denominators.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from gisapp.charts import OKABE_ITO, Bar, Reference, bar_chart
+from gisapp.indicator_query import Selection, query
+from gisapp.store import Build
+from layers.indikatorer import OMRADEN, describe
+
+AREA_LABELS = {
+    "sv": {"tatort": "Tätort", "landsbygd": "Landsbygd", "hela_kommunen": "Hela kommunen"},
+    "en": {"tatort": "Urban areas", "landsbygd": "Rural areas",
+           "hela_kommunen": "Whole municipality"},
+}
+LAN_COLOUR = "#000000"
+CLASS_COLOUR = OKABE_ITO[5]
+
+
+def _value(value: object) -> float | None:
+    """A table value as float, ``None`` when missing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value):
+        return None
+    return float(value)
+
+
+def comparison(build: Build, *, indikator: str, omrade: str, klassning: str, sort: str,
+               lang: str) -> dict:
+    """All kommuner grouped by class for one indicator and area type, with a bar chart.
+
+    Returns ``info`` (id, titel, enhet, not), ``groups`` (list of ``{klass, rows, average}``;
+    rows have ``kommunkod, kommunnamn, varde, teljare, namnare, ar``), ``lan`` (län value),
+    ``chart`` (SVG markup), ``missing`` (reason or ``None``).
+    """
+    result = query(build, Selection(None, indikator, klassning))
+    rows = result["rader"][result["rader"]["omrade"] == omrade]
+    classes = result["klasser"][result["klasser"]["omrade"] == omrade].set_index("grupp")
+    lan = result["lan"][result["lan"]["omrade"] == omrade]
+    by = ["varde", "kommunnamn"] if sort == "varde" else ["kommunnamn"]
+    ascending = [False, True] if sort == "varde" else [True]
+    groups, bars, references = [], [], []
+    for klass, members in rows.groupby("klass", sort=True):
+        members = members.sort_values(by, ascending=ascending)
+        average = _value(classes["varde"].get(klass))
+        groups.append({"klass": klass, "average": average,
+                       "rows": members[["kommunkod", "kommunnamn", "varde", "teljare", "namnare",
+                                        "ar"]].to_dict("records")})
+        bars += [Bar(r.kommunnamn, _value(r.varde), OKABE_ITO[0], klass)
+                 for r in members.itertuples()]
+        if average is not None:
+            label = ("Gruppens värde" if lang == "sv" else "Group value") + f" ({klass})"
+            references.append(Reference(label, average, CLASS_COLOUR, klass))
+    lan_value = _value(lan["varde"].iloc[0]) if len(lan) else None
+    if lan_value is not None:
+        references.append(Reference(build.manifest["region"]["lansnamn"], lan_value, LAN_COLOUR))
+    info = describe(indikator, lang)
+    unit = rows["enhet"].iloc[0] if len(rows) else info["enhet"]
+    chart = bar_chart(bars, unit=unit, title=info["titel"], references=tuple(references))
+    return {"info": {**info, "enhet": unit}, "groups": groups, "lan": lan_value,
+            "chart": chart if bars else None, "missing": result["saknas"].get(indikator)}
+
+
+def _chart_for(indikator: str, block: pd.DataFrame, kommunnamn: str, klass: str,
+               lansnamn: str, unit: str, lang: str) -> object:
+    """Bars per area type: the kommun, its class and the län (shares); kommun only (counts)."""
+    labels = AREA_LABELS[lang]
+    count = block["namnare"].isna().all()
+    bars = []
+    for omrade in OMRADEN:
+        row = block[block["omrade"] == omrade]
+        if row.empty:
+            continue
+        row = row.iloc[0]
+        bars.append(Bar(kommunnamn, _value(row["varde"]), OKABE_ITO[0], labels[omrade]))
+        if not count:
+            bars.append(Bar(klass, _value(row["klass_varde"]), CLASS_COLOUR, labels[omrade]))
+            bars.append(Bar(lansnamn, _value(row["lan_varde"]), OKABE_ITO[4], labels[omrade]))
+    return bar_chart(bars, unit=unit, title=describe(indikator, lang)["titel"])
+
+
+def profile(build: Build, kommunkod: str, *, klassning: str, lang: str) -> dict:
+    """Tätort, landsbygd and whole-kommun values of every indicator against class and län.
+
+    Returns ``klass`` (the kommun's class), ``blocks`` (per indicator: ``info``, ``rows``
+    with ``omrade, varde, klass_varde, lan_varde, ar, kalla``, ``chart``) and ``missing``
+    (``{indikator: reason}``).
+    """
+    result = query(build, Selection(kommunkod, None, klassning))
+    rows, names = result["rader"], {k["kommunkod"]: k["kommunnamn"]
+                                    for k in build.manifest["region"]["kommuner"]}
+    klass = rows["klass"].dropna().iloc[0] if rows["klass"].notna().any() else ""
+    keys = ["indikator", "omrade"]
+    merged = rows.merge(result["klasser"][[*keys, "varde"]].rename(columns={"varde":
+                        "klass_varde"}), on=keys, how="left")
+    merged = merged.merge(result["lan"][[*keys, "varde"]].rename(columns={"varde": "lan_varde"}),
+                          on=keys, how="left")
+    lansnamn = build.manifest["region"]["lansnamn"]
+    blocks = []
+    for indikator, block in merged.groupby("indikator", sort=False):
+        block = block.set_index("omrade").reindex(
+            [o for o in OMRADEN if o in set(block["omrade"])]).reset_index()
+        unit = block["enhet"].iloc[0]
+        blocks.append({
+            "info": {**describe(indikator, lang), "enhet": unit},
+            "rows": block[["omrade", "varde", "klass_varde", "lan_varde", "ar", "kalla"]]
+            .to_dict("records"),
+            "chart": _chart_for(indikator, block, names[kommunkod], klass, lansnamn, unit, lang),
+        })
+    return {"klass": klass, "blocks": blocks, "missing": result["saknas"]}

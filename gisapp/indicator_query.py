@@ -1,0 +1,112 @@
+"""Read the indicator table of a build: per kommun, per class and for the län (no Flask).
+
+Class and län values are always computed by :func:`layers.indikatorer.aggregate` from
+numerators and denominators. An indicator the catalogue knows but the build lacks (e.g.
+broadband without a PTS file) is reported as missing with the build's reason, never as zero.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from data_sources.klassning import CLASSIFICATIONS
+from gisapp.store import Build
+from layers import indikatorer
+from layers.kommunindikatorer import SPEC as KOMMUNINDIKATORER
+
+# Which build layer produces an indicator family; its "missing" reason explains a gap.
+PRODUCERS = {"bredband_": "bredband", "befolkning_ruta": "befolkning",
+             "service_": "tillganglighet", "stomlinje": "stomlinjer"}
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What one request asks for; ``None`` means all."""
+
+    kommun: str | None
+    indikator: str | None
+    klassning: str
+
+
+def table(build: Build) -> pd.DataFrame:
+    """The build's indicator rows (contract-checked; empty with the columns when none)."""
+    frame = build.indicators
+    if frame.empty:
+        return pd.DataFrame(columns=indikatorer.COLUMNS)
+    return indikatorer.check(frame, f"build {build.id}")
+
+
+def kommuner(build: Build) -> dict[str, str]:
+    """``{kommunkod: kommunnamn}`` of the build's region, in code order."""
+    return {k["kommunkod"]: k["kommunnamn"] for k in build.manifest["region"]["kommuner"]}
+
+
+def classifications(build: Build) -> dict[str, str]:
+    """``{id: title}`` of the classifications stored in the build (SKR first)."""
+    if KOMMUNINDIKATORER.id not in build.layer_ids():
+        return {}
+    columns = build.layer(KOMMUNINDIKATORER.id).columns
+    return {key: meta.title for key, meta in CLASSIFICATIONS.items()
+            if f"klass_{key}" in columns}
+
+
+def groups(build: Build, klassning: str) -> pd.Series:
+    """``kommunkod → class label`` for one stored classification."""
+    frame = build.layer(KOMMUNINDIKATORER.id)
+    return frame.set_index("kommunkod")[f"klass_{klassning}"].dropna()
+
+
+def indicator_ids(build: Build) -> list[str]:
+    """Every indicator id the build has or the catalogue knows, catalogue order first."""
+    present = table(build)["indikator"].unique().tolist()
+    return list(dict.fromkeys([*indikatorer.CATALOGUE, *present]))
+
+
+def missing_reason(build: Build, indikator: str, present: set[str]) -> str | None:
+    """Why ``indikator`` has no rows in ``build`` (``None`` when it has rows)."""
+    if indikator in present:
+        return None
+    for prefix, layer_id in PRODUCERS.items():
+        if indikator.startswith(prefix) and layer_id in build.manifest["missing"]:
+            return f"saknar data: {build.manifest['missing'][layer_id]}"
+    return "saknar data: ingen källa för indikatorn i detta bygge"
+
+
+def query(build: Build, selection: Selection) -> dict[str, pd.DataFrame | dict]:
+    """Return kommun rows, class and län aggregates, and missing indicators for a selection.
+
+    Keys: ``rader`` (:data:`layers.indikatorer.COLUMNS` + ``kommunnamn, klass``), ``klasser``
+    and ``lan`` (:data:`layers.indikatorer.AGGREGATE_COLUMNS`, computed over all the region's
+    kommuner, not only the selected one), ``saknas`` (``{indikator: reason}``).
+    """
+    rows = table(build)
+    names = kommuner(build)
+    rows = rows[rows["kommunkod"].isin(names)]
+    present = set(rows["indikator"])
+    wanted = [selection.indikator] if selection.indikator else indicator_ids(build)
+    rows = rows[rows["indikator"].isin(wanted)]
+    classes = groups(build, selection.klassning)
+    lan = pd.Series(build.manifest["region"]["lansnamn"], index=list(names))
+    class_rows = indikatorer.aggregate(rows, classes)
+    lan_rows = indikatorer.aggregate(rows, lan)
+    if selection.kommun:
+        rows = rows[rows["kommunkod"] == selection.kommun]
+        class_rows = class_rows[class_rows["grupp"] == classes.get(selection.kommun)]
+    rows = rows.assign(kommunnamn=rows["kommunkod"].map(names),
+                       klass=rows["kommunkod"].map(classes))
+    saknas = {i: reason for i in wanted
+              if (reason := missing_reason(build, i, present)) is not None}
+    return {"rader": rows.reset_index(drop=True), "klasser": class_rows.reset_index(drop=True),
+            "lan": lan_rows.reset_index(drop=True), "saknas": saknas}
+
+
+def long_csv(result: dict) -> pd.DataFrame:
+    """One frame for CSV export: kommun rows, then class and län rows (``niva`` says which)."""
+    kommun = result["rader"].assign(niva="kommun", grupp=result["rader"]["klass"])
+    klass = result["klasser"].assign(niva="klass", kommunkod="", kommunnamn="")
+    lan = result["lan"].assign(niva="lan", kommunkod="", kommunnamn="")
+    columns = ["niva", "kommunkod", "kommunnamn", "grupp", *indikatorer.COLUMNS[1:]]
+    parts = [p.reindex(columns=columns) for p in (kommun, klass, lan) if not p.empty]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)

@@ -1,0 +1,136 @@
+"""Indicator outputs: ``/api/indikatorer``, the comparison page ``/jamfor`` and the kommun
+profile ``/kommun/<kommunkod>``. Views parse and validate, call a core function, render."""
+
+from __future__ import annotations
+
+import json
+import math
+
+from flask import Blueprint, Response, jsonify, render_template, request
+
+from gisapp import indicator_params as params
+from gisapp.indicator_pages import AREA_LABELS, comparison, profile
+from gisapp.indicator_query import (
+    Selection,
+    classifications,
+    indicator_ids,
+    kommuner,
+    long_csv,
+    query,
+)
+from gisapp.mapview import MapOptions
+from gisapp.store import Build
+from gisapp.views import current_build, kommun_bounds, render_map_parts
+from layers.indikatorer import describe
+
+indicators = Blueprint("indicators", __name__)
+
+DEFAULT_INDICATOR = "andel_i_tatort"
+TEXTS = {
+    "sv": {"compare": "Jämför kommuner", "indicator": "Indikator", "area": "Område",
+           "classification": "Klassning", "sort": "Sortera", "by_value": "efter värde",
+           "by_name": "efter namn", "show": "Visa", "kommun": "Kommun", "value": "Värde",
+           "numerator": "Täljare", "denominator": "Nämnare", "year": "År", "source": "Källa",
+           "group_value": "Gruppens värde", "map": "Karta", "missing": "saknar data",
+           "other_lang": "English", "on_map": "Visa på kartan (hela kommunen)", "download": "Ladda ned", "csv": "Indikatorer (CSV)",
+           "gpkg": "Kommunens data (GeoPackage)", "class": "Grupp", "lan": "Län",
+           "not_found": "Kommunen finns inte", "valid": "Giltiga kommuner i regionen",
+           "weighted": "Grupp- och länsvärden beräknas från summerade täljare och nämnare "
+                       "(befolkningsviktade), inte som medelvärden av andelar."},
+    "en": {"compare": "Compare municipalities", "indicator": "Indicator", "area": "Area",
+           "classification": "Classification", "sort": "Sort", "by_value": "by value",
+           "by_name": "by name", "show": "Show", "kommun": "Municipality", "value": "Value",
+           "numerator": "Numerator", "denominator": "Denominator", "year": "Year",
+           "source": "Source", "group_value": "Group value", "map": "Map",
+           "missing": "no data", "other_lang": "Svenska",
+           "on_map": "Show on the map (whole municipality)", "download": "Download",
+           "csv": "Indicators (CSV)", "gpkg": "Municipality data (GeoPackage)",
+           "class": "Group", "lan": "County", "not_found": "Municipality not found",
+           "valid": "Valid municipalities of the region",
+           "weighted": "Group and county values are computed from summed numerators and "
+                       "denominators (population-weighted), not as averages of shares."},
+}
+
+
+def fmt(value: object, unit: str = "") -> str:
+    """A number for tables: Swedish digit grouping, one decimal for shares, "–" if missing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    digits = 1 if str(unit).startswith("procent") or abs(float(value)) < 100 else 0
+    return f"{float(value):,.{digits}f}".replace(",", " ")
+
+
+def _klassning(build: Build) -> str:
+    """Parse ``klassning`` against the classifications stored in the build (default SKR)."""
+    available = classifications(build)
+    return params.choice("klassning", request.args.get("klassning"), available,
+                         next(iter(available), None))
+
+
+def _records(frame) -> list[dict]:
+    """Rows as JSON-ready dicts (NaN → null)."""
+    return json.loads(frame.to_json(orient="records", force_ascii=False))
+
+
+@indicators.get("/api/indikatorer")
+def api_indikatorer():
+    """Indicator rows per kommun with class and län aggregates, as JSON or CSV."""
+    build = current_build()
+    selection = Selection(
+        params.kommun(request.args.get("kommun"), kommuner(build)),
+        params.choice("indikator", request.args.get("indikator"), indicator_ids(build), None),
+        _klassning(build))
+    output = params.choice("format", request.args.get("format"), params.FORMATS, "json")
+    result = query(build, selection)
+    if output == "csv":
+        name = f"indikatorer_{selection.kommun or 'region'}.csv"
+        return Response(long_csv(result).to_csv(index=False), mimetype="text/csv",
+                        headers={"Content-Disposition": f"attachment; filename={name}"})
+    return jsonify({
+        "build_id": build.id, "klassning": selection.klassning,
+        "indikatorer": [describe(i) for i in ([selection.indikator] if selection.indikator
+                                               else indicator_ids(build))],
+        "rader": _records(result["rader"]), "klasser": _records(result["klasser"]),
+        "lan": _records(result["lan"]),
+        "saknas": [{"indikator": k, "orsak": v} for k, v in result["saknas"].items()],
+    })
+
+
+@indicators.get("/jamfor")
+def jamfor():
+    """All kommuner grouped by class for one indicator, with bar chart and reference lines."""
+    build = current_build()
+    lang = params.language(request.args.get("sprak"))
+    ids = indicator_ids(build)
+    indikator = params.choice("indikator", request.args.get("indikator"), ids,
+                              DEFAULT_INDICATOR if DEFAULT_INDICATOR in ids else ids[0])
+    omrade = params.omrade(request.args.get("omrade"))
+    klassning = _klassning(build)
+    sort = params.choice("sortera", request.args.get("sortera"), params.SORTS, "varde")
+    data = comparison(build, indikator=indikator, omrade=omrade, klassning=klassning,
+                      sort=sort, lang=lang)
+    return render_template(
+        "jamfor.html", lang=lang, t=TEXTS[lang], region=build.manifest["region"], data=data,
+        indicators=[describe(i, lang) for i in ids], areas=AREA_LABELS[lang],
+        classifications=classifications(build), chosen={"indikator": indikator, "omrade": omrade,
+                                                        "klassning": klassning, "sortera": sort},
+        fmt=fmt)
+
+
+@indicators.get("/kommun/<kommunkod>")
+def kommun_profile(kommunkod: str):
+    """One kommun: map, tätort/landsbygd/kommun/class/län table and charts, downloads."""
+    build = current_build()
+    lang = params.language(request.args.get("sprak"))
+    known = kommuner(build)
+    if kommunkod not in known:
+        return render_template("kommun_404.html", lang=lang, t=TEXTS[lang], known=known,
+                               region=build.manifest["region"], asked=kommunkod[:40]), 404
+    klassning = _klassning(build)
+    data = profile(build, kommunkod, klassning=klassning, lang=lang)
+    options = MapOptions(lang=lang, bounds=kommun_bounds(build, kommunkod))
+    return render_template(
+        "kommun.html", lang=lang, t=TEXTS[lang], region=build.manifest["region"],
+        kommunkod=kommunkod, kommunnamn=known[kommunkod], data=data, areas=AREA_LABELS[lang],
+        klassning=klassning, classifications=classifications(build), fmt=fmt,
+        **render_map_parts(build, options))

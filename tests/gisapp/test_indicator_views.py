@@ -1,0 +1,165 @@
+"""Indicator API, comparison page, kommun profile and choropleth on the real build; broadband
+and grid paths on a build whose data dir adds the marked fixtures to the real data."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pandas as pd
+import pytest
+
+from gisapp import create_app
+from gisapp.build import run_build
+from gisapp.settings import DataDir
+from gisapp.store import BuildStore
+from tests.conftest import FIXTURES
+
+SKR_GROUPS_VARMLAND = {"Större stad", "Pendlingskommun nära större stad",
+                       "Lågpendlingskommun nära större stad", "Pendlingskommun nära mindre tätort",
+                       "Landsbygdskommun", "Landsbygdskommun med besöksnäring"}
+
+
+@pytest.fixture(scope="module")
+def fixture_client(tmp_path_factory, data_dir):
+    """A client on a build of the real data plus the broadband and grid fixtures."""
+    root = tmp_path_factory.mktemp("fixture_data")
+    for part in data_dir.iterdir():
+        if part.is_dir():
+            (root / part.name).symlink_to(part, target_is_directory=True)
+    (root / "digital").mkdir()
+    (root / "digital" / "bredband_pts_kommun.csv").write_bytes(
+        (FIXTURES / "bredband" / "bredband_pts_kommun_fixture.csv").read_bytes())
+    (root / "befolkning").mkdir()
+    (root / "befolkning" / "befolkningsruta_1000m.gpkg").write_bytes(
+        (FIXTURES / "befolkningsruta" / "befolkningsruta_1km_fixture.gpkg").read_bytes())
+    builds = tmp_path_factory.mktemp("fixture_builds")
+    run_build(DataDir(root, "test"), BuildStore(builds))
+    return create_app({"BUILD_DIR": str(builds), "TESTING": True}).test_client()
+
+
+def test_api_rows_and_aggregates_for_one_kommun(client, built):
+    body = client.get("/api/indikatorer?kommun=1780&indikator=befolkning").get_json()
+    assert body["klassning"] == "skr"
+    rows = {r["omrade"]: r for r in body["rader"]}
+    assert rows["hela_kommunen"]["varde"] == 99007 and rows["hela_kommunen"]["ar"] == "2025"
+    assert rows["tatort"]["varde"] + rows["landsbygd"]["varde"] == 99007
+    assert {r["grupp"] for r in body["klasser"]} == {"Större stad"}
+    lan = {r["omrade"]: r for r in body["lan"]}
+    assert lan["hela_kommunen"]["varde"] == 283_028
+    assert lan["hela_kommunen"]["antal_kommuner"] == 16
+
+
+def test_api_class_share_is_weighted_by_denominators(client, built):
+    body = client.get("/api/indikatorer?indikator=andel_i_tatort").get_json()
+    rows = pd.DataFrame(body["rader"])
+    assert len(rows) == 16
+    for group in body["klasser"]:
+        members = rows[rows["klass"] == group["grupp"]]
+        assert group["varde"] == pytest.approx(100 * members["teljare"].sum()
+                                               / members["namnare"].sum())
+        assert group["antal_kommuner"] == len(members)
+
+
+def test_api_csv_has_kommun_class_and_lan_rows(client):
+    response = client.get("/api/indikatorer?kommun=1785&format=csv")
+    assert response.mimetype == "text/csv"
+    frame = pd.read_csv(io.StringIO(response.get_data(as_text=True)), dtype={"kommunkod": str})
+    assert set(frame["niva"]) == {"kommun", "klass", "lan"}
+    assert set(frame.loc[frame["niva"] == "kommun", "kommunkod"]) == {"1785"}
+    assert set(frame.loc[frame["niva"] == "klass", "grupp"]) == {"Landsbygdskommun"}
+
+
+@pytest.mark.parametrize(("query", "parameter"), [
+    ("kommun=abc", "kommun"), ("kommun=0114", "kommun"), ("indikator=finns_inte", "indikator"),
+    ("klassning=tillvaxtverket", "klassning"), ("format=xml", "format"),
+])
+def test_api_rejects_bad_parameters_by_name(client, query, parameter):
+    response = client.get(f"/api/indikatorer?{query}")
+    assert response.status_code == 400
+    assert response.get_json()["parameter"] == parameter
+
+
+def test_broadband_without_a_file_is_reported_missing_not_zero(client, built):
+    assert "bredband" in built.manifest["missing"]
+    body = client.get("/api/indikatorer?indikator=bredband_1gbit_hushall").get_json()
+    assert body["rader"] == [] and body["klasser"] == [] and body["lan"] == []
+    (missing,) = body["saknas"]
+    assert missing["indikator"] == "bredband_1gbit_hushall"
+    assert "saknar data" in missing["orsak"] and "bredband_pts_kommun.csv" in missing["orsak"]
+
+
+def test_broadband_fixture_flows_to_api_and_layer(fixture_client):
+    body = fixture_client.get("/api/indikatorer?indikator=bredband_1gbit_hushall").get_json()
+    assert body["saknas"] == []
+    rows = {(r["kommunkod"], r["omrade"]): r for r in body["rader"]}
+    assert {k for k, _ in rows} == {"1780", "1715"}  # the others have no row, not a zero
+    assert rows[("1715", "tatort")]["varde"] == pytest.approx(95.0)
+    whole = rows[("1780", "hela_kommunen")]
+    assert whole["namnare"] == 44_000
+    assert whole["varde"] == pytest.approx(100 * (38_800 + 800 + 1_800) / 44_000)
+    lan = {r["omrade"]: r for r in body["lan"]}["hela_kommunen"]
+    assert lan["teljare"] == pytest.approx(whole["teljare"] + rows[("1715", "hela_kommunen")]
+                                           ["teljare"])
+
+
+def test_grid_fixture_gives_population_by_zone(fixture_client):
+    body = fixture_client.get("/api/indikatorer?indikator=befolkning_ruta").get_json()
+    rows = {(r["kommunkod"], r["omrade"]): r["varde"] for r in body["rader"]}
+    assert rows[("1780", "tatort")] == 1000 and rows[("1780", "landsbygd")] == 100
+    assert rows[("1715", "hela_kommunen")] == 11
+    assert {r["omrade"]: r["varde"] for r in body["lan"]}["hela_kommunen"] == 1111
+
+
+def test_comparison_page_groups_all_kommuner_with_reference_lines(client, built):
+    html = client.get("/jamfor?indikator=andel_i_tatort").get_data(as_text=True)
+    for kommun in built.manifest["region"]["kommuner"]:
+        assert f">{kommun['kommunnamn']}</a>" in html
+    for group in SKR_GROUPS_VARMLAND:
+        assert f'<tr class="group"><th colspan="2">{group}</th>' in html
+    svg = re.search(r"<svg.*?</svg>", html, re.S).group(0)
+    assert svg.count("<line") == len(SKR_GROUPS_VARMLAND) + 1  # class averages + län
+    assert "Värmlands län" in svg
+
+
+def test_comparison_page_sorts_and_speaks_english(client):
+    by_name = client.get("/jamfor?indikator=befolkning&sortera=namn&omrade=landsbygd&sprak=en")
+    html = by_name.get_data(as_text=True)
+    assert "Rural areas" in html and "Compare municipalities" in html
+    group = html.split('<th colspan="2">Landsbygdskommun</th>')[1].split('class="group"')[0]
+    names = re.findall(r'">([^<]+)</a></td>', group)
+    assert names == sorted(names) and len(names) == 6
+    assert client.get("/jamfor?sortera=slump").status_code == 400
+
+
+def test_comparison_page_shows_missing_broadband(client):
+    html = client.get("/jamfor?indikator=bredband_100mbit_hushall").get_data(as_text=True)
+    assert "saknar data" in html and "<svg" not in html
+
+
+def test_kommun_profile_has_map_table_charts_and_downloads(client):
+    html = client.get("/kommun/1780").get_data(as_text=True)
+    assert "Karlstad (1780)" in html
+    assert "/api/indikatorer?kommun=1780&amp;format=csv" in html
+    assert "/nedladdning/kommun/1780.gpkg" in html
+    assert html.count("<svg") >= 3 and "folium-map" in html and "fitBounds" in html
+    for label in ("Tätort", "Landsbygd", "Hela kommunen", "Större stad", "Värmlands län"):
+        assert label in html
+    assert "bredband_1gbit_hushall" in html  # listed under "saknar data", not as a value
+
+
+@pytest.mark.parametrize("code", ["9999", "0114", "abc", "%3Cscript%3E"])
+def test_unknown_kommun_gives_404_listing_valid_kommuner(client, code):
+    response = client.get(f"/kommun/{code}")
+    assert response.status_code == 404
+    html = response.get_data(as_text=True)
+    assert html.count('<li><a href="/kommun/17') == 16
+    assert "<script>" not in html.split("<main>")[1]
+
+
+def test_choropleth_on_the_main_map(client):
+    html = client.get("/?indikator=andel_i_tatort").get_data(as_text=True)
+    legend = html.split('class="sb-choropleth-legend"')[1].split("</div></div>")[0]
+    assert "Andel i tätort" in legend and "procent" in legend and "2025−2020" in legend
+    assert "saknar data" in legend
+    assert client.get("/?indikator=finns_inte").status_code == 400

@@ -1,0 +1,104 @@
+"""The indicator table of a real build: additivity, län totals, class aggregates from
+numerators and denominators, and figures equal to the source tables."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from data_sources import kommunpanel
+from layers import indikatorer
+
+
+@pytest.fixture(scope="module")
+def table(built) -> pd.DataFrame:
+    return indikatorer.check(built.indicators, "test build")
+
+
+@pytest.fixture(scope="module")
+def source_population(data_dir) -> pd.DataFrame:
+    """The population table exactly as published in ../shared/data."""
+    path = data_dir / "admin" / "varmland_kommuner_befolkning.csv"
+    return pd.read_csv(path, dtype={"kommunkod": str}).set_index("kommunkod")
+
+
+def counts(table: pd.DataFrame) -> pd.DataFrame:
+    """Count indicators (no denominator) as kommunkod × indikator rows, omrade columns."""
+    rows = table[table["namnare"].isna()]
+    return rows.pivot_table(index=["kommunkod", "indikator"], columns="omrade",
+                            values="teljare", aggfunc="sum")
+
+
+def test_every_kommun_has_population_rows_for_all_three_areas(table):
+    pop = table[table["indikator"] == "befolkning"]
+    assert len(pop) == 16 * 3
+    assert set(pop["omrade"]) == set(indikatorer.OMRADEN)
+
+
+def test_tatort_plus_landsbygd_is_hela_kommunen_for_every_count(table):
+    wide = counts(table).dropna(subset=["tatort", "landsbygd", "hela_kommunen"])
+    assert "befolkning" in wide.index.get_level_values("indikator")
+    np.testing.assert_allclose(wide["tatort"] + wide["landsbygd"], wide["hela_kommunen"])
+
+
+def test_population_equals_the_source_table_and_its_year(table, source_population):
+    pop = table[table["indikator"] == "befolkning"].set_index(["kommunkod", "omrade"])
+    for kommunkod, source in source_population.iterrows():
+        whole = pop.loc[(kommunkod, "hela_kommunen")]
+        assert whole["varde"] == source["invanare_2025_kolada_n01951"]
+        assert whole["ar"] == "2025"
+        tatort = pop.loc[(kommunkod, "tatort")]
+        assert tatort["varde"] == source["bef_i_tatort_2020"]  # derived independently in data
+        assert tatort["ar"] == "2020"
+        assert pop.loc[(kommunkod, "landsbygd"), "ar"] == "2025−2020"
+
+
+def test_kommuner_sum_to_the_lan_total(table, source_population):
+    lan = indikatorer.aggregate(table, pd.Series("Värmlands län", index=source_population.index))
+    lan = lan.set_index(["indikator", "omrade"])
+    assert lan.loc[("befolkning", "hela_kommunen"), "varde"] == source_population[
+        "invanare_2025_kolada_n01951"].sum() == 283_028
+    assert lan.loc[("befolkning", "hela_kommunen"), "antal_kommuner"] == 16
+    for (indikator, omrade), row in lan.iterrows():
+        rows = table[(table["indikator"] == indikator) & (table["omrade"] == omrade)]
+        assert row["teljare"] == pytest.approx(rows["teljare"].sum())
+
+
+def test_class_aggregates_are_sum_of_numerators_over_sum_of_denominators(built, table):
+    classes = built.layer("kommunindikatorer").set_index("kommunkod")["klass_skr"]
+    assert classes["1780"] == "Större stad"
+    agg = indikatorer.aggregate(table, classes).set_index(["grupp", "indikator", "omrade"])
+    shares = table[table["namnare"].notna() & (table["indikator"] == "andel_i_tatort")]
+    for klass, members in classes.groupby(classes):
+        rows = shares[shares["kommunkod"].isin(members.index)]
+        expected = 100 * rows["teljare"].sum() / rows["namnare"].sum()
+        got = agg.loc[(klass, "andel_i_tatort", "hela_kommunen"), "varde"]
+        assert got == pytest.approx(expected)
+        if len(rows) > 1 and rows["varde"].nunique() > 1:
+            assert got != pytest.approx(rows["varde"].mean())  # not a mean of percentages
+
+
+def test_education_share_keeps_the_source_value_year_and_age_band(table, data_dir):
+    panel = kommunpanel.load(data_dir)
+    latest = panel[panel["panelar"] == 2022].set_index("kommunkod")
+    rows = table[table["indikator"] == "andel_eftergymnasial_16_74"].set_index("kommunkod")
+    assert set(rows["omrade"]) == {"hela_kommunen"}  # no tätort split exists in the source
+    for kommunkod, row in rows.iterrows():
+        assert row["varde"] == pytest.approx(100 * latest.loc[kommunkod, "andel_eftergymnasial"])
+        assert row["ar"] == "2021"
+    assert "16–74" in indikatorer.describe("andel_eftergymnasial_16_74")["titel"]
+
+
+def test_broadband_rows_from_the_fixture_split_smaort_into_landsbygd():
+    from data_sources import bredband
+    from tests.conftest import FIXTURES
+
+    table = bredband.parse(FIXTURES / "bredband" / "bredband_pts_kommun_fixture.csv")
+    rows = indikatorer.broadband_rows(table, kommunkoder=["1780", "1715"], kalla="fixture")
+    rows = rows.set_index(["kommunkod", "indikator", "omrade"])
+    land = rows.loc[("1780", "bredband_1gbit_hushall", "landsbygd")]
+    assert land["namnare"] == 1000 + 3000
+    assert land["varde"] == pytest.approx(100 * (800 + 1800) / 4000)
+    whole = rows.loc[("1780", "bredband_1gbit_hushall", "hela_kommunen")]
+    assert whole["teljare"] == pytest.approx(38_800 + 800 + 1800)
