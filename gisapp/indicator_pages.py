@@ -31,15 +31,17 @@ def _value(value: object) -> float | None:
     return float(value)
 
 
-def comparison(build: Build, *, indikator: str, omrade: str, klassning: str, sort: str,
-               lang: str) -> dict:
+def comparison(build: Build, selection: Selection, *, omrade: str, sort: str, lang: str) -> dict:
     """All kommuner grouped by class for one indicator and area type, with a bar chart.
+
+    ``selection`` names the indicator and the classification (its ``kommun`` is ignored).
 
     Returns ``info`` (id, titel, enhet, not), ``groups`` (list of ``{klass, rows, average}``;
     rows have ``kommunkod, kommunnamn, varde, teljare, namnare, ar``), ``lan`` (län value),
     ``chart`` (SVG markup), ``missing`` (reason or ``None``).
     """
-    result = query(build, Selection(None, indikator, klassning))
+    indikator = selection.indikator
+    result = query(build, Selection(None, indikator, selection.klassning))
     rows = result["rader"][result["rader"]["omrade"] == omrade]
     classes = result["klasser"][result["klasser"]["omrade"] == omrade].set_index("grupp")
     lan = result["lan"][result["lan"]["omrade"] == omrade]
@@ -67,10 +69,14 @@ def comparison(build: Build, *, indikator: str, omrade: str, klassning: str, sor
             "chart": chart if bars else None, "missing": result["saknas"].get(indikator)}
 
 
-def _chart_for(indikator: str, block: pd.DataFrame, kommunnamn: str, klass: str,
-               lansnamn: str, unit: str, lang: str) -> object:
-    """Bars per area type: the kommun, its class and the län (shares); kommun only (counts)."""
+def _chart_for(block: pd.DataFrame, *, names: tuple[str, str, str], unit: str,
+               lang: str) -> object:
+    """Bars per area type: the kommun, its class and the län (shares); kommun only (counts).
+
+    ``names`` are the kommun's, its class's and the län's labels.
+    """
     labels = AREA_LABELS[lang]
+    kommunnamn, klass, lansnamn = names
     count = block["namnare"].isna().all()
     bars = []
     for omrade in OMRADEN:
@@ -82,7 +88,8 @@ def _chart_for(indikator: str, block: pd.DataFrame, kommunnamn: str, klass: str,
         if not count:
             bars.append(Bar(klass, _value(row["klass_varde"]), CLASS_COLOUR, labels[omrade]))
             bars.append(Bar(lansnamn, _value(row["lan_varde"]), OKABE_ITO[4], labels[omrade]))
-    return bar_chart(bars, unit=unit, title=describe(indikator, lang)["titel"])
+    title = describe(block["indikator"].iloc[0], lang)["titel"]
+    return bar_chart(bars, unit=unit, title=title)
 
 
 def profile(build: Build, kommunkod: str, *, klassning: str, lang: str) -> dict:
@@ -111,6 +118,7 @@ def profile(build: Build, kommunkod: str, *, klassning: str, lang: str) -> dict:
             "info": {**describe(indikator, lang), "enhet": unit},
             "rows": block[["omrade", "varde", "klass_varde", "lan_varde", "ar", "kalla"]]
             .to_dict("records"),
-            "chart": _chart_for(indikator, block, names[kommunkod], klass, lansnamn, unit, lang),
+            "chart": _chart_for(block, names=(names[kommunkod], klass, lansnamn), unit=unit,
+                                lang=lang),
         })
     return {"klass": klass, "blocks": blocks, "missing": result["saknas"]}

@@ -8,14 +8,20 @@ source is absent raises ``MissingDataError`` with instructions; the layer is the
 
 from __future__ import annotations
 
-from data_sources import befolkning, befolkningsruta, bredband, klassning, kommunpanel, tatortspunkter
+from data_sources import (
+    befolkning,
+    befolkningsruta,
+    bredband,
+    klassning,
+    kommunpanel,
+    tatortspunkter,
+)
 from data_sources.base import SourceMeta
 from data_sources.errors import MissingDataError
 from gisapp.pipeline import BuildContext, StepOutput
 from layers import befolkningsruta as ruta_layer
 from layers import bredband as bredband_layer
-from layers import indikatorer
-from layers import kommunindikatorer
+from layers import indikatorer, kommunindikatorer
 from layers.befolkning import population_split
 
 

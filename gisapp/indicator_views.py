@@ -1,5 +1,8 @@
-"""Indicator outputs: ``/api/indikatorer``, the comparison page ``/jamfor`` and the kommun
-profile ``/kommun/<kommunkod>``. Views parse and validate, call a core function, render."""
+"""Indicator outputs: the API, the comparison page and the kommun profile.
+
+``/api/indikatorer``, ``/jamfor`` and ``/kommun/<kommunkod>``. Views parse and validate,
+call a core function (:mod:`gisapp.indicator_pages`, :mod:`gisapp.indicator_query`), render.
+"""
 
 from __future__ import annotations
 
@@ -32,7 +35,8 @@ TEXTS = {
            "by_name": "efter namn", "show": "Visa", "kommun": "Kommun", "value": "Värde",
            "numerator": "Täljare", "denominator": "Nämnare", "year": "År", "source": "Källa",
            "group_value": "Gruppens värde", "map": "Karta", "missing": "saknar data",
-           "other_lang": "English", "on_map": "Visa på kartan (hela kommunen)", "download": "Ladda ned", "csv": "Indikatorer (CSV)",
+           "other_lang": "English", "on_map": "Visa på kartan (hela kommunen)",
+           "download": "Ladda ned", "csv": "Indikatorer (CSV)",
            "gpkg": "Kommunens data (GeoPackage)", "class": "Grupp", "lan": "Län",
            "not_found": "Kommunen finns inte", "valid": "Giltiga kommuner i regionen",
            "weighted": "Grupp- och länsvärden beräknas från summerade täljare och nämnare "
@@ -107,8 +111,8 @@ def jamfor():
     omrade = params.omrade(request.args.get("omrade"))
     klassning = _klassning(build)
     sort = params.choice("sortera", request.args.get("sortera"), params.SORTS, "varde")
-    data = comparison(build, indikator=indikator, omrade=omrade, klassning=klassning,
-                      sort=sort, lang=lang)
+    data = comparison(build, Selection(None, indikator, klassning), omrade=omrade, sort=sort,
+                      lang=lang)
     return render_template(
         "jamfor.html", lang=lang, t=TEXTS[lang], region=build.manifest["region"], data=data,
         indicators=[describe(i, lang) for i in ids], areas=AREA_LABELS[lang],

@@ -76,10 +76,10 @@ def _number(value: float) -> str:
     return f"{value:,.{digits}f}".replace(",", " ").replace(".", ",")
 
 
-def _legend(title: str, unit: str, omrade: str, year: str, ranges: list, colours: list[str],
-            lang: str) -> str:
-    """The legend box as escaped HTML."""
+def _legend(caption: dict, ranges: list, colours: list[str], lang: str) -> str:
+    """Return the legend box as escaped HTML; ``caption`` has titel, enhet, omrade, ar."""
     t = TEXTS[lang]
+    title, unit, omrade, year = (caption[k] for k in ("titel", "enhet", "omrade", "ar"))
     items = "".join(
         f'<div><span style="background:{c};display:inline-block;width:14px;height:10px;'
         f'margin-right:4px"></span>{_number(low)} – {_number(high)}</div>'
@@ -122,5 +122,6 @@ def add_indicator_choropleth(fmap: folium.Map, build: Build, indikator: str, lan
                                       aliases=["Kommun" if lang == "sv" else "Municipality",
                                                escape(f"{info['titel']} ({unit})")]),
     ).add_to(fmap)
-    legend = _legend(info["titel"], unit, omrade, year, ranges, colours, lang)
+    caption = {"titel": info["titel"], "enhet": unit, "omrade": omrade, "ar": year}
+    legend = _legend(caption, ranges, colours, lang)
     fmap.get_root().html.add_child(Element(legend), name="sb_choropleth_legend")
