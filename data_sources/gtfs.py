@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import logging
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -256,18 +256,25 @@ def _integers(frame: pd.DataFrame, column: str, where: str, *, default: int | No
 
 
 def parse_times(values: pd.Series, where: str, column: str) -> pd.Series:
-    """Seconds after the service day's midnight (``25:10:00`` → 90 600) as nullable Int32."""
-    text = values.astype("string").str.strip()
-    parts = text.str.extract(r"^(\d{1,3}):(\d{2}):(\d{2})$")
-    seconds = (parts[0].astype("Int64") * 3600 + parts[1].astype("Int64") * 60
-               + parts[2].astype("Int64"))
-    bad = text.notna() & seconds.isna()
-    if bad.any():
+    """Seconds after the service day's midnight (``25:10:00`` → 90 600) as nullable Int32.
+
+    Each distinct text is parsed once (a feed repeats a few thousand times of day).
+    """
+    codes, uniques = pd.factorize(values.astype("string").str.strip())
+    parts = pd.Series(uniques, dtype="string").str.extract(r"^(\d{1,3}):(\d{2}):(\d{2})$")
+    unique_seconds = (parts[0].astype("Int64") * 3600 + parts[1].astype("Int64") * 60
+                      + parts[2].astype("Int64"))
+    bad_unique = unique_seconds.isna().to_numpy()
+    if bad_unique.any():
+        bad = (codes >= 0) & bad_unique[np.maximum(codes, 0)]
         msg = (f"{where}: column {column!r} must hold times as H:MM:SS (may pass 24:00:00); "
-               f"bad value(s) {_listed(text[bad].tolist())} in row(s) "
+               f"bad value(s) {_listed(pd.unique(values[bad]).tolist())} in row(s) "
                f"{_listed((values.index[bad] + 2).tolist())}")
         raise DataError(msg)
-    return seconds.astype("Int32")
+    seconds = pd.array(unique_seconds.to_numpy(dtype="float64", na_value=np.nan)[
+        np.maximum(codes, 0)], dtype="Float64").astype("Int32")
+    seconds[codes < 0] = pd.NA
+    return pd.Series(seconds, index=values.index)
 
 
 def _dates(frame: pd.DataFrame, column: str, where: str) -> pd.Series:
@@ -391,15 +398,21 @@ def _shapes(frame: pd.DataFrame, where: str) -> pd.DataFrame:
 
 
 def _require_refs(child: pd.DataFrame, column: str, parent_ids: Iterable[str], where: str,
-                  what: str, *, rows: pd.Series | None = None) -> None:
-    """Raise ``GtfsReferenceError`` naming the rows whose ``column`` is not in ``parent_ids``."""
+                  what: str, *, rows: Callable[[], pd.Series] | None = None) -> None:
+    """Raise ``GtfsReferenceError`` naming the rows whose ``column`` is not in ``parent_ids``.
+
+    Distinct values are checked first (cheap for the big categorical ``stop_times``); rows
+    are only looked up when something is broken.
+    """
     values = child[column]
-    broken = values.notna() & ~values.isin(pd.Index(parent_ids))
-    if broken.any():
-        lines = rows[broken] if rows is not None else pd.Series(_row_numbers(broken, child))
-        msg = (f"{where}: {column} {_listed(pd.unique(values[broken]).tolist())} in row(s) "
-               f"{_listed(lines.tolist())} not found in {what}")
-        raise GtfsReferenceError(msg)
+    broken_ids = pd.Index(values.dropna().unique()).difference(pd.Index(parent_ids).unique())
+    if broken_ids.empty:
+        return
+    broken = values.isin(broken_ids).to_numpy()
+    lines = rows()[broken] if rows is not None else pd.Series(_row_numbers(broken, child))
+    msg = (f"{where}: {column} {_listed(sorted(broken_ids.astype(str)))} in row(s) "
+           f"{_listed(lines.tolist())} not found in {what}")
+    raise GtfsReferenceError(msg)
 
 
 def check_references(feed: Feed, source: _Source) -> None:
@@ -417,9 +430,9 @@ def check_references(feed: Feed, source: _Source) -> None:
         _require_refs(feed.trips, "shape_id", feed.shapes["shape_id"], source.where("trips"),
                       "shapes.txt")
     _require_refs(feed.stop_times, "trip_id", feed.trips["trip_id"], source.where("stop_times"),
-                  "trips.txt", rows=_stop_time_rows(feed.stop_times))
+                  "trips.txt", rows=lambda: _stop_time_rows(feed.stop_times))
     _require_refs(feed.stop_times, "stop_id", feed.stops["stop_id"], source.where("stop_times"),
-                  "stops.txt", rows=_stop_time_rows(feed.stop_times))
+                  "stops.txt", rows=lambda: _stop_time_rows(feed.stop_times))
 
 
 def _stop_time_rows(stop_times: pd.DataFrame) -> pd.Series:

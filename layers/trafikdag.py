@@ -22,21 +22,38 @@ def validity_window(feed: Feed) -> tuple[date, date]:
     return starts.min().date(), ends.max().date()
 
 
-def active_services(feed: Feed, day: date) -> pd.Index:
-    """Return the ``service_id`` of every service running on ``day``.
+def activity(feed: Feed, days: list[date]) -> pd.DataFrame:
+    """Return a boolean table ``service_id × day``: does the service run that day?
 
-    A calendar service runs when ``day`` lies in ``start_date..end_date`` and its weekday
+    A calendar service runs when the day lies in ``start_date..end_date`` and its weekday
     flag is 1, unless calendar_dates removes that date; calendar_dates type 1 adds services.
     """
-    stamp = pd.Timestamp(day)
+    stamps = pd.DatetimeIndex([pd.Timestamp(d) for d in days])
     cal = feed.calendar
-    weekly = cal.loc[(cal["start_date"] <= stamp) & (cal["end_date"] >= stamp)
-                     & (cal[WEEKDAYS[stamp.weekday()]] == 1), "service_id"]
-    exceptions = feed.calendar_dates[feed.calendar_dates["date"] == stamp]
-    added = exceptions.loc[exceptions["exception_type"] == 1, "service_id"]
-    removed = exceptions.loc[exceptions["exception_type"] == 2, "service_id"]
-    running = pd.Index(pd.concat([weekly, added]).unique())
-    return running.difference(pd.Index(removed.unique()))
+    services = pd.Index(pd.concat([cal["service_id"], feed.calendar_dates["service_id"]])
+                        .dropna().unique())
+    flags = cal[list(WEEKDAYS)].to_numpy()[:, stamps.day_of_week]
+    in_range = ((cal["start_date"].to_numpy()[:, None] <= stamps.to_numpy()[None, :])
+                & (cal["end_date"].to_numpy()[:, None] >= stamps.to_numpy()[None, :]))
+    table = pd.DataFrame(False, index=services, columns=stamps)
+    weekly = pd.DataFrame((flags == 1) & in_range, index=cal["service_id"], columns=stamps)
+    weekly = weekly.groupby(level=0).any()
+    table.loc[weekly.index] = weekly
+    exceptions = feed.calendar_dates[feed.calendar_dates["date"].isin(stamps)]
+    for kind, running in ((1, True), (2, False)):
+        rows = exceptions[exceptions["exception_type"] == kind]
+        rows_i = services.get_indexer(rows["service_id"])
+        cols_i = stamps.get_indexer(rows["date"])
+        values = table.to_numpy(copy=True)
+        values[rows_i, cols_i] = running
+        table = pd.DataFrame(values, index=services, columns=stamps)
+    return table
+
+
+def active_services(feed: Feed, day: date) -> pd.Index:
+    """Return the ``service_id`` of every service running on ``day`` (see :func:`activity`)."""
+    column = activity(feed, [day]).iloc[:, 0]
+    return pd.Index(column.index[column.to_numpy()])
 
 
 def representative_day(feed: Feed, *, weekday: int) -> date:
@@ -50,8 +67,8 @@ def representative_day(feed: Feed, *, weekday: int) -> date:
     if not candidates:
         msg = f"{feed.path}: no {WEEKDAYS[weekday]} between {first} and {last}"
         raise DataError(msg)
-    counts = [len(active_services(feed, d)) for d in candidates]
-    return candidates[counts.index(max(counts))]
+    counts = activity(feed, candidates).sum(axis=0).to_numpy()
+    return candidates[int(counts.argmax())]
 
 
 def service_day(feed: Feed, *, configured: str | None, weekday: int) -> date:
