@@ -387,7 +387,8 @@ def _shapes(frame: pd.DataFrame, where: str) -> pd.DataFrame:
     lat = pd.to_numeric(frame["shape_pt_lat"], errors="coerce")
     bad = lon.isna() | lat.isna()
     if bad.any():
-        msg = f"{where}: shape_pt_lat/lon must be numbers in row(s) {_listed(_row_numbers(bad, frame))}"
+        msg = (f"{where}: shape_pt_lat/lon must be numbers in row(s) "
+               f"{_listed(_row_numbers(bad, frame))}")
         raise DataError(msg)
     x, y = Transformer.from_crs(GTFS_CRS, COMPUTE_CRS, always_xy=True).transform(
         lon.to_numpy(), lat.to_numpy())
@@ -397,9 +398,12 @@ def _shapes(frame: pd.DataFrame, where: str) -> pd.DataFrame:
     return out.sort_values(["shape_id", "shape_pt_sequence"], kind="stable").reset_index(drop=True)
 
 
-def _require_refs(child: pd.DataFrame, column: str, parent_ids: Iterable[str], where: str,
-                  what: str, *, rows: Callable[[], pd.Series] | None = None) -> None:
+def _require_refs(child: pd.DataFrame, column: str, parent_ids: Iterable[str],
+                  where_what: tuple[str, str], *,
+                  rows: Callable[[], pd.Series] | None = None) -> None:
     """Raise ``GtfsReferenceError`` naming the rows whose ``column`` is not in ``parent_ids``.
+
+    ``where_what`` names the child file and the table that should hold the ids.
 
     Distinct values are checked first (cheap for the big categorical ``stop_times``); rows
     are only looked up when something is broken.
@@ -410,6 +414,7 @@ def _require_refs(child: pd.DataFrame, column: str, parent_ids: Iterable[str], w
         return
     broken = values.isin(broken_ids).to_numpy()
     lines = rows()[broken] if rows is not None else pd.Series(_row_numbers(broken, child))
+    where, what = where_what
     msg = (f"{where}: {column} {_listed(sorted(broken_ids.astype(str)))} in row(s) "
            f"{_listed(lines.tolist())} not found in {what}")
     raise GtfsReferenceError(msg)
@@ -417,27 +422,27 @@ def _require_refs(child: pd.DataFrame, column: str, parent_ids: Iterable[str], w
 
 def check_references(feed: Feed, source: _Source) -> None:
     """Raise ``GtfsReferenceError`` on the first broken reference between tables."""
-    _require_refs(feed.stops, "parent_station", feed.stops["stop_id"], source.where("stops"),
-                  "stops.txt (stop_id)")
-    _require_refs(feed.trips, "route_id", feed.routes["route_id"], source.where("trips"),
-                  "routes.txt")
+    trips, stop_times = source.where("trips"), source.where("stop_times")
+    _require_refs(feed.stops, "parent_station", feed.stops["stop_id"],
+                  (source.where("stops"), "stops.txt (stop_id)"))
+    _require_refs(feed.trips, "route_id", feed.routes["route_id"], (trips, "routes.txt"))
     services = pd.concat([feed.calendar["service_id"], feed.calendar_dates["service_id"]])
-    _require_refs(feed.trips, "service_id", services, source.where("trips"),
-                  "calendar.txt or calendar_dates.txt")
+    _require_refs(feed.trips, "service_id", services,
+                  (trips, "calendar.txt or calendar_dates.txt"))
     _require_refs(feed.frequencies, "trip_id", feed.trips["trip_id"],
-                  source.where("frequencies"), "trips.txt")
+                  (source.where("frequencies"), "trips.txt"))
     if feed.shapes is not None:
-        _require_refs(feed.trips, "shape_id", feed.shapes["shape_id"], source.where("trips"),
-                      "shapes.txt")
-    _require_refs(feed.stop_times, "trip_id", feed.trips["trip_id"], source.where("stop_times"),
-                  "trips.txt", rows=lambda: _stop_time_rows(feed.stop_times))
-    _require_refs(feed.stop_times, "stop_id", feed.stops["stop_id"], source.where("stop_times"),
-                  "stops.txt", rows=lambda: _stop_time_rows(feed.stop_times))
+        _require_refs(feed.trips, "shape_id", feed.shapes["shape_id"], (trips, "shapes.txt"))
+    _require_refs(feed.stop_times, "trip_id", feed.trips["trip_id"], (stop_times, "trips.txt"),
+                  rows=lambda: _stop_time_rows(feed.stop_times))
+    _require_refs(feed.stop_times, "stop_id", feed.stops["stop_id"], (stop_times, "stops.txt"),
+                  rows=lambda: _stop_time_rows(feed.stop_times))
 
 
 def _stop_time_rows(stop_times: pd.DataFrame) -> pd.Series:
     """Identify stop_times rows (sorted, so file lines are lost) by trip and sequence."""
-    return stop_times["trip_id"].astype("string") + "#" + stop_times["stop_sequence"].astype("string")
+    sequence = stop_times["stop_sequence"].astype("string")
+    return stop_times["trip_id"].astype("string") + "#" + sequence
 
 
 def _optional_table(source: _Source, table: str, typed) -> pd.DataFrame:

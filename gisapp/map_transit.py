@@ -46,7 +46,7 @@ def station_radius(departures: int) -> float:
 
 
 def profile_svg(profile: str, lang: str) -> str:
-    """An inline SVG bar chart of 24 hourly counts (``"0,0,1,…"``), hours 0–23 on the axis."""
+    """Draw an inline SVG bar chart of 24 hourly counts (``"0,0,1,…"``), hours 0–23 on the axis."""
     counts = [int(v) for v in profile.split(",")][:HOURS_PER_DAY]
     top = max(max(counts), 1)
     bar_w = CHART_W / HOURS_PER_DAY

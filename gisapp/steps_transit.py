@@ -9,8 +9,7 @@ Without the Värmlandstrafik feed the bus network is reported as missing, with h
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
-from datetime import date
+from dataclasses import asdict
 from pathlib import Path
 
 import geopandas as gpd
@@ -33,18 +32,7 @@ BUS_MISSING_SV = (
 )
 
 
-@dataclass(frozen=True)
-class FeedDay:
-    """One feed analysed on its service day: departures and classified route-directions."""
-
-    name: str
-    feed: gtfs.Feed
-    day: date
-    deps: pd.DataFrame
-    routes: pd.DataFrame
-
-
-def feed_days(ctx: BuildContext) -> tuple[list[FeedDay], tuple[str, ...]]:
+def feed_days(ctx: BuildContext) -> tuple[list[avgangar.Trafikdag], tuple[str, ...]]:
     """Return every available feed on its service day, and notes on the feeds missing.
 
     Raises ``MissingDataError`` when no GTFS feed is in the data directory.
@@ -59,18 +47,17 @@ def feed_days(ctx: BuildContext) -> tuple[list[FeedDay], tuple[str, ...]]:
             continue
         day = service_day(feed, configured=settings.service_date,
                           weekday=settings.service_weekday)
-        deps = avgangar.departures(feed, day, settings)
-        found.append(FeedDay(name, feed, day, deps, avgangar.route_directions(deps, settings)))
+        found.append(avgangar.analyse(name, feed, day, settings))
     if not found:
         raise MissingDataError("; ".join(reasons))
-    if gtfs.REGIONAL.name not in {f.name for f in found}:
+    if gtfs.REGIONAL.name not in {f.flode for f in found}:
         notes.append(BUS_MISSING_SV)
     return found, tuple(notes)
 
 
-def _provenance(days: list[FeedDay], ctx: BuildContext, notes: tuple[str, ...]) -> dict:
+def _provenance(days: list[avgangar.Trafikdag], ctx: BuildContext, notes: tuple[str, ...]) -> dict:
     """Service day per feed, the classification settings, and the missing bus feed."""
-    out = {"trafikdag": {f.name: f.day.isoformat() for f in days},
+    out = {"trafikdag": {f.flode: f.day.isoformat() for f in days},
            "stomlinjeregel": asdict(ctx.settings.stomlinje)}
     if notes:
         out["saknas"] = {"buss": BUS_MISSING_SV}
@@ -87,9 +74,7 @@ def hallplatser_step(ctx: BuildContext) -> StepOutput:
     days, notes = feed_days(ctx)
     kommuner = ctx.layer("kommuner")
     frame = _stack([
-        hallplatser.build(f.feed, f.deps, f.routes, day=f.day, flode=f.name,
-                          kommuner=kommuner, settings=ctx.settings.stomlinje)
-        for f in days])
+        hallplatser.build(f, kommuner=kommuner, settings=ctx.settings.stomlinje) for f in days])
     return StepOutput(frame, notes=notes, extra_provenance=_provenance(days, ctx, notes))
 
 
@@ -98,9 +83,8 @@ def stomlinjer_step(ctx: BuildContext) -> StepOutput:
     days, notes = feed_days(ctx)
     stations = ctx.layer("hallplatser")
     frame = _stack([
-        stomlinjer.build(f.feed, f.deps, f.routes, day=f.day, flode=f.name,
-                         region_stations=pd.Index(
-                             stations.loc[stations["flode"] == f.name, "station_id"]))
+        stomlinjer.build(f, region_stations=pd.Index(
+            stations.loc[stations["flode"] == f.flode, "station_id"]))
         for f in days])
     schematic = int(frame["schematisk"].sum())
     if schematic:

@@ -13,6 +13,7 @@ peak hour also has ``strong_per_hour``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -51,14 +52,14 @@ def trafikslag(route_type: pd.Series, settings: StomlinjeSettings) -> pd.Series:
 
 
 def _expand_frequencies(calls: pd.DataFrame, frequencies: pd.DataFrame) -> pd.DataFrame:
-    """Replace template trips of ``frequencies.txt`` by one copy per run (``trip_key`` = id@start)."""
+    """Replace template trips of ``frequencies.txt`` by one copy per run (key ``id@start``)."""
     templated = calls["trip_id"].isin(frequencies["trip_id"])
     fixed = calls[~templated].assign(trip_key=lambda f: f["trip_id"])
     template = calls[templated]
     if template.empty:
         return fixed
-    offset = template["tid_s"] - template.groupby("trip_id", observed=True)["tid_s"].transform("min")
-    template = template.assign(offset_s=offset)
+    first = template.groupby("trip_id", observed=True)["tid_s"].transform("min")
+    template = template.assign(offset_s=template["tid_s"] - first)
     runs = frequencies[frequencies["trip_id"].isin(template["trip_id"])]
     starts = pd.DataFrame(
         [(trip, start) for trip, s, e, h in runs[["trip_id", "start_s", "end_s", "headway_s"]]
@@ -150,6 +151,23 @@ def route_directions(deps: pd.DataFrame, settings: StomlinjeSettings) -> pd.Data
     out["min_per_timme_dag"] = _window_min(hourly, settings.day_hours)
     out["klass"] = classify(hourly, out["trafikslag"] == "tag", settings)
     return out.reset_index()
+
+
+@dataclass(frozen=True)
+class Trafikdag:
+    """One feed analysed on its service day: departures and classified route-directions."""
+
+    flode: str
+    feed: Feed
+    day: date
+    deps: pd.DataFrame
+    routes: pd.DataFrame
+
+
+def analyse(flode: str, feed: Feed, day: date, settings: StomlinjeSettings) -> Trafikdag:
+    """Return ``feed``'s departures on ``day`` and its classified route-directions."""
+    deps = departures(feed, day, settings)
+    return Trafikdag(flode, feed, day, deps, route_directions(deps, settings))
 
 
 def best_class(classes: pd.Series) -> str:

@@ -6,12 +6,8 @@ the service day and lies in one of the region's kommuner.
 
 from __future__ import annotations
 
-from datetime import date
-
 import geopandas as gpd
-import pandas as pd
 
-from data_sources.gtfs import Feed
 from layers import avgangar
 from layers.spec import LayerSpec, PopupField
 from layers.stomlinje_settings import StomlinjeSettings
@@ -48,23 +44,17 @@ SPEC = LayerSpec(
 
 
 def build(
-    feed: Feed,
-    deps: pd.DataFrame,
-    routes: pd.DataFrame,
-    *,
-    day: date,
-    flode: str,
-    kommuner: gpd.GeoDataFrame,
-    settings: StomlinjeSettings,
+    dag: avgangar.Trafikdag, *, kommuner: gpd.GeoDataFrame, settings: StomlinjeSettings
 ) -> gpd.GeoDataFrame:
-    """Return the region's stations with departures on ``day`` (EPSG:3006).
+    """Return the region's stations with departures on the service day (EPSG:3006).
 
-    ``deps`` and ``routes`` come from :func:`layers.avgangar.departures` and
-    :func:`layers.avgangar.route_directions`. Output columns: :data:`COLUMNS` — ``id``
+    ``dag`` comes from :func:`layers.avgangar.analyse`; a station is kept when it lies
+    within one of ``kommuner``. Output columns: :data:`COLUMNS` — ``id``
     (``<flode>:<station_id>``), ``namn``, ``kommunkod``, the counts of
     :func:`layers.avgangar.station_stats`, ``klass_sv``, ``datum`` (ISO), ``flode`` (source).
     """
-    stats = avgangar.station_stats(deps, routes, feed, settings)
+    feed, flode = dag.feed, dag.flode
+    stats = avgangar.station_stats(dag.deps, dag.routes, feed, settings)
     stations = feed.stops[["stop_id", "stop_name", "geometry"]].rename(
         columns={"stop_id": "station_id", "stop_name": "namn"})
     frame = stations.merge(stats, left_on="station_id", right_index=True)
@@ -72,7 +62,7 @@ def build(
                       how="inner").drop(columns="index_right")
     frame["id"] = flode + ":" + frame["station_id"]
     frame["klass_sv"] = frame["klass"].map(lambda c: avgangar.CLASS_LABELS[c][0])
-    frame["datum"] = day.isoformat()
+    frame["datum"] = dag.day.isoformat()
     frame["flode"] = flode
     frame = frame.sort_values("avgangar_dag", ascending=False).reset_index(drop=True)
     return gpd.GeoDataFrame(frame[COLUMNS], geometry="geometry", crs=feed.stops.crs)

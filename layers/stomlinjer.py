@@ -8,8 +8,6 @@ straight segment between the stops, flagged ``schematisk``.
 
 from __future__ import annotations
 
-from datetime import date
-
 import geopandas as gpd
 import pandas as pd
 import shapely
@@ -74,7 +72,7 @@ def _shape_lines(feed: Feed) -> dict[str, LineString]:
 
 
 def _segment_geometry(start, end, line: LineString | None) -> tuple[LineString, bool]:
-    """The shape between two stop points, or a straight segment (``True`` = schematic)."""
+    """Cut the shape between two stop points, or draw a straight segment (``True`` = schematic)."""
     if line is not None:
         d0, d1 = line.project(start), line.project(end)
         if d1 - d0 > MIN_SEGMENT_M:
@@ -82,24 +80,17 @@ def _segment_geometry(start, end, line: LineString | None) -> tuple[LineString, 
     return LineString([start, end]), True
 
 
-def build(
-    feed: Feed,
-    deps: pd.DataFrame,
-    routes: pd.DataFrame,
-    *,
-    day: date,
-    flode: str,
-    region_stations: pd.Index,
-) -> gpd.GeoDataFrame:
+def build(dag: avgangar.Trafikdag, *, region_stations: pd.Index) -> gpd.GeoDataFrame:
     """Return the segments between consecutive stations touching the region (EPSG:3006).
 
-    ``deps``/``routes`` come from :mod:`layers.avgangar`; ``region_stations`` are the
+    ``dag`` comes from :func:`layers.avgangar.analyse`; ``region_stations`` are the
     station ids inside the region (a segment is kept when either end is one). Output
     columns: :data:`COLUMNS` — ``fran``/``till`` station ids (sorted pair), their names,
     ``trafikslag``, ``turer_dag`` (trips over the segment, both directions), ``linjer``,
     ``klass`` (best class of the route-directions using it), ``schematisk`` (bool).
     """
-    hops = _hops(deps)
+    feed, flode, routes = dag.feed, dag.flode, dag.routes
+    hops = _hops(dag.deps)
     hops = hops[hops["a"].isin(region_stations) | hops["b"].isin(region_stations)]
     hops = hops.assign(direction_id=hops["direction_id"].astype("Int64").fillna(-1)).merge(
         routes[["route_id", "direction_id", "klass"]], on=["route_id", "direction_id"])
@@ -125,7 +116,7 @@ def build(
     out["id"] = flode + ":" + out["fran"] + "-" + out["till"]
     out["klass_sv"] = out["klass"].map(lambda c: avgangar.CLASS_LABELS[c][0])
     out["schematisk"] = [schematic for _, schematic in geoms]
-    out["datum"] = day.isoformat()
+    out["datum"] = dag.day.isoformat()
     out["flode"] = flode
     geometry = shapely.force_2d(gpd.GeoSeries([g for g, _ in geoms], crs=feed.stops.crs).values)
     frame = gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(geometry, crs=feed.stops.crs))

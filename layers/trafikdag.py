@@ -23,7 +23,7 @@ def validity_window(feed: Feed) -> tuple[date, date]:
 
 
 def activity(feed: Feed, days: list[date]) -> pd.DataFrame:
-    """Return a boolean table ``service_id × day``: does the service run that day?
+    """Return a boolean table ``service_id × day`` telling whether the service runs.
 
     A calendar service runs when the day lies in ``start_date..end_date`` and its weekday
     flag is 1, unless calendar_dates removes that date; calendar_dates type 1 adds services.

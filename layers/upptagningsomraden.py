@@ -88,7 +88,7 @@ def build(hallplatser: gpd.GeoDataFrame, *, settings: StomlinjeSettings) -> gpd.
 
 def _tatort_within(tatorter: gpd.GeoDataFrame, points: gpd.GeoDataFrame,
                    zone: gpd.GeoSeries) -> pd.Series:
-    """Population 2020 of tätorter within ``zone`` per kommun (polygon, else point, intersects)."""
+    """Sum 2020 population of tätorter within ``zone`` per kommun (polygon, else point)."""
     area = zone.iloc[0]
     linked = tatorter.dropna(subset=["tatortskod_2020"])
     inside_poly = linked.loc[linked.intersects(area), ["kommunkod", "bef_2020"]]

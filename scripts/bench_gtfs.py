@@ -1,7 +1,8 @@
 """Benchmark: load + classify the national 2023 GTFS feed, ours against gtfs_kit.
 
-Each side runs in its own child process (so peak memory is that side's alone: the child's
-peak resident set from ``getrusage``, interpreter and imports included) on the same zip and the same service day (our representative Tuesday):
+Each side runs in its own child process, on the same zip and the same service day (our
+representative Tuesday); peak memory is that child's peak resident set from ``getrusage``,
+interpreter and imports included:
 
 * ours: :func:`data_sources.gtfs.parse` → service day → departures → route-direction classes →
   station statistics;

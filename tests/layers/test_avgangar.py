@@ -148,9 +148,8 @@ def test_fixture_calendar_dates_removals_and_additions(fixture_feed) -> None:
 def test_hallplatser_has_every_varmland_station_with_departures(rail, data_dir: Path) -> None:
     region = kommuner.load(data_dir)
     region = region[region["kommunkod"].str.startswith("17")]
-    deps, routes, _ = _stats(rail, DAY)
-    layer = hallplatser.build(rail, deps, routes, day=DAY, flode="gtfs_rail", kommuner=region,
-                              settings=SETTINGS)
+    dag = avgangar.analyse("gtfs_rail", rail, DAY, SETTINGS)
+    layer = hallplatser.build(dag, kommuner=region, settings=SETTINGS)
     expected = independent_departures(data_dir / gtfs.RAIL_DIR, DAY)
     lan = gpd.read_file(data_dir / "admin/varmland_lan.geojson").to_crs(3006).union_all()
     stations = rail.stops.set_index("stop_id").loc[expected.index]
