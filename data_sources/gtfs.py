@@ -51,11 +51,15 @@ GTFS_CRS = "EPSG:4326"
 TRAFIKLAB_BASE = "https://opendata.samtrafiken.se"
 REGIONAL_URL = "{base}/gtfs/{operator}/{operator}.zip?key={key}"
 SWEDEN_URL = "{base}/gtfs-sweden/sweden.zip?key={key}"
+KEY_ENV = "STRUKTURBILD_TRAFIKLAB_KEY"
 KEY_HELP = (
     "Trafiklab needs a free API key: register at https://www.trafiklab.se, create a project "
-    "with the API 'GTFS Regional' (or 'GTFS Sverige 2'), then run "
-    "`strukturbild fetch --source {name}` with STRUKTURBILD_TRAFIKLAB_KEY set, or call "
-    "data_sources.gtfs.fetch_gtfs(operator, key, data_dir)."
+    "with the API 'GTFS Regional', then run `strukturbild fetch --source gtfs_varmlandstrafik` "
+    f"with the key in ${KEY_ENV}."
+)
+RAIL_HELP = (
+    "a copy of Trafiklab's GTFS Regional feed of operator sj, filtered to the trips that call "
+    "in the region and unzipped into this folder (the feed needs a Trafiklab API key)"
 )
 RAIL_FILES = ("stops", "routes", "trips", "stop_times", "calendar", "calendar_dates")
 RAIL_DIR = "transport_osm/gtfs/varmland_rail_sj_2023"
@@ -69,7 +73,7 @@ RAIL = SourceMeta(
     native_crs=GTFS_CRS,
     landing_page="https://www.trafiklab.se/api/gtfs-datasets/gtfs-regional/",
     files=tuple(
-        SourceFile(path=f"{RAIL_DIR}/{table}.txt", how_to_get=KEY_HELP.format(name="gtfs_rail"))
+        SourceFile(path=f"{RAIL_DIR}/{table}.txt", how_to_get=RAIL_HELP)
         for table in RAIL_FILES
     ),
     caveats=(
@@ -91,7 +95,7 @@ REGIONAL = SourceMeta(
     landing_page="https://www.trafiklab.se/api/gtfs-datasets/gtfs-regional/",
     files=(
         SourceFile(path=f"transport_osm/gtfs/{REGIONAL_OPERATOR}.zip",
-                   how_to_get=KEY_HELP.format(name="gtfs_varmlandstrafik")),
+                   how_to_get=KEY_HELP),
     ),
     caveats=("Trafiklab publishes the current timetable only; keep the zip to rebuild a date.",),
 )
@@ -500,6 +504,17 @@ def load_rail(data_dir: Path) -> Feed:
 def load_regional(data_dir: Path) -> Feed:
     """Load Värmlandstrafik's GTFS Regional zip from ``data_dir``."""
     return parse(REGIONAL.file(data_dir))
+
+
+def fetch_keyed(name: str, data_dir: Path, key: str | None) -> list[str] | None:
+    """Fetch the key-protected source ``name`` when a key is given; ``None`` if not applicable.
+
+    Only :data:`REGIONAL` is fetched this way; other sources use :func:`data_sources.fetch`.
+    """
+    if name != REGIONAL.name or not key:
+        return None
+    path = fetch_gtfs(REGIONAL_OPERATOR, key, data_dir)
+    return [f"{name}: {path.relative_to(data_dir)} hämtad från Trafiklab"]
 
 
 def fetch_gtfs(operator: str, key: str, data_dir: Path, *,

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
-from data_sources import SOURCES
+from data_sources import SOURCES, gtfs
 from data_sources import fetch as fetch_source
 from data_sources.errors import StrukturbildError
 from gisapp import scenario_cli
@@ -41,7 +42,8 @@ def cmd_fetch(args: argparse.Namespace) -> int:
         raise StrukturbildError(msg)
     _say(f"Hämtar till {target}")
     for name in names:
-        for line in fetch_source(SOURCES[name], target):
+        keyed = gtfs.fetch_keyed(name, target, os.environ.get(gtfs.KEY_ENV))
+        for line in keyed or fetch_source(SOURCES[name], target):
             _say(f"  {line}")
     return 0
 

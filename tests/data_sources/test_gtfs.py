@@ -14,6 +14,7 @@ import pytest
 from data_sources import SOURCES, gtfs
 from data_sources._http import DownloadSettings
 from data_sources.errors import DataError, FetchError, MissingDataError
+from gisapp.cli import main
 
 FEEDS = Path("transport_osm/gtfs")
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "gtfs_buss_fixture"
@@ -180,3 +181,14 @@ def test_fetch_gtfs_from_local_server(tmp_path: Path, data_dir: Path) -> None:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_keyed_fetch_only_for_the_regional_feed_with_a_key(tmp_path: Path, monkeypatch,
+                                                          capsys) -> None:
+    assert gtfs.fetch_keyed("gtfs_varmlandstrafik", tmp_path, None) is None
+    assert gtfs.fetch_keyed("gtfs_rail", tmp_path, "KEY") is None
+    monkeypatch.delenv(gtfs.KEY_ENV, raising=False)
+    assert main(["fetch", "--data-dir", str(tmp_path), "--source", "gtfs_varmlandstrafik"]) == 0
+    out = capsys.readouterr().out
+    assert "cannot be downloaded automatically" in out and gtfs.KEY_ENV in out
+    assert not (tmp_path / "transport_osm").exists()
