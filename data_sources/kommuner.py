@@ -12,25 +12,15 @@ from pathlib import Path
 
 import geopandas as gpd
 
+from data_sources._lantmateriet import sverigekartor_meta
 from data_sources._validate import validated_vector
-from data_sources.base import SourceFile, SourceMeta
 
-META = SourceMeta(
+META = sverigekartor_meta(
     name="kommuner",
     title="Kommungränser, Översiktskartan 1:1 miljon",
-    publisher="Lantmäteriet",
-    licence="CC0 1.0",
-    reference_year="2018",
-    native_crs="EPSG:3006",
-    landing_page="https://www.lantmateriet.se/sv/geodata/vara-produkter/produktlista/sverigekartor/",
-    files=(
-        SourceFile(
-            path="admin/kommuner_sverige_lm1m_2018.gpkg",
-            how_to_get="download GSD-Sverigekartor vektor 1:1 miljon from Lantmäteriet's "
-            "Geotorget (free account), layer ak_riks, dissolve on KNKOD and save as this "
-            "GeoPackage with columns kommunkod, kommunnamn, lanskod, lansnamn",
-        ),
-    ),
+    path="admin/kommuner_sverige_lm1m_2018.gpkg",
+    layer="ak_riks",
+    how="dissolve on KNKOD; save with columns kommunkod, kommunnamn, lanskod, lansnamn",
     caveats=(
         "Boundaries as of 2018; include Vänern and the territorial sea.",
         "Generalised for 1:1 000 000: not for property-level work.",

@@ -11,26 +11,17 @@ from pathlib import Path
 
 import geopandas as gpd
 
+from data_sources._lantmateriet import sverigekartor_meta
 from data_sources._register import known_lanskoder
 from data_sources._validate import validated_vector
-from data_sources.base import SourceFile, SourceMeta
 from data_sources.errors import DataError
 
-META = SourceMeta(
+META = sverigekartor_meta(
     name="lan",
     title="Länsgränser, Översiktskartan 1:1 miljon",
-    publisher="Lantmäteriet",
-    licence="CC0 1.0",
-    reference_year="2018",
-    native_crs="EPSG:3006",
-    landing_page="https://www.lantmateriet.se/sv/geodata/vara-produkter/produktlista/sverigekartor/",
-    files=(
-        SourceFile(
-            path="admin/lan_sverige_lm1m_2018.gpkg",
-            how_to_get="download GSD-Sverigekartor vektor 1:1 miljon from Lantmäteriet's "
-            "Geotorget, layer an_riks, dissolve on LANSKOD and save with columns lanskod, lansnamn",
-        ),
-    ),
+    path="admin/lan_sverige_lm1m_2018.gpkg",
+    layer="an_riks",
+    how="dissolve on LANSKOD; save with columns lanskod, lansnamn",
     caveats=("Includes lakes and the territorial sea.",),
 )
 

@@ -11,24 +11,17 @@ from pathlib import Path
 
 import geopandas as gpd
 
+from data_sources._lantmateriet import sverigekartor_meta
 from data_sources._validate import validated_vector
-from data_sources.base import SourceFile, SourceMeta
 
-META = SourceMeta(
+META = sverigekartor_meta(
     name="tatorter",
     title="Tätorter (polygoner), Översiktskartan 1:1 miljon",
     publisher="Lantmäteriet (generalisation of SCB tätorter)",
-    licence="CC0 1.0",
-    reference_year="2018",
-    native_crs="EPSG:3006",
-    landing_page="https://www.lantmateriet.se/sv/geodata/vara-produkter/produktlista/sverigekartor/",
-    files=(
-        SourceFile(
-            path="admin/tatorter_sverige_lm1m_2018.gpkg",
-            how_to_get="download GSD-Sverigekartor vektor 1:1 miljon from Lantmäteriet's "
-            "Geotorget, layer mb_riks (tätorter), dissolve on the SCB tätort number",
-        ),
-    ),
+    path="admin/tatorter_sverige_lm1m_2018.gpkg",
+    layer="mb_riks (tätorter)",
+    how="dissolve on the SCB tätort number; save with columns tatortsnr_2018, tatort, "
+    "kommunkod, lanskod, bef_2018",
     caveats=(
         "Generalised to 1:1M: small tätorter are coarse blobs.",
         "Population vintage of BEF uncertain (2018 or 2020).",
