@@ -1,0 +1,269 @@
+"""Load test: the app under gunicorn driven by wrk, and the same collection served by pygeoapi.
+
+In one run, on the real build (built here, or ``--build-dir``'s current build):
+
+1. starts ``gunicorn`` on 127.0.0.1 serving the app, warms it up, and records the server's
+   RSS (master + workers);
+2. drives it with ``wrk`` (Debian package ``wrk``) for ``--seconds`` at ``--connections``
+   over a mix of OGC items pages, single features, the main map and embeds; prints
+   requests/s, p50/p95/p99 latency, errors and the RSS at start and end;
+3. serves the same ``kommuner`` collection (EPSG:4326 GeoJSON) with ``pygeoapi`` under the
+   same gunicorn settings and drives both servers' ``kommuner`` items page for
+   ``--compare-seconds`` each; prints the throughput ratio (ours / pygeoapi).
+
+Ends with one line ``load_test rps=… p50_ms=… p95_ms=… p99_ms=… errors=… rss_growth_pct=…
+ratio_vs_pygeoapi=…``. A benchmark: it prints, it does not assert.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+from gisapp.build import run_build
+from gisapp.settings import BUILD_ENV, resolve_data_dir
+from gisapp.store import Build, BuildStore
+
+MIXED_PATHS = (
+    "/ogc/collections/kommuner/items",
+    "/ogc/collections/service/items?limit=50",
+    "/ogc/collections/service/items?limit=50&offset=50",
+    "/ogc/collections/tatorter/items?kommunkod=1780",
+    "/ogc/collections/kommuner/items/1780",
+    "/ogc/collections/tatorter/items?limit=20&crs=http://www.opengis.net/def/crs/EPSG/0/3006",
+    "/",
+    "/embed?lager=kommuner,service&kommun=1780",
+    "/embed?lager=tatorter",
+)
+ITEMS_PATH = "/collections/kommuner/items?limit=100&f=json"
+LUA = textwrap.dedent("""
+    local paths = {%s}
+    local i = 0
+    request = function()
+      i = i %% #paths + 1
+      return wrk.format("GET", paths[i])
+    end
+    done = function(summary, latency, requests)
+      local e = summary.errors
+      io.write(string.format(
+        "RESULT requests=%%d duration_us=%%d errors=%%d p50_us=%%d p95_us=%%d p99_us=%%d\\n",
+        summary.requests, summary.duration,
+        e.connect + e.read + e.write + e.status + e.timeout,
+        latency:percentile(50), latency:percentile(95), latency:percentile(99)))
+    end
+""")
+RESULT = re.compile(r"RESULT (.*)")
+
+
+def free_port() -> int:
+    """Return a free TCP port on 127.0.0.1."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_up(url: str, timeout_s: float = 60.0) -> None:
+    """Poll ``url`` until it answers 200 (raise after ``timeout_s``)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    msg = f"server at {url} did not come up in {timeout_s:.0f} s"
+    raise RuntimeError(msg)
+
+
+def rss_mb(master_pid: int) -> float:
+    """Resident memory of a process and its direct children (gunicorn workers), in MB."""
+    pids = [master_pid]
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == master_pid:
+            pids.append(int(stat.parent.name))
+    total_kb = 0
+    for pid in pids:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        total_kb += int(re.search(r"VmRSS:\s+(\d+)", status).group(1))
+    return total_kb / 1024
+
+
+@contextmanager
+def gunicorn(app: str, env: dict[str, str], workers: int, threads: int):
+    """Run ``gunicorn app`` on a free port; yield (base URL, master pid)."""
+    port = free_port()
+    command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads",
+               str(threads), "--bind", f"127.0.0.1:{port}", "--log-level", "warning", app]
+    process = subprocess.Popen(command, env={**os.environ, **env})
+    try:
+        yield f"http://127.0.0.1:{port}", process.pid
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def run_wrk(base: str, paths: list[str], seconds: int, connections: int,
+            workdir: Path) -> dict[str, float]:
+    """Drive ``base`` with wrk over ``paths`` (absolute paths, round robin); return figures."""
+    script = workdir / "paths.lua"
+    script.write_text(LUA % ", ".join(f'"{p}"' for p in paths), "utf-8")
+    threads = min(2, connections)
+    completed = subprocess.run(
+        ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s",
+         "--timeout", "10s", "-s", str(script), base],
+        capture_output=True, text=True, check=True, timeout=seconds + 120)
+    figures = dict(pair.split("=") for pair in RESULT.search(completed.stdout).group(1).split())
+    values = {k: float(v) for k, v in figures.items()}
+    values["rps"] = values["requests"] / (values["duration_us"] / 1e6)
+    return values
+
+
+def warm_up(base: str, paths: list[str], rounds: int) -> None:
+    """Request every path ``rounds`` times so each worker fills its caches; fail on non-200."""
+    for _ in range(rounds):
+        for path in paths:
+            with urllib.request.urlopen(base + path, timeout=60) as response:
+                if response.status != 200:
+                    msg = f"warm-up {path}: HTTP {response.status}"
+                    raise RuntimeError(msg)
+                response.read()
+
+
+def pygeoapi_config(workdir: Path, build: Build, port: int) -> tuple[Path, Path]:
+    """Write pygeoapi's config (kommuner as GeoJSON, CRS84) and its OpenAPI document."""
+    kommuner = build.layer("kommuner").to_crs("OGC:CRS84")
+    data = workdir / "kommuner.geojson"
+    kommuner.to_file(data, driver="GeoJSON")
+    minx, miny, maxx, maxy = (round(float(v), 4) for v in kommuner.total_bounds)
+    url = f"http://127.0.0.1:{port}"
+    config = workdir / "pygeoapi.yml"
+    config.write_text(textwrap.dedent(f"""
+        server:
+          bind: {{host: 127.0.0.1, port: {port}}}
+          url: {url}
+          mimetype: application/json; charset=UTF-8
+          encoding: utf-8
+          languages: [sv]
+          limits: {{default_items: 100, max_items: 10000}}
+          map: {{url: "https://tile.openstreetmap.org/{{z}}/{{x}}/{{y}}.png", attribution: OSM}}
+        logging: {{level: ERROR}}
+        metadata:
+          identification:
+            title: Strukturbild (pygeoapi peer)
+            description: Same kommuner collection served by pygeoapi
+            keywords: [kommuner]
+            keywords_type: theme
+            terms_of_service: https://creativecommons.org/publicdomain/zero/1.0/
+            url: {url}
+          license: {{name: CC0 1.0, url: "https://creativecommons.org/publicdomain/zero/1.0/"}}
+          provider: {{name: Lantmäteriet, url: "https://www.lantmateriet.se"}}
+          contact: {{name: Strukturbild, email: none@invalid, role: pointOfContact}}
+        resources:
+          kommuner:
+            type: collection
+            title: Kommuner
+            description: Kommuner
+            keywords: [kommuner]
+            links: []
+            extents:
+              spatial:
+                bbox: [{minx}, {miny}, {maxx}, {maxy}]
+                crs: http://www.opengis.net/def/crs/OGC/1.3/CRS84
+            providers:
+              - type: feature
+                name: GeoJSON
+                data: {data}
+                id_field: kommunkod
+    """), "utf-8")
+    openapi = workdir / "pygeoapi-openapi.yml"
+    subprocess.run([str(Path(sys.executable).with_name("pygeoapi")), "openapi", "generate",
+                    str(config), "--output-file", str(openapi)], check=True, timeout=120,
+                   env={**os.environ, "PYGEOAPI_CONFIG": str(config)}, capture_output=True)
+    return config, openapi
+
+
+def print_run(label: str, figures: dict[str, float]) -> None:
+    """Print one wrk run's figures."""
+    print(f"{label}: {figures['rps']:.1f} req/s, p50 {figures['p50_us'] / 1000:.1f} ms, "
+          f"p95 {figures['p95_us'] / 1000:.1f} ms, p99 {figures['p99_us'] / 1000:.1f} ms, "
+          f"{int(figures['requests'])} requests, {int(figures['errors'])} errors")
+
+
+def main() -> None:
+    """Run the load test and print its figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--build-dir", help="use this build directory's current build")
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--compare-seconds", type=int, default=20)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=8)
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("load_test: needs wrk (Debian package wrk)")
+
+    with tempfile.TemporaryDirectory(prefix="strukturbild-load-") as tmp:
+        workdir = Path(tmp)
+        build_dir = Path(args.build_dir) if args.build_dir else workdir / "builds"
+        store = BuildStore(build_dir)
+        build = store.current() or run_build(resolve_data_dir(), store)
+        print(f"Bygge {build.id}; {args.workers} gunicorn workers × {args.threads} threads, "
+              f"wrk {args.connections} connections")
+
+        env = {BUILD_ENV: str(build_dir)}
+        with gunicorn("gisapp:create_app()", env, args.workers, args.threads) as (base, pid):
+            wait_until_up(base + "/healthz")
+            warm_up(base, list(MIXED_PATHS), rounds=4 * args.workers)
+            rss_start = rss_mb(pid)
+            mixed = run_wrk(base, list(MIXED_PATHS), args.seconds, args.connections, workdir)
+            rss_end = rss_mb(pid)
+            warm_up(base, ["/ogc" + ITEMS_PATH], rounds=4 * args.workers)
+            ours = run_wrk(base, ["/ogc" + ITEMS_PATH], args.compare_seconds,
+                           args.connections, workdir)
+        print_run(f"Blandad last / mixed load ({args.seconds} s)", mixed)
+        growth = 100 * (rss_end - rss_start) / rss_start
+        print(f"Server RSS: {rss_start:.1f} MB at start, {rss_end:.1f} MB at end "
+              f"({growth:+.1f} %)")
+        print_run(f"Strukturbild kommuner items ({args.compare_seconds} s)", ours)
+
+        port = free_port()
+        config, openapi = pygeoapi_config(workdir, build, port)
+        peer_env = {"PYGEOAPI_CONFIG": str(config), "PYGEOAPI_OPENAPI": str(openapi)}
+        with gunicorn("pygeoapi.flask_app:APP", peer_env, args.workers,
+                      args.threads) as (peer_base, _):
+            wait_until_up(peer_base + ITEMS_PATH)
+            warm_up(peer_base, [ITEMS_PATH], rounds=4 * args.workers)
+            peer = run_wrk(peer_base, [ITEMS_PATH], args.compare_seconds, args.connections,
+                           workdir)
+        print_run(f"pygeoapi kommuner items ({args.compare_seconds} s)", peer)
+        ratio = ours["rps"] / peer["rps"] if peer["rps"] else float("inf")
+        print(f"Genomströmning mot pygeoapi / throughput vs pygeoapi: {ratio:.2f}×")
+        print(f"load_test rps={mixed['rps']:.1f} p50_ms={mixed['p50_us'] / 1000:.1f} "
+              f"p95_ms={mixed['p95_us'] / 1000:.1f} p99_ms={mixed['p99_us'] / 1000:.1f} "
+              f"errors={int(mixed['errors'] + ours['errors'])} rss_start_mb={rss_start:.1f} "
+              f"rss_end_mb={rss_end:.1f} rss_growth_pct={growth:.1f} "
+              f"items_rps={ours['rps']:.1f} pygeoapi_items_rps={peer['rps']:.1f} "
+              f"ratio_vs_pygeoapi={ratio:.2f}")
+
+
+if __name__ == "__main__":
+    main()
