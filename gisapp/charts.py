@@ -42,7 +42,7 @@ class Reference:
 
 
 def _format(value: float | None, unit: str) -> str:
-    """A value as Swedish-style text with the unit's short form."""
+    """Format a value as Swedish-style text with the unit's short form."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     short = "%" if unit.startswith("procent") else ""

@@ -25,7 +25,7 @@ CLASS_COLOUR = OKABE_ITO[5]
 
 
 def _value(value: object) -> float | None:
-    """A table value as float, ``None`` when missing."""
+    """Return a table value as float, ``None`` when missing."""
     if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value):
         return None
     return float(value)

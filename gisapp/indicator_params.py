@@ -20,7 +20,7 @@ _SHOWN = 40
 
 
 def _shown(value: str) -> str:
-    """A bad value, shortened for the error message."""
+    """Shorten a bad value for the error message."""
     return repr(value[:_SHOWN] + ("…" if len(value) > _SHOWN else ""))
 
 

@@ -31,7 +31,7 @@ class Selection:
 
 
 def table(build: Build) -> pd.DataFrame:
-    """The build's indicator rows (contract-checked; empty with the columns when none)."""
+    """Return the build's indicator rows (contract-checked; empty with the columns when none)."""
     frame = build.indicators
     if frame.empty:
         return pd.DataFrame(columns=indikatorer.COLUMNS)

@@ -26,12 +26,12 @@ from layers.befolkning import population_split
 
 
 def kalla(meta: SourceMeta) -> str:
-    """The ``kalla`` text of indicator rows: publisher and title (the year is in ``ar``)."""
+    """Return the ``kalla`` text of indicator rows: publisher and title (year in ``ar``)."""
     return f"{meta.publisher}: {meta.title}"
 
 
 def befolkning_step(ctx: BuildContext) -> StepOutput:
-    """Population squares (SCB befolkning per ruta) with zonal sums per kommun and tätort."""
+    """Build population squares (SCB befolkning per ruta) and zonal sums per kommun/tätort."""
     meta = befolkningsruta.available(ctx.data_dir)
     if meta is None:
         paths = ", ".join(m.files[0].path for m in befolkningsruta.GRIDS)
@@ -71,7 +71,7 @@ def _classifications(ctx: BuildContext) -> dict:
 
 
 def indikatorer_step(ctx: BuildContext) -> StepOutput:
-    """Population, share in tätort and education per kommun, and the classifications."""
+    """Build population, share in tätort and education per kommun, with classifications."""
     kommuner = ctx.layer("kommuner")
     kommunkoder = kommuner["kommunkod"].tolist()
     points = ctx.source("tatortspunkter", tatortspunkter.load)

@@ -57,7 +57,7 @@ TEXTS = {
 
 
 def fmt(value: object, unit: str = "") -> str:
-    """A number for tables: Swedish digit grouping, one decimal for shares, "–" if missing."""
+    """Format a number for tables: digit grouping, one decimal for shares, "–" if missing."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     digits = 1 if str(unit).startswith("procent") or abs(float(value)) < 100 else 0
@@ -78,7 +78,7 @@ def _records(frame) -> list[dict]:
 
 @indicators.get("/api/indikatorer")
 def api_indikatorer():
-    """Indicator rows per kommun with class and län aggregates, as JSON or CSV."""
+    """Serve indicator rows per kommun with class and län aggregates, as JSON or CSV."""
     build = current_build()
     selection = Selection(
         params.kommun(request.args.get("kommun"), kommuner(build)),

@@ -71,7 +71,7 @@ def _colours(n: int) -> list[str]:
 
 
 def _number(value: float) -> str:
-    """A legend bound: one decimal below 1 000, Swedish decimal comma and digit grouping."""
+    """Format a legend bound: one decimal below 1 000, Swedish decimal comma and digit grouping."""
     digits = 1 if abs(value) < 1000 else 0
     return f"{value:,.{digits}f}".replace(",", " ").replace(".", ",")
 

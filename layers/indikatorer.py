@@ -103,7 +103,7 @@ def _share_rows(frame: pd.DataFrame, indikator: str, enhet: str = "procent") -> 
 
 
 def population_rows(split: pd.DataFrame, *, kalla: str) -> pd.DataFrame:
-    """Indicator ``befolkning`` from :func:`layers.befolkning.population_split`.
+    """Return indicator ``befolkning`` from :func:`layers.befolkning.population_split`.
 
     Returns :data:`COLUMNS`; ``teljare`` is the population, ``namnare`` empty, ``ar`` the
     year of each part (e.g. ``2025−2020`` for landsbygd).
@@ -113,7 +113,7 @@ def population_rows(split: pd.DataFrame, *, kalla: str) -> pd.DataFrame:
 
 
 def tatort_share_rows(split: pd.DataFrame, *, kalla: str) -> pd.DataFrame:
-    """Indicator ``andel_i_tatort`` (hela_kommunen only): tätort population / kommun total.
+    """Return ``andel_i_tatort`` (hela_kommunen only): tätort population / kommun total.
 
     Returns :data:`COLUMNS`; ``ar`` is the landsbygd year string (both years side by side).
     """
@@ -127,13 +127,13 @@ def tatort_share_rows(split: pd.DataFrame, *, kalla: str) -> pd.DataFrame:
 
 
 def grid_population_rows(sums: pd.DataFrame, *, ar: str, kalla: str) -> pd.DataFrame:
-    """Indicator ``befolkning_ruta`` from :func:`layers.befolkningsruta.zonal_sums`."""
+    """Return indicator ``befolkning_ruta`` from :func:`layers.befolkningsruta.zonal_sums`."""
     frame = sums.rename(columns={"befolkning": "teljare"}).assign(ar=ar, kalla=kalla)
     return _count_rows(frame, "befolkning_ruta", "invånare")
 
 
 def education_rows(panel: pd.DataFrame, *, kommunkoder: list[str], kalla: str) -> pd.DataFrame:
-    """Indicator ``andel_eftergymnasial_16_74`` (hela_kommunen) from the latest panel year.
+    """Return ``andel_eftergymnasial_16_74`` (hela_kommunen) of the latest panel year.
 
     ``teljare`` = share × total population and ``namnare`` = total population, so that
     county and group values are population-weighted (the source has no 16–74 head count).
@@ -149,7 +149,7 @@ def education_rows(panel: pd.DataFrame, *, kommunkoder: list[str], kalla: str) -
 
 
 def broadband_rows(bredband: pd.DataFrame, *, kommunkoder: list[str], kalla: str) -> pd.DataFrame:
-    """Indicators ``bredband_<hastighet>_<mottagare>`` per tatort, landsbygd, hela_kommunen.
+    """Return ``bredband_<hastighet>_<mottagare>`` per tatort, landsbygd, hela_kommunen.
 
     PTS' tätort is tätort; småort and "utanför" together are landsbygd; hela_kommunen sums
     all three. ``teljare`` = households/workplaces with access, ``namnare`` = all of them.

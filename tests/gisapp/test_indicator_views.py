@@ -163,3 +163,9 @@ def test_choropleth_on_the_main_map(client):
     assert "Andel i tätort" in legend and "procent" in legend and "2025−2020" in legend
     assert "saknar data" in legend
     assert client.get("/?indikator=finns_inte").status_code == 400
+
+
+def test_main_map_lists_broadband_and_grid_as_missing_with_instructions(client):
+    html = client.get("/").get_data(as_text=True)
+    assert "digital/bredband_pts_kommun.csv" in html
+    assert "befolkning/befolkningsruta_250m.gpkg" in html
