@@ -17,6 +17,7 @@ import pandas as pd
 
 from data_sources import gtfs, tatortspunkter
 from data_sources.errors import MissingDataError
+from gisapp.network import load_network
 from gisapp.pipeline import BuildContext, StepOutput
 from layers import avgangar, hallplatser, stomlinjer, upptagningsomraden
 from layers.trafikdag import service_day
@@ -94,11 +95,16 @@ def stomlinjer_step(ctx: BuildContext) -> StepOutput:
 
 
 def upptagningsomraden_step(ctx: BuildContext) -> StepOutput:
-    """Straight-line catchments around stomlinje stations, and population within them."""
+    """Catchments around stomlinje stations (along roads when loaded), and population within."""
     days, notes = feed_days(ctx)
-    provenance = {**_provenance(days, ctx, notes),
-                  "metod": "fågelvägsbuffert (inget vägnät används)"}
-    zones = upptagningsomraden.build(ctx.layer("hallplatser"), settings=ctx.settings.stomlinje)
+    try:
+        network = ctx.source("osm_vagnat", load_network)
+        method = "längs vägnätet (OpenStreetMap)"
+    except MissingDataError as exc:
+        network, method = None, f"fågelvägsbuffert: inget vägnät ({exc})"
+    provenance = {**_provenance(days, ctx, notes), "metod": method}
+    zones = upptagningsomraden.build(ctx.layer("hallplatser"), settings=ctx.settings.stomlinje,
+                                     network=network)
     try:
         rows = upptagningsomraden.indicators(
             zones, kommuner=ctx.layer("kommuner"), tatorter=ctx.layer("tatorter"),

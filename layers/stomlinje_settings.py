@@ -41,6 +41,9 @@ class StomlinjeSettings:
         Catchment radii (m) around bus stops on a stomlinje. Default 500 m (SCB/Kolada).
     rail_catchment_m
         Catchment radii (m) around rail stations. Defaults 1 000 m and 2 000 m.
+    offroad_m
+        With a road network: how far (m) from a reached road a place still counts as within
+        the catchment (the walk from the door to the road). Default 100 m (our choice).
     """
 
     service_date: str | None = None
@@ -53,3 +56,4 @@ class StomlinjeSettings:
     strong_per_hour: float = 2.0
     bus_catchment_m: tuple[float, ...] = (500.0,)
     rail_catchment_m: tuple[float, ...] = (1_000.0, 2_000.0)
+    offroad_m: float = 100.0

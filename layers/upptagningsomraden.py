@@ -1,8 +1,10 @@
 """The ``upptagningsomraden`` layer and its indicators: who lives within reach of a stomlinje.
 
-Catchments are straight-line buffers (``metod = fagelvag``) around the stations of the
-``hallplatser`` layer whose class is stomlinje or stark stomlinje, one dissolved polygon per
-mode and radius. Population within them, per kommun, comes from SCB's 2020 tätorter: a
+Catchments surround the stations of the ``hallplatser`` layer whose class is stomlinje or
+stark stomlinje, one dissolved polygon per mode and radius: straight-line buffers
+(``metod = fagelvag``), or, when a road network is given, the roads reachable within the
+radius along the network (snapping leg included) widened by ``offroad_m``
+(``metod = vagnat``). Population within them, per kommun, comes from SCB's 2020 tätorter: a
 tätort counts as within when its polygon (or, lacking one, its point) intersects the
 catchment. Landsbygd population (kommun total − tätorter) cannot be placed without a
 population grid, so its row states the denominator and leaves the numerator empty.
@@ -11,10 +13,13 @@ population grid, so its row states the denominator and leaves the numerator empt
 from __future__ import annotations
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
 from shapely.geometry import MultiPolygon
 
 from layers import avgangar
+from layers.accessibility import Network, distance_to_nearest, snap
 from layers.befolkning import population_split
 from layers.indikatorer import check
 from layers.spec import LayerSpec, PopupField
@@ -58,11 +63,45 @@ def zone_id(mode: str, radius_m: float) -> str:
     return f"{mode}_{radius_m:.0f}"
 
 
-def build(hallplatser: gpd.GeoDataFrame, *, settings: StomlinjeSettings) -> gpd.GeoDataFrame:
-    """Return one dissolved straight-line catchment per mode and radius (EPSG:3006).
+def network_area(network: Network, xy: np.ndarray, radius_m: float, *,
+                 offroad_m: float) -> MultiPolygon:
+    """Return the area within ``radius_m`` of the points ``xy`` along ``network``.
+
+    One multi-source search gives each road node's distance to its nearest point (snapping
+    leg included). Road links whose both ends are reached, and reached nodes, are widened by
+    ``offroad_m`` (a node by no more than its remaining distance).
+    """
+    nodes, snap_m = snap(network, xy)
+    dist = distance_to_nearest(network.reverse_m, nodes, snap_m)
+    reached = dist <= radius_m
+    rows, cols = network.reverse_m[:-1, :-1].nonzero()
+    both = reached[rows] & reached[cols]
+    links = shapely.linestrings(np.stack([network.xy[rows[both]], network.xy[cols[both]]], axis=1))
+    spots = shapely.points(network.xy[reached])
+    widths = np.minimum(radius_m - dist[reached], offroad_m)
+    parts = np.concatenate([shapely.buffer(links, offroad_m, quad_segs=4),
+                            shapely.buffer(spots, widths, quad_segs=4)])
+    area = shapely.union_all(parts) if len(parts) else MultiPolygon()
+    return area if isinstance(area, MultiPolygon) else MultiPolygon([area])
+
+
+def _area(points: gpd.GeoSeries, radius: float, network: Network | None,
+          settings: StomlinjeSettings) -> MultiPolygon:
+    """Straight-line or network catchment of ``points`` (EPSG:3006) at ``radius`` metres."""
+    if network is not None:
+        xy = np.column_stack([points.x.to_numpy(), points.y.to_numpy()])
+        return network_area(network, xy, radius, offroad_m=settings.offroad_m)
+    area = points.buffer(radius, quad_segs=16).union_all()
+    return area if isinstance(area, MultiPolygon) else MultiPolygon([area])
+
+
+def build(hallplatser: gpd.GeoDataFrame, *, settings: StomlinjeSettings,
+          network: Network | None = None) -> gpd.GeoDataFrame:
+    """Return one dissolved catchment per mode and radius (EPSG:3006).
 
     Output columns: :data:`COLUMNS` — ``id`` (:func:`zone_id`), ``trafikslag``,
-    ``avstand_m``, ``hallplatser`` (number of stations), ``metod`` (``fagelvag``),
+    ``avstand_m``, ``hallplatser`` (number of stations), ``metod`` (``fagelvag`` or
+    ``vagnat``),
     ``titel_sv``, ``datum``, ``geometry`` (MultiPolygon). Empty when no station is on a
     stomlinje.
     """
@@ -73,17 +112,15 @@ def build(hallplatser: gpd.GeoDataFrame, *, settings: StomlinjeSettings) -> gpd.
         if stations.empty:
             continue
         for radius in radii:
-            area = stations.geometry.buffer(radius, quad_segs=16).union_all()
             rows.append({
                 "id": zone_id(mode, radius), "trafikslag": mode, "avstand_m": float(radius),
-                "hallplatser": len(stations), "metod": "fagelvag",
+                "hallplatser": len(stations),
+                "metod": "fagelvag" if network is None else "vagnat",
                 "titel_sv": f"{avgangar.MODE_LABELS[mode][0]} {radius:.0f} m",
-                "datum": ", ".join(sorted(set(stations["datum"]))), "geometry": area,
+                "datum": ", ".join(sorted(set(stations["datum"]))),
+                "geometry": _area(stations.geometry, radius, network, settings),
             })
-    frame = gpd.GeoDataFrame(rows, columns=COLUMNS, geometry="geometry", crs=hallplatser.crs)
-    frame.geometry = frame.geometry.apply(
-        lambda g: g if isinstance(g, MultiPolygon) else MultiPolygon([g]))
-    return frame
+    return gpd.GeoDataFrame(rows, columns=COLUMNS, geometry="geometry", crs=hallplatser.crs)
 
 
 def _tatort_within(tatorter: gpd.GeoDataFrame, points: gpd.GeoDataFrame,
