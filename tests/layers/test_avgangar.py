@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from data_sources import gtfs, kommuner
-from layers import avgangar, hallplatser, trafikdag
+from layers import avgangar, hallplatser, stomlinjer, trafikdag
 from layers.stomlinje_settings import StomlinjeSettings
 
 DAY = date(2023, 11, 7)  # a Tuesday in the densest part of the 2023 feed
@@ -160,3 +160,16 @@ def test_hallplatser_has_every_varmland_station_with_departures(rail, data_dir: 
     assert layer["avgangar_dag"].iloc[0] == expected.loc[in_varmland.index].max()
     assert layer.crs.to_epsg() == 3006
     assert (layer["datum"] == DAY.isoformat()).all()
+
+
+def test_fixture_segments_without_shapes_are_schematic(fixture_feed) -> None:
+    dag = avgangar.analyse("fixtur", fixture_feed, FIXTURE_DAY, SETTINGS)
+    lines = stomlinjer.build(dag, region_stations=pd.Index(["S1", "S2", "S3"]))
+    assert lines["schematisk"].all()
+    by_pair = lines.set_index(["fran", "till"])
+    # S1–S2: 28 + 14 F1 runs, the night trip N3 and X5; B2 runs S1–S3 directly
+    assert by_pair.loc[("S1", "S2"), "turer_dag"] == 28 + 14 + 1 + 1
+    assert by_pair.loc[("S1", "S3"), "turer_dag"] == 13
+    assert by_pair.loc[("S1", "S2"), "klass"] == "stark_stomlinje"
+    assert by_pair.loc[("S1", "S3"), "klass"] == "ovrig"
+    assert (lines.geometry.length > 0).all()
