@@ -70,7 +70,7 @@ CATALOGUE: dict[str, Indikator] = {
 }
 BREDBAND_IDS = tuple(k for k in CATALOGUE if k.startswith("bredband_"))
 AGGREGATE_COLUMNS = ["grupp", "omrade", "indikator", "varde", "enhet", "teljare", "namnare",
-                     "ar", "kalla", "antal_kommuner"]
+                     "ar", "kalla", "antal_kommuner", "kommuner_i_gruppen"]
 
 
 def describe(indikator: str, lang: str = "sv") -> dict:
@@ -181,9 +181,11 @@ def aggregate(table: pd.DataFrame, groups: pd.Series) -> pd.DataFrame:
     ``groups`` maps kommunkod → group label (a kommungrupp, or the län for one group).
     Counts sum ``teljare``; shares are ``scale × Σ teljare / Σ namnare`` (population- or
     household-weighted), never a mean of ``varde``. Kommuner not in ``groups`` are left out.
+    A group value needs every member kommun: when one lacks a row or a number, ``varde``,
+    ``teljare`` and ``namnare`` are empty (never a partial sum shown as the group's).
 
     Returns :data:`AGGREGATE_COLUMNS`: ``grupp, omrade, indikator, varde, enhet, teljare,
-    namnare, ar, kalla, antal_kommuner``.
+    namnare, ar, kalla, antal_kommuner`` (members with a row), ``kommuner_i_gruppen``.
     """
     frame = table[table["kommunkod"].isin(groups.index)].copy()
     if frame.empty:
@@ -191,13 +193,21 @@ def aggregate(table: pd.DataFrame, groups: pd.Series) -> pd.DataFrame:
     frame["grupp"] = frame["kommunkod"].map(groups)
     keys = ["grupp", "omrade", "indikator", "enhet"]
     out = frame.groupby(keys, as_index=False, sort=True).agg(
-        teljare=("teljare", "sum"),
-        namnare=("namnare", lambda s: s.sum(min_count=1)),
+        teljare=("teljare", _complete_sum),
+        namnare=("namnare", _complete_sum),
+        andel=("namnare", lambda s: bool(s.notna().any())),
         ar=("ar", lambda s: "/".join(sorted(set(map(str, s))))),
         kalla=("kalla", lambda s: "; ".join(sorted(set(map(str, s))))),
         antal_kommuner=("kommunkod", "nunique"),
     )
+    out["kommuner_i_gruppen"] = out["grupp"].map(groups.value_counts()).astype("int64")
+    out.loc[out["antal_kommuner"] < out["kommuner_i_gruppen"], ["teljare", "namnare"]] = np.nan
     ratio = out["teljare"] / out["namnare"].where(out["namnare"] > 0)
     factor = out["enhet"].map(scale)
-    out["varde"] = np.where(out["namnare"].isna(), out["teljare"], factor * ratio)
+    out["varde"] = np.where(out["andel"], factor * ratio, out["teljare"])
     return out[AGGREGATE_COLUMNS]
+
+
+def _complete_sum(values: pd.Series) -> float:
+    """Sum ``values``, or NaN when any is missing (a partial sum is no group total)."""
+    return float(values.sum()) if values.notna().all() else np.nan
