@@ -18,7 +18,7 @@ import geopandas as gpd
 import pandas as pd
 
 from data_sources._validate import require_file, require_unique, to_compute_crs
-from data_sources.base import SourceFile, SourceMeta
+from data_sources.base import SourceMeta
 from data_sources.errors import DataError
 from data_sources.roads import META as ROADS_META
 

@@ -55,10 +55,11 @@ def _edges(frame: pd.DataFrame, path: object) -> pd.DataFrame:
     out = pd.DataFrame(out[EDGE_COLUMNS]).reset_index(drop=True)
     bad = out["length_m"].isna() | (out["length_m"] < 0)
     if bad.any():
-        msg = f"{path}: road segment(s) without a length ≥ 0 in row(s) {out.index[bad][:5].tolist()}"
+        rows = out.index[bad][:5].tolist()
+        msg = f"{path}: road segment(s) without a length ≥ 0 in row(s) {rows}"
         raise DataError(msg)
     for column in ("highway", "maxspeed", "oneway"):
-        out[column] = out[column].map(lambda v: None if v is None or v != v else str(v))
+        out[column] = out[column].map(lambda v: None if pd.isna(v) else str(v))
     out["u"] = out["u"].astype("int64")
     out["v"] = out["v"].astype("int64")
     return out

@@ -39,7 +39,7 @@ def scenario_view():
     km, minutes = _threshold("km", 10.0), _threshold("minuter", 20.0)
     build = current_app.extensions["store"].current()
     if build is None or "tillganglighet" not in build.layer_ids():
-        raise NotFoundError("no tillganglighet layer in the serving build: run `strukturbild build`")
+        raise NotFoundError("no tillganglighet layer in the build: run `strukturbild build`")
     data_dir = resolve_data_dir(current_app.config.get("DATA_DIR")).path
     result = run_on_build(build, changes, data_dir=data_dir, km=km, minutes=minutes)
     return jsonify({"build_id": build.id, **to_json(result)})

@@ -64,14 +64,14 @@ def run_on_build(
     data_dir: Path | None,
     km: float,
     minutes: float,
-    settings: PipelineSettings | None = None,
 ) -> scenario.ScenarioResult:
     """Run ``changes`` against the build's origins and service points (and road network).
 
     The network is read from ``data_dir`` when the build measured along it; a build made with
     the straight-line fallback answers with straight-line distances.
     """
-    settings = settings or PipelineSettings()
+    limits = scenario.Limits(km=km, minutes=minutes,
+                             snap_speed_kmh=PipelineSettings().snap_speed_kmh)
     entry = build.manifest["layers"].get("tillganglighet", {})
     network = None
     if entry.get("tillganglighet", {}).get("metod") == NETWORK:
@@ -79,9 +79,9 @@ def run_on_build(
             msg = "the build measured along the road network, but no data directory is set"
             raise MissingDataError(msg)
         network = load_network(data_dir)
-    origins = tillganglighet.origins_of(build.layer("tillganglighet"))
-    return scenario.run(origins, build.layer("service"), changes, network,
-                        snap_speed_kmh=settings.snap_speed_kmh, km=km, minutes=minutes)
+    layer = build.layer("tillganglighet")
+    return scenario.run(tillganglighet.origins_of(layer), build.layer("service"), changes,
+                        network, limits=limits, today=layer)
 
 
 def _finite(frame: pd.DataFrame) -> list[dict]:

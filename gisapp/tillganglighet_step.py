@@ -31,11 +31,13 @@ def _origins(ctx: BuildContext, kommuner) -> tuple[object, list[str], str]:
     points = ctx.source("tatortspunkter", tatortspunkter.load)
     origins = layer.origins_from_tatorter(points, kommuner)
     split = population_split(kommuner, points).groupby("omrade")["befolkning"].sum()
-    covered = (f" Tätortspunkterna täcker {split['tatort'] / split['hela_kommunen']:.0%} av "
-               "befolkningen (tätort 2020 / kommunen senaste år)." if split.get("hela_kommunen", 0) > 0 else "")
-    return origins, [
-        "Ursprung: SCB:s tätortspunkter 2020. Landsbygd och hela kommunen saknar data "
-        "(inget befolkningsrutnät); de redovisas inte." + covered], tatortspunkter.META.reference_year
+    covered = ""
+    if split.get("hela_kommunen", 0) > 0:
+        covered = (f" Tätortspunkterna täcker {split['tatort'] / split['hela_kommunen']:.0%} av "
+                   "befolkningen (tätort 2020 / kommunen senaste år).")
+    note = ("Ursprung: SCB:s tätortspunkter 2020. Landsbygd och hela kommunen saknar data "
+            "(inget befolkningsrutnät); de redovisas inte." + covered)
+    return origins, [note], tatortspunkter.META.reference_year
 
 
 def _incomplete_school_forms(ctx: BuildContext, kommunkoder: list[str]) -> dict[str, int]:

@@ -59,13 +59,15 @@ class Network:
 
 def _reverse_csr(rows: np.ndarray, cols: np.ndarray, weight: np.ndarray, size: int) -> csr_matrix:
     """CSR of the reversed edges keeping the lightest of parallel edges (explicit zeros kept)."""
-    order = np.lexsort((weight, cols, rows))
-    rows, cols, weight = rows[order], cols[order], weight[order]
-    first = np.ones(len(rows), dtype=bool)
-    first[1:] = (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])
-    counts = np.bincount(rows[first], minlength=size)
+    key = rows.astype(np.int64) * size + cols
+    order = np.argsort(key, kind="stable")
+    key, weight = key[order], weight[order]
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    lightest = np.minimum.reduceat(weight, starts) if len(starts) else weight
+    unique = key[starts]
+    counts = np.bincount(unique // size, minlength=size)
     indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
-    return csr_matrix((weight[first], cols[first].astype(np.int32), indptr), shape=(size, size))
+    return csr_matrix((lightest, (unique % size).astype(np.int32), indptr), shape=(size, size))
 
 
 def build_network(nodes: gpd.GeoDataFrame, edges: pd.DataFrame) -> Network:
@@ -193,7 +195,8 @@ def accessibility(
     ``kategori`` and points. Categories without any service point are left out. Returns
     the origin columns plus ``kategori, km, minuter, anslutning_m, nabar, metod``.
     """
-    categories = categories or sorted(services["kategori"].unique())
+    if categories is None:
+        categories = sorted(services["kategori"].unique())
     origin_xy = xy_of(origins)
     snapped = Snapped.of(network, origin_xy) if network is not None else None
     parts = []

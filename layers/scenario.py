@@ -16,7 +16,7 @@ import pandas as pd
 import shapely
 
 from data_sources.errors import NotFoundError, RequestError
-from layers.accessibility import Network, accessibility
+from layers.accessibility import RESULT_COLUMNS, Network, accessibility
 from layers.service import CATEGORIES
 
 ACTIONS = ("remove", "add", "move")
@@ -74,6 +74,19 @@ def touched_categories(services: gpd.GeoDataFrame, changes: list[Change]) -> lis
 
 
 @dataclass(frozen=True)
+class Limits:
+    """Thresholds of a scenario summary and the speed on snapping legs.
+
+    ``km`` / ``minutes``: people beyond these are counted before and after; ``snap_speed_kmh``:
+    see :class:`layers.settings.PipelineSettings`.
+    """
+
+    km: float
+    minutes: float
+    snap_speed_kmh: float
+
+
+@dataclass(frozen=True)
 class ScenarioResult:
     """Per-origin change and population summary of one scenario."""
 
@@ -114,29 +127,47 @@ def _summary(per_origin: pd.DataFrame, *, km: float, minutes: float) -> pd.DataF
                 *[c for c in out.columns if c.startswith("bef_")]]]
 
 
+def _today(origins, services, network, today: pd.DataFrame | None, kwargs: dict) -> pd.DataFrame:
+    """Today's result for the touched categories: taken from ``today``, computed where absent."""
+    categories = kwargs["categories"]
+    have = set() if today is None else set(today["kategori"]) & set(categories)
+    missing = [c for c in categories if c not in have]
+    parts = []
+    if have:
+        columns = [*origins.columns, "kategori", *RESULT_COLUMNS]
+        parts.append(today.loc[today["kategori"].isin(have), columns])
+    if missing or not parts:
+        parts.append(accessibility(origins, services, network,
+                                   **{**kwargs, "categories": missing}))
+    return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry",
+                            crs=origins.crs)
+
+
 def run(
     origins: gpd.GeoDataFrame,
     services: gpd.GeoDataFrame,
     changes: list[Change],
     network: Network | None,
     *,
-    snap_speed_kmh: float,
-    km: float,
-    minutes: float,
+    limits: Limits,
+    today: pd.DataFrame | None = None,
 ) -> ScenarioResult:
     """Recompute access for the categories ``changes`` touch and compare with today.
+
+    ``today`` is today's result when known (the built ``tillganglighet`` layer: ``id,
+    kategori`` and the result columns for the same origins); categories it lacks are computed.
 
     ``origins`` have ``id, kommunkod, omrade, befolkning, klass`` and points; ``services``
     ``id, kategori`` and points (both EPSG:3006). ``per_origin`` has the origin columns plus
     ``kategori, km_fore, km_efter, km_diff, minuter_fore, minuter_efter, minuter_diff,
     nabar_fore, nabar_efter, metod``; ``summary`` has ``niva`` (kommun | kommuntyp | omrade |
     region), ``grupp``, ``kategori``, ``befolkning`` and the population beyond ``km`` /
-    ``minutes`` before and after (``bef_over_<km>km_fore`` …) and ``bef_langre_bort``.
+    ``minutes`` of ``limits`` before and after (``bef_over_<km>km_fore`` …) and ``bef_langre_bort``.
     """
     categories = touched_categories(services, changes)
     changed = apply_changes(services, changes)
-    kwargs = {"snap_speed_kmh": snap_speed_kmh, "categories": categories}
-    before = accessibility(origins, services, network, **kwargs)
+    kwargs = {"snap_speed_kmh": limits.snap_speed_kmh, "categories": categories}
+    before = _today(origins, services, network, today, kwargs)
     after = accessibility(origins, changed, network, **kwargs)
     after = after.set_index(["id", "kategori"]).reindex(
         pd.MultiIndex.from_frame(before[["id", "kategori"]]))
@@ -149,4 +180,5 @@ def run(
     with np.errstate(invalid="ignore"):
         per_origin["km_diff"] = per_origin["km_efter"] - per_origin["km_fore"]
         per_origin["minuter_diff"] = per_origin["minuter_efter"] - per_origin["minuter_fore"]
-    return ScenarioResult(per_origin, _summary(per_origin, km=km, minutes=minutes))
+    return ScenarioResult(per_origin, _summary(per_origin, km=limits.km,
+                                                      minutes=limits.minutes))

@@ -37,7 +37,7 @@ def test_removing_the_only_service_of_a_component_equals_a_fresh_run(
     opened = scenario.apply_changes(pharmacies, [scenario.Change("add", id="ny", kategori="apotek",
                                                                  x=site.x, y=site.y)])
     result = scenario.run(node_origins, opened, [scenario.Change("remove", id="ny")], osm_network,
-                          snap_speed_kmh=SNAP_KMH, km=5.0, minutes=10.0)
+                          limits=scenario.Limits(km=5.0, minutes=10.0, snap_speed_kmh=SNAP_KMH))
     fresh = accessibility(node_origins, pharmacies, osm_network, snap_speed_kmh=SNAP_KMH)
     per = result.per_origin
     assert np.array_equal(per["km_efter"].to_numpy(), fresh["km"].to_numpy())
@@ -57,8 +57,8 @@ def test_moving_a_service_point_changes_only_its_category(built):
     apotek = services[services["kategori"] == "apotek"]
     only_in_kil = apotek[apotek["kommunkod"] == "1715"]
     changes = [scenario.Change("remove", id=i) for i in only_in_kil["id"]]
-    result = scenario.run(origins, services, changes, None, snap_speed_kmh=SNAP_KMH, km=10.0,
-                          minutes=10.0)
+    result = scenario.run(origins, services, changes, None,
+                          limits=scenario.Limits(km=10.0, minutes=10.0, snap_speed_kmh=SNAP_KMH))
     assert set(result.per_origin["kategori"]) == {"apotek"}
     rest = apotek[apotek["kommunkod"] != "1715"].geometry
     kil = result.per_origin[result.per_origin["kommunkod"] == "1715"]
@@ -69,6 +69,10 @@ def test_moving_a_service_point_changes_only_its_category(built):
         kil.loc[kil["km_efter"] > 10, "befolkning"].sum()
     assert summary.loc[("kommun", "1715"), "bef_over_10km_fore"] == 0
     assert "bef_over_10min_fore" not in result.summary.columns  # no times without a network
+    reused = scenario.run(origins, services, changes, None, today=built.layer("tillganglighet"),
+                          limits=scenario.Limits(km=10.0, minutes=10.0, snap_speed_kmh=SNAP_KMH))
+    pd.testing.assert_frame_equal(pd.DataFrame(reused.per_origin.drop(columns="geometry")),
+                                  pd.DataFrame(result.per_origin.drop(columns="geometry")))
     klass = origins.loc[origins["kommunkod"] == "1715", "klass"].iloc[0]
     assert summary.loc[("kommuntyp", klass), "befolkning"] == \
         origins.loc[origins["klass"] == klass, "befolkning"].sum()
