@@ -95,8 +95,8 @@ def _notes(parent: folium.map.FeatureGroup, build: Build, layer_id: str, lang: s
     dates = sorted(set(record.get("trafikdag", {}).values()))
     if dates:
         parent.add_child(_MapNote(f"{DAY_TEXT[lang]} (GTFS): {', '.join(dates)}"))
-    for text in record.get("saknas", {}).values():
-        parent.add_child(_MapNote(text))
+    for texts in record.get("saknas", {}).values():
+        parent.add_child(_MapNote(texts[lang]))
 
 
 def render_stomlinjer(parent: folium.map.FeatureGroup, spec: LayerSpec, build: Build,

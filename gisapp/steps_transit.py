@@ -31,6 +31,11 @@ BUS_MISSING_SV = (
     f"{gtfs.REGIONAL_OPERATOR}) finns inte i datakatalogen, så busslinjer kan inte "
     "klassas. " + stomlinjer.SPEC.how_to_add_sv
 )
+BUS_MISSING_EN = (
+    "Bus: no data — Värmlandstrafik's timetable (GTFS Regional, operator "
+    f"{gtfs.REGIONAL_OPERATOR}) is not in the data directory, so bus lines cannot be "
+    "classified. " + stomlinjer.SPEC.how_to_add_en
+)
 
 
 def feed_days(ctx: BuildContext) -> tuple[list[avgangar.Trafikdag], tuple[str, ...]]:
@@ -61,7 +66,7 @@ def _provenance(days: list[avgangar.Trafikdag], ctx: BuildContext, notes: tuple[
     out = {"trafikdag": {f.flode: f.day.isoformat() for f in days},
            "stomlinjeregel": asdict(ctx.settings.stomlinje)}
     if notes:
-        out["saknas"] = {"buss": BUS_MISSING_SV}
+        out["saknas"] = {"buss": {"sv": BUS_MISSING_SV, "en": BUS_MISSING_EN}}
     return out
 
 

@@ -15,8 +15,8 @@ def test_layers_built_with_service_day_in_provenance(built: Build) -> None:
     for layer_id in ("hallplatser", "stomlinjer", "upptagningsomraden"):
         assert layers[layer_id]["trafikdag"] == {"gtfs_rail": "2023-11-07"}
         assert any(s["name"] == "gtfs_rail" for s in layers[layer_id]["sources"])
-    assert "buss" in layers["stomlinjer"]["saknas"]
-    assert "varm.zip" in layers["stomlinjer"]["saknas"]["buss"]
+    missing_bus = layers["stomlinjer"]["saknas"]["buss"]
+    assert "varm.zip" in missing_bus["sv"] and "varm.zip" in missing_bus["en"]
 
 
 def test_stomlinjer_segments_touch_the_region(built: Build) -> None:
@@ -58,6 +58,8 @@ def test_map_page_draws_the_network(client) -> None:
     assert "Trafikdag (GTFS): 2023-11-07" in page
     assert "sb-profil" in page and "svg" in page
     assert "Buss: saknar data" in page
+    english = client.get("/?sprak=en").get_data(as_text=True)
+    assert "Service day (GTFS): 2023-11-07" in english and "Bus: no data" in english
 
 
 def test_drawing_scales() -> None:
