@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from data_sources.errors import DataError
+from layers.indikator_namn import pattern_title
 
 COLUMNS = ["kommunkod", "omrade", "indikator", "varde", "enhet", "teljare", "namnare", "ar",
            "kalla"]
@@ -77,7 +78,8 @@ def describe(indikator: str, lang: str = "sv") -> dict:
     """Return ``id, titel, enhet, not`` of an indicator in ``lang`` (id as title if unknown)."""
     entry = CATALOGUE.get(indikator)
     if entry is None:
-        return {"id": indikator, "titel": indikator, "enhet": "", "not": ""}
+        title = pattern_title(indikator, lang) or indikator
+        return {"id": indikator, "titel": title, "enhet": "", "not": ""}
     sv = lang == "sv"
     return {"id": indikator, "titel": entry.title_sv if sv else entry.title_en,
             "enhet": entry.enhet, "not": entry.note_sv if sv else entry.note_en}

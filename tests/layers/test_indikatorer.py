@@ -105,3 +105,13 @@ def test_broadband_rows_from_the_fixture_split_smaort_into_landsbygd():
     assert land["varde"] == pytest.approx(100 * (800 + 1800) / 4000)
     whole = rows.loc[("1780", "bredband_1gbit_hushall", "hela_kommunen")]
     assert whole["teljare"] == pytest.approx(38_800 + 800 + 1800)
+
+
+def test_every_indicator_of_the_build_has_a_title_in_both_languages(table):
+    for indikator in table["indikator"].unique():
+        sv, en = indikatorer.describe(indikator, "sv"), indikatorer.describe(indikator, "en")
+        assert sv["titel"] != indikator and en["titel"] != indikator, indikator
+    assert indikatorer.describe("service_apotek_andel_over_2_5km")["titel"] == (
+        "Andel som har mer än 2,5 km till närmaste apotek och apoteksombud")
+    assert indikatorer.describe("befolkning_stomlinje_tag_1000", "en")["titel"] == (
+        "Share of the population within 1 000 m of a trunk line (rail)")
