@@ -114,6 +114,19 @@ def _window_min(hourly: pd.DataFrame, window: tuple[int, int]) -> pd.Series:
     return hourly[list(range(*window))].min(axis=1)
 
 
+def window_counts(hourly: pd.DataFrame, settings: StomlinjeSettings) -> pd.DataFrame:
+    """Departures per row of ``hourly`` in the windows: all day, ``day_hours`` and both peaks.
+
+    Output columns: ``avgangar_dag, avgangar_dagtid, avgangar_topp_fm, avgangar_topp_em``.
+    """
+    out = pd.DataFrame({"avgangar_dag": hourly.sum(axis=1)}, index=hourly.index)
+    for column, (start, end) in (("avgangar_dagtid", settings.day_hours),
+                                 ("avgangar_topp_fm", settings.peak_am),
+                                 ("avgangar_topp_em", settings.peak_pm)):
+        out[column] = hourly[list(range(start, end))].sum(axis=1)
+    return out
+
+
 def classify(hourly: pd.DataFrame, is_rail: pd.Series, settings: StomlinjeSettings) -> pd.Series:
     """Return the class id of each row of ``hourly`` (departures per hour at one place).
 
@@ -135,7 +148,8 @@ def route_directions(deps: pd.DataFrame, settings: StomlinjeSettings) -> pd.Data
 
     Output columns (one row per ``route_id, direction_id``): ``trafikslag, turer_dag``
     (trips on the day), ``matstation`` (the busiest station, where the rule is measured),
-    ``min_per_timme_dag`` (fewest departures in an hour of ``day_hours``), ``klass``.
+    the :func:`window_counts` at that station, ``min_per_timme_dag`` (fewest departures in
+    an hour of ``day_hours``), ``klass``.
     """
     deps = deps.assign(direction_id=deps["direction_id"].astype("Int64").fillna(-1))
     keys = ["route_id", "direction_id"]
@@ -148,6 +162,7 @@ def route_directions(deps: pd.DataFrame, settings: StomlinjeSettings) -> pd.Data
                                   turer_dag=("trip_key", "nunique"))
     out = meta.join(busiest.set_index(keys)["station_id"].rename("matstation"))
     hourly = hourly.reindex(out.index, fill_value=0)
+    out = out.join(window_counts(hourly, settings))
     out["min_per_timme_dag"] = _window_min(hourly, settings.day_hours)
     out["klass"] = classify(hourly, out["trafikslag"] == "tag", settings)
     return out.reset_index()
@@ -194,12 +209,7 @@ def station_stats(deps: pd.DataFrame, routes: pd.DataFrame, feed: Feed,
     """
     hourly = _hourly(deps, ["station_id"])
     dep = deps[deps["avgang"]]
-    out = pd.DataFrame(index=hourly.index)
-    out["avgangar_dag"] = hourly.sum(axis=1)
-    for column, (start, end) in (("avgangar_dagtid", settings.day_hours),
-                                 ("avgangar_topp_fm", settings.peak_am),
-                                 ("avgangar_topp_em", settings.peak_pm)):
-        out[column] = hourly[list(range(start, end))].sum(axis=1)
+    out = window_counts(hourly, settings)
     out["profil"] = [profile_text(row) for row in hourly.to_numpy()]
     names = feed.routes.set_index("route_id")["route_short_name"]
     named = dep.assign(linje=dep["route_id"].map(names).fillna(dep["route_id"]))

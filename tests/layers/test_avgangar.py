@@ -123,6 +123,9 @@ def test_fixture_frequency_classes(fixture_feed) -> None:
     assert cls[("F1", 1)] == "stomlinje"  # 1/h: meets the rule, not the peaks
     assert cls[("B2", 0)] == "ovrig"  # no departure in hour 19
     assert trips[("B2", 0)] == 13
+    peaks = routes.set_index(["route_id", "direction_id"])
+    assert peaks.loc[("F1", 0), ["avgangar_topp_fm", "avgangar_topp_em"]].tolist() == [6, 6]
+    assert peaks.loc[("F1", 0), "avgangar_dagtid"] == 28
 
 
 def test_fixture_after_midnight_and_platforms(fixture_feed) -> None:
