@@ -38,6 +38,7 @@ def run_ours(feed_path: Path, out: Path) -> dict:
     from layers.trafikdag import representative_day
 
     settings = StomlinjeSettings()
+    imported_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.perf_counter()
     feed = gtfs.parse(feed_path)
     day = representative_day(feed, weekday=settings.service_weekday)
@@ -47,7 +48,8 @@ def run_ours(feed_path: Path, out: Path) -> dict:
     seconds = time.perf_counter() - started
     calls = deps.groupby("stop_id")["trip_key"].nunique()
     calls.rename("calls").to_csv(out)
-    return {"seconds": seconds, "day": day.isoformat(), "stations": len(stations),
+    return {"seconds": seconds, "imported_kb": imported_kb, "day": day.isoformat(),
+            "stations": len(stations),
             "route_directions": len(routes), "stomlinje": int((routes["klass"] != "ovrig").sum())}
 
 
@@ -55,23 +57,24 @@ def run_peer(feed_path: Path, day: str, out: Path) -> dict:
     """Load and compute stop statistics with gtfs_kit for ``day``; write calls per stop."""
     import gtfs_kit
 
+    imported_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.perf_counter()
     feed = gtfs_kit.read_feed(feed_path, dist_units="km")
     stats = gtfs_kit.compute_stop_stats(feed, dates=[day.replace("-", "")])
     seconds = time.perf_counter() - started
     stats.set_index("stop_id")["num_trips"].rename("calls").to_csv(out)
-    return {"seconds": seconds, "stops": len(stats)}
+    return {"seconds": seconds, "imported_kb": imported_kb, "stops": len(stats)}
 
 
-def _child(side: str, feed: Path, day: str | None) -> tuple[dict, Path, float]:
-    """Run one side in a fresh interpreter; return its figures, its counts file, its peak MB."""
+def _child(side: str, feed: Path, day: str | None) -> tuple[dict, Path, float, float]:
+    """Run one side in a fresh interpreter: figures, counts file, peak MB, MB after imports."""
     out = Path(tempfile.mkstemp(prefix=f"bench_gtfs_{side}_", suffix=".csv")[1])
     args = [sys.executable, __file__, "--child", side, "--feed", str(feed), "--out", str(out)]
     if day:
         args += ["--day", day]
     done = subprocess.run(args, capture_output=True, text=True, check=True)
     figures = json.loads(done.stdout.strip().splitlines()[-1])
-    return figures, out, figures["peak_kb"] / 1024
+    return figures, out, figures["peak_kb"] / 1024, figures["imported_kb"] / 1024
 
 
 def _same_counts(ours: Path, peer: Path) -> tuple[bool, int, int]:
@@ -112,17 +115,22 @@ def main() -> None:
     ours_s = min(run[0]["seconds"] for run in ours_runs)
     peer_s = min(run[0]["seconds"] for run in peer_runs)
     same, stops, differ = _same_counts(ours_runs[0][1], peer_runs[0][1])
-    for _, path, _ in ours_runs + peer_runs:
+    ours_work = ours_peak - max(run[3] for run in ours_runs)
+    peer_work = peer_peak - max(run[3] for run in peer_runs)
+    for _, path, _, _ in ours_runs + peer_runs:
         path.unlink(missing_ok=True)
     info = ours_runs[0][0]
     print(f"service day: {day} (our representative Tuesday)")
     print(f"ours: load+classify {ours_s:.2f} s (best of {args.repeat}), peak RSS "
-          f"{ours_peak:.0f} MB; {info['stations']} stations, {info['route_directions']} "
+          f"{ours_peak:.0f} MB ({ours_work:.0f} MB above the imports); "
+          f"{info['stations']} stations, {info['route_directions']} "
           f"route-directions, {info['stomlinje']} stomlinje")
-    print(f"gtfs_kit: read_feed+compute_stop_stats {peer_s:.2f} s, peak RSS {peer_peak:.0f} MB")
+    print(f"gtfs_kit: read_feed+compute_stop_stats {peer_s:.2f} s, peak RSS {peer_peak:.0f} MB "
+          f"({peer_work:.0f} MB above the imports)")
     print(f"calls per stop: {stops} stops compared, {differ} differ")
     print(f"bench_gtfs ours_s={ours_s:.3f} peer_s={peer_s:.3f} ratio={peer_s / ours_s:.2f} "
-          f"peak_mb={ours_peak:.0f} peer_peak_mb={peer_peak:.0f} same_counts={str(same).lower()}")
+          f"peak_mb={ours_peak:.0f} peer_peak_mb={peer_peak:.0f} work_mb={ours_work:.0f} "
+          f"peer_work_mb={peer_work:.0f} same_counts={str(same).lower()}")
 
 
 if __name__ == "__main__":
