@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import math
 
-from flask import Blueprint, Response, jsonify, render_template, request
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
 from gisapp import indicator_params as params
 from gisapp.indicator_pages import AREA_LABELS, comparison, profile
@@ -22,6 +22,7 @@ from gisapp.indicator_query import (
     query,
 )
 from gisapp.mapview import MapOptions
+from gisapp.pagecache import page_response
 from gisapp.store import Build
 from gisapp.views import current_build, kommun_bounds, render_map_parts
 from layers.indikatorer import describe
@@ -71,6 +72,12 @@ def _klassning(build: Build) -> str:
                          next(iter(available), None))
 
 
+def _cached_page(build: Build, key: tuple, render) -> Response:
+    """Serve a page from the app's page cache (keyed on validated parameters), with an ETag."""
+    body = current_app.extensions["pages"].get_or_render(build.id, key, render)
+    return page_response(body, build.id, key)
+
+
 def _records(frame) -> list[dict]:
     """Rows as JSON-ready dicts (NaN → null)."""
     return json.loads(frame.to_json(orient="records", force_ascii=False))
@@ -111,14 +118,17 @@ def jamfor():
     omrade = params.omrade(request.args.get("omrade"))
     klassning = _klassning(build)
     sort = params.choice("sortera", request.args.get("sortera"), params.SORTS, "varde")
-    data = comparison(build, Selection(None, indikator, klassning), omrade=omrade, sort=sort,
-                      lang=lang)
-    return render_template(
-        "jamfor.html", lang=lang, t=TEXTS[lang], region=build.manifest["region"], data=data,
-        indicators=[describe(i, lang) for i in ids], areas=AREA_LABELS[lang],
-        classifications=classifications(build), chosen={"indikator": indikator, "omrade": omrade,
-                                                        "klassning": klassning, "sortera": sort},
-        fmt=fmt)
+    chosen = {"indikator": indikator, "omrade": omrade, "klassning": klassning, "sortera": sort}
+
+    def render() -> str:
+        data = comparison(build, Selection(None, indikator, klassning), omrade=omrade,
+                          sort=sort, lang=lang)
+        return render_template(
+            "jamfor.html", lang=lang, t=TEXTS[lang], region=build.manifest["region"],
+            data=data, indicators=[describe(i, lang) for i in ids], areas=AREA_LABELS[lang],
+            classifications=classifications(build), chosen=chosen, fmt=fmt)
+
+    return _cached_page(build, ("jamfor", lang, *chosen.values()), render)
 
 
 @indicators.get("/kommun/<kommunkod>")
@@ -131,10 +141,14 @@ def kommun_profile(kommunkod: str):
         return render_template("kommun_404.html", lang=lang, t=TEXTS[lang], known=known,
                                region=build.manifest["region"], asked=kommunkod[:40]), 404
     klassning = _klassning(build)
-    data = profile(build, kommunkod, klassning=klassning, lang=lang)
-    options = MapOptions(lang=lang, bounds=kommun_bounds(build, kommunkod))
-    return render_template(
-        "kommun.html", lang=lang, t=TEXTS[lang], region=build.manifest["region"],
-        kommunkod=kommunkod, kommunnamn=known[kommunkod], data=data, areas=AREA_LABELS[lang],
-        klassning=klassning, classifications=classifications(build), fmt=fmt,
-        **render_map_parts(build, options))
+
+    def render() -> str:
+        data = profile(build, kommunkod, klassning=klassning, lang=lang)
+        options = MapOptions(lang=lang, bounds=kommun_bounds(build, kommunkod))
+        return render_template(
+            "kommun.html", lang=lang, t=TEXTS[lang], region=build.manifest["region"],
+            kommunkod=kommunkod, kommunnamn=known[kommunkod], data=data,
+            areas=AREA_LABELS[lang], klassning=klassning, classifications=classifications(build),
+            fmt=fmt, **render_map_parts(build, options))
+
+    return _cached_page(build, ("kommun", lang, kommunkod, klassning), render)
