@@ -17,9 +17,9 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from data_sources._validate import require_file, require_unique, to_compute_crs
+from data_sources._pbf import read_pbf
+from data_sources._validate import require_unique, to_compute_crs
 from data_sources.base import SourceMeta
-from data_sources.errors import DataError
 from data_sources.roads import META as ROADS_META
 
 META = SourceMeta(
@@ -66,14 +66,7 @@ def _normalise(frame: gpd.GeoDataFrame, osm_type: pd.Series, osm_id: pd.Series,
 
 def parse(path: Path) -> gpd.GeoDataFrame:
     """Read the service amenities and shops of an ``.osm.pbf`` extract with pyrosm."""
-    from pyrosm import OSM
-
-    require_file(path)
-    try:
-        pois = OSM(str(path)).get_pois(custom_filter=TAGS)
-    except (OSError, ValueError, KeyError) as exc:
-        msg = f"{path}: cannot be read as an OpenStreetMap PBF extract: {exc}"
-        raise DataError(msg) from exc
+    pois = read_pbf(path, lambda osm: osm.get_pois(custom_filter=TAGS))
     if pois is None or pois.empty:
         return gpd.GeoDataFrame(columns=COLUMNS, geometry="geometry", crs="EPSG:3006")
     return _normalise(pois, pois["osm_type"], pois["id"], str(path))

