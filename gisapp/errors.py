@@ -16,7 +16,7 @@ PROBLEM_JSON = "application/problem+json"
 
 
 def problem(status: int, title: str, detail: str, **extra: str) -> Response:
-    """A problem document (RFC 9457) with ``status``; never holds a trace or a file path."""
+    """Return a problem document (RFC 9457); it never holds a trace or a file path."""
     body = {"title": title, "status": status, "detail": detail, **extra}
     return Response(json.dumps(body), status=status, mimetype=PROBLEM_JSON)
 

@@ -34,9 +34,9 @@ DEFAULTS = {
 }
 # Leaflet and folium pages use inline scripts and styles; tiles come from OpenStreetMap.
 CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' "
-       "'unsafe-inline'; img-src 'self' data: https://tile.openstreetmap.org https://*.tile.openstreetmap.org; "
-       "connect-src 'self'; font-src 'self' data:; object-src 'none'; base-uri 'self'; "
-       "form-action 'self'")
+       "'unsafe-inline'; img-src 'self' data: https://tile.openstreetmap.org "
+       "https://*.tile.openstreetmap.org; connect-src 'self'; font-src 'self' data:; "
+       "object-src 'none'; base-uri 'self'; form-action 'self'")
 
 
 class RateLimiter:
@@ -62,7 +62,7 @@ class RateLimiter:
 
 
 def _frame_ancestors(app: Flask) -> str:
-    """The ``frame-ancestors`` source list of the frameable endpoints."""
+    """Return the ``frame-ancestors`` source list of the frameable endpoints."""
     allowed = app.config["EMBED_FRAME_ANCESTORS"]
     return allowed if isinstance(allowed, str) else " ".join(allowed)
 

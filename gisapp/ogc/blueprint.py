@@ -32,7 +32,7 @@ def init_app(app) -> None:
 
 
 def _base() -> str:
-    """The absolute URL of the API root, as the client reached it."""
+    """Return the absolute URL of the API root, as the client reached it."""
     return request.url_root.rstrip("/") + "/ogc"
 
 
@@ -55,11 +55,12 @@ def _respond(body: dict | str, fmt: str, template: str, media_type: str = docs.J
         response = Response(text, mimetype=media_type)
     if crs is not None:
         response.headers["Content-Crs"] = f"<{crs.uri}>"
+    response.vary.add("Accept")
     return response
 
 
 def _layer(build: Build, collection_id: str, crs: ServedCrs = CRS84) -> FeatureSet:
-    """The feature set of a collection of ``build``; 404 for an unknown id."""
+    """Return the feature set of a collection of ``build``; 404 for an unknown id."""
     if collection_id not in build.layer_ids():
         msg = f"no collection {collection_id[:80]!r}; collections: {', '.join(build.layer_ids())}"
         raise NotFoundError(msg)
@@ -80,7 +81,7 @@ def _served_ids(build: Build) -> list[str]:
 
 @ogc.get("/", strict_slashes=False)
 def landing():
-    """Landing page."""
+    """Serve the landing page."""
     fmt = _format()
     build = current_build()
     return _respond(docs.landing(_base(), fmt, build.manifest["region"]["lansnamn"]), fmt,
@@ -89,14 +90,14 @@ def landing():
 
 @ogc.get("/conformance")
 def conformance():
-    """Conformance classes."""
+    """Serve the conformance classes."""
     fmt = _format()
     return _respond(docs.conformance(), fmt, "ogc/conformance.html")
 
 
 @ogc.get("/api")
 def api():
-    """The OpenAPI 3.0 definition (JSON; ``f=html`` lists the paths)."""
+    """Serve the OpenAPI 3.0 definition (JSON; ``f=html`` lists the paths)."""
     fmt = _format()
     build = current_build()
     collections = {i: (SPECS[i].title_sv, _layer(build, i).properties)
@@ -108,7 +109,7 @@ def api():
 
 @ogc.get("/collections")
 def collections():
-    """The collection list."""
+    """Serve the collection list."""
     fmt = _format()
     build = current_build()
     entries = [_collection_doc(build, i, fmt) for i in _served_ids(build)]
@@ -117,7 +118,7 @@ def collections():
 
 @ogc.get("/collections/<collection_id>")
 def collection(collection_id: str):
-    """One collection's metadata."""
+    """Serve one collection's metadata."""
     fmt = _format()
     build = current_build()
     _layer(build, collection_id)
@@ -126,7 +127,7 @@ def collection(collection_id: str):
 
 @ogc.get("/collections/<collection_id>/items")
 def items(collection_id: str):
-    """A page of features, filtered by bbox and properties."""
+    """Serve a page of features, filtered by bbox and properties."""
     build = current_build()
     stored = _layer(build, collection_id)
     query = ogc_params.items_query(request.args, stored.properties)
@@ -143,7 +144,7 @@ def items(collection_id: str):
 
 @ogc.get("/collections/<collection_id>/items/<path:feature_id>")
 def item(collection_id: str, feature_id: str):
-    """One feature by id."""
+    """Serve one feature by id."""
     build = current_build()
     crs = ogc_params.feature_query(request.args)
     fmt = _format(("f", "crs"))

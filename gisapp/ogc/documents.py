@@ -27,12 +27,12 @@ CONFORMANCE = [
 
 
 def link(href: str, rel: str, media_type: str, title: str) -> dict:
-    """One link object."""
+    """Return one link object."""
     return {"href": href, "rel": rel, "type": media_type, "title": title}
 
 
 def _self_and_alternate(url: str, fmt: str, json_type: str = JSON) -> list[dict]:
-    """``self`` in the served format and ``alternate`` in the other."""
+    """Return ``self`` in the served format and ``alternate`` in the other."""
     json_link = (url + "?f=json", "Detta dokument som JSON / This document as JSON", json_type)
     html_link = (url + "?f=html", "Detta dokument som HTML / This document as HTML", HTML)
     first, second = (json_link, html_link) if fmt == "json" else (html_link, json_link)
@@ -41,7 +41,7 @@ def _self_and_alternate(url: str, fmt: str, json_type: str = JSON) -> list[dict]
 
 
 def landing(base: str, fmt: str, region_name: str) -> dict:
-    """The landing page: title and links to the API definition, conformance and collections."""
+    """Return the landing page: links to the API definition, conformance and collections."""
     return {
         "title": f"Strukturbild – {region_name}",
         "description": ("Strukturbildens lager som OGC API – Features (GeoJSON, HTML) / "
@@ -57,13 +57,13 @@ def landing(base: str, fmt: str, region_name: str) -> dict:
 
 
 def conformance() -> dict:
-    """The conformance classes this API implements."""
+    """Return the conformance classes this API implements."""
     return {"conformsTo": CONFORMANCE}
 
 
 def collection(base: str, fmt: str, spec: LayerSpec, feature_set: FeatureSet,
                provenance: dict) -> dict:
-    """One collection: extent (CRS84), CRS list, provenance and links."""
+    """Return one collection: extent (CRS84), CRS list, provenance and links."""
     url = f"{base}/collections/{spec.id}"
     minx, miny, maxx, maxy = (round(float(v), 6) for v in feature_set.frame.total_bounds)
     return {
@@ -84,19 +84,19 @@ def collection(base: str, fmt: str, spec: LayerSpec, feature_set: FeatureSet,
 
 
 def collections(base: str, fmt: str, entries: list[dict]) -> dict:
-    """The collection list; ``entries`` are :func:`collection` documents."""
+    """Return the collection list; ``entries`` are :func:`collection` documents."""
     return {"links": _self_and_alternate(f"{base}/collections", fmt), "collections": entries,
             "crs": [c.uri for c in SERVED]}
 
 
 def _page_link(url: str, args: dict[str, str], offset: int, rel: str, title: str) -> dict:
-    """A link to the same query at another offset."""
+    """Return a link to the same query at another offset."""
     query = urlencode({**args, "offset": str(offset), "f": "json"})
     return link(f"{url}?{query}", rel, GEOJSON, title)
 
 
 def items_links(url: str, args: dict[str, str], result: Page) -> list[dict]:
-    """``self``, ``alternate``, ``next`` and ``prev`` links of an items page."""
+    """Return the ``self``, ``alternate``, ``next`` and ``prev`` links of an items page."""
     args = {k: v for k, v in args.items() if k not in ("f", "offset")}
     html_query = urlencode({**args, "offset": str(result.offset), "f": "html"})
     links = [
@@ -113,7 +113,7 @@ def items_links(url: str, args: dict[str, str], result: Page) -> list[dict]:
 
 
 def items_json(result: Page, links: list[dict]) -> str:
-    """The items FeatureCollection as a JSON string (features are pre-serialised)."""
+    """Return the items FeatureCollection as JSON text (features are pre-serialised)."""
     tail = dumps({
         "numberMatched": result.number_matched,
         "numberReturned": result.number_returned,
@@ -124,7 +124,7 @@ def items_json(result: Page, links: list[dict]) -> str:
 
 
 def feature_json(feature: str, url: str, collection_url: str) -> str:
-    """One pre-serialised feature with its ``self`` and ``collection`` links added."""
+    """Return one pre-serialised feature with its ``self`` and ``collection`` links added."""
     links = dumps([link(f"{url}?f=json", "self", GEOJSON, "Detta objekt / This feature"),
                         link(f"{url}?f=html", "alternate", HTML, "Som HTML / As HTML"),
                         link(collection_url, "collection", JSON, "Samlingen / The collection")])

@@ -56,14 +56,14 @@ def _ref(name: str) -> dict:
 
 
 def _json_response(description: str, schema: str, media_type: str = "application/json") -> dict:
-    """A 200 response in JSON (schema ``schema``) or HTML."""
+    """Return a 200 response in JSON (schema ``schema``) or HTML."""
     return {"description": description, "content": {
         media_type: {"schema": _ref(f"schemas/{schema}")},
         "text/html": {"schema": {"type": "string"}}}}
 
 
 def _errors(*codes: int) -> dict:
-    """Problem-document responses for ``codes``."""
+    """Return problem-document responses for ``codes``."""
     return {str(code): _ref(f"responses/problem{code}") for code in codes}
 
 
@@ -78,7 +78,7 @@ def _string_param(name: str, description: str) -> dict:
 
 
 def _collection_paths(collection_id: str, title: str, properties: list[str]) -> dict:
-    """The three paths of one collection."""
+    """Return the three paths of one collection."""
     base = f"/collections/{collection_id}"
     filters = [_string_param(p, f"Filtrera på {p} (exakt värde) / filter on {p}")
                for p in properties]

@@ -36,7 +36,7 @@ class ItemsQuery:
 
 
 def _single(args: MultiDict, name: str) -> str | None:
-    """The one value of ``name``; a repeated parameter is an error."""
+    """Return the one value of ``name``; a repeated parameter is an error."""
     values = args.getlist(name)
     if len(values) > 1:
         raise RequestError(name, "given more than once")

@@ -25,6 +25,7 @@ def hostile_client(built, tmp_path_factory):
 @pytest.mark.parametrize("url", [
     "/ogc/collections/kommuner/items?f=html", "/ogc/collections/kommuner/items/1780?f=html",
     "/ogc/collections/kommuner/items", "/ogc/collections/kommuner/items/1780", "/",
+    "/embed?lager=kommuner&kommun=1780", "/api/provenance",
 ])
 def test_hostile_names_never_reach_a_page_as_markup(hostile_client, url):
     response = hostile_client.get(url)

@@ -114,5 +114,6 @@ def test_openapi_lists_every_collection_with_its_filters(client, built):
     doc = response.get_json()
     for layer_id in built.layer_ids():
         assert f"/collections/{layer_id}/items" in doc["paths"]
-    names = [p.get("name") for p in doc["paths"]["/collections/kommuner/items"]["get"]["parameters"]]
+    parameters = doc["paths"]["/collections/kommuner/items"]["get"]["parameters"]
+    names = [p.get("name") for p in parameters]
     assert "kommunkod" in names

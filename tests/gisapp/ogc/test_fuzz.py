@@ -8,9 +8,9 @@ schemathesis' pytest plugin does not run under pytest 9.)
 from __future__ import annotations
 
 import schemathesis
-from schemathesis.checks import positive_data_acceptance
 from hypothesis import HealthCheck, given, settings
 from hypothesis import seed as fixed_seed
+from schemathesis.checks import positive_data_acceptance
 
 from gisapp import create_app
 
