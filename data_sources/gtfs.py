@@ -37,6 +37,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 from pyproj import Transformer
 
@@ -204,7 +205,8 @@ def _clean_header(line: bytes) -> list[str]:
 def _strip_decimal_ids(values: pd.Series) -> pd.Series:
     """Text ids with stray ``.0`` float suffixes (``539.0`` → ``539``) and blanks removed."""
     text = values.astype("string").str.strip()
-    text = text.str.replace(r"^(-?\d+)\.0+$", r"\1", regex=True)
+    if text.str.contains(".", regex=False).any():
+        text = text.str.replace(r"^(-?\d+)\.0+$", r"\1", regex=True)
     return text.mask(text == "")
 
 
@@ -246,7 +248,18 @@ def _row_numbers(mask: pd.Series | np.ndarray, frame: pd.DataFrame) -> list[int]
 
 def _integers(frame: pd.DataFrame, column: str, where: str, *, default: int | None = None,
               dtype: str = "int32") -> pd.Series:
-    """Return ``column`` as integers; empty cells take ``default`` or are an error."""
+    """Return ``column`` as integers; empty cells take ``default`` or are an error.
+
+    Plain integer text is cast by Arrow; anything else (``1.0``, blanks, words) goes through
+    pandas, which accepts whole decimals and names the rows of the rest.
+    """
+    try:
+        cast = pc.cast(pa.array(frame[column], type=pa.string(), from_pandas=True), pa.int64())
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        cast = None
+    if cast is not None and (cast.null_count == 0 or default is not None):
+        filled = cast.fill_null(default) if cast.null_count else cast
+        return pd.Series(filled.to_numpy(), index=frame.index).astype(dtype)
     values = pd.to_numeric(frame[column], errors="coerce")
     if default is not None:
         values = values.where(frame[column].notna(), default)
