@@ -7,7 +7,11 @@ import re
 import pandas as pd
 
 from gisapp.map_transit import line_width, profile_svg, station_radius
+from gisapp.pipeline import run_steps
+from gisapp.steps import STEPS
 from gisapp.store import Build
+from layers.settings import PipelineSettings
+from layers.stomlinje_settings import StomlinjeSettings
 
 
 def test_layers_built_with_service_day_in_provenance(built: Build) -> None:
@@ -68,3 +72,14 @@ def test_drawing_scales() -> None:
     svg = profile_svg(",".join(["0"] * 6 + ["3"] + ["1"] * 17), "en")
     assert svg.count("<rect") == 24 and "(max 3)" in svg
     assert not re.search(r"<script", svg)
+
+
+def test_configured_service_day_is_used_and_recorded(data_dir) -> None:
+    settings = PipelineSettings(stomlinje=StomlinjeSettings(service_date="2024-01-16"))
+    wanted = {"kommuner", "lan", "tatorter", "hallplatser"}
+    result = run_steps([s for s in STEPS if s.spec.id in wanted], data_dir, settings,
+                       progress=lambda _: None)
+    assert result.layer_manifest["hallplatser"]["trafikdag"] == {"gtfs_rail": "2024-01-16"}
+    stations = result.layers["hallplatser"]
+    assert set(stations["datum"]) == {"2024-01-16"}
+    assert stations.iloc[0]["namn"] == "Karlstad Centralstation"
