@@ -1,6 +1,6 @@
 """Download routes: the exports of the serving build, generated once per build and cached.
 
-``/nedladdning/strukturbild.gpkg`` · ``/nedladdning/indikatorer.csv`` ·
+``/nedladdning/`` (list) · ``/nedladdning/strukturbild.gpkg`` · ``/nedladdning/indikatorer.csv`` ·
 ``/nedladdning/<layer>.parquet`` · ``/nedladdning/kommun/<kommunkod>.gpkg``
 
 Files live under ``EXPORT_DIR`` (Flask config; default a ``strukturbild-exports`` folder in
@@ -16,7 +16,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from flask import Blueprint, Flask, current_app, send_file
+from flask import Blueprint, Flask, current_app, render_template, send_file, url_for
 
 from gisapp import export
 from gisapp.params import kommunkod as parse_kommunkod
@@ -49,6 +49,39 @@ def _cached(build: Build, name: str, write: Callable[[Path], Path]) -> Path:
 def _send(path: Path, mimetype: str, download_name: str):
     return send_file(path, mimetype=mimetype, as_attachment=True, download_name=download_name,
                      max_age=300)
+
+
+def download_links(build: Build) -> dict[str, list[dict[str, str]]]:
+    """Return the download links of ``build``: ``helhet`` (whole build), ``lager``, ``kommuner``.
+
+    Each link has ``href``, ``label_sv``, ``label_en``.
+    """
+    titles = {i: (layer["title_sv"], layer["title_en"])
+              for i, layer in build.manifest["layers"].items()}
+    return {
+        "helhet": [
+            {"href": url_for("downloads.gpkg"), "label_sv": "Alla lager (GeoPackage)",
+             "label_en": "All layers (GeoPackage)"},
+            {"href": url_for("downloads.indicators_csv"), "label_sv": "Indikatorer (CSV)",
+             "label_en": "Indicators (CSV)"},
+        ],
+        "lager": [{"href": url_for("downloads.layer_parquet", layer_id=i),
+                   "label_sv": f"{sv} (GeoParquet)", "label_en": f"{en} (GeoParquet)"}
+                  for i, (sv, en) in titles.items()],
+        "kommuner": [{"href": url_for("downloads.kommun_gpkg", code=k["kommunkod"]),
+                      "label_sv": f"{k['kommunnamn']} (GeoPackage)",
+                      "label_en": f"{k['kommunnamn']} (GeoPackage)"}
+                     for k in build.manifest["region"]["kommuner"]],
+    }
+
+
+@downloads.get("/")
+def index():
+    """List every download of the serving build, with the OGC API address for QGIS."""
+    build = current_build()
+    return render_template("nedladdning.html", build_id=build.id,
+                           region=build.manifest["region"], links=download_links(build),
+                           ogc_url=url_for("ogc.landing", _external=True))
 
 
 @downloads.get("/strukturbild.gpkg")

@@ -7,7 +7,13 @@ generic clients (and the fuzzing test) see exactly what the server accepts.
 from __future__ import annotations
 
 from gisapp.ogc.crs import SERVED
-from gisapp.ogc.params import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, MAX_VALUE_CHARS
+from gisapp.ogc.params import (
+    DEFAULT_LIMIT,
+    ITEMS_PARAMETERS,
+    MAX_LIMIT,
+    MAX_OFFSET,
+    MAX_VALUE_CHARS,
+)
 
 _PROBLEM = {
     "type": "object",
@@ -82,9 +88,7 @@ def _collection_paths(collection_id: str, title: str, properties: list[str]) -> 
     base = f"/collections/{collection_id}"
     filters = [_string_param(p, f"Filtrera på {p} (exakt värde) / filter on {p}")
                for p in properties]
-    items_params = [_ref("parameters/f"), _ref("parameters/bbox"), _ref("parameters/bbox-crs"),
-                    _ref("parameters/limit"), _ref("parameters/offset"), _ref("parameters/crs"),
-                    *filters]
+    items_params = [*(_ref(f"parameters/{name}") for name in ITEMS_PARAMETERS), *filters]
     return {
         base: _get(f"{title}: samlingens metadata", f"describe_{collection_id}",
                    [_ref("parameters/f")],
@@ -113,6 +117,10 @@ def _parameters() -> dict:
                             "items": {"type": "number"}}},
         "bbox-crs": {"name": "bbox-crs", "in": "query", "required": False,
                      "schema": {"type": "string", "enum": crs_enum}},
+        "datetime": {"name": "datetime", "in": "query", "required": False,
+                     "description": "RFC 3339 instant or interval; the layers carry no time, "
+                                    "so a valid value filters nothing",
+                     "schema": {"type": "string", "format": "date-time"}},
         "crs": {"name": "crs", "in": "query", "required": False,
                 "schema": {"type": "string", "enum": crs_enum}},
         "limit": {"name": "limit", "in": "query", "required": False, "style": "form",

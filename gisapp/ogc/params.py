@@ -7,6 +7,7 @@ except a feature property of the collection, which filters by exact value.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 
 from werkzeug.datastructures import MultiDict
@@ -20,7 +21,9 @@ MAX_OFFSET = 10_000_000
 MAX_FILTERS = 20
 MAX_VALUE_CHARS = 200
 FORMATS = ("json", "html")
-ITEMS_PARAMETERS = ("f", "bbox", "bbox-crs", "limit", "offset", "crs")
+ITEMS_PARAMETERS = ("f", "bbox", "bbox-crs", "datetime", "limit", "offset", "crs")
+_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2}))?",
+                      re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,24 @@ def bbox(raw: str | None, crs: ServedCrs) -> tuple[float, float, float, float] |
     return low[0], low[1], high[0], high[1]
 
 
+def datetime_value(raw: str | None) -> str | None:
+    """Check ``datetime`` (RFC 3339 instant, or interval ``start/end`` with ``..`` open ends).
+
+    The layers carry no temporal geometry, so a valid value filters nothing (OGC API –
+    Features Part 1, /req/core/fc-time-response: only features *with* time are tested).
+    """
+    if raw is None:
+        return None
+    parts = raw.split("/")
+    open_ends = sum(p in ("", "..") for p in parts)
+    closed = [p for p in parts if p not in ("", "..")]
+    if (len(parts) > 2 or not closed or (open_ends and len(parts) == 1)
+            or not all(_INSTANT.fullmatch(p) for p in closed)):
+        raise RequestError("datetime", "expected an RFC 3339 date/time or an interval a/b "
+                                       "(open ends as ..)")
+    return raw
+
+
 def output_format(args: MultiDict, accept_html: bool) -> str:
     """Parse ``f`` (json|html); without it, HTML only when the client prefers it."""
     raw = _single(args, "f")
@@ -102,6 +123,7 @@ def items_query(args: MultiDict, properties: list[str]) -> ItemsQuery:
     """Parse an items request; ``properties`` are the collection's filterable properties."""
     refuse_unknown(args, [*ITEMS_PARAMETERS, *properties])
     bbox_crs = parse_crs(_single(args, "bbox-crs"), "bbox-crs")
+    datetime_value(_single(args, "datetime"))
     filters = {}
     for name in properties:
         value = _single(args, name)

@@ -132,3 +132,13 @@ def test_bad_download_ids(downloads, url, status):
     response = downloads.get(url)
     assert response.status_code == status
     assert response.mimetype == "application/problem+json"
+
+
+def test_download_index_links_every_export(downloads, built):
+    page = downloads.get("/nedladdning/").get_data(as_text=True)
+    assert "/nedladdning/strukturbild.gpkg" in page and "/nedladdning/indikatorer.csv" in page
+    for layer_id in built.layer_ids():
+        assert f"/nedladdning/{layer_id}.parquet" in page
+    for kommun in built.manifest["region"]["kommuner"]:
+        assert f"/nedladdning/kommun/{kommun['kommunkod']}.gpkg" in page
+    assert "http://localhost/ogc" in page

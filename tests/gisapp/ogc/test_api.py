@@ -64,6 +64,33 @@ def test_property_filter_and_bbox(client, built):
     assert "1780" in codes and len(codes) < len(built.layer("kommuner"))
 
 
+def test_datetime_is_accepted_and_filters_nothing(client, built):
+    for value in ("2025-01-01", "2018-01-01T00:00:00Z/..", "../2030-12-31T23:59:59%2B01:00"):
+        doc = client.get(f"/ogc/collections/kommuner/items?datetime={value}").get_json()
+        assert doc["numberMatched"] == len(built.layer("kommuner"))
+
+
+def test_bbox_with_six_numbers_ignores_heights(client):
+    doc = client.get("/ogc/collections/kommuner/items?bbox=13.4,59.3,0,13.6,59.5,100").get_json()
+    assert "1780" in {f["id"] for f in doc["features"]}
+
+
+def test_a_new_build_is_served_at_once(built, tmp_path):
+    from gisapp import create_app
+    from gisapp.store import BuildStore
+
+    store = BuildStore(tmp_path)
+    manifest = {k: v for k, v in built.manifest.items() if k != "build_id"}
+    layers = {i: built.layer(i) for i in built.layer_ids()}
+    store.write(layers, built.indicators, manifest)
+    client = create_app({"BUILD_DIR": str(tmp_path), "TESTING": True}).test_client()
+    url = "/ogc/collections/kommuner/items"
+    assert client.get(url).get_json()["numberMatched"] == len(layers["kommuner"])
+    layers["kommuner"] = layers["kommuner"][layers["kommuner"]["kommunkod"] == "1780"]
+    store.write(layers, built.indicators, manifest)
+    assert client.get(url).get_json()["numberMatched"] == 1
+
+
 def test_sweref99tm_output_and_bbox_in_its_axis_order(client, built):
     stored = built.layer("kommuner").set_index("kommunkod").loc["1780"].geometry
     response = client.get(f"/ogc/collections/kommuner/items/1780?crs={SWEREF}")
@@ -93,7 +120,8 @@ def test_html_and_json_by_f_and_accept(client):
     ("offset=-5", "offset"), ("bbox=1,2,3", "bbox"), ("bbox=10,60,9,59", "bbox"),
     ("bbox=a,b,c,d", "bbox"), ("bbox=nan,1,2,3", "bbox"), ("crs=EPSG:4258", "crs"),
     ("bbox-crs=foo", "bbox-crs"), ("f=xml", "f"), ("nosuch=1", "nosuch"),
-    ("limit=1&limit=2", "limit"),
+    ("limit=1&limit=2", "limit"), ("datetime=yesterday", "datetime"),
+    ("datetime=../..", "datetime"), ("bbox=1,2,3,4,5,6,7", "bbox"),
 ])
 def test_bad_parameters_are_400_problems_naming_them(client, query, parameter):
     response = client.get(f"/ogc/collections/kommuner/items?{query}")
