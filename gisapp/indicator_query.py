@@ -8,6 +8,8 @@ broadband without a PTS file) is reported as missing with the build's reason, ne
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 import pandas as pd
 
@@ -77,10 +79,20 @@ def missing_reason(build: Build, indikator: str, present: set[str]) -> str | Non
 def query(build: Build, selection: Selection) -> dict[str, pd.DataFrame | dict]:
     """Return kommun rows, class and län aggregates, and missing indicators for a selection.
 
+    Results are cached per build directory and selection (a build never changes once
+    written); callers must not modify the returned frames.
+
     Keys: ``rader`` (:data:`layers.indikatorer.COLUMNS` + ``kommunnamn, klass``), ``klasser``
     and ``lan`` (:data:`layers.indikatorer.AGGREGATE_COLUMNS`, computed over all the region's
     kommuner, not only the selected one), ``saknas`` (``{indikator: reason}``).
     """
+    return _query(str(build.path), selection)
+
+
+@lru_cache(maxsize=256)
+def _query(build_path: str, selection: Selection) -> dict[str, pd.DataFrame | dict]:
+    """Compute :func:`query` for the build in ``build_path`` (cached)."""
+    build = Build(Path(build_path))
     rows = table(build)
     names = kommuner(build)
     rows = rows[rows["kommunkod"].isin(names)]

@@ -194,22 +194,31 @@ def aggregate(table: pd.DataFrame, groups: pd.Series) -> pd.DataFrame:
         return pd.DataFrame(columns=AGGREGATE_COLUMNS)
     frame["grupp"] = frame["kommunkod"].map(groups)
     keys = ["grupp", "omrade", "indikator", "enhet"]
-    out = frame.groupby(keys, as_index=False, sort=True).agg(
-        teljare=("teljare", _complete_sum),
-        namnare=("namnare", _complete_sum),
-        andel=("namnare", lambda s: bool(s.notna().any())),
-        ar=("ar", lambda s: "/".join(sorted(set(map(str, s))))),
-        kalla=("kalla", lambda s: "; ".join(sorted(set(map(str, s))))),
-        antal_kommuner=("kommunkod", "nunique"),
-    )
+    frame = frame.assign(utan_teljare=frame["teljare"].isna(), med_namnare=frame["namnare"].notna())
+    out = frame.groupby(keys, sort=True).agg(
+        teljare=("teljare", "sum"), namnare=("namnare", "sum"), rader=("kommunkod", "size"),
+        utan_teljare=("utan_teljare", "any"), med_namnare=("med_namnare", "sum"),
+        antal_kommuner=("kommunkod", "nunique"))
+    out = out.reset_index()
+    out["ar"] = _joined(frame, out, keys, "ar", "/")
+    out["kalla"] = _joined(frame, out, keys, "kalla", "; ")
     out["kommuner_i_gruppen"] = out["grupp"].map(groups.value_counts()).astype("int64")
-    out.loc[out["antal_kommuner"] < out["kommuner_i_gruppen"], ["teljare", "namnare"]] = np.nan
+    andel = out["med_namnare"] > 0  # a share (counts have no denominator in any row)
+    partial = (out["utan_teljare"] | (andel & (out["med_namnare"] < out["rader"]))
+               | (out["antal_kommuner"] < out["kommuner_i_gruppen"]))
+    out.loc[partial | ~andel, "namnare"] = np.nan
+    out.loc[partial, "teljare"] = np.nan
     ratio = out["teljare"] / out["namnare"].where(out["namnare"] > 0)
     factor = out["enhet"].map(scale)
-    out["varde"] = np.where(out["andel"], factor * ratio, out["teljare"])
+    out["varde"] = np.where(andel, factor * ratio, out["teljare"])
     return out[AGGREGATE_COLUMNS]
 
 
-def _complete_sum(values: pd.Series) -> float:
-    """Sum ``values``, or NaN when any is missing (a partial sum is no group total)."""
-    return float(values.sum()) if values.notna().all() else np.nan
+def _joined(frame: pd.DataFrame, out: pd.DataFrame, keys: list[str], column: str,
+            sep: str) -> list[str]:
+    """Return, per row of ``out``, the distinct ``column`` values of its group, joined."""
+    values: dict[tuple, set[str]] = {}
+    for *key, value in frame[[*keys, column]].drop_duplicates().itertuples(index=False):
+        values.setdefault(tuple(key), set()).add(str(value))
+    return [sep.join(sorted(values[key])) for key in out[keys].itertuples(index=False,
+                                                                             name=None)]
