@@ -20,6 +20,7 @@ MAX_LIMIT = 10_000
 MAX_OFFSET = 10_000_000
 MAX_FILTERS = 20
 MAX_VALUE_CHARS = 200
+MAX_INT_CHARS = 12
 FORMATS = ("json", "html")
 ITEMS_PARAMETERS = ("f", "bbox", "bbox-crs", "datetime", "limit", "offset", "crs")
 _INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2}))?",
@@ -51,7 +52,7 @@ def integer(args: MultiDict, name: str, default: int, low: int, high: int) -> in
     raw = _single(args, name)
     if raw is None:
         return default
-    if not raw.isascii() or not raw.strip().lstrip("+").isdigit():
+    if len(raw) > MAX_INT_CHARS or not raw.isascii() or not raw.strip().lstrip("+").isdigit():
         raise RequestError(name, f"must be an integer between {low} and {high}")
     value = int(raw)
     if not low <= value <= high:

@@ -120,7 +120,8 @@ def test_html_and_json_by_f_and_accept(client):
     ("offset=-5", "offset"), ("bbox=1,2,3", "bbox"), ("bbox=10,60,9,59", "bbox"),
     ("bbox=a,b,c,d", "bbox"), ("bbox=nan,1,2,3", "bbox"), ("crs=EPSG:4258", "crs"),
     ("bbox-crs=foo", "bbox-crs"), ("f=xml", "f"), ("nosuch=1", "nosuch"),
-    ("limit=1&limit=2", "limit"), ("datetime=yesterday", "datetime"),
+    ("limit=1&limit=2", "limit"), ("offset=" + "9" * 4000, "offset"),
+    ("datetime=yesterday", "datetime"),
     ("datetime=../..", "datetime"), ("bbox=1,2,3,4,5,6,7", "bbox"),
 ])
 def test_bad_parameters_are_400_problems_naming_them(client, query, parameter):
