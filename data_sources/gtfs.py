@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import logging
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +39,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
+from pandas.api.types import union_categoricals
 from pyproj import Transformer
 
 from data_sources._http import DownloadSettings, download
@@ -133,6 +134,8 @@ TABLES: dict[str, Table] = {
 }
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 REQUIRED_TABLES = ("stops", "routes", "trips", "stop_times")
+# Bytes of CSV text converted at a time; stop_times is typed block by block.
+BLOCK_BYTES = 1 << 24
 
 
 class GtfsReferenceError(DataError):
@@ -210,8 +213,13 @@ def _strip_decimal_ids(values: pd.Series) -> pd.Series:
     return text.mask(text == "")
 
 
-def read_table(source: _Source, table: str) -> pd.DataFrame:
-    """Read one GTFS table as text columns (only the declared ones), ids cleaned of quirks."""
+def iter_table(source: _Source, table: str) -> Iterator[pd.DataFrame]:
+    """Yield one GTFS table in blocks of text columns (only the declared ones).
+
+    Blocks hold about :data:`BLOCK_BYTES` of CSV text. Ids are cleaned of quirks; missing
+    optional columns are empty. Each block's index is its rows' position in the file (line
+    number − 2), so errors can name file lines.
+    """
     spec = TABLES[table]
     where = source.where(table)
     with source.open(table) as handle:
@@ -221,24 +229,40 @@ def read_table(source: _Source, table: str) -> pd.DataFrame:
             msg = f"{where}: missing column(s) {_listed(missing)}; found {header}"
             raise DataError(msg)
         wanted = [c for c in (*spec.required, *spec.optional) if c in header]
+        offset = 0
         try:
-            arrow = pacsv.read_csv(
+            reader = pacsv.open_csv(
                 handle,
-                read_options=pacsv.ReadOptions(column_names=header, block_size=1 << 22),
+                read_options=pacsv.ReadOptions(column_names=header, block_size=BLOCK_BYTES),
                 convert_options=pacsv.ConvertOptions(
                     include_columns=wanted, column_types=dict.fromkeys(wanted, pa.string()),
                     strings_can_be_null=True),
             )
+            for batch in reader:
+                frame = batch.to_pandas()
+                frame.index = pd.RangeIndex(offset, offset + len(frame))
+                offset += len(frame)
+                yield _complete(frame, spec)
         except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-            msg = f"{where}: cannot be read as a UTF-8 CSV table: {exc}"
+            msg = f"{where}: cannot be read as a UTF-8 CSV table near line {offset + 2}: {exc}"
             raise DataError(msg) from exc
-    frame = arrow.to_pandas()
+        if offset == 0:
+            yield _complete(pd.DataFrame({c: pd.Series(dtype="string") for c in wanted}), spec)
+
+
+def _complete(frame: pd.DataFrame, spec: Table) -> pd.DataFrame:
+    """Add absent optional columns (empty) and clean the id columns of one block."""
     for column in spec.optional:
         if column not in frame.columns:
             frame[column] = pd.Series(pd.NA, index=frame.index, dtype="string")
     for column in spec.ids:
         frame[column] = _strip_decimal_ids(frame[column])
     return frame
+
+
+def read_table(source: _Source, table: str) -> pd.DataFrame:
+    """Read one whole GTFS table as text columns (see :func:`iter_table`)."""
+    return pd.concat(list(iter_table(source, table)))
 
 
 def _row_numbers(mask: pd.Series | np.ndarray, frame: pd.DataFrame) -> list[int]:
@@ -324,20 +348,33 @@ def _stops(frame: pd.DataFrame, where: str) -> gpd.GeoDataFrame:
     return to_compute_crs(points, Path(where), expected=GTFS_CRS)
 
 
-def _stop_times(frame: pd.DataFrame, where: str) -> pd.DataFrame:
-    """Typed stop_times sorted by trip and sequence; missing inner times interpolated."""
-    out = pd.DataFrame({
-        "trip_id": frame["trip_id"],
-        "stop_id": frame["stop_id"],
+def _stop_times_block(frame: pd.DataFrame, where: str) -> pd.DataFrame:
+    """Type one block of stop_times: times in seconds, small integers, ids categorical."""
+    return pd.DataFrame({
+        "trip_id": frame["trip_id"].astype("category"),
+        "stop_id": frame["stop_id"].astype("category"),
         "stop_sequence": _integers(frame, "stop_sequence", where),
         "arrival_s": parse_times(frame["arrival_time"], where, "arrival_time"),
         "departure_s": parse_times(frame["departure_time"], where, "departure_time"),
         "pickup_type": _integers(frame, "pickup_type", where, default=0, dtype="int8"),
         "drop_off_type": _integers(frame, "drop_off_type", where, default=0, dtype="int8"),
+        "row": (frame.index + 2).astype("int32"),
     })
+
+
+def _stop_times(source: _Source) -> pd.DataFrame:
+    """Stream stop_times block by block into typed columns; sort; interpolate inner times.
+
+    Only one block of text is held at a time; the id categories of the blocks are unified.
+    """
+    where = source.where("stop_times")
+    blocks = [_stop_times_block(block, where) for block in iter_table(source, "stop_times")]
+    out = pd.concat([b.drop(columns=["trip_id", "stop_id"]) for b in blocks], ignore_index=True)
+    for column in ("trip_id", "stop_id"):
+        out[column] = union_categoricals([b[column] for b in blocks], sort_categories=True)
+    del blocks
     out["departure_s"] = out["departure_s"].fillna(out["arrival_s"])
     out["arrival_s"] = out["arrival_s"].fillna(out["departure_s"])
-    out["row"] = out.index + 2
     out = out.sort_values(["trip_id", "stop_sequence"], kind="stable").reset_index(drop=True)
     first = ~out["trip_id"].duplicated(keep="first")
     last = ~out["trip_id"].duplicated(keep="last")
@@ -354,9 +391,8 @@ def _stop_times(frame: pd.DataFrame, where: str) -> pd.DataFrame:
                            .round().astype("int32"))
         else:
             out[column] = out[column].astype("int32")
-    out["trip_id"] = out["trip_id"].astype("category")
-    out["stop_id"] = out["stop_id"].astype("category")
-    return out.drop(columns="row")
+    return out[["trip_id", "stop_id", "stop_sequence", "arrival_s", "departure_s",
+                "pickup_type", "drop_off_type"]]
 
 
 def _calendar(frame: pd.DataFrame, where: str) -> pd.DataFrame:
@@ -494,7 +530,7 @@ def parse(path: Path) -> Feed:
             stops=_stops(read_table(source, "stops"), source.where("stops")),
             routes=routes,
             trips=trips,
-            stop_times=_stop_times(read_table(source, "stop_times"), source.where("stop_times")),
+            stop_times=_stop_times(source),
             calendar=_optional_table(source, "calendar", _calendar),
             calendar_dates=_optional_table(source, "calendar_dates", _calendar_dates),
             frequencies=_optional_table(source, "frequencies", _frequencies),

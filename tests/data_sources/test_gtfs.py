@@ -192,3 +192,17 @@ def test_keyed_fetch_only_for_the_regional_feed_with_a_key(tmp_path: Path, monke
     out = capsys.readouterr().out
     assert "cannot be downloaded automatically" in out and gtfs.KEY_ENV in out
     assert not (tmp_path / "transport_osm").exists()
+
+
+def test_stop_times_streamed_in_small_blocks_give_the_same_feed(data_dir: Path, rail_copy: Path,
+                                                               monkeypatch) -> None:
+    whole = gtfs.load_rail(data_dir).stop_times
+    monkeypatch.setattr(gtfs, "BLOCK_BYTES", 4096)  # ~50 rows per block
+    blocked = gtfs.load_rail(data_dir).stop_times
+    pd.testing.assert_frame_equal(whole.astype({"trip_id": str, "stop_id": str}),
+                                  blocked.astype({"trip_id": str, "stop_id": str}))
+    st = _raw(rail_copy, "stop_times")
+    st.loc[1500, "arrival_time"] = "xx"
+    st.to_csv(rail_copy / "stop_times.txt", index=False)
+    with pytest.raises(DataError, match=r"arrival_time.*'xx'.*row\(s\) 1502"):
+        gtfs.parse(rail_copy)
