@@ -19,6 +19,7 @@ GAP = 4
 HEADER_H = 20
 VALUE_W = 70
 PLOT_W = 360
+MAX_LABEL_CHARS = 28  # longer labels are shortened; the full text stays in a tooltip
 
 
 @dataclass(frozen=True)
@@ -82,8 +83,10 @@ def bar_chart(bars: list[Bar], *, unit: str, title: str,
     for text, y in headings:
         parts.append(f'<text x="2" y="{y:.0f}" font-weight="bold">{escape(text)}</text>')
     for bar, y in placed:
+        shown = (bar.label if len(bar.label) <= MAX_LABEL_CHARS
+                 else bar.label[:MAX_LABEL_CHARS - 1] + "…")
         parts.append(f'<text x="{LABEL_W - 4}" y="{y + 12:.0f}" text-anchor="end">'
-                     f"{escape(bar.label)}</text>")
+                     f"<title>{escape(bar.label)}</title>{escape(shown)}</text>")
         has_value = bar.value is not None and not math.isnan(bar.value)
         if has_value:
             parts.append(f'<rect x="{LABEL_W}" y="{y:.0f}" width="{bar.value * scale:.1f}" '
