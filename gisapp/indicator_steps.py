@@ -42,10 +42,12 @@ def befolkning_step(ctx: BuildContext) -> StepOutput:
     kommuner = ctx.layer("kommuner")
     assigned = ruta_layer.assign(cells, kommuner, ctx.layer("tatorter"))
     sums = ruta_layer.zonal_sums(assigned, kommunkoder=kommuner["kommunkod"].tolist())
-    rows = indikatorer.grid_population_rows(sums, ar=meta.reference_year, kalla=kalla(meta))
+    year = ctx.settings.befolkningsruta_ar or "år okänt"
+    rows = indikatorer.grid_population_rows(sums, ar=year, kalla=kalla(meta))
     notes = (f"{len(assigned)} befolkade rutor ({meta.title}) i regionen, "
              f"{int(assigned['befolkning'].sum())} invånare",)
-    return StepOutput(ruta_layer.squares(assigned), indicators=rows, notes=notes)
+    return StepOutput(ruta_layer.squares(assigned).assign(ar=year), indicators=rows,
+                      notes=notes)
 
 
 def bredband_step(ctx: BuildContext) -> StepOutput:

@@ -36,6 +36,10 @@ class PipelineSettings:
     service_dedup_m
         Two service points of one category from different sources closer than this (m) are
         one place; the higher-priority source keeps it (Pipos, Skolverket, OSM). Default 100 m.
+    befolkningsruta_ar
+        Reference year (31 December) of the SCB population grid in ``befolkning/``; SCB
+        publishes one grid per year and the file does not always say which. Default ``""``:
+        the grid's indicators then carry "år okänt" until it is stated.
     stomlinje
         Service day, stomlinje rule and catchment radii; see
         :class:`layers.stomlinje_settings.StomlinjeSettings` for each default.
@@ -47,4 +51,5 @@ class PipelineSettings:
     service_thresholds_min: tuple[float, ...] = (10.0, 20.0)
     snap_speed_kmh: float = 30.0
     service_dedup_m: float = 100.0
+    befolkningsruta_ar: str = ""
     stomlinje: StomlinjeSettings = field(default_factory=StomlinjeSettings)

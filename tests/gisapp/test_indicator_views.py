@@ -112,6 +112,7 @@ def test_grid_fixture_gives_population_by_zone(fixture_client):
     assert rows[("1780", "tatort")] == 1000 and rows[("1780", "landsbygd")] == 100
     assert rows[("1715", "hela_kommunen")] == 11
     assert {r["omrade"]: r["varde"] for r in body["lan"]}["hela_kommunen"] == 1111
+    assert {r["ar"] for r in body["rader"]} == {"år okänt"}  # until befolkningsruta_ar is set
 
 
 def test_comparison_page_groups_all_kommuner_with_reference_lines(client, built):
