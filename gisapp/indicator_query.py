@@ -20,7 +20,8 @@ from layers.kommunindikatorer import SPEC as KOMMUNINDIKATORER
 
 # Which build layer produces an indicator family; its "missing" reason explains a gap.
 PRODUCERS = {"bredband_": "bredband", "befolkning_ruta": "befolkning",
-             "service_": "tillganglighet", "stomlinje": "stomlinjer"}
+             "service_": "tillganglighet", "befolkning_stomlinje_": "upptagningsomraden",
+             "andel_eftergymnasial": "kommunindikatorer"}
 
 
 @dataclass(frozen=True)
