@@ -18,8 +18,8 @@ from layers.befolkning import population_split
 from layers.service import SKOLFORM
 
 
-def _origins(ctx: BuildContext, kommuner) -> tuple[object, list[str], str]:
-    """Grid squares when built, else tätort points; with notes and the population year."""
+def _origins(ctx: BuildContext, kommuner) -> tuple[object, list[str], str, float | None]:
+    """Grid squares when built, else tätort points; notes, population year, square size."""
     try:
         grid = ctx.layer("befolkning")
     except MissingDataError:
@@ -27,7 +27,7 @@ def _origins(ctx: BuildContext, kommuner) -> tuple[object, list[str], str]:
     if grid is not None and {"ruta", "i_tatort"} <= set(grid.columns):
         year = str(grid["ar"].iloc[0]) if "ar" in grid.columns and len(grid) else ""
         return (layer.origins_from_grid(grid, kommuner), ["Ursprung: befolkningsrutor (SCB)."],
-                year)
+                year, float(grid["storlek_m"].iloc[0]))
     points = ctx.source("tatortspunkter", tatortspunkter.load)
     origins = layer.origins_from_tatorter(points, kommuner)
     split = population_split(kommuner, points).groupby("omrade")["befolkning"].sum()
@@ -37,7 +37,7 @@ def _origins(ctx: BuildContext, kommuner) -> tuple[object, list[str], str]:
                    "befolkningen (tätort 2020 / kommunen senaste år).")
     note = ("Ursprung: SCB:s tätortspunkter 2020. Landsbygd och hela kommunen saknar data "
             "(inget befolkningsrutnät); de redovisas inte." + covered)
-    return origins, [note], tatortspunkter.META.reference_year
+    return origins, [note], tatortspunkter.META.reference_year, None
 
 
 def _incomplete_school_forms(ctx: BuildContext, kommunkoder: list[str]) -> dict[str, int]:
@@ -56,7 +56,7 @@ def tillganglighet_step(ctx: BuildContext) -> StepOutput:
     kommuner = ctx.layer("kommuner")
     services = ctx.layer("service")
     settings = ctx.settings
-    origins, notes, year = _origins(ctx, kommuner)
+    origins, notes, year, square_m = _origins(ctx, kommuner)
     incomplete = _incomplete_school_forms(ctx, kommuner["kommunkod"].tolist())
     notes += [f"{kategori}: {n} skolenheter saknar koordinater; avståndet beräknas inte "
               "(det skulle överskattas)" for kategori, n in incomplete.items()]
@@ -75,7 +75,8 @@ def tillganglighet_step(ctx: BuildContext) -> StepOutput:
         thresholds_min=settings.service_thresholds_min,
         year=year,
         source=f"{sources}; befolkning SCB; avstånd {method}")
-    extra = {"metod": method, "kategorier": categories, "ursprung": len(origins)}
+    extra = {"metod": method, "kategorier": categories, "ursprung": len(origins),
+             "rutstorlek_m": square_m}
     if network is not None:
         extra["natverk"] = {"noder": network.n_nodes, "lankar": network.n_edges}
         unreachable = access.loc[~access["nabar"], "id"].nunique()

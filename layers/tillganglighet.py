@@ -11,6 +11,7 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from affine import Affine
 
 from layers import indikatorer
 from layers.accessibility import STRAIGHT
@@ -99,6 +100,28 @@ def build(access: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     out = access.copy()
     out["kategori_sv"] = out["kategori"].map(lambda c: CATEGORIES[c][0])
     return out
+
+
+def surface(
+    access: pd.DataFrame, *, kategori: str, column: str, size_m: float
+) -> tuple[np.ndarray, Affine]:
+    """Raster of ``column`` (``km`` or ``minuter``) over grid-square origins of one category.
+
+    ``access`` is the layer frame with square centres (EPSG:3006) of side ``size_m``.
+    Returns a float32 array (NaN where no populated square, ``inf`` where unreachable) and
+    its affine transform (north-up, EPSG:3006).
+    """
+    rows = access[access["kategori"] == kategori]
+    if rows.empty:
+        msg = f"no origins for category {kategori!r}"
+        raise ValueError(msg)
+    x, y = rows.geometry.x.to_numpy(), rows.geometry.y.to_numpy()
+    west, north = x.min() - size_m / 2, y.max() + size_m / 2
+    col = np.rint((x - west - size_m / 2) / size_m).astype(int)
+    row = np.rint((north - y - size_m / 2) / size_m).astype(int)
+    grid = np.full((row.max() + 1, col.max() + 1), np.nan, dtype="float32")
+    grid[row, col] = rows[column].to_numpy(dtype="float32")
+    return grid, Affine(size_m, 0.0, west, 0.0, -size_m, north)
 
 
 def _label(value: float) -> str:

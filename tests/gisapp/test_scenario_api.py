@@ -66,3 +66,11 @@ def test_cli_scenario_prints_summary_and_writes_csv(build_dir, built, tmp_path, 
     assert "fågelvägen" in printed and "Pendlingskommun" in printed
     assert out.read_text("utf-8").startswith("id,")
     assert main(["scenario", "--build-dir", str(build_dir), "--remove", "nope"]) == 1
+
+
+def test_surface_needs_grid_origins(client):
+    response = client.get("/api/tillganglighet.tif?kategori=apotek")
+    assert response.status_code == 404
+    assert "befolkning per ruta" in response.get_json()["detail"]
+    assert client.get("/api/tillganglighet.tif?kategori=kiosk").status_code == 400
+    assert client.get("/api/tillganglighet.tif?matt=mil").get_json()["parameter"] == "matt"

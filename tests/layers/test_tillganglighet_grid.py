@@ -3,6 +3,7 @@ the real Värmland boundaries, measured to the real Pipos pharmacies."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from data_sources import befolkningsruta, kommuner, pipos, tatorter
@@ -45,3 +46,21 @@ def test_whole_kommun_rows_appear_when_landsbygd_is_covered(grid_access):
     assert mean.loc[("1780", "hela_kommunen"), "namnare"] == 1100
     assert mean.loc[("1780", "hela_kommunen"), "teljare"] == pytest.approx(
         mean.loc[("1780", "tatort"), "teljare"] + mean.loc[("1780", "landsbygd"), "teljare"])
+
+
+def test_surface_puts_each_square_in_its_cell_and_round_trips_as_geotiff(grid_access):
+    import rasterio
+    from rasterio.io import MemoryFile
+
+    from gisapp.surface_api import geotiff
+
+    _, access = grid_access
+    array, transform = tillganglighet.surface(access, kategori="apotek", column="km",
+                                              size_m=1000.0)
+    assert np.isfinite(array).sum() == len(access)
+    with MemoryFile(geotiff(array, transform)) as memory, memory.open() as raster:
+        assert raster.crs.to_epsg() == 3006
+        band = raster.read(1)
+        for point, km in zip(access.geometry, access["km"], strict=True):
+            row, col = rasterio.transform.rowcol(raster.transform, point.x, point.y)
+            assert band[row, col] == pytest.approx(km, rel=1e-6)
