@@ -20,7 +20,7 @@ from data_sources.errors import MissingDataError
 from gisapp.network import load_network
 from gisapp.pipeline import BuildContext, StepOutput
 from layers import avgangar, hallplatser, stomlinjer, upptagningsomraden
-from layers.trafikdag import service_day
+from layers.trafikdag import service_day, validity_window
 
 FEEDS: tuple[tuple[str, Callable[[Path], gtfs.Feed]], ...] = (
     (gtfs.RAIL.name, gtfs.load_rail),
@@ -54,18 +54,21 @@ def feed_days(ctx: BuildContext) -> tuple[list[avgangar.Trafikdag], tuple[str, .
         day = service_day(feed, configured=settings.service_date,
                           weekday=settings.service_weekday)
         found.append(avgangar.analyse(name, feed, day, settings))
+        if found[-1].deps.empty:
+            first, last = validity_window(feed)
+            notes.append(f"{name}: inga turer {day} (tidtabellen gäller {first}–{last})")
     if not found:
         raise MissingDataError("; ".join(reasons))
     if gtfs.REGIONAL.name not in {f.flode for f in found}:
-        notes.append(BUS_MISSING_SV)
+        notes.insert(0, BUS_MISSING_SV)
     return found, tuple(notes)
 
 
-def _provenance(days: list[avgangar.Trafikdag], ctx: BuildContext, notes: tuple[str, ...]) -> dict:
+def _provenance(days: list[avgangar.Trafikdag], ctx: BuildContext) -> dict:
     """Service day per feed, the classification settings, and the missing bus feed."""
     out = {"trafikdag": {f.flode: f.day.isoformat() for f in days},
            "stomlinjeregel": asdict(ctx.settings.stomlinje)}
-    if notes:
+    if gtfs.REGIONAL.name not in out["trafikdag"]:
         out["saknas"] = {"buss": {"sv": BUS_MISSING_SV, "en": BUS_MISSING_EN}}
     return out
 
@@ -81,7 +84,7 @@ def hallplatser_step(ctx: BuildContext) -> StepOutput:
     kommuner = ctx.layer("kommuner")
     frame = _stack([
         hallplatser.build(f, kommuner=kommuner, settings=ctx.settings.stomlinje) for f in days])
-    return StepOutput(frame, notes=notes, extra_provenance=_provenance(days, ctx, notes))
+    return StepOutput(frame, notes=notes, extra_provenance=_provenance(days, ctx))
 
 
 def stomlinjer_step(ctx: BuildContext) -> StepOutput:
@@ -96,18 +99,18 @@ def stomlinjer_step(ctx: BuildContext) -> StepOutput:
     if schematic:
         notes += (f"{schematic} sträckor saknar shapes.txt och ritas som raka linjer "
                   "(schematiskt)",)
-    return StepOutput(frame, notes=notes, extra_provenance=_provenance(days, ctx, notes))
+    return StepOutput(frame, notes=notes, extra_provenance=_provenance(days, ctx))
 
 
 def upptagningsomraden_step(ctx: BuildContext) -> StepOutput:
     """Catchments around stomlinje stations (along roads when loaded), and population within."""
-    days, notes = feed_days(ctx)
+    days, _ = feed_days(ctx)
     try:
         network = ctx.source("osm_vagnat", load_network)
         method = "längs vägnätet (OpenStreetMap)"
     except MissingDataError as exc:
         network, method = None, f"fågelvägsbuffert: inget vägnät ({exc})"
-    provenance = {**_provenance(days, ctx, notes), "metod": method}
+    provenance = {**_provenance(days, ctx), "metod": method}
     zones = upptagningsomraden.build(ctx.layer("hallplatser"), settings=ctx.settings.stomlinje,
                                      network=network)
     try:

@@ -83,3 +83,13 @@ def test_configured_service_day_is_used_and_recorded(data_dir) -> None:
     stations = result.layers["hallplatser"]
     assert set(stations["datum"]) == {"2024-01-16"}
     assert stations.iloc[0]["namn"] == "Karlstad Centralstation"
+
+
+def test_service_day_outside_the_timetable_is_noted(data_dir) -> None:
+    settings = PipelineSettings(stomlinje=StomlinjeSettings(service_date="2030-01-15"))
+    wanted = {"kommuner", "lan", "tatorter", "hallplatser"}
+    result = run_steps([s for s in STEPS if s.spec.id in wanted], data_dir, settings,
+                       progress=lambda _: None)
+    assert result.layers["hallplatser"].empty
+    notes = result.layer_manifest["hallplatser"]["notes"]
+    assert any("inga turer 2030-01-15" in n and "2023-06-12" in n for n in notes)
