@@ -4,6 +4,8 @@ Settings (Flask config):
 
 ``RATE_LIMIT_PER_MINUTE``
     Requests per client IP per minute; ``0``/``None`` (default) switches the limit off.
+    Counted per process (each gunicorn worker keeps its own count), keyed on the address
+    the app sees (``request.remote_addr``: behind a reverse proxy, apply ProxyFix first).
 ``RATE_LIMIT_MAX_CLIENTS``
     How many client IPs the limiter remembers (bounded memory; oldest forgotten first).
 ``EMBED_FRAME_ANCESTORS``

@@ -61,8 +61,9 @@ def _respond(body: dict | str, fmt: str, template: str, media_type: str = docs.J
 
 def _layer(build: Build, collection_id: str, crs: ServedCrs = CRS84) -> FeatureSet:
     """Return the feature set of a collection of ``build``; 404 for an unknown id."""
-    if collection_id not in build.layer_ids():
-        msg = f"no collection {collection_id[:80]!r}; collections: {', '.join(build.layer_ids())}"
+    served = _served_ids(build)
+    if collection_id not in served:
+        msg = f"no collection {collection_id[:80]!r}; collections: {', '.join(served)}"
         raise NotFoundError(msg)
     cache = current_app.extensions["ogc_features"]
     return cache.get(build, collection_id, SPECS.get(collection_id), crs)
