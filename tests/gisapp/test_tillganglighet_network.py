@@ -51,7 +51,8 @@ def test_build_uses_the_network_and_records_it(network_build):
     assert measured["enhet"].str.contains("vägnät|bil").all()
     assert rows["indikator"].str.endswith("_andel_over_20min").any()
     unreached = rows[rows["indikator"] == "service_apotek_ej_nabar_bef"]
-    assert len(unreached) == rows["kommunkod"].nunique() and (unreached["enhet"] == "invånare").all()
+    assert len(unreached) == rows["kommunkod"].nunique()
+    assert (unreached["enhet"] == "invånare").all()
 
 
 def test_scenario_on_a_network_build_loads_the_network(network_build):

@@ -8,8 +8,8 @@ import pytest
 
 from data_sources import befolkningsruta, kommuner, pipos, tatorter
 from layers import befolkningsruta as ruta_layer
-from layers import service, tillganglighet
 from layers import kommuner as kommuner_layer
+from layers import service, tillganglighet
 from layers.accessibility import accessibility
 from tests.conftest import FIXTURES
 
