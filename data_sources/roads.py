@@ -44,14 +44,28 @@ META = SourceMeta(
 )
 
 EDGE_COLUMNS = ["u", "v", "length_m", "highway", "maxspeed", "oneway"]
+_JUNCTION = r'"junction"\s*:\s*"([^"]+)"'
+
+
+def _junction(frame: pd.DataFrame) -> pd.Series:
+    """The ``junction`` tag: its own column (osmnx) or inside pyrosm's JSON ``tags`` text."""
+    if "junction" in frame.columns:
+        return frame["junction"].astype(object)
+    tags = frame["tags"] if "tags" in frame.columns else pd.Series(None, index=frame.index)
+    return tags.astype("string").str.extract(_JUNCTION, expand=False).astype(object)
 
 
 def _edges(frame: pd.DataFrame, path: object) -> pd.DataFrame:
-    """Return the edge columns with text tags, raising when a segment has no length."""
+    """Return the edge columns with text tags, raising when a segment has no length.
+
+    A roundabout (``junction=roundabout|circular``) without ``oneway`` is one-way (OSM rule).
+    """
     out = frame.rename(columns={"length": "length_m"})
     for column in ("maxspeed", "oneway"):
         if column not in out.columns:
             out[column] = None
+    roundabout = _junction(out).isin(["roundabout", "circular"]) & out["oneway"].isna()
+    out["oneway"] = out["oneway"].astype(object).mask(roundabout, "yes")
     require_columns(out, EDGE_COLUMNS, Path(str(path)))
     out = pd.DataFrame(out[EDGE_COLUMNS]).reset_index(drop=True)
     bad = out["length_m"].isna() | (out["length_m"] < 0)

