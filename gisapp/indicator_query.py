@@ -30,7 +30,7 @@ class Selection:
 
     kommun: str | None
     indikator: str | None
-    klassning: str
+    klassning: str | None
 
 
 def table(build: Build) -> pd.DataFrame:
@@ -56,7 +56,9 @@ def classifications(build: Build) -> dict[str, str]:
 
 
 def groups(build: Build, klassning: str) -> pd.Series:
-    """``kommunkod → class label`` for one stored classification."""
+    """``kommunkod → class label`` for one stored classification (empty when not stored)."""
+    if klassning not in classifications(build):
+        return pd.Series(dtype="string")
     frame = build.layer(KOMMUNINDIKATORER.id)
     return frame.set_index("kommunkod")[f"klass_{klassning}"].dropna()
 

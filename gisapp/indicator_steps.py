@@ -72,29 +72,45 @@ def _classifications(ctx: BuildContext) -> dict:
     return tables
 
 
+def _population_parts(ctx: BuildContext, kommuner) -> tuple[dict, list[str]]:
+    """Population and share-in-tätort rows, or none (with a note) when the inputs are absent."""
+    try:
+        points = ctx.source("tatortspunkter", tatortspunkter.load)
+    except MissingDataError as exc:
+        return {}, [f"Folkmängd per tätort saknas: {exc}"]
+    split = population_split(kommuner, points)
+    if split.empty:
+        return {}, ["Folkmängd saknas för regionens kommuner: "
+                    + befolkning.META.files[0].how_to_get]
+    ctx.source("befolkning", befolkning.load)  # the totals came in through the kommuner layer
+    pop_kalla = f"{kalla(befolkning.META)}; {kalla(tatortspunkter.META)}"
+    parts = {"befolkning": indikatorer.population_rows(split, kalla=pop_kalla),
+             "andel_i_tatort": indikatorer.tatort_share_rows(split, kalla=pop_kalla)}
+    return parts, ["Landsbygd = kommunens folkmängd (Kolada/SCB) − tätorterna (SCB 2020); "
+                   "åren anges sida vid sida."]
+
+
+def _education_parts(ctx: BuildContext, kommunkoder: list[str]) -> tuple[dict, list[str]]:
+    """Post-secondary education rows (SCB panel, ages 16–74) when the panel is present."""
+    if not kommunpanel.META.available(ctx.data_dir):
+        return {}, []
+    panel = ctx.source("scb_kommunpanel", kommunpanel.load)
+    rows = indikatorer.education_rows(panel, kommunkoder=kommunkoder,
+                                      kalla=kalla(kommunpanel.META))
+    return {"utbildning": rows}, ["Eftergymnasial utbildning: andel av 16–74 år (SCB-panel), "
+                                  "inte Koladas 25–64 år."]
+
+
 def indikatorer_step(ctx: BuildContext) -> StepOutput:
     """Build population, share in tätort and education per kommun, with classifications."""
     kommuner = ctx.layer("kommuner")
-    kommunkoder = kommuner["kommunkod"].tolist()
-    points = ctx.source("tatortspunkter", tatortspunkter.load)
-    split = population_split(kommuner, points)
-    if split.empty:
-        msg = "no kommun population in the data directory: " + befolkning.META.files[0].how_to_get
+    population, notes = _population_parts(ctx, kommuner)
+    education, education_notes = _education_parts(ctx, kommuner["kommunkod"].tolist())
+    classes = _classifications(ctx)
+    parts = {**population, **education}
+    if not any(not frame.empty for frame in parts.values()) and not classes:
+        msg = "no population, education or classification source for the region's kommuner"
         raise MissingDataError(msg)
-    ctx.source("befolkning", befolkning.load)  # the totals came in through the kommuner layer
-    pop_kalla = f"{kalla(befolkning.META)}; {kalla(tatortspunkter.META)}"
-    parts = {
-        "befolkning": indikatorer.population_rows(split, kalla=pop_kalla),
-        "andel_i_tatort": indikatorer.tatort_share_rows(split, kalla=pop_kalla),
-    }
-    notes = ["Landsbygd = kommunens folkmängd (Kolada/SCB) − tätorterna (SCB 2020); "
-             "åren anges sida vid sida."]
-    if kommunpanel.META.available(ctx.data_dir):
-        panel = ctx.source("scb_kommunpanel", kommunpanel.load)
-        parts["utbildning"] = indikatorer.education_rows(panel, kommunkoder=kommunkoder,
-                                                         kalla=kalla(kommunpanel.META))
-        notes.append("Eftergymnasial utbildning: andel av 16–74 år (SCB-panel), "
-                     "inte Koladas 25–64 år.")
     table = indikatorer.combine(parts)
-    frame = kommunindikatorer.build(kommuner, table, _classifications(ctx))
-    return StepOutput(frame, indicators=table, notes=tuple(notes))
+    frame = kommunindikatorer.build(kommuner, table, classes)
+    return StepOutput(frame, indicators=table, notes=tuple(notes + education_notes))

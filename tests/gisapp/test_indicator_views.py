@@ -173,3 +173,16 @@ def test_main_map_lists_broadband_and_grid_as_missing_with_instructions(client):
     html = client.get("/").get_data(as_text=True)
     assert "digital/bredband_pts_kommun.csv" in html
     assert "befolkning/befolkningsruta_250m.gpkg" in html
+
+
+def test_region_without_population_reports_indicators_missing(tmp_path, data_dir):
+    """Uppsala län (03): the development data has no kommun population or panel for it."""
+    from layers.settings import PipelineSettings
+
+    run_build(DataDir(data_dir, "test"), BuildStore(tmp_path), PipelineSettings(lanskod="03"))
+    client = create_app({"BUILD_DIR": str(tmp_path), "TESTING": True}).test_client()
+    body = client.get("/api/indikatorer?indikator=befolkning").get_json()
+    assert body["rader"] == [] and body["klassning"] == "skr"
+    assert body["saknas"][0]["indikator"] == "befolkning"
+    html = client.get("/jamfor?indikator=andel_i_tatort").get_data(as_text=True)
+    assert "saknar data" in html
