@@ -155,8 +155,10 @@ def broadband_rows(bredband: pd.DataFrame, *, kommunkoder: list[str], kalla: str
 
     PTS' tätort is tätort; småort and "utanför" together are landsbygd; hela_kommunen sums
     all three. ``teljare`` = households/workplaces with access, ``namnare`` = all of them.
+    Only the latest year (``ar``) in the table is used, so that years are never summed.
     """
-    frame = bredband[bredband["kommunkod"].isin(kommunkoder)].copy()
+    frame = bredband[bredband["kommunkod"].isin(kommunkoder)]
+    frame = frame[frame["ar"] == frame["ar"].max()].copy()
     frame["omrade"] = frame["omrade"].map({"tatort": "tatort", "smaort": "landsbygd",
                                            "utanfor": "landsbygd"})
     keys = ["kommunkod", "ar", "mottagare", "hastighet"]

@@ -107,6 +107,21 @@ def test_broadband_rows_from_the_fixture_split_smaort_into_landsbygd():
     assert whole["teljare"] == pytest.approx(38_800 + 800 + 1800)
 
 
+def test_broadband_uses_only_the_latest_year():
+    from data_sources import bredband
+    from tests.conftest import FIXTURES
+
+    latest = bredband.parse(FIXTURES / "bredband" / "bredband_pts_kommun_fixture.csv")
+    older = latest.assign(ar="2023", andel=latest["andel"] / 2,
+                          med_tillgang=latest["med_tillgang"] / 2)
+    rows = indikatorer.broadband_rows(pd.concat([older, latest]), kommunkoder=["1780"],
+                                      kalla="fixture")
+    assert set(rows["ar"]) == {"2024"}
+    whole = rows.set_index(["indikator", "omrade"]).loc[("bredband_1gbit_hushall",
+                                                         "hela_kommunen")]
+    assert whole["namnare"] == 44_000  # one year's households, not two years summed
+
+
 def test_every_indicator_of_the_build_has_a_title_in_both_languages(table):
     for indikator in table["indikator"].unique():
         sv, en = indikatorer.describe(indikator, "sv"), indikatorer.describe(indikator, "en")
