@@ -99,6 +99,7 @@ def api_indikatorer():
                         headers={"Content-Disposition": f"attachment; filename={name}"})
     return jsonify({
         "build_id": build.id, "klassning": selection.klassning,
+        "klassningar": classifications(build),
         "indikatorer": [describe(i) for i in ([selection.indikator] if selection.indikator
                                                else indicator_ids(build))],
         "rader": _records(result["rader"]), "klasser": _records(result["klasser"]),

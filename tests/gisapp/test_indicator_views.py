@@ -41,6 +41,7 @@ def fixture_client(tmp_path_factory, data_dir):
 def test_api_rows_and_aggregates_for_one_kommun(client, built):
     body = client.get("/api/indikatorer?kommun=1780&indikator=befolkning").get_json()
     assert body["klassning"] == "skr"
+    assert body["klassningar"] == {"skr": "SKR:s kommungruppsindelning 2023"}
     rows = {r["omrade"]: r for r in body["rader"]}
     assert rows["hela_kommunen"]["varde"] == 99007 and rows["hela_kommunen"]["ar"] == "2025"
     assert rows["tatort"]["varde"] + rows["landsbygd"]["varde"] == 99007
