@@ -146,3 +146,13 @@ def test_openapi_lists_every_collection_with_its_filters(client, built):
     parameters = doc["paths"]["/collections/kommuner/items"]["get"]["parameters"]
     names = [p.get("name") for p in parameters]
     assert "kommunkod" in names
+
+
+def test_crs84_geometry_matches_the_stored_layer(client, built):
+    stored = built.layer("tatorter").to_crs("OGC:CRS84").set_index("tatortsnr")
+    doc = client.get("/ogc/collections/tatorter/items?limit=1000").get_json()
+    assert len(doc["features"]) == len(stored)
+    for feature in doc["features"][:10]:
+        served = shapely.geometry.shape(feature["geometry"])
+        assert served.equals_exact(stored.loc[feature["id"]].geometry, 1e-6)
+        assert feature["properties"]["tatort"] == stored.loc[feature["id"], "tatort"]
