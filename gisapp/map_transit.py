@@ -9,15 +9,12 @@ data-derived string is HTML-escaped (:func:`gisapp.display.to_geojson`).
 from __future__ import annotations
 
 import html
-import json
 import math
 
 import folium
-from branca.element import MacroElement
-from jinja2 import Template
 
 from gisapp.display import simplify_for_display, to_geojson
-from gisapp.mapview import CUSTOM_RENDERERS, _popup
+from gisapp.mapview import CUSTOM_NOTES, CUSTOM_RENDERERS, _popup
 from gisapp.store import Build
 from layers.avgangar import CLASS_LABELS, HOURS_PER_DAY
 from layers.spec import LayerSpec
@@ -69,34 +66,12 @@ def _class_colour(klass: str | None) -> str:
     return CLASS_LABELS[klass][2] if klass in CLASS_LABELS else UNKNOWN_COLOUR
 
 
-class _MapNote(MacroElement):
-    """A small map control with one line of text, shown while its layer is on the map."""
-
-    _template = Template(
-        "{% macro script(this, kwargs) %}"
-        "(function(){var g={{ this._parent.get_name() }};var c=L.control({position:'bottomleft'});"
-        "c.onAdd=function(){var d=L.DomUtil.create('div','sb-kartnot');"
-        "d.style.cssText='background:#fff;padding:2px 6px;font:12px sans-serif';"
-        "d.textContent={{ this.text_json }};return d;};"
-        "g.on('add',function(){c.addTo(g._map);});g.on('remove',function(){c.remove();});"
-        "if(g._map){c.addTo(g._map);}})();"
-        "{% endmacro %}"
-    )
-
-    def __init__(self, text: str) -> None:
-        super().__init__()
-        # Shown with textContent (never parsed as HTML); "<" escaped so </script> cannot occur.
-        self.text_json = json.dumps(text, ensure_ascii=False).replace("<", "\\u003c")
-
-
-def _notes(parent: folium.map.FeatureGroup, build: Build, layer_id: str, lang: str) -> None:
-    """Show the service day(s) and any missing mode (bus) of ``layer_id`` as map notes."""
-    record = build.manifest["layers"][layer_id]
+def transit_notes(build: Build, lang: str) -> list[str]:
+    """The service day(s) of the timetable and any missing mode (bus), for the layer panel."""
+    record = build.manifest["layers"]["stomlinjer"]
     dates = sorted(set(record.get("trafikdag", {}).values()))
-    if dates:
-        parent.add_child(_MapNote(f"{DAY_TEXT[lang]} (GTFS): {', '.join(dates)}"))
-    for texts in record.get("saknas", {}).values():
-        parent.add_child(_MapNote(texts[lang]))
+    notes = [f"{DAY_TEXT[lang]} (GTFS): {', '.join(dates)}"] if dates else []
+    return notes + [texts[lang] for texts in record.get("saknas", {}).values()]
 
 
 def render_stomlinjer(parent: folium.map.FeatureGroup, spec: LayerSpec, build: Build,
@@ -112,7 +87,6 @@ def render_stomlinjer(parent: folium.map.FeatureGroup, spec: LayerSpec, build: B
 
     folium.GeoJson(to_geojson(frame, escape=True), style_function=style,
                    popup=_popup(spec, lang, list(frame.columns))).add_to(parent)
-    _notes(parent, build, spec.id, lang)
 
 
 def render_hallplatser(parent: folium.map.FeatureGroup, spec: LayerSpec, build: Build,
@@ -139,4 +113,5 @@ def render_hallplatser(parent: folium.map.FeatureGroup, spec: LayerSpec, build: 
 
 
 CUSTOM_RENDERERS["stomlinjer"] = render_stomlinjer
+CUSTOM_NOTES["stomlinjer"] = transit_notes
 CUSTOM_RENDERERS["hallplatser"] = render_hallplatser

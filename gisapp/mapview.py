@@ -35,6 +35,10 @@ PANEL_JS = "/static/strukturbild.js"
 # to ``parent`` (the layer's own feature group). Layers without one use :func:`add_layer`.
 Renderer = Callable[[folium.map.FeatureGroup, LayerSpec, Build, str], None]
 CUSTOM_RENDERERS: dict[str, Renderer] = {}
+# Short notes shown in the panel under a layer's legend (service day, a missing mode, …):
+# ``notes(build, lang) -> list[str]``, registered per layer id like the renderers.
+LayerNotes = Callable[[Build, str], list[str]]
+CUSTOM_NOTES: dict[str, LayerNotes] = {}
 
 PANEL_TEXTS = {
     "sv": {"panel": "Lager", "search": "Sök kommun eller tätort", "missing": "saknar data",
@@ -161,6 +165,7 @@ def compose_map(build: Build, specs: dict[str, LayerSpec], options: MapOptions) 
             "id": layer_id, "var": group.get_name(), "theme": spec.theme,
             "title": spec.title_sv if lang == "sv" else spec.title_en,
             "visible": group.show, "legend": _legend(spec, lang),
+            "notes": CUSTOM_NOTES[layer_id](build, lang) if layer_id in CUSTOM_NOTES else [],
         })
     config = {
         "lang": lang, "texts": PANEL_TEXTS[lang], "themes": THEMES, "layers": panel_layers,
@@ -189,5 +194,7 @@ def _region_bounds(build: Build) -> tuple[float, float, float, float]:
     return float(minx), float(miny), float(maxx), float(maxy)
 
 # Data-driven renderers of other modules register themselves in CUSTOM_RENDERERS on import.
-from gisapp import map_transit  # noqa: E402, F401
-from gisapp import tillganglighet_map  # noqa: E402, F401
+from gisapp import (
+    map_transit,  # noqa: E402, F401
+    tillganglighet_map,  # noqa: E402, F401
+)

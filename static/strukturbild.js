@@ -58,6 +58,7 @@ function strukturbildPanel(map, config) {
           swatch.style.background = colour;
           legend.append(el("div", {}, swatch, label));
         });
+        (spec.notes || []).forEach((note) => legend.append(el("div", { className: "sb-note", textContent: note })));
         legend.hidden = !spec.visible;
         box.addEventListener("change", () => {
           const entry = layers[spec.id];
