@@ -193,8 +193,6 @@ def _region_bounds(build: Build) -> tuple[float, float, float, float]:
     minx, miny, maxx, maxy = region.to_crs(SERVE_CRS).total_bounds
     return float(minx), float(miny), float(maxx), float(maxy)
 
+
 # Data-driven renderers of other modules register themselves in CUSTOM_RENDERERS on import.
-from gisapp import (
-    map_transit,  # noqa: E402, F401
-    tillganglighet_map,  # noqa: E402, F401
-)
+from gisapp import map_transit, tillganglighet_map  # noqa: E402, F401, I001
