@@ -11,7 +11,7 @@ import math
 import pandas as pd
 
 from gisapp.charts import OKABE_ITO, Bar, Reference, bar_chart
-from gisapp.indicator_query import Selection, query
+from gisapp.indicator_query import Selection, indicator_ids, query
 from gisapp.store import Build
 from layers.indikatorer import OMRADEN, describe
 
@@ -111,6 +111,8 @@ def profile(build: Build, kommunkod: str, *, klassning: str, lang: str) -> dict:
                           on=keys, how="left")
     lansnamn = build.manifest["region"]["lansnamn"]
     blocks = []
+    order = {k: i for i, k in enumerate(indicator_ids(build))}  # catalogue first
+    merged = merged.sort_values("indikator", key=lambda ids: ids.map(order), kind="stable")
     for indikator, block in merged.groupby("indikator", sort=False):
         block = block.set_index("omrade").reindex(
             [o for o in OMRADEN if o in set(block["omrade"])]).reset_index()

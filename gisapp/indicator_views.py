@@ -57,12 +57,21 @@ TEXTS = {
 }
 
 
-def fmt(value: object, unit: str = "") -> str:
-    """Format a number for tables: digit grouping, one decimal for shares, "–" if missing."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    digits = 1 if str(unit).startswith("procent") or abs(float(value)) < 100 else 0
-    return f"{float(value):,.{digits}f}".replace(",", " ")
+def formatter(lang: str):
+    """Return ``fmt(value, unit="")``, the table number format of ``lang``.
+
+    Digits are grouped; shares and small numbers get one decimal (decimal comma in Swedish);
+    a missing value is "–".
+    """
+    point = "," if lang == "sv" else "."
+
+    def fmt(value: object, unit: str = "") -> str:
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return "–"
+        digits = 1 if str(unit).startswith("procent") or abs(float(value)) < 100 else 0
+        return f"{float(value):,.{digits}f}".replace(",", " ").replace(".", point)
+
+    return fmt
 
 
 def _klassning(build: Build) -> str:
@@ -127,7 +136,7 @@ def jamfor():
         return render_template(
             "jamfor.html", lang=lang, t=TEXTS[lang], region=build.manifest["region"],
             data=data, indicators=[describe(i, lang) for i in ids], areas=AREA_LABELS[lang],
-            classifications=classifications(build), chosen=chosen, fmt=fmt)
+            classifications=classifications(build), chosen=chosen, fmt=formatter(lang))
 
     return _cached_page(build, ("jamfor", lang, *chosen.values()), render)
 
@@ -150,6 +159,6 @@ def kommun_profile(kommunkod: str):
             "kommun.html", lang=lang, t=TEXTS[lang], region=build.manifest["region"],
             kommunkod=kommunkod, kommunnamn=known[kommunkod], data=data,
             areas=AREA_LABELS[lang], klassning=klassning, classifications=classifications(build),
-            fmt=fmt, **render_map_parts(build, options))
+            fmt=formatter(lang), **render_map_parts(build, options))
 
     return _cached_page(build, ("kommun", lang, kommunkod, klassning), render)
