@@ -20,6 +20,7 @@ from gisapp.network import load_network
 from gisapp.store import Build
 from layers import scenario, tillganglighet
 from layers.accessibility import NETWORK
+from layers.service import CATEGORIES
 from layers.settings import PipelineSettings
 
 MAX_CHANGES = 50
@@ -49,6 +50,8 @@ def parse_changes(remove: list[str], move: list[str], add: list[str]) -> list[sc
             head, sep, coords = item.rpartition("@")
             if not sep or not head:
                 raise RequestError(parameter, f"expected NAME@LON,LAT, got {item[:40]!r}")
+            if action == "add" and head not in CATEGORIES:
+                raise RequestError(parameter, f"kategori must be one of {', '.join(CATEGORIES)}")
             x, y = _lonlat(parameter, coords)
             if action == "move":
                 changes.append(scenario.Change("move", id=head, x=x, y=y))

@@ -40,7 +40,7 @@ def test_adding_a_pharmacy_brings_a_tatort_closer(client, built):
 
 @pytest.mark.parametrize(("query", "parameter"), [
     ({}, "ta_bort"),
-    ({"lagg_till": "kiosk@13.5,59.4"}, "change 1 (add)"),
+    ({"lagg_till": "kiosk@13.5,59.4"}, "lagg_till"),
     ({"lagg_till": "apotek@13.5"}, "lagg_till"),
     ({"flytta": "pipos:1@999,59"}, "flytta"),
     ({"ta_bort": "x", "km": "-1"}, "km"),
