@@ -99,11 +99,13 @@ def main() -> None:
         print(f"indicator rows: {len(table)}, indicators: {table['indikator'].nunique()}")
         ours_ms, peer_ms, agree = [], [], True
         for name, groups in groupings.items():
-            ours_ms += timed_ms(lambda g=groups: indikatorer.aggregate(table, g), args.repeat)
-            peer_ms += timed_ms(lambda g=groups: peer_aggregate(table, g), args.repeat)
+            ours = timed_ms(lambda g=groups: indikatorer.aggregate(table, g), args.repeat)
+            peer = timed_ms(lambda g=groups: peer_aggregate(table, g), args.repeat)
             agree &= same(indikatorer.aggregate(table, groups), peer_aggregate(table, groups))
-            print(f"aggregate by {name}: ours {statistics.median(ours_ms):.1f} ms, "
-                  f"peer {statistics.median(peer_ms):.1f} ms")
+            print(f"aggregate by {name}: ours {statistics.median(ours):.1f} ms, "
+                  f"peer {statistics.median(peer):.1f} ms (median of {args.repeat})")
+            ours_ms += ours
+            peer_ms += peer
         client = create_app({"BUILD_DIR": tmp, "TESTING": True}).test_client()
         first = build.manifest["region"]["kommuner"][0]["kommunkod"]
         jamfor_cold = timed_ms(lambda: client.get("/jamfor"), 1)[0]
@@ -113,7 +115,7 @@ def main() -> None:
                     f"/api/indikatorer?kommun={first}&format=csv"):
             api += timed_ms(lambda u=url: client.get(u), args.repeat)
         warm = timed_ms(lambda: client.get(f"/kommun/{first}"), args.repeat)
-        agg_ours, agg_peer = statistics.median(ours_ms), statistics.median(peer_ms)
+        agg_ours, agg_peer = statistics.median(ours_ms), statistics.median(peer_ms)  # both
         print(f"/api/indikatorer p50 {statistics.median(api):.1f} ms, p95 {p95(api):.1f} ms; "
               f"/jamfor cold {jamfor_cold:.0f} ms; /kommun/{first} cold {kommun_cold:.0f} ms, "
               f"warm p50 {statistics.median(warm):.1f} ms")
