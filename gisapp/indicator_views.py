@@ -11,7 +11,7 @@ import math
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
-from gisapp import indicator_params as params
+from gisapp import params
 from gisapp.indicator_pages import AREA_LABELS, comparison, profile
 from gisapp.indicator_query import (
     Selection,
@@ -97,7 +97,7 @@ def api_indikatorer():
     """Serve indicator rows per kommun with class and län aggregates, as JSON or CSV."""
     build = current_build()
     selection = Selection(
-        params.kommun(request.args.get("kommun"), kommuner(build)),
+        params.kommunkod(request.args.get("kommun"), kommuner(build)),
         params.choice("indikator", request.args.get("indikator"), indicator_ids(build), None),
         _klassning(build))
     output = params.choice("format", request.args.get("format"), params.FORMATS, "json")

@@ -44,10 +44,12 @@ PANEL_TEXTS = {
     "sv": {"panel": "Lager", "search": "Sök kommun eller tätort", "missing": "saknar data",
            "basemap": "Bakgrundskarta", "nobase": "Ingen (fungerar utan internet)",
            "embed": "Bädda in", "title": "Strukturbild",
-           "embedHelp": "Kopiera koden och klistra in den i din webbsida:"},
+           "embedHelp": "Kopiera koden och klistra in den i din webbsida:",
+           "empty": "inga objekt i regionen"},
     "en": {"panel": "Layers", "search": "Find municipality or urban area", "missing": "no data",
            "basemap": "Base map", "nobase": "None (works offline)", "embed": "Embed",
-           "title": "Structure map", "embedHelp": "Copy the code into your web page:"},
+           "title": "Structure map", "embedHelp": "Copy the code into your web page:",
+           "empty": "no features in the region"},
 }
 
 
@@ -154,9 +156,14 @@ def compose_map(build: Build, specs: dict[str, LayerSpec], options: MapOptions) 
         control=False,
     ).add_to(fmap)
     wanted = options.layer_ids or tuple(build.layer_ids())
-    panel_layers = []
+    panel_layers, empty = [], []
     for layer_id in _ordered(wanted, specs):
         spec = specs[layer_id]
+        if build.manifest["layers"][layer_id]["rows"] == 0:
+            empty.append({"id": layer_id, "theme": spec.theme,
+                          "title": spec.title_sv if lang == "sv" else spec.title_en,
+                          "how": PANEL_TEXTS[lang]["empty"]})
+            continue
         group = folium.FeatureGroup(name=html.escape(spec.title_sv), control=False,
                                     show=spec.default_visible or options.layer_ids is not None)
         CUSTOM_RENDERERS.get(layer_id, add_layer)(group, spec, build, lang)
@@ -169,7 +176,7 @@ def compose_map(build: Build, specs: dict[str, LayerSpec], options: MapOptions) 
         })
     config = {
         "lang": lang, "texts": PANEL_TEXTS[lang], "themes": THEMES, "layers": panel_layers,
-        "missing": [] if options.layer_ids else _missing(build, specs, lang),
+        "missing": empty + ([] if options.layer_ids else _missing(build, specs, lang)),
         "places": [] if options.layer_ids else _places(build),
         "base": {"var": base.get_name(), "title": "OpenStreetMap"},
         "embed": options.embed_url, "collapsed": options.collapsed,

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 
-from data_sources.errors import NotFoundError, RequestError
+from data_sources.errors import RequestError
+from layers.indikatorer import OMRADEN
 
 LANGUAGES = ("sv", "en")
+FORMATS = ("json", "csv")
+SORTS = ("varde", "namn")
 MAX_LAYERS = 20
 _KOMMUNKOD = re.compile(r"^\d{4}$")
 _SHOWN = 40  # characters of a bad value echoed back in an error message
@@ -22,13 +26,26 @@ def _shown(value: str) -> str:
     return repr(value[:_SHOWN] + ("…" if len(value) > _SHOWN else ""))
 
 
+def choice(parameter: str, value: str | None, allowed: Iterable[str], default: str | None
+           ) -> str | None:
+    """Return ``value`` if it is one of ``allowed`` (``default`` when absent or empty)."""
+    allowed = list(allowed)
+    if value is None or value == "":
+        return default
+    if value not in allowed:
+        raise RequestError(parameter, f"unknown value {_shown(value)}; expected one of "
+                                      f"{', '.join(allowed)}")
+    return value
+
+
 def language(value: str | None) -> str:
     """Parse ``sprak``: ``sv`` (default) or ``en``."""
-    if value is None or value == "":
-        return "sv"
-    if value not in LANGUAGES:
-        raise RequestError("sprak", f"must be 'sv' or 'en', got {_shown(value)}")
-    return value
+    return choice("sprak", value, LANGUAGES, "sv")
+
+
+def omrade(value: str | None) -> str:
+    """Parse ``omrade``: tatort, landsbygd or hela_kommunen (default)."""
+    return choice("omrade", value, OMRADEN, "hela_kommunen")
 
 
 def layer_list(value: str | None, built: list[str]) -> tuple[str, ...] | None:
@@ -46,15 +63,14 @@ def layer_list(value: str | None, built: list[str]) -> tuple[str, ...] | None:
 
 
 def kommunkod(value: str | None, known: dict[str, str]) -> str | None:
-    """Parse ``kommun``: a 4-digit kommunkod of the region; 404 when well-formed but unknown."""
+    """Parse ``kommun``: a 4-digit kommunkod of the region, or ``None`` when absent."""
     if value is None or value == "":
         return None
     if not _KOMMUNKOD.fullmatch(value):
         raise RequestError("kommun", f"must be a 4-digit kommunkod, got {_shown(value)}")
     if value not in known:
-        msg = f"kommun {value} is not in this region; valid: " + ", ".join(
-            f"{code} {name}" for code, name in known.items())
-        raise NotFoundError(msg)
+        valid = ", ".join(f"{code} {name}" for code, name in known.items())
+        raise RequestError("kommun", f"{value} is not a kommun of this region; valid: {valid}")
     return value
 
 

@@ -128,9 +128,10 @@ def test_bad_embed_parameters_are_400_naming_the_parameter(client, query, parame
     assert "Traceback" not in response.get_data(as_text=True)
 
 
-def test_unknown_kommun_is_404_listing_valid_ones(client):
+def test_unknown_kommun_is_400_listing_valid_ones(client):
     response = client.get("/embed?kommun=0180")
-    assert response.status_code == 404
+    assert response.status_code == 400
+    assert response.get_json()["parameter"] == "kommun"
     assert "1780 Karlstad" in response.get_json()["detail"]
 
 
@@ -165,3 +166,19 @@ def test_no_build_yet_is_a_clear_404(tmp_path):
     response = client.get("/healthz")
     assert response.status_code == 404
     assert "strukturbild build" in response.get_json()["detail"]
+
+
+def test_another_region_with_empty_layers_serves_its_pages(tmp_path, data_dir):
+    """Uppsala län (03): no pharmacies or trains in the Värmland-only files → empty layers."""
+    from layers.settings import PipelineSettings
+
+    build = run_build(DataDir(data_dir, "test"), BuildStore(tmp_path),
+                      PipelineSettings(lanskod="03"))
+    assert build.manifest["region"]["lansnamn"] == "Uppsala län"
+    empty = [i for i, layer in build.manifest["layers"].items() if layer["rows"] == 0]
+    assert "service" in empty
+    client = create_app({"BUILD_DIR": str(tmp_path), "TESTING": True}).test_client()
+    page = client.get("/").get_data(as_text=True)
+    missing = {m["id"]: m["how"] for m in panel_config(page)["missing"]}
+    assert missing["service"] == "inga objekt i regionen"
+    assert client.get("/kommun/0380").status_code == 200
