@@ -86,7 +86,7 @@ def _legend(caption: dict, ranges: list, colours: list[str], lang: str) -> str:
         for c, (low, high) in zip(colours, ranges, strict=True))
     items += (f'<div><span style="background:{NO_DATA};display:inline-block;width:14px;'
               f'height:10px;margin-right:4px"></span>{escape(t["missing"])}</div>')
-    return (f'<div class="sb-choropleth-legend" style="position:fixed;left:10px;bottom:30px;'
+    return (f'<div class="sb-choropleth-legend" style="position:fixed;left:10px;bottom:110px;'
             f'z-index:1000;background:#fff;padding:6px 8px;font:12px system-ui,sans-serif;'
             f'border:1px solid #999;max-width:260px"><strong>{escape(title)}</strong><br>'
             f'{escape(unit)} · {escape(t[omrade])} · {escape(t["year"])} {escape(year)}'

@@ -20,6 +20,7 @@ from jinja2 import Template
 
 from gisapp.display import SERVE_CRS, simplify_for_display, to_geojson
 from gisapp.store import Build
+from layers.indikatorer import describe
 from layers.service import CATEGORIES
 from layers.spec import LayerSpec
 
@@ -45,11 +46,13 @@ PANEL_TEXTS = {
            "basemap": "Bakgrundskarta", "nobase": "Ingen (fungerar utan internet)",
            "embed": "Bädda in", "title": "Strukturbild",
            "embedHelp": "Kopiera koden och klistra in den i din webbsida:",
-           "empty": "inga objekt i regionen"},
+           "empty": "inga objekt i regionen", "indicator": "Indikator på kartan",
+           "noIndicator": "– ingen –"},
     "en": {"panel": "Layers", "search": "Find municipality or urban area", "missing": "no data",
            "basemap": "Base map", "nobase": "None (works offline)", "embed": "Embed",
            "title": "Structure map", "embedHelp": "Copy the code into your web page:",
-           "empty": "no features in the region"},
+           "empty": "no features in the region", "indicator": "Indicator on the map",
+           "noIndicator": "– none –"},
 }
 
 
@@ -62,6 +65,7 @@ class MapOptions:
     bounds: tuple[float, float, float, float] | None = None  # lon/lat: W, S, E, N
     embed_url: str | None = None
     collapsed: bool = False
+    indicator: str | None = None  # the choropleth shown, offered in the panel's selector
 
 
 def _popup(spec: LayerSpec, lang: str, columns: list[str]) -> folium.GeoJsonPopup | None:
@@ -180,11 +184,21 @@ def compose_map(build: Build, specs: dict[str, LayerSpec], options: MapOptions) 
         "places": [] if options.layer_ids else _places(build),
         "base": {"var": base.get_name(), "title": "OpenStreetMap"},
         "embed": options.embed_url, "collapsed": options.collapsed,
+        "indicators": [] if options.layer_ids else _indicator_choices(build, lang),
+        "indicator": options.indicator,
     }
     _Panel(config).add_to(fmap)
     west, south, east, north = options.bounds or _region_bounds(build)
     fmap.fit_bounds([[south, west], [north, east]])
     return fmap
+
+
+def _indicator_choices(build: Build, lang: str) -> list[dict]:
+    """Indicators that have values in ``build``, with their titles, for the choropleth selector."""
+    if build.indicators.empty:
+        return []
+    ids = build.indicators["indikator"].unique()
+    return [{"id": i, "title": describe(i, lang)["titel"]} for i in ids]
 
 
 def _ordered(layer_ids: Iterable[str], specs: dict[str, LayerSpec]) -> list[str]:

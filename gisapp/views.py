@@ -79,7 +79,7 @@ def index():
         no_data = None
         if not build.manifest["has_data_dir"]:
             no_data = NO_DATA_HELP_SV if lang == "sv" else NO_DATA_HELP_EN
-        options = MapOptions(lang=lang, embed_url="/embed")
+        options = MapOptions(lang=lang, embed_url="/embed", indicator=indikator)
         return render_template(
             "map.html", lang=lang, t=TEXTS[lang], region=build.manifest["region"],
             build_id=build.id, provenance=provenance_rows(build, lang),

@@ -44,6 +44,22 @@ function strukturbildPanel(map, config) {
       body.append(search, list);
     }
 
+    if (config.indicators && config.indicators.length) {
+      body.append(el("h3", { textContent: t.indicator }));
+      const select = el("select");
+      select.setAttribute("aria-label", t.indicator);
+      select.append(el("option", { value: "", textContent: t.noIndicator }));
+      config.indicators.forEach((ind) => {
+        select.append(el("option", { value: ind.id, textContent: ind.title, selected: ind.id === config.indicator }));
+      });
+      select.addEventListener("change", () => {
+        const params = new URLSearchParams(window.location.search);
+        if (select.value) { params.set("indikator", select.value); } else { params.delete("indikator"); }
+        window.location.search = params.toString();
+      });
+      body.append(select);
+    }
+
     config.themes.forEach((theme) => {
       const items = config.layers.filter((l) => l.theme === theme);
       const missing = config.missing.filter((l) => l.theme === theme);

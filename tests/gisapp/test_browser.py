@@ -150,3 +150,13 @@ def test_embed_renders_inside_an_iframe_on_another_origin(page, other_origin):
     assert embedded.evaluate("() => Object.keys(window.strukturbildLayers)") == ["kommuner", "service"]
     page.screenshot(path=ARTIFACTS / "embed_in_iframe.png")
     assert page.console_errors == []
+
+
+def test_indicator_selector_draws_a_choropleth(page, app_url):
+    page.goto(app_url + "/", wait_until="networkidle")
+    with page.expect_navigation():
+        page.select_option(".sb-panel select", "andel_i_tatort")
+    assert "indikator=andel_i_tatort" in page.url
+    page.wait_for_selector("text=Andel i tätort")
+    page.screenshot(path=ARTIFACTS / "choropleth.png")
+    assert page.console_errors == []

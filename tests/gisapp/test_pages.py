@@ -182,3 +182,11 @@ def test_another_region_with_empty_layers_serves_its_pages(tmp_path, data_dir):
     missing = {m["id"]: m["how"] for m in panel_config(page)["missing"]}
     assert missing["service"] == "inga objekt i regionen"
     assert client.get("/kommun/0380").status_code == 200
+
+
+def test_indicator_selector_lists_indicators_and_marks_the_chosen_one(client, built):
+    config = panel_config(client.get("/?indikator=andel_i_tatort").get_data(as_text=True))
+    ids = {choice["id"]: choice["title"] for choice in config["indicators"]}
+    assert set(ids) == set(built.indicators["indikator"])
+    assert ids["andel_i_tatort"] == "Andel i tätort"
+    assert config["indicator"] == "andel_i_tatort"
