@@ -109,7 +109,9 @@ def pandana_run(nodes, edges, origins_xy, services, radius: dict[str, float]):
     origin_ids = net.get_node_ids(origins_xy[:, 0], origins_xy[:, 1]).to_numpy()
     out = {}
     for kategori, xy in services.items():
-        net.set_pois(category=kategori, maxdist=max(radius.values()), maxitems=1,
+        # preprocessing radius a little above every query radius (pandana refuses equal
+        # float32-rounded values: "must not be larger in query than during preprocessing")
+        net.set_pois(category=kategori, maxdist=max(radius.values()) * 1.01, maxitems=1,
                      x_col=pd.Series(xy[:, 0]), y_col=pd.Series(xy[:, 1]))
         for metric, imp in (("m", "length_m"), ("min", "minutes")):
             found = net.nearest_pois(distance=radius[metric], category=kategori, num_pois=1,
