@@ -18,8 +18,9 @@ from pathlib import Path
 
 from flask import Blueprint, Flask, current_app, render_template, send_file, url_for
 
+from data_sources.errors import NotFoundError
 from gisapp import export
-from gisapp.params import kommunkod as parse_kommunkod
+from gisapp.params import well_formed_kommunkod
 from gisapp.store import Build
 from gisapp.views import current_build
 
@@ -115,7 +116,10 @@ def kommun_gpkg(code: str):
     """Every layer restricted to one kommun as a GeoPackage."""
     build = current_build()
     known = {k["kommunkod"]: k["kommunnamn"] for k in build.manifest["region"]["kommuner"]}
-    code = parse_kommunkod(code, known)
+    well_formed_kommunkod(code)
+    if code not in known:  # a well-formed code of another region: no such resource
+        msg = f"kommun {code} is not in this region"
+        raise NotFoundError(msg)
     path = _cached(build, f"kommun-{code}.gpkg",
                    lambda p: export.write_gpkg(build, p, export.kommun_layers(build, code)))
     return _send(path, "application/geopackage+sqlite3", f"strukturbild-{code}-{build.id}.gpkg")

@@ -62,12 +62,18 @@ def layer_list(value: str | None, built: list[str]) -> tuple[str, ...] | None:
     return tuple(dict.fromkeys(ids))
 
 
+def well_formed_kommunkod(value: str, parameter: str = "kommun") -> str:
+    """Return ``value`` if it is a 4-digit kommunkod, else raise naming ``parameter``."""
+    if not _KOMMUNKOD.fullmatch(value):
+        raise RequestError(parameter, f"must be a 4-digit kommunkod, got {_shown(value)}")
+    return value
+
+
 def kommunkod(value: str | None, known: dict[str, str]) -> str | None:
     """Parse ``kommun``: a 4-digit kommunkod of the region, or ``None`` when absent."""
     if value is None or value == "":
         return None
-    if not _KOMMUNKOD.fullmatch(value):
-        raise RequestError("kommun", f"must be a 4-digit kommunkod, got {_shown(value)}")
+    well_formed_kommunkod(value)
     if value not in known:
         valid = ", ".join(f"{code} {name}" for code, name in known.items())
         raise RequestError("kommun", f"{value} is not a kommun of this region; valid: {valid}")
