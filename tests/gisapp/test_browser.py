@@ -160,3 +160,20 @@ def test_indicator_selector_draws_a_choropleth(page, app_url):
     page.wait_for_selector("text=Andel i tätort")
     page.screenshot(path=ARTIFACTS / "choropleth.png")
     assert page.console_errors == []
+
+
+def test_scenario_page_asks_the_api_and_shows_who_gets_farther(page, app_url, built):
+    page.goto(app_url + "/scenario", wait_until="networkidle")
+    kil = built.layer("service").query("kategori == 'apotek' and kommunkod == '1715'")
+    staffed = kil[kil["namn"].str.startswith("Kronans")]["id"].item()
+    page.select_option("select[name=ta_bort]", staffed)
+    with page.expect_response(lambda r: "/api/scenario?" in r.url) as answer:
+        page.click("button[type=submit]")
+    assert answer.value.status == 200
+    page.wait_for_selector("text=Ursprung som påverkas")
+    rows = page.locator("table").nth(1).locator("tr")
+    names = [rows.nth(i).locator("td").first.text_content() for i in range(1, rows.count())]
+    assert "Kil" in names  # the tätort Kil loses its nearest pharmacy
+    assert page.locator("table").first.locator("text=Karlstad").count() >= 1
+    page.screenshot(path=ARTIFACTS / "scenario.png", full_page=True)
+    assert page.console_errors == []

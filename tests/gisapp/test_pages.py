@@ -190,3 +190,11 @@ def test_indicator_selector_lists_indicators_and_marks_the_chosen_one(client, bu
     assert set(ids) == set(built.indicators["indikator"])
     assert ids["andel_i_tatort"] == "Andel i tätort"
     assert config["indicator"] == "andel_i_tatort"
+
+
+def test_scenario_page_lists_the_service_points_it_can_close(client, built):
+    page = client.get("/scenario").get_data(as_text=True)
+    pharmacies = built.layer("service").query("kategori == 'apotek'")
+    assert page.count('<option value="pipos:') == len(pharmacies)
+    assert "fågelvägen" in page
+    assert client.get("/scenario?sprak=xx").status_code == 400
