@@ -48,7 +48,8 @@ def read_vector(path: Path, *, layer: str | None = None) -> gpd.GeoDataFrame:
     try:
         return gpd.read_file(path, layer=layer, engine="pyogrio")
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as exc:
-        msg = f"{path}: cannot be read as a vector file{f' (layer {layer!r})' if layer else ''}: {exc}"
+        where = f" (layer {layer!r})" if layer else ""
+        msg = f"{path}: cannot be read as a vector file{where}: {exc}"
         raise DataError(msg) from exc
 
 
@@ -127,7 +128,8 @@ def to_compute_crs(
     if len(present):
         bounds = present.bounds
         x0, y0, x1, y1 = SWEDEN_BOUNDS_3006
-        inside = (bounds.minx >= x0) & (bounds.miny >= y0) & (bounds.maxx <= x1) & (bounds.maxy <= y1)
+        inside = ((bounds.minx >= x0) & (bounds.miny >= y0)
+                  & (bounds.maxx <= x1) & (bounds.maxy <= y1))
         if inside.mean() < 0.5:
             minx, miny, maxx, maxy = present.total_bounds
             msg = (
@@ -144,7 +146,8 @@ def require_geometry(frame: gpd.GeoDataFrame, path: Path, id_column: str) -> Non
     geoms = frame.geometry
     empty = geoms.isna() | geoms.is_empty
     if empty.any():
-        msg = f"{path}: empty or missing geometry for {id_column} {_listed(frame.loc[empty, id_column])}"
+        ids = _listed(frame.loc[empty, id_column])
+        msg = f"{path}: empty or missing geometry for {id_column} {ids}"
         raise DataError(msg)
     invalid = ~geoms.is_valid
     if invalid.any():
@@ -164,7 +167,8 @@ def points_from_xy(
     coords = frame[[x, y]].apply(pd.to_numeric, errors="coerce")
     missing = coords.isna().any(axis=1)
     if missing.any():
-        msg = f"{path}: columns {x!r}/{y!r} are not numeric in row(s) {_listed(frame.index[missing])}"
+        rows = _listed(frame.index[missing])
+        msg = f"{path}: columns {x!r}/{y!r} are not numeric in row(s) {rows}"
         raise DataError(msg)
     geometry = gpd.points_from_xy(coords[x], coords[y], crs=crs)
     return gpd.GeoDataFrame(frame, geometry=geometry, crs=crs)

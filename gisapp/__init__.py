@@ -16,9 +16,9 @@ def create_app(config: dict | None = None) -> Flask:
     from gisapp.indicator_views import indicators
     from gisapp.pagecache import PageCache
     from gisapp.scenario_api import scenario_api
-    from gisapp.surface_api import surface_api
     from gisapp.settings import resolve_build_dir
     from gisapp.store import BuildStore
+    from gisapp.surface_api import surface_api
     from gisapp.views import pages
 
     app = Flask(__name__, static_folder=None)

@@ -135,5 +135,6 @@ def run_steps(
         progress(f"  + {layer_id}: {len(output.frame)} rader ({seconds:.2f} s)")
         for note in output.notes:
             progress(f"      {note}")
-    indicators = pd.concat(indicator_parts, ignore_index=True) if indicator_parts else pd.DataFrame()
+    indicators = (pd.concat(indicator_parts, ignore_index=True) if indicator_parts
+                  else pd.DataFrame())
     return PipelineResult(ctx.layers, manifest, missing, indicators)

@@ -24,9 +24,8 @@ from gisapp.steps_transit import hallplatser_step, stomlinjer_step, upptagningso
 from gisapp.tillganglighet_step import tillganglighet_step
 from layers import befolkningsruta as befolkning_layer
 from layers import bredband as bredband_layer
-from layers import hallplatser, stomlinjer, upptagningsomraden
+from layers import hallplatser, kommunindikatorer, stomlinjer, upptagningsomraden
 from layers import kommuner as kommuner_layer
-from layers import kommunindikatorer
 from layers import lan as lan_layer
 from layers import service as service_layer
 from layers import tatorter as tatorter_layer

@@ -1,0 +1,1 @@
+"""Pure layer pipelines: source frames in, layer frames and indicator rows out."""

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pandas as pd
 
-from data_sources import befolkning, klassning, kommuner, kommuner_land, lan, tatorter, tatortspunkter
+from data_sources import (
+    befolkning,
+    klassning,
+    kommuner,
+    kommuner_land,
+    lan,
+    tatorter,
+    tatortspunkter,
+)
 from layers.tatorter import points_outside_kommun
 
 # SCB's official codes and names of the kommuner in Värmlands län (the test oracle).

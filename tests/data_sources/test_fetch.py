@@ -145,7 +145,8 @@ def test_fetch_population_from_kolada_api(publisher, data_dir, tmp_path):
     base, _ = publisher
     real = pd.read_csv(data_dir / befolkning.META.files[0].path, dtype={"kommunkod": str})
     codes = ",".join(real["kommunkod"])
-    PublisherHandler.files[f"data/kpi/N01951/municipality/{codes}/year/2025"] = kolada_answer(real, 2025)
+    path = f"data/kpi/N01951/municipality/{codes}/year/2025"
+    PublisherHandler.files[path] = kolada_answer(real, 2025)
     lines = befolkning.fetch_kolada(tmp_path, FAST, year=2025, base_url=f"{base}/plain")
     assert "16 kommuner, 2025" in lines[0]
     fetched = befolkning.load(tmp_path)

@@ -76,7 +76,8 @@ def test_kommunkod_must_be_a_real_kommun(tmp_path, data_dir):
 def test_invalid_geometry_names_the_kommun(tmp_path, real_kommuner):
     broken = real_kommuner.copy()
     broken.loc[broken["kommunkod"] == "1780", "geometry"] = BOWTIE
-    with pytest.raises(DataError, match=r"invalid geometry for kommunkod '1780'.*Self-intersection"):
+    with pytest.raises(DataError,
+                       match=r"invalid geometry for kommunkod '1780'.*Self-intersection"):
         kommuner.parse(write_gpkg(broken, tmp_path))
 
 
@@ -113,7 +114,8 @@ def test_duplicated_ids(tmp_path, data_dir):
     frame.loc[10, "tatortskod"] = frame.loc[11, "tatortskod"]
     path = tmp_path / "tatorter.geojson"
     frame.to_file(path, driver="GeoJSON")
-    with pytest.raises(DataError, match=f"must be unique; duplicated: '{frame.loc[11, 'tatortskod']}'"):
+    duplicated = frame.loc[11, "tatortskod"]
+    with pytest.raises(DataError, match=f"must be unique; duplicated: '{duplicated}'"):
         tatortspunkter.parse(path)
 
 

@@ -147,7 +147,8 @@ def test_embed_renders_inside_an_iframe_on_another_origin(page, other_origin):
     frame = page.frame_locator("#karta")
     frame.locator(".leaflet-container").wait_for()
     embedded = next(f for f in page.frames if "/embed" in f.url)
-    assert embedded.evaluate("() => Object.keys(window.strukturbildLayers)") == ["kommuner", "service"]
+    layers = embedded.evaluate("() => Object.keys(window.strukturbildLayers)")
+    assert layers == ["kommuner", "service"]
     page.screenshot(path=ARTIFACTS / "embed_in_iframe.png")
     assert page.console_errors == []
 
