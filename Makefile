@@ -27,8 +27,9 @@ run: install
 	$(BIN)/strukturbild build
 	$(BIN)/strukturbild serve
 
-## Run the whole test suite (exit 5, "no tests collected", fails like any other error)
+## Lint, then run the whole test suite (pytest's exit 5, "no tests collected", fails the target)
 test: install
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 clean:
