@@ -17,8 +17,9 @@ import shapely
 SERVE_CRS = "EPSG:4326"
 COORD_DECIMALS = 5
 # Display tolerance in metres (EPSG:3006) per layer; layers not listed are not simplified.
-TOLERANCE_M = {"kommuner": 150.0, "lan": 150.0, "tatorter": 40.0}
-COVERAGE_LAYERS = {"kommuner"}
+TOLERANCE_M = {"kommuner": 150.0, "kommunindikatorer": 150.0, "lan": 150.0, "tatorter": 40.0,
+               "upptagningsomraden": 20.0}
+COVERAGE_LAYERS = {"kommuner", "kommunindikatorer"}
 
 
 def simplify_for_display(layer_id: str, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
