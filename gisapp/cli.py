@@ -70,7 +70,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     current = store.current()
     if current is not None and not current.manifest["has_data_dir"]:
         _say(NO_DATA_HELP_SV)
-    app = create_app({"BUILD_DIR": str(build_dir)})
+    # DATA_DIR lets request-time work (scenarios along a road network) read the same sources.
+    app = create_app({"BUILD_DIR": str(build_dir), "DATA_DIR": args.data_dir})
     _say(f"Strukturbild på http://{args.host}:{args.port}/")
     app.run(host=args.host, port=args.port, debug=False)
     return 0
