@@ -24,6 +24,7 @@ from data_sources._register import fallback_kommuner
 from data_sources._validate import read_table, require_whole_numbers, validated_table
 from data_sources.base import SourceFile, SourceMeta, record_fetch
 from data_sources.errors import DataError, FetchError
+from layers.settings import PipelineSettings
 
 KOLADA_API = "https://api.kolada.se/v2"
 KPI = "N01951"
@@ -79,15 +80,17 @@ def fetch_kolada(
     data_dir: Path,
     settings: DownloadSettings | None = None,
     *,
-    lanskod: str = "17",
+    lanskod: str | None = None,
     year: int | None = None,
     base_url: str = KOLADA_API,
 ) -> list[str]:
     """Download the region's population from Kolada and write :data:`FILE` atomically.
 
-    ``year`` defaults to last year (SCB publishes 31 December figures in the spring).
+    ``lanskod`` defaults to the configured region; ``year`` to last year (SCB publishes
+    31 December figures in the spring).
     """
     year = year or date.today().year - 1
+    lanskod = lanskod or PipelineSettings().lanskod  # the configured region
     kommuner = fallback_kommuner().query("lanskod == @lanskod")[["kommunkod", "kommunnamn"]]
     url = f"{base_url}/data/kpi/{KPI}/municipality/{','.join(kommuner['kommunkod'])}/year/{year}"
     with tempfile.TemporaryDirectory() as tmp:
