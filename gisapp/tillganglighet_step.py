@@ -69,12 +69,14 @@ def tillganglighet_step(ctx: BuildContext) -> StepOutput:
     access = accessibility(origins, services, network, categories=categories,
                            snap_speed_kmh=settings.snap_speed_kmh)
     method = STRAIGHT if network is None else NETWORK
-    sources = "; ".join(sorted(set(services["kalla"])))
+    sources = {
+        kategori: "; ".join(sorted(set(services.loc[services["kategori"] == kategori, "kalla"])))
+        + f"; befolkning SCB; avstånd {method}"
+        for kategori in categories
+    }
     indicators = layer.indicators(
         access, thresholds_km=settings.service_thresholds_km,
-        thresholds_min=settings.service_thresholds_min,
-        year=year,
-        source=f"{sources}; befolkning SCB; avstånd {method}")
+        thresholds_min=settings.service_thresholds_min, year=year, sources=sources)
     extra = {"metod": method, "kategorier": categories, "ursprung": len(origins),
              "rutstorlek_m": square_m}
     if network is not None:

@@ -103,7 +103,7 @@ def _summary(per_origin: pd.DataFrame, *, km: float, minutes: float) -> pd.DataF
         over_min_efter=~per_origin["nabar_efter"] | (per_origin["minuter_efter"] > minutes),
         farre=per_origin["km_efter"] > per_origin["km_fore"],
         kommuntyp=per_origin["klass"].fillna("okänd"),
-        region="hela regionen",
+        region="alla ursprung i regionen",
     )
     has_time = frame["minuter_fore"].notna().any()
     flags = ["over_km_fore", "over_km_efter", "farre"]

@@ -38,7 +38,7 @@ SPEC = LayerSpec(
         PopupField("fran_namn", "Från", "From"),
         PopupField("till_namn", "Till", "To"),
         PopupField("turer_dag", "Turer per dag", "Trips per day"),
-        PopupField("linjer", "Linjer", "Lines"),
+        PopupField("linjer", "Linjer / tågnummer", "Lines / train numbers"),
         PopupField("klass_sv", "Klass", "Class"),
         PopupField("datum", "Trafikdag", "Service day"),
     ),
@@ -72,11 +72,16 @@ def _shape_lines(feed: Feed) -> dict[str, LineString]:
 
 
 def _segment_geometry(start, end, line: LineString | None) -> tuple[LineString, bool]:
-    """Cut the shape between two stop points, or draw a straight segment (``True`` = schematic)."""
+    """Cut the shape between two stop points, or draw a straight segment (``True`` = schematic).
+
+    A cut with no shape point between the two stops is itself a straight line (the SJ feed's
+    shapes only join consecutive stops), so it is flagged schematic too.
+    """
     if line is not None:
         d0, d1 = line.project(start), line.project(end)
         if d1 - d0 > MIN_SEGMENT_M:
-            return substring(line, d0, d1), False
+            cut = substring(line, d0, d1)
+            return cut, len(cut.coords) <= 2
     return LineString([start, end]), True
 
 

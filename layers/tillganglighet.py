@@ -172,7 +172,7 @@ def indicators(
     thresholds_km: tuple[float, ...],
     thresholds_min: tuple[float, ...],
     year: str,
-    source: str,
+    sources: dict[str, str],
 ) -> pd.DataFrame:
     """Population-weighted service access per kommun, area type and category.
 
@@ -182,7 +182,7 @@ def indicators(
     and ``…_andel_over_<Y>min`` (percent of population beyond the threshold, unreachable
     counted as beyond), ``service_<kat>_ej_nabar_bef`` (network only). ``hela_kommunen`` is
     given only when the origins cover both tätort and landsbygd; an area type without
-    origins gets no row (missing, never zero).
+    origins gets no row (missing, never zero). ``sources`` gives ``kalla`` per category.
     """
     groups = [access]
     if {"tatort", "landsbygd"} <= set(access["omrade"]):
@@ -193,6 +193,7 @@ def indicators(
     ):
         for name, varde, enhet, teljare, namnare in _group_rows(group, kategori, thresholds_km,
                                                                 thresholds_min):
-            rows.append((kommunkod, omrade, name, varde, enhet, teljare, namnare, year, source))
+            rows.append((kommunkod, omrade, name, varde, enhet, teljare, namnare, year,
+                         sources[kategori]))
     frame = pd.DataFrame(rows, columns=indikatorer.COLUMNS)
     return indikatorer.check(frame, "tillganglighet")

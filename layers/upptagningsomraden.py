@@ -32,8 +32,12 @@ KALLA = ("Trafiklab GTFS (trafikdag {datum}); SCB tätorter 2020 (folkmängd och
          "Lantmäteriet tätortsavgränsning 2018; kommunens folkmängd {ar}")
 # Year of the numerator / denominator per area; the population split gives the kommun year.
 YEARS = {"tatort": "2020", "hela_kommunen": "2020/{ar}", "landsbygd": "{ar}"}
+HELA_NOTE = (" — minst: bara tätorternas befolkning inom upptagningsområdet räknas; "
+             "landsbygdens kräver ett befolkningsrutnät")
 LANDSBYGD_NOTE = (" — landsbygd = kommunens folkmängd − tätorternas (rest); andelen inom "
                   "upptagningsområdet kräver ett befolkningsrutnät och lämnas tom")
+
+NOTES = {"landsbygd": LANDSBYGD_NOTE, "hela_kommunen": HELA_NOTE}
 
 SPEC = LayerSpec(
     id="upptagningsomraden",
@@ -146,7 +150,7 @@ def indicators(
 
     Per zone and kommun: ``tatort`` — population of tätorter within the zone over all
     tätort population (procent); ``hela_kommunen`` — the same numerator over the kommun
-    total; ``landsbygd`` — denominator = the remainder, numerator and value empty (not
+    total, a lower bound without a population grid (said in ``kalla``); ``landsbygd`` — denominator = the remainder, numerator and value empty (not
     determinable without a population grid). Columns as :data:`layers.indikatorer.COLUMNS`.
     """
     split = population_split(kommuner, tatort_points).set_index(["kommunkod", "omrade"])
@@ -166,7 +170,7 @@ def indicators(
                 "indikator": f"befolkning_stomlinje_{zone.id}",
                 "varde": 100.0 * teljare / namnare if namnare else float("nan"),
                 "enhet": "procent", "teljare": teljare, "namnare": namnare, "ar": ar,
-                "kalla": kalla + (LANDSBYGD_NOTE if omrade == "landsbygd" else ""),
+                "kalla": kalla + NOTES.get(omrade, ""),
             })
     return check(pd.DataFrame(rows, columns=["kommunkod", "omrade", "indikator", "varde",
                                              "enhet", "teljare", "namnare", "ar", "kalla"]),

@@ -40,7 +40,7 @@ def test_grid_squares_become_tatort_and_landsbygd_origins(grid_access):
 def test_whole_kommun_rows_appear_when_landsbygd_is_covered(grid_access):
     _, access = grid_access
     rows = tillganglighet.indicators(access, thresholds_km=(5.0,), thresholds_min=(10.0,),
-                                     year="fixture", source="fixture")
+                                     year="fixture", sources={"apotek": "fixture"})
     mean = rows[rows["indikator"] == "service_apotek_medelavstand"].set_index(
         ["kommunkod", "omrade"])
     assert mean.loc[("1780", "hela_kommunen"), "namnare"] == 1100
