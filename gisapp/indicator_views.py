@@ -95,6 +95,7 @@ def _records(frame) -> list[dict]:
 @indicators.get("/api/indikatorer")
 def api_indikatorer():
     """Serve indicator rows per kommun with class and län aggregates, as JSON or CSV."""
+    params.only(request.args, ("kommun", "indikator", "klassning", "format"))
     build = current_build()
     selection = Selection(
         params.kommunkod(request.args.get("kommun"), kommuner(build)),
@@ -120,6 +121,7 @@ def api_indikatorer():
 @indicators.get("/jamfor")
 def jamfor():
     """All kommuner grouped by class for one indicator, with bar chart and reference lines."""
+    params.only(request.args, ("sprak", "indikator", "omrade", "klassning", "sortera"))
     build = current_build()
     lang = params.language(request.args.get("sprak"))
     ids = indicator_ids(build)
@@ -144,6 +146,7 @@ def jamfor():
 @indicators.get("/kommun/<kommunkod>")
 def kommun_profile(kommunkod: str):
     """One kommun: map, tätort/landsbygd/kommun/class/län table and charts, downloads."""
+    params.only(request.args, ("sprak", "klassning"))
     build = current_build()
     lang = params.language(request.args.get("sprak"))
     known = kommuner(build)

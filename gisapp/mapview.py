@@ -159,7 +159,8 @@ def compose_map(build: Build, specs: dict[str, LayerSpec], options: MapOptions) 
         "OpenStreetMap", name="OpenStreetMap", attr="&copy; OpenStreetMap-bidragsgivare",
         control=False,
     ).add_to(fmap)
-    wanted = options.layer_ids or tuple(build.layer_ids())
+    built = build.layer_ids()
+    wanted = [i for i in (options.layer_ids or built) if i in built]
     panel_layers, empty = [], []
     for layer_id in _ordered(wanted, specs):
         spec = specs[layer_id]
@@ -180,7 +181,8 @@ def compose_map(build: Build, specs: dict[str, LayerSpec], options: MapOptions) 
         })
     config = {
         "lang": lang, "texts": PANEL_TEXTS[lang], "themes": THEMES, "layers": panel_layers,
-        "missing": empty + ([] if options.layer_ids else _missing(build, specs, lang)),
+        "missing": empty + [m for m in _missing(build, specs, lang)
+                            if options.layer_ids is None or m["id"] in options.layer_ids],
         "places": [] if options.layer_ids else _places(build),
         "base": {"var": base.get_name(), "title": "OpenStreetMap"},
         "embed": options.embed_url, "collapsed": options.collapsed,

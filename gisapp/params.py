@@ -10,6 +10,8 @@ import math
 import re
 from collections.abc import Iterable
 
+from werkzeug.datastructures import MultiDict
+
 from data_sources.errors import RequestError
 from layers.indikatorer import OMRADEN
 
@@ -24,6 +26,17 @@ _SHOWN = 40  # characters of a bad value echoed back in an error message
 def _shown(value: str) -> str:
     """A bad value, shortened for an error message (escaped later by JSON/HTML)."""
     return repr(value[:_SHOWN] + ("…" if len(value) > _SHOWN else ""))
+
+
+def only(args: MultiDict, single: Iterable[str], repeatable: Iterable[str] = ()) -> None:
+    """Reject query parameters a view does not know, and repeats of single-valued ones."""
+    single, repeatable = set(single), set(repeatable)
+    for name in args:
+        if name not in single and name not in repeatable:
+            allowed = ", ".join(sorted(single | repeatable)) or "none"
+            raise RequestError(name[:_SHOWN], f"unknown parameter; allowed: {allowed}")
+        if name in single and len(args.getlist(name)) > 1:
+            raise RequestError(name, "given more than once")
 
 
 def choice(parameter: str, value: str | None, allowed: Iterable[str], default: str | None
@@ -57,7 +70,7 @@ def layer_list(value: str | None, built: list[str]) -> tuple[str, ...] | None:
         raise RequestError("lager", f"at most {MAX_LAYERS} layers, got {len(ids)}")
     unknown = [i for i in ids if i not in built]
     if unknown:
-        raise RequestError("lager", f"unknown layer {_shown(unknown[0])}; built layers: "
+        raise RequestError("lager", f"unknown layer {_shown(unknown[0])}; known layers: "
                                     f"{', '.join(built)}")
     return tuple(dict.fromkeys(ids))
 

@@ -11,6 +11,7 @@ import math
 from flask import Blueprint, current_app, jsonify, request
 
 from data_sources.errors import NotFoundError, RequestError
+from gisapp import params
 from gisapp.scenario_service import parse_changes, run_on_build, to_json
 from gisapp.settings import resolve_data_dir
 
@@ -34,6 +35,7 @@ def _threshold(name: str, default: float) -> float:
 @scenario_api.get("/api/scenario")
 def scenario_view():
     """Change in distance per origin and people beyond the thresholds, before and after."""
+    params.only(request.args, ("km", "minuter"), repeatable=("ta_bort", "flytta", "lagg_till"))
     changes = parse_changes(request.args.getlist("ta_bort"), request.args.getlist("flytta"),
                             request.args.getlist("lagg_till"))
     km, minutes = _threshold("km", 10.0), _threshold("minuter", 20.0)

@@ -72,6 +72,7 @@ def render_map_parts(build: Build, options: MapOptions, indikator: str | None = 
 @pages.get("/")
 def index():
     """The strukturbild map of the region with every built layer."""
+    params.only(request.args, ("sprak", "indikator"))
     lang = params.language(request.args.get("sprak"))
     build = current_build()
     indikator = parse_indikator(request.args.get("indikator"), build)
@@ -96,20 +97,23 @@ def index():
 @pages.get("/embed")
 def embed():
     """A minimal map that fills its iframe: chosen layers (``lager``) and extent."""
+    params.only(request.args, ("sprak", "lager", "kommun", "bbox", "indikator"))
     build = current_build()
     lang = params.language(request.args.get("sprak"))
-    layer_ids = params.layer_list(request.args.get("lager"), build.layer_ids())
+    known = [*build.layer_ids(), *build.manifest["missing"]]  # unbuilt: shown as saknar data
+    layer_ids = params.layer_list(request.args.get("lager"), known)
     kommun = params.kommunkod(request.args.get("kommun"), region_kommuner(build))
     bbox = params.bbox(request.args.get("bbox"))
-    key = ("embed", lang, layer_ids, kommun, bbox)
+    indikator = parse_indikator(request.args.get("indikator"), build)
+    key = ("embed", lang, layer_ids, kommun, bbox, indikator)
 
     def render() -> str:
         bounds = kommun_bounds(build, kommun) if kommun else bbox
         options = MapOptions(lang=lang, layer_ids=layer_ids or _default_layers(build),
-                             bounds=bounds, collapsed=True)
+                             bounds=bounds, collapsed=True, indicator=indikator)
         return render_template("embed.html", lang=lang, t=TEXTS[lang], build_id=build.id,
                                region=build.manifest["region"],
-                               **render_map_parts(build, options))
+                               **render_map_parts(build, options, indikator))
 
     body = current_app.extensions["pages"].get_or_render(build.id, key, render)
     return page_response(body, build.id, key)
@@ -129,12 +133,14 @@ def static(filename: str):
 @pages.get("/healthz")
 def healthz():
     """Liveness and the id of the serving build."""
+    params.only(request.args, ())
     return jsonify({"status": "ok", "build_id": current_build().id})
 
 
 @pages.get("/api/provenance")
 def api_provenance():
     """Provenance of every layer of the serving build (sources, years, licences, sha256)."""
+    params.only(request.args, ())
     build = current_build()
     return jsonify({"build_id": build.id, "created_at": build.manifest["created_at"],
                     "code_version": build.manifest["code_version"],
@@ -200,6 +206,7 @@ def scenario_choices(build: Build, lang: str) -> list[tuple[str, list[dict]]]:
 @pages.get("/scenario")
 def scenario_page():
     """Choose a service point that closes; the page asks ``/api/scenario`` what it changes."""
+    params.only(request.args, ("sprak",))
     lang = params.language(request.args.get("sprak"))
     build = current_build()
     for needed in ("service", "tillganglighet"):

@@ -150,7 +150,8 @@ def indicators(
 
     Per zone and kommun: ``tatort`` — population of tätorter within the zone over all
     tätort population (procent); ``hela_kommunen`` — the same numerator over the kommun
-    total, a lower bound without a population grid (said in ``kalla``); ``landsbygd`` — denominator = the remainder, numerator and value empty (not
+    total, a lower bound without a population grid (said in ``kalla``); ``landsbygd`` —
+    denominator = the remainder, numerator and value empty (not
     determinable without a population grid). Columns as :data:`layers.indikatorer.COLUMNS`.
     """
     split = population_split(kommuner, tatort_points).set_index(["kommunkod", "omrade"])

@@ -202,3 +202,41 @@ def test_scenario_page_lists_the_service_points_it_can_close(client, built):
     assert page.count('<option value="pipos:') == len(pharmacies)
     assert "fågelvägen" in page
     assert client.get("/scenario?sprak=xx").status_code == 400
+
+
+def test_embed_carries_the_indicator_choropleth(client):
+    plain = client.get("/embed?lager=kommuner&kommun=1780").get_data(as_text=True)
+    with_indicator = client.get("/embed?lager=kommuner&kommun=1780&indikator=andel_i_tatort")
+    page = with_indicator.get_data(as_text=True)
+    assert "Andel i tätort" in page and "Andel i tätort" not in plain
+    assert client.get("/embed?indikator=nope").get_json()["parameter"] == "indikator"
+
+
+def test_embed_of_an_unbuilt_layer_says_saknar_data(client, built):
+    assert "bredband" in built.manifest["missing"]
+    response = client.get("/embed?lager=kommuner,bredband")
+    assert response.status_code == 200
+    config = panel_config(response.get_data(as_text=True))
+    assert [layer["id"] for layer in config["layers"]] == ["kommuner"]
+    assert [m["id"] for m in config["missing"]] == ["bredband"]
+
+
+@pytest.mark.parametrize("url", [
+    "/?bogus=1", "/embed?lager=kommuner&x=<b>", "/healthz?a=1", "/api/provenance?a=1",
+    "/scenario?z=1", "/jamfor?foo=1", "/kommun/1780?foo=1", "/api/indikatorer?foo=1",
+    "/api/scenario?ta_bort=pipos:TVV_1938&foo=1",
+])
+def test_unknown_query_parameters_are_400_naming_them(client, url):
+    response = client.get(url)
+    assert response.status_code == 400
+    assert response.get_json()["detail"].startswith(response.get_json()["parameter"])
+
+
+@pytest.mark.parametrize("url", [
+    "/api/indikatorer?kommun=1780&kommun=abc", "/embed?kommun=1780&kommun=1715",
+    "/api/scenario?ta_bort=pipos:TVV_1938&km=5&km=abc",
+])
+def test_repeated_single_parameters_are_400(client, url):
+    response = client.get(url)
+    assert response.status_code == 400
+    assert "more than once" in response.get_json()["detail"]

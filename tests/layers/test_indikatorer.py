@@ -129,4 +129,4 @@ def test_every_indicator_of_the_build_has_a_title_in_both_languages(table):
     assert indikatorer.describe("service_apotek_andel_over_2_5km")["titel"] == (
         "Andel som har mer än 2,5 km till närmaste apotek och apoteksombud")
     assert indikatorer.describe("befolkning_stomlinje_tag_1000", "en")["titel"] == (
-        "Share of the population within 1 000 m of a trunk line (rail)")
+        "Share of the population in urban areas reaching within 1 000 m of a trunk line (rail)")
