@@ -54,10 +54,16 @@ def read_vector(path: Path, *, layer: str | None = None) -> gpd.GeoDataFrame:
 
 
 def read_table(path: Path, *, dtype: Mapping[str, object] | None = None) -> pd.DataFrame:
-    """Read a UTF-8 CSV file, keeping code columns as strings when ``dtype`` says so."""
+    """Read a UTF-8 CSV file, keeping code columns as strings when ``dtype`` says so.
+
+    The index is each row's line number in the file (the header is line 1), so every
+    "row(s) N" in an error message points at line N of the CSV.
+    """
     require_file(path)
     try:
-        return pd.read_csv(path, dtype=dtype, encoding="utf-8")
+        frame = pd.read_csv(path, dtype=dtype, encoding="utf-8")
+        frame.index = frame.index + 2
+        return frame
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         msg = f"{path}: cannot be read as a UTF-8 CSV table: {exc}"
         raise DataError(msg) from exc

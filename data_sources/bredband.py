@@ -76,7 +76,7 @@ def _require_allowed(frame: pd.DataFrame, column: str, allowed: tuple[str, ...],
     bad = frame[column][~frame[column].isin(allowed)]
     if not bad.empty:
         msg = (f"{path}: column {column!r} must be one of {list(allowed)}; bad value(s) "
-               f"{_listed(bad.tolist())} in row(s) {_listed(bad.index + 2)}")
+               f"{_listed(bad.tolist())} in row(s) {_listed(bad.index)}")
         raise DataError(msg)
 
 
@@ -88,7 +88,7 @@ def _percent(frame: pd.DataFrame, column: str, path: Path) -> pd.Series:
     if bad.any():
         msg = (f"{path}: column {column!r} must be a share in percent between 0 and 100; bad "
                f"value(s) {_listed(frame.loc[bad, column].tolist())} in row(s) "
-               f"{_listed(frame.index[bad] + 2)}")
+               f"{_listed(frame.index[bad])}")
         raise DataError(msg)
     return values.astype("float64")
 

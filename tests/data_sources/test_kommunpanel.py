@@ -27,5 +27,5 @@ def test_share_outside_0_1_is_named(tmp_path, data_dir):
     path = tmp_path / "panel.csv"
     raw.to_csv(path, index=False)
     with pytest.raises(DataError, match=r"'share_tertiary_school' must be a share between 0 and "
-                                        r"1; bad value\(s\) 23.5 in row\(s\) 7"):
+                                        r"1; bad value\(s\) 23.5 in row\(s\) 9"):  # file line
         kommunpanel.parse(path)

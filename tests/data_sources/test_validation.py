@@ -60,7 +60,7 @@ def test_kommunkod_must_be_four_digit_text(tmp_path, data_dir):
     raw.loc[2, "kommunkod"] = "173"  # a code that lost a digit
     path = tmp_path / "befolkning.csv"
     raw.to_csv(path, index=False)
-    with pytest.raises(DataError, match=r"4-digit kommunkoder.*'173'.*row\(s\) 2"):
+    with pytest.raises(DataError, match=r"4-digit kommunkoder.*'173'.*row\(s\) 4"):  # file line 4
         befolkning.parse(path)
 
 
@@ -69,7 +69,7 @@ def test_kommunkod_must_be_a_real_kommun(tmp_path, data_dir):
     raw.loc[5, "kommunkod"] = "1799"
     path = tmp_path / "befolkning.csv"
     raw.to_csv(path, index=False)
-    with pytest.raises(DataError, match=r"not Swedish kommuner: '1799' in row\(s\) 5"):
+    with pytest.raises(DataError, match=r"not Swedish kommuner: '1799' in row\(s\) 7"):
         befolkning.parse(path)
 
 
