@@ -11,6 +11,8 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date
 
 from data_sources import SOURCES, gtfs
 from data_sources import fetch as fetch_source
@@ -48,11 +50,26 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     return 0
 
 
+def build_settings(args: argparse.Namespace) -> PipelineSettings:
+    """Pipeline settings from the command line; every option left out keeps its default."""
+    defaults = PipelineSettings()
+    stomlinje = defaults.stomlinje
+    if args.trafikdag:
+        try:
+            date.fromisoformat(args.trafikdag)
+        except ValueError:
+            msg = f"--trafikdag: expected a date as YYYY-MM-DD, got {args.trafikdag[:20]!r}"
+            raise StrukturbildError(msg) from None
+        stomlinje = replace(stomlinje, service_date=args.trafikdag)
+    return replace(defaults, lanskod=args.lan or defaults.lanskod, stomlinje=stomlinje,
+                   befolkningsruta_ar=args.befolkningsruta_ar or defaults.befolkningsruta_ar)
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     """Build every layer whose inputs exist and switch ``current``."""
     store = BuildStore(resolve_build_dir(args.build_dir))
-    settings = PipelineSettings(lanskod=args.lan) if args.lan else PipelineSettings()
-    build = run_build(resolve_data_dir(args.data_dir), store, settings, progress=_say)
+    build = run_build(resolve_data_dir(args.data_dir), store, build_settings(args),
+                      progress=_say)
     for layer_id, reason in build.manifest["missing"].items():
         _say(f"Saknas: {layer_id}: {reason}")
     return 0
@@ -105,6 +122,9 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--data-dir")
     build.add_argument("--build-dir")
     build.add_argument("--lan", help="region as 2-digit länskod (default 17, Värmland)")
+    build.add_argument("--trafikdag", help="GTFS service day YYYY-MM-DD (default: the Tuesday "
+                       "with the most active services in the feed)")
+    build.add_argument("--befolkningsruta-ar", help="reference year of the SCB population grid")
     build.set_defaults(func=cmd_build)
 
     serve = sub.add_parser("serve", help="serve the map (builds first if needed)")

@@ -82,3 +82,13 @@ def test_another_region_builds_from_the_same_files(tmp_path, data_dir, lanskod, 
                      "--lan", lanskod]) == 0
     out = capsys.readouterr().out
     assert "+ kommuner: 8 rader" in out  # Uppsala län has 8 kommuner
+
+
+def test_cli_service_day_is_used_and_recorded(tmp_path, data_dir, capsys):
+    assert cli.main(["build", "--data-dir", str(data_dir), "--build-dir", str(tmp_path),
+                     "--trafikdag", "2023-11-14"]) == 0
+    manifest = (tmp_path / "current" / "manifest.json").read_text("utf-8")
+    assert '"2023-11-14"' in manifest
+    assert cli.main(["build", "--data-dir", str(data_dir), "--build-dir", str(tmp_path),
+                     "--trafikdag", "14/11/2023"]) == 1
+    assert "--trafikdag: expected a date as YYYY-MM-DD" in capsys.readouterr().err
