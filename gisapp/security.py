@@ -6,6 +6,9 @@ Settings (Flask config):
     Requests per client IP per minute; ``0``/``None`` (default) switches the limit off.
     Counted per process (each gunicorn worker keeps its own count), keyed on the address
     the app sees (``request.remote_addr``: behind a reverse proxy, apply ProxyFix first).
+``EXPENSIVE_RATE_LIMIT_PER_MINUTE`` / ``EXPENSIVE_ENDPOINTS``
+    A separate, default-on limit (30 per client IP per minute) for endpoints that compute
+    on request (``/api/scenario`` re-runs shortest paths); ``0`` switches it off.
 ``RATE_LIMIT_MAX_CLIENTS``
     How many client IPs the limiter remembers (bounded memory; oldest forgotten first).
 ``EMBED_FRAME_ANCESTORS``
@@ -29,6 +32,8 @@ from werkzeug.exceptions import RequestURITooLarge, TooManyRequests
 DEFAULTS = {
     "RATE_LIMIT_PER_MINUTE": 0,
     "RATE_LIMIT_MAX_CLIENTS": 10_000,
+    "EXPENSIVE_RATE_LIMIT_PER_MINUTE": 30,
+    "EXPENSIVE_ENDPOINTS": ("scenario_api.scenario_view",),
     "EMBED_FRAME_ANCESTORS": "*",
     "FRAMEABLE_ENDPOINTS": ("pages.embed",),
     "MAX_CONTENT_LENGTH": 64 * 1024,
@@ -75,16 +80,24 @@ def init_app(app: Flask) -> None:
         if app.config.get(key) is None:
             app.config[key] = value
     per_minute = app.config["RATE_LIMIT_PER_MINUTE"]
-    limiter = (RateLimiter(int(per_minute), int(app.config["RATE_LIMIT_MAX_CLIENTS"]))
-               if per_minute else None)
+    max_clients = int(app.config["RATE_LIMIT_MAX_CLIENTS"])
+    limiter = RateLimiter(int(per_minute), max_clients) if per_minute else None
+    expensive_per_minute = app.config["EXPENSIVE_RATE_LIMIT_PER_MINUTE"]
+    expensive = (RateLimiter(int(expensive_per_minute), max_clients)
+                 if expensive_per_minute else None)
 
     @app.before_request
     def check_limits() -> None:
         if len(request.query_string) > app.config["MAX_QUERY_BYTES"]:
             raise RequestURITooLarge(f"query string over {app.config['MAX_QUERY_BYTES']} bytes")
-        if limiter is not None and not limiter.allow(request.remote_addr or "-"):
+        client = request.remote_addr or "-"
+        if limiter is not None and not limiter.allow(client):
             raise TooManyRequests(f"more than {limiter.per_minute} requests per minute",
                                   retry_after=60)
+        if (expensive is not None and request.endpoint in app.config["EXPENSIVE_ENDPOINTS"]
+                and not expensive.allow(client)):
+            raise TooManyRequests(f"more than {expensive.per_minute} scenario requests per "
+                                  "minute", retry_after=60)
 
     @app.after_request
     def security_headers(response: Response) -> Response:

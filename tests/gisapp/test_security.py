@@ -112,3 +112,13 @@ def test_rate_limiter_memory_is_bounded():
     assert limiter.allow("a", now=0.0) and limiter.allow("a", now=1.0)
     assert not limiter.allow("a", now=2.0)
     assert limiter.allow("a", now=61.0)
+
+
+def test_scenario_endpoint_has_its_own_default_limit(build_dir):
+    from gisapp import create_app
+
+    client = create_app({"BUILD_DIR": str(build_dir), "TESTING": True,
+                         "EXPENSIVE_RATE_LIMIT_PER_MINUTE": 2}).test_client()
+    url = "/api/scenario?ta_bort=pipos:TVV_1938"
+    assert [client.get(url).status_code for _ in range(3)] == [200, 200, 429]
+    assert client.get("/healthz").status_code == 200  # other endpoints are not limited
