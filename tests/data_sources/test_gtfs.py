@@ -17,7 +17,8 @@ from data_sources.errors import DataError, FetchError, MissingDataError
 from gisapp.cli import main
 
 FEEDS = Path("transport_osm/gtfs")
-FIXTURE = Path(__file__).parents[1] / "fixtures" / "gtfs_buss_fixture"
+# A marked GTFS fixture, zipped as Trafiklab publishes feeds (see gtfs_buss_fixture.md).
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "gtfs_buss_fixture.zip"
 
 
 def _raw(folder: Path, table: str) -> pd.DataFrame:

@@ -16,7 +16,8 @@ from layers.stomlinje_settings import StomlinjeSettings
 
 DAY = date(2023, 11, 7)  # a Tuesday in the densest part of the 2023 feed
 BUS_DAY = date(2023, 11, 21)  # a Tuesday with SJ replacement buses in the national feed
-FIXTURE = Path(__file__).parents[1] / "fixtures" / "gtfs_buss_fixture"
+# A marked GTFS fixture, zipped as Trafiklab publishes feeds (see gtfs_buss_fixture.md).
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "gtfs_buss_fixture.zip"
 FIXTURE_DAY = date(2024, 1, 9)
 SETTINGS = StomlinjeSettings()
 
