@@ -16,6 +16,7 @@ def create_app(config: dict | None = None) -> Flask:
     from gisapp.indicator_views import indicators
     from gisapp.pagecache import PageCache
     from gisapp.scenario_api import scenario_api
+    from gisapp.scenario_page import scenario_page
     from gisapp.settings import resolve_build_dir
     from gisapp.store import BuildStore
     from gisapp.surface_api import surface_api
@@ -34,6 +35,7 @@ def create_app(config: dict | None = None) -> Flask:
     Compress(app)
     app.register_blueprint(pages)
     app.register_blueprint(scenario_api)
+    app.register_blueprint(scenario_page)
     app.register_blueprint(surface_api)
     app.register_blueprint(indicators)
     ogc.init_app(app)

@@ -1,0 +1,97 @@
+"""The scenario page: choose a service point that closes and see who gets farther.
+
+The page itself holds no computation: its script asks ``/api/scenario`` (see
+:mod:`gisapp.scenario_api`) and shows the answer as tables.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template, request
+
+from data_sources.errors import NotFoundError
+from gisapp import params
+from gisapp.pagecache import page_response
+from gisapp.store import Build
+from gisapp.views import TEXTS, current_build, region_kommuner
+
+scenario_page = Blueprint("scenario_page", __name__)
+
+SCENARIO_TEXTS = {
+    "sv": {"scenario_title": "Scenario: om en servicepunkt stänger", "map": "Karta",
+           "compare": "Jämför kommuner", "service_point": "Servicepunkt som stänger",
+           "threshold_km": "Gräns (km)", "run": "Beräkna",
+           "scenario_help": "Välj en servicepunkt som stänger. Strukturbild räknar om avståndet "
+                            "till närmaste punkt av samma kategori för varje ursprung och visar "
+                            "hur många som får längre, och hur många som får mer än gränsen."},
+    "en": {"scenario_title": "Scenario: if a service point closes", "map": "Map",
+           "compare": "Compare municipalities", "service_point": "Service point that closes",
+           "threshold_km": "Threshold (km)", "run": "Compute",
+           "scenario_help": "Choose a service point that closes. Strukturbild recomputes the "
+                            "distance to the nearest point of the same category from every origin "
+                            "and shows how many get farther, and how many end up beyond the "
+                            "threshold."},
+}
+SCENARIO_JS_TEXTS = {
+    "sv": {"running": "Beräknar …", "method": "Metod", "build": "Bygge",
+           "levels": {"kommun": "Kommun", "kommuntyp": "Kommungrupp", "omrade": "Område",
+                      "region": "Länet"},
+           "areas": {"tatort": "tätort", "landsbygd": "landsbygd"},
+           "summaryCaption": "Befolkning per nivå: längre bort, och över {km} km före/efter",
+           "summaryHeaders": ["Nivå", "Grupp", "Befolkning", "Längre bort", "Över gränsen före",
+                              "Över gränsen efter"],
+           "changedCaption": "Ursprung som påverkas",
+           "changedHeaders": ["Namn", "Kommun", "Område", "Befolkning", "km före", "km efter",
+                              "Ökning km"],
+           "noChange": "Ingen får längre till närmaste servicepunkt."},
+    "en": {"running": "Computing …", "method": "Method", "build": "Build",
+           "levels": {"kommun": "Municipality", "kommuntyp": "Municipality group",
+                      "omrade": "Area", "region": "County"},
+           "areas": {"tatort": "urban", "landsbygd": "rural"},
+           "summaryCaption": "Population per level: farther away, and beyond {km} km before/after",
+           "summaryHeaders": ["Level", "Group", "Population", "Farther", "Beyond before",
+                              "Beyond after"],
+           "changedCaption": "Origins affected",
+           "changedHeaders": ["Name", "Municipality", "Area", "Population", "km before",
+                              "km after", "Increase km"],
+           "noChange": "Nobody gets farther to the nearest service point."},
+}
+
+
+def scenario_choices(build: Build, lang: str) -> list[tuple[str, list[dict]]]:
+    """Service points of the categories the accessibility layer covers, grouped by category."""
+    service = build.layer("service")
+    covered = set(build.layer("tillganglighet")["kategori"])
+    kommuner = region_kommuner(build)
+    label = "kategori_sv" if lang == "sv" else "kategori_en"
+    groups = []
+    for category, points in service[service["kategori"].isin(covered)].groupby(label):
+        ordered = points.sort_values(["kommunkod", "namn"])
+        groups.append((category, [
+            {"id": p.id, "label": f"{kommuner.get(p.kommunkod, p.kommunkod)}: {p.namn}"}
+            for p in ordered.itertuples()]))
+    return groups
+
+
+@scenario_page.get("/scenario")
+def page():
+    """Choose a service point that closes; the page asks ``/api/scenario`` what it changes."""
+    params.only(request.args, ("sprak",))
+    lang = params.language(request.args.get("sprak"))
+    build = current_build()
+    for needed in ("service", "tillganglighet"):
+        if needed not in build.layer_ids():
+            msg = f"the build has no {needed!r} layer: {build.manifest['missing'].get(needed, '')}"
+            raise NotFoundError(msg)
+    key = ("scenario", lang)
+
+    def render() -> str:
+        notes = build.manifest["layers"]["tillganglighet"]["notes"]
+        method = next((n for n in notes if "fågelvägen" in n or "vägnät" in n.lower()), "")
+        return render_template(
+            "scenario.html", lang=lang, t={**TEXTS[lang], **SCENARIO_TEXTS[lang]},
+            region=build.manifest["region"], choices=scenario_choices(build, lang),
+            method_note=method,
+            js_texts={**SCENARIO_JS_TEXTS[lang], "kommuner": region_kommuner(build)})
+
+    body = current_app.extensions["pages"].get_or_render(build.id, key, render)
+    return page_response(body, build.id, key)
