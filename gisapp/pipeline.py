@@ -54,6 +54,7 @@ class BuildContext:
         self.settings = settings
         self.layers: dict[str, gpd.GeoDataFrame] = {}
         self._frames: dict[str, object] = {}
+        self._derived: dict[str, tuple[object, list[str]]] = {}
         self._used: list[str] = []
 
     def source(self, name: str, loader: Callable[[Path], object]) -> object:
@@ -71,6 +72,20 @@ class BuildContext:
             log.info("loaded %s in %.2f s", name, time.perf_counter() - started)
         self._used.append(name)
         return self._frames[name]
+
+    def derived(self, key: str, compute: Callable[[BuildContext], object]) -> object:
+        """Return ``compute(self)``, computed once per build and shared by the steps.
+
+        The sources ``compute`` loaded are recorded again for every step that asks, so each
+        layer's provenance still lists them. A ``MissingDataError`` is not cached.
+        """
+        if key not in self._derived:
+            first_new = len(self._used)
+            value = compute(self)
+            self._derived[key] = (value, self._used[first_new:])
+        value, sources = self._derived[key]
+        self._used.extend(sources)
+        return value
 
     def layer(self, layer_id: str) -> gpd.GeoDataFrame:
         """Return a layer built earlier in this build, or raise ``MissingDataError``."""

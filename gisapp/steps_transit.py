@@ -41,8 +41,14 @@ BUS_MISSING_EN = (
 def feed_days(ctx: BuildContext) -> tuple[list[avgangar.Trafikdag], tuple[str, ...]]:
     """Return every available feed on its service day, and notes on the feeds missing.
 
-    Raises ``MissingDataError`` when no GTFS feed is in the data directory.
+    Analysed once per build and shared by the three transit steps. Raises
+    ``MissingDataError`` when no GTFS feed is in the data directory.
     """
+    return ctx.derived("trafikdagar", _analyse_feeds)
+
+
+def _analyse_feeds(ctx: BuildContext) -> tuple[list[avgangar.Trafikdag], tuple[str, ...]]:
+    """Load each GTFS feed present, choose its service day and count its departures."""
     settings = ctx.settings.stomlinje
     found, notes, reasons = [], [], []
     for name, loader in FEEDS:
@@ -97,8 +103,8 @@ def stomlinjer_step(ctx: BuildContext) -> StepOutput:
         for f in days])
     schematic = int(frame["schematisk"].sum())
     if schematic:
-        notes += (f"{schematic} sträckor saknar shapes.txt och ritas som raka linjer "
-                  "(schematiskt)",)
+        notes += (f"{schematic} sträckor ritas som raka linjer (schematiskt): shapes.txt "
+                  "saknas eller går bara från hållplats till hållplats",)
     return StepOutput(frame, notes=notes, extra_provenance=_provenance(days, ctx))
 
 

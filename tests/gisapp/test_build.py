@@ -98,3 +98,26 @@ def test_no_data_dir_builds_fallback_boundaries(tmp_path):
     assert "fallback" in build.manifest["layers"]["kommuner"]
     assert set(build.manifest["missing"]) >= {"tatorter", "service"}
     assert "missing admin/tatorter_sverige_lm1m_2018.gpkg" in build.manifest["missing"]["tatorter"]
+
+
+def test_transit_steps_share_one_analysis_and_keep_provenance(built):
+    for layer_id in ("hallplatser", "stomlinjer", "upptagningsomraden"):
+        names = [s["name"] for s in built.manifest["layers"][layer_id]["sources"]]
+        assert "gtfs_rail" in names, layer_id
+
+
+def test_derived_values_are_computed_once_per_build(data_dir):
+    from data_sources import befolkning
+    from gisapp.pipeline import BuildContext
+    from layers.settings import PipelineSettings
+
+    ctx = BuildContext(data_dir, PipelineSettings())
+    calls = []
+
+    def compute(c):
+        calls.append(1)
+        return len(c.source("befolkning", befolkning.load))
+
+    assert ctx.derived("n", compute) == ctx.derived("n", compute) == 16
+    assert calls == [1]
+    assert ctx.take_used_sources() == ["befolkning"]
