@@ -77,13 +77,23 @@ class BuildStore:
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
+        self._open: tuple[Path, Build] | None = None  # the last build served, layers cached
 
     def current(self) -> Build | None:
-        """Return the build that ``current`` points at, or ``None`` when there is none."""
+        """Return the build that ``current`` points at, or ``None`` when there is none.
+
+        The same :class:`Build` object (with its layers already read) is returned until
+        ``current`` is switched, so requests do not re-read manifest and GeoParquet files.
+        """
         link = self.root / CURRENT
         if not (link.is_symlink() and (link / MANIFEST).is_file()):
             return None
-        return Build(link.resolve())
+        path = link.resolve()
+        opened = self._open
+        if opened is None or opened[0] != path:
+            opened = (path, Build(path))
+            self._open = opened
+        return opened[1]
 
     def write(
         self,

@@ -121,3 +121,12 @@ def test_derived_values_are_computed_once_per_build(data_dir):
     assert ctx.derived("n", compute) == ctx.derived("n", compute) == 16
     assert calls == [1]
     assert ctx.take_used_sources() == ["befolkning"]
+
+
+def test_store_reuses_the_open_build_until_current_switches(tmp_path, data_dir):
+    store = BuildStore(tmp_path)
+    first = run_build(DataDir(None, "none"), store)
+    assert store.current() is store.current()
+    assert store.current().id == first.id
+    second = run_build(DataDir(None, "none"), store)
+    assert store.current().id == second.id != first.id
