@@ -6,7 +6,11 @@ kommun split into tätort, småort and "utanför tätort och småort" (statistik
 Mobiltäcknings- och bredbandskartläggning, tabellbilagor). No PTS file is in the development
 data, so this source is missing there and the ``bredband`` layer says "saknar data".
 
-The loader reads one documented long CSV (UTF-8, comma-separated, header row) that a planner
+Two forms are read, into one schema: PTS' own Excel tabellbilaga
+(:mod:`data_sources.bredband_pts`, preferred when present) and the documented CSV below.
+:func:`available` says which one the data directory holds.
+
+This module reads one documented long CSV (UTF-8, comma-separated, header row) that a planner
 fills from the PTS statistics portal, one row per kommun × mottagare × område × hastighet:
 
 ========== ==================================================================================
@@ -22,7 +26,8 @@ andel      share of them with access, in percent, 0–100 (a decimal comma is ac
 ========== ==================================================================================
 
 Schema returned by :func:`load`: ``kommunkod, ar (str), mottagare, omrade, hastighet, antal
-(int), andel (float, percent), med_tillgang (float, antal × andel / 100)``.
+(int), andel (float, percent), med_tillgang (float, antal × andel / 100)``. The PTS workbook
+adds ``omrade = totalt`` and may leave ``antal`` and ``med_tillgang`` empty.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from data_sources import bredband_pts
 from data_sources._validate import (
     _listed,
     require_unique,
@@ -118,3 +124,18 @@ def parse(path: Path) -> pd.DataFrame:
 def load(data_dir: Path) -> pd.DataFrame:
     """Load the broadband table from ``data_dir`` (``MissingDataError`` when absent)."""
     return parse(META.file(data_dir))
+
+
+# The forms of the source, preferred first: PTS' own workbook, then the planner's CSV.
+FORMS: tuple[SourceMeta, ...] = (bredband_pts.META, META)
+LOADERS = {bredband_pts.META.name: bredband_pts.load, META.name: load}
+
+
+def available(data_dir: Path | None) -> SourceMeta | None:
+    """Return the preferred broadband form present in ``data_dir``, or ``None``."""
+    return next((meta for meta in FORMS if meta.available(data_dir)), None)
+
+
+def how_to_get() -> str:
+    """Instructions for adding either form (for the "saknar data" message)."""
+    return " Eller: ".join(meta.files[0].how_to_get for meta in FORMS)

@@ -52,15 +52,25 @@ def befolkning_step(ctx: BuildContext) -> StepOutput:
 
 def bredband_step(ctx: BuildContext) -> StepOutput:
     """Broadband access per kommun (PTS); ``MissingDataError`` without a PTS table."""
-    table = ctx.source("bredband", bredband.load)
+    meta = bredband.available(ctx.data_dir)
+    if meta is None:
+        msg = f"PTS bredbandskartläggning saknas. {bredband.how_to_get()}"
+        raise MissingDataError(msg)
+    table = ctx.source(meta.name, bredband.LOADERS[meta.name])
     kommuner = ctx.layer("kommuner")
     rows = indikatorer.broadband_rows(table, kommunkoder=kommuner["kommunkod"].tolist(),
-                                      kalla=kalla(bredband.META))
+                                      kalla=kalla(meta))
     rows = indikatorer.combine({"bredband": rows})
+    notes = [f"Läst från {meta.files[0].path} ({meta.title})"]
     missing = sorted(set(kommuner["kommunkod"]) - set(rows["kommunkod"]))
-    notes = (f"PTS-tabellen saknar {len(missing)} av regionens kommuner: {', '.join(missing)}",
-             ) if missing else ()
-    return StepOutput(bredband_layer.build(kommuner, rows), indicators=rows, notes=notes)
+    if missing:
+        notes.append(f"PTS-tabellen saknar {len(missing)} av regionens kommuner: "
+                     f"{', '.join(missing)}")
+    if rows["teljare"].isna().any():
+        notes.append("PTS-tabellen har andelar men inte antal hushåll/arbetsställen: landsbygd "
+                     "(småort + utanför) och läns- och gruppvärden kan inte vägas och visas "
+                     "som saknade")
+    return StepOutput(bredband_layer.build(kommuner, rows), indicators=rows, notes=tuple(notes))
 
 
 def _classifications(ctx: BuildContext) -> dict:

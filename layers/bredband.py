@@ -18,7 +18,7 @@ SPEC = LayerSpec(
     title_en="Broadband (PTS)",
     theme="Digital",
     geometry_type="MultiPolygon",
-    sources=("bredband",),
+    sources=("bredband_pts", "bredband"),
     id_column="kommunkod",
     style={"color": "#0072B2", "weight": 1, "fillColor": "#56B4E9", "fillOpacity": 0.3},
     legend=(("#56B4E9", "Kommun med PTS-statistik", "Municipality with PTS statistics"),),
@@ -32,10 +32,12 @@ SPEC = LayerSpec(
         PopupField("ar", "År", "Year"),
     ),
     default_visible=False,
-    how_to_add_sv="Lägg PTS bredbandskartläggning per kommun som digital/bredband_pts_kommun.csv "
-    "(kolumner kommunkod, ar, mottagare, omrade, hastighet, antal, andel) och bygg om.",
-    how_to_add_en="Save PTS broadband statistics per kommun as digital/bredband_pts_kommun.csv "
-    "(columns kommunkod, ar, mottagare, omrade, hastighet, antal, andel) and rebuild.",
+    how_to_add_sv="Ladda ned PTS tabellbilaga om hastighet per kommun (statistik.pts.se) och spara "
+    "den som digital/pts_bredband_tabellbilaga.xlsx, eller fyll digital/bredband_pts_kommun.csv "
+    "(kolumner kommunkod, ar, mottagare, omrade, hastighet, antal, andel), och bygg om.",
+    how_to_add_en="Download PTS' table appendix on speed per kommun (statistik.pts.se) and save "
+    "it as digital/pts_bredband_tabellbilaga.xlsx, or fill digital/bredband_pts_kommun.csv "
+    "(columns kommunkod, ar, mottagare, omrade, hastighet, antal, andel), and rebuild.",
 )
 
 

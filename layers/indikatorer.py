@@ -150,25 +150,62 @@ def education_rows(panel: pd.DataFrame, *, kommunkoder: list[str], kalla: str) -
     return _share_rows(frame, "andel_eftergymnasial_16_74")
 
 
+BREDBAND_OMRADE = {"tatort": "tatort", "smaort": "landsbygd", "utanfor": "landsbygd",
+                   "totalt": "hela_kommunen"}
+# How many PTS områden make up each of ours (a sum over fewer would be partial).
+_BREDBAND_PARTS = {"tatort": 1, "landsbygd": 2, "hela_kommunen": 3}
+
+
+def _counted_broadband(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Summed ``teljare``/``namnare`` per område from rows that carry counts.
+
+    Landsbygd needs both småort and utanför; hela_kommunen is PTS' ``totalt`` when given,
+    else the sum of all three parts.
+    """
+    counted = frame[frame["antal"].notna()]
+    parts = counted[counted["omrade"] != "totalt"].assign(
+        omrade=lambda f: f["omrade"].map(BREDBAND_OMRADE))
+    whole = parts.assign(omrade="hela_kommunen")
+    totals = counted[counted["omrade"] == "totalt"].assign(omrade="hela_kommunen")
+    summed = (pd.concat([parts, whole], ignore_index=True)
+              .groupby([*keys, "omrade"], as_index=False)
+              .agg(teljare=("med_tillgang", "sum"), namnare=("antal", "sum"),
+                   delar=("antal", "size")))
+    summed = summed[summed["delar"] == summed["omrade"].map(_BREDBAND_PARTS)]
+    given = totals.rename(columns={"med_tillgang": "teljare", "antal": "namnare"})
+    given_keys = given.set_index([*keys, "omrade"]).index
+    summed = summed[~summed.set_index([*keys, "omrade"]).index.isin(given_keys)]
+    return pd.concat([given[[*keys, "omrade", "teljare", "namnare"]],
+                      summed[[*keys, "omrade", "teljare", "namnare"]]], ignore_index=True)
+
+
 def broadband_rows(bredband: pd.DataFrame, *, kommunkoder: list[str], kalla: str) -> pd.DataFrame:
     """Return ``bredband_<hastighet>_<mottagare>`` per tatort, landsbygd, hela_kommunen.
 
-    PTS' tätort is tätort; småort and "utanför" together are landsbygd; hela_kommunen sums
-    all three. ``teljare`` = households/workplaces with access, ``namnare`` = all of them.
+    PTS' tätort is tätort; småort and "utanför tätort och småort" together are landsbygd.
+    Where the table gives counts, ``teljare`` = households/workplaces with access and
+    ``namnare`` = all of them (see :func:`_counted_broadband`). Where it gives only shares
+    (PTS' workbook without counts), tätort and hela_kommunen carry PTS' share as ``varde`` with
+    ``teljare``/``namnare`` empty, so that no class or län value is made from unweighted
+    shares, and landsbygd is left out (two shares cannot be combined without their counts).
     Only the latest year (``ar``) in the table is used, so that years are never summed.
     """
     frame = bredband[bredband["kommunkod"].isin(kommunkoder)]
-    frame = frame[frame["ar"] == frame["ar"].max()].copy()
-    frame["omrade"] = frame["omrade"].map({"tatort": "tatort", "smaort": "landsbygd",
-                                           "utanfor": "landsbygd"})
+    frame = frame[frame["ar"] == frame["ar"].max()]
     keys = ["kommunkod", "ar", "mottagare", "hastighet"]
-    parts = frame.groupby([*keys, "omrade"], as_index=False)[["med_tillgang", "antal"]].sum()
-    whole = parts.groupby(keys, as_index=False)[["med_tillgang", "antal"]].sum()
-    both = pd.concat([parts, whole.assign(omrade="hela_kommunen")], ignore_index=True)
-    both = both.rename(columns={"med_tillgang": "teljare", "antal": "namnare"})
-    out = [_share_rows(group.assign(kalla=kalla), f"bredband_{speed}_{who}")
-           for (who, speed), group in both.groupby(["mottagare", "hastighet"])]
-    return pd.concat(out, ignore_index=True)
+    counted = _counted_broadband(frame, keys)
+    shares = frame[frame["antal"].isna() & frame["omrade"].isin(["tatort", "totalt"])]
+    shares = shares.assign(omrade=shares["omrade"].map(BREDBAND_OMRADE), teljare=np.nan,
+                           namnare=np.nan)
+    shares = shares[~shares.set_index([*keys, "omrade"]).index.isin(
+        counted.set_index([*keys, "omrade"]).index)]
+    out = []
+    for (who, speed), group in counted.groupby(["mottagare", "hastighet"]):
+        out.append(_share_rows(group.assign(kalla=kalla), f"bredband_{speed}_{who}"))
+    for (who, speed), group in shares.groupby(["mottagare", "hastighet"]):
+        out.append(group.assign(indikator=f"bredband_{speed}_{who}", enhet="procent",
+                                varde=group["andel"], kalla=kalla)[COLUMNS])
+    return pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=COLUMNS)
 
 
 def combine(parts: dict[str, pd.DataFrame]) -> pd.DataFrame:

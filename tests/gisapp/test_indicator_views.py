@@ -9,33 +9,49 @@ import re
 import pandas as pd
 import pytest
 
+from data_sources import bredband_pts
 from gisapp import create_app
 from gisapp.build import run_build
 from gisapp.settings import DataDir
 from gisapp.store import BuildStore
 from tests.conftest import FIXTURES
+from tests.fixtures.bredband.pts_tabellbilaga import write_workbook
 
 SKR_GROUPS_VARMLAND = {"Större stad", "Pendlingskommun nära större stad",
                        "Lågpendlingskommun nära större stad", "Pendlingskommun nära mindre tätort",
                        "Landsbygdskommun", "Landsbygdskommun med besöksnäring"}
 
 
-@pytest.fixture(scope="module")
-def fixture_client(tmp_path_factory, data_dir):
-    """A client on a build of the real data plus the broadband and grid fixtures."""
+def client_on(tmp_path_factory, data_dir, files: dict[str, bytes]):
+    """A client on a build of the real data plus ``files`` (path in the data dir → bytes)."""
     root = tmp_path_factory.mktemp("fixture_data")
     for part in data_dir.iterdir():
         if part.is_dir():
             (root / part.name).symlink_to(part, target_is_directory=True)
-    (root / "digital").mkdir()
-    (root / "digital" / "bredband_pts_kommun.csv").write_bytes(
-        (FIXTURES / "bredband" / "bredband_pts_kommun_fixture.csv").read_bytes())
-    (root / "befolkning").mkdir()
-    (root / "befolkning" / "befolkningsruta_1000m.gpkg").write_bytes(
-        (FIXTURES / "befolkningsruta" / "befolkningsruta_1km_fixture.gpkg").read_bytes())
+    for relative, content in files.items():
+        (root / relative).parent.mkdir(exist_ok=True)
+        (root / relative).write_bytes(content)
     builds = tmp_path_factory.mktemp("fixture_builds")
     run_build(DataDir(root, "test"), BuildStore(builds))
     return create_app({"BUILD_DIR": str(builds), "TESTING": True}).test_client()
+
+
+@pytest.fixture(scope="module")
+def fixture_client(tmp_path_factory, data_dir):
+    """A client on a build of the real data plus the broadband CSV and grid fixtures."""
+    return client_on(tmp_path_factory, data_dir, {
+        "digital/bredband_pts_kommun.csv":
+            (FIXTURES / "bredband" / "bredband_pts_kommun_fixture.csv").read_bytes(),
+        "befolkning/befolkningsruta_1000m.gpkg":
+            (FIXTURES / "befolkningsruta" / "befolkningsruta_1km_fixture.gpkg").read_bytes(),
+    })
+
+
+@pytest.fixture(scope="module")
+def pts_client(tmp_path_factory, data_dir):
+    """A client on a build of the real data plus a PTS-layout workbook with shares only."""
+    workbook = write_workbook(tmp_path_factory.mktemp("pts") / "pts.xlsx", with_counts=False)
+    return client_on(tmp_path_factory, data_dir, {bredband_pts.FILE: workbook.read_bytes()})
 
 
 def test_api_rows_and_aggregates_for_one_kommun(client, built):
@@ -105,6 +121,26 @@ def test_broadband_fixture_flows_to_api_and_layer(fixture_client):
     assert (lan["antal_kommuner"], lan["kommuner_i_gruppen"]) == (2, 16)
     klass = {r["grupp"]: r for r in body["klasser"] if r["omrade"] == "hela_kommunen"}
     assert klass["Större stad"]["varde"] == pytest.approx(whole["varde"])  # Karlstad alone
+
+
+def test_pts_workbook_shares_flow_to_api_with_provenance_and_no_weighted_totals(pts_client):
+    body = pts_client.get("/api/indikatorer?indikator=bredband_1gbit_hushall").get_json()
+    assert body["saknas"] == []
+    rows = {(r["kommunkod"], r["omrade"]): r for r in body["rader"]}
+    assert set(rows) == {(k, o) for k in ("1780", "1715") for o in ("tatort", "hela_kommunen")}
+    assert rows[("1715", "tatort")]["varde"] == pytest.approx(95.0)
+    assert rows[("1715", "tatort")]["teljare"] is None  # PTS gave a share, no count
+    assert rows[("1780", "hela_kommunen")]["ar"] == "2024"
+    lan = {r["omrade"]: r for r in body["lan"]}["hela_kommunen"]
+    assert lan["varde"] is None  # never an average of percentages
+    provenance = pts_client.get("/api/provenance").get_json()
+    (source,) = provenance["layers"]["bredband"]["sources"]
+    assert source["name"] == "bredband_pts"
+    assert source["publisher"] == "Post- och telestyrelsen (PTS)"
+    assert source["files"][0]["path"] == bredband_pts.FILE
+    assert len(source["files"][0]["sha256"]) == 64
+    notes = " ".join(provenance["layers"]["bredband"]["notes"])
+    assert "andelar men inte antal" in notes
 
 
 def test_grid_fixture_gives_population_by_zone(fixture_client):
