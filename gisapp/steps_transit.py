@@ -15,7 +15,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from data_sources import gtfs, tatortspunkter
+from data_sources import befolkningsruta, gtfs, tatortspunkter
 from data_sources.errors import MissingDataError
 from gisapp.network import load_network
 from gisapp.pipeline import BuildContext, StepOutput
@@ -108,6 +108,15 @@ def stomlinjer_step(ctx: BuildContext) -> StepOutput:
     return StepOutput(frame, notes=notes, extra_provenance=_provenance(days, ctx))
 
 
+def _population_grid(ctx: BuildContext) -> gpd.GeoDataFrame | None:
+    """The ``befolkning`` grid layer of this build (its source recorded as used), or ``None``."""
+    meta = befolkningsruta.available(ctx.data_dir)
+    if meta is None or "befolkning" not in ctx.layers:
+        return None
+    ctx.source(meta.name, befolkningsruta.loader(meta))  # loaded once already; records it
+    return ctx.layers["befolkning"]
+
+
 def upptagningsomraden_step(ctx: BuildContext) -> StepOutput:
     """Catchments around stomlinje stations (along roads when loaded), and population within."""
     days, _ = feed_days(ctx)
@@ -116,13 +125,18 @@ def upptagningsomraden_step(ctx: BuildContext) -> StepOutput:
         method = "längs vägnätet (OpenStreetMap)"
     except MissingDataError as exc:
         network, method = None, f"fågelvägsbuffert: inget vägnät ({exc})"
-    provenance = {**_provenance(days, ctx), "metod": method}
+    grid = _population_grid(ctx)
+    population = ("befolkning per ruta (SCB)" if grid is not None else
+                  "tätorternas folkmängd efter andel av ytan inom området; landsbygd kräver "
+                  "befolkning per ruta")
+    provenance = {**_provenance(days, ctx), "metod": method, "befolkning": population}
     zones = upptagningsomraden.build(ctx.layer("hallplatser"), settings=ctx.settings.stomlinje,
                                      network=network)
     try:
         rows = upptagningsomraden.indicators(
             zones, kommuner=ctx.layer("kommuner"), tatorter=ctx.layer("tatorter"),
-            tatort_points=ctx.source("tatortspunkter", tatortspunkter.load))
+            tatort_points=ctx.source("tatortspunkter", tatortspunkter.load), grid=grid,
+            grid_year=ctx.settings.befolkningsruta_ar or "år okänt")
     except MissingDataError as exc:
         return StepOutput(zones, notes=(f"inga befolkningsindikatorer: {exc}",),
                           extra_provenance=provenance)

@@ -61,8 +61,9 @@ def build(
     """Return the region's tätort polygons with 2020 attributes, and the unlinked 2020 points.
 
     Output columns: ``tatortsnr, tatort, kommunkod, bef_2018, tatortskod_2020, bef_2020
-    (Int64), n_punkter_2020, geometry``. When several 2020 points fall in one polygon the
-    most populous gives the code and ``bef_2020`` is their sum.
+    (Int64), n_punkter_2020, tatortskoder_2020, geometry``. When several 2020 points fall in
+    one polygon the most populous gives the code, ``bef_2020`` is their sum and
+    ``tatortskoder_2020`` lists all their codes (comma-separated).
     """
     region_polys = polygons[polygons["kommunkod"].isin(kommunkoder)].reset_index(drop=True)
     region_points = points[points["kommunkod"].isin(kommunkoder)].reset_index(drop=True)
@@ -75,6 +76,7 @@ def build(
         tatortskod_2020=("tatortskod", "first"),
         bef_2020=("bef_2020", "sum"),
         n_punkter_2020=("tatortskod", "size"),
+        tatortskoder_2020=("tatortskod", lambda codes: ",".join(sorted(codes))),
     )
     out = region_polys.drop(columns=["lanskod"]).merge(
         per_polygon, left_on="tatortsnr", right_index=True, how="left"
@@ -84,7 +86,7 @@ def build(
     unlinked = region_points[region_points["tatortskod"].isin(
         links.loc[links["tatortsnr"].isna(), "tatortskod"])]
     columns = ["tatortsnr", "tatort", "kommunkod", "bef_2018", "tatortskod_2020", "bef_2020",
-               "n_punkter_2020", "geometry"]
+               "n_punkter_2020", "tatortskoder_2020", "geometry"]
     return gpd.GeoDataFrame(out[columns], crs=polygons.crs), pd.DataFrame(
         unlinked.drop(columns="geometry"))
 

@@ -4,10 +4,18 @@ Catchments surround the stations of the ``hallplatser`` layer whose class is sto
 stark stomlinje, one dissolved polygon per mode and radius: straight-line buffers
 (``metod = fagelvag``), or, when a road network is given, the roads reachable within the
 radius along the network (snapping leg included) widened by ``offroad_m``
-(``metod = vagnat``). Population within them, per kommun, comes from SCB's 2020 tätorter: a
-tätort counts as within when its polygon (or, lacking one, its point) intersects the
-catchment. Landsbygd population (kommun total − tätorter) cannot be placed without a
-population grid, so its row states the denominator and leaves the numerator empty.
+(``metod = vagnat``).
+
+Population within them, per kommun, is counted where people live:
+
+* with SCB's population grid (the ``befolkning`` layer), every square whose centre lies in
+  the catchment counts, split into tätort and landsbygd by the square's centre — all three
+  rows are measured, numerators and denominators from the same grid and year;
+* without it, only tätorter can be placed: each 2020 tätort polygon contributes its
+  population times the share of its area inside the catchment (areal weighting: people
+  assumed evenly spread within the tätort), a tätort without polygon counts whole when its
+  point is inside. Landsbygd population (kommun total − tätorter) cannot be placed, so its row
+  states the denominator and leaves the numerator empty, and hela_kommunen is a lower bound.
 """
 
 from __future__ import annotations
@@ -29,7 +37,9 @@ COLUMNS = ["id", "trafikslag", "avstand_m", "hallplatser", "metod", "titel_sv", 
            "geometry"]
 STOMLINJE_CLASSES = ("stomlinje", "stark_stomlinje")
 KALLA = ("Trafiklab GTFS (trafikdag {datum}); SCB tätorter 2020 (folkmängd och punkter), "
-         "Lantmäteriet tätortsavgränsning 2018; kommunens folkmängd {ar}")
+         "Lantmäteriet tätortsavgränsning 2018; kommunens folkmängd {ar} — tätortens folkmängd "
+         "räknas efter den andel av dess yta som ligger inom området (jämnt fördelad)")
+KALLA_GRID = "Trafiklab GTFS (trafikdag {datum}); SCB befolkning per ruta ({ar}, rutans mitt)"
 # Year of the numerator / denominator per area; the population split gives the kommun year.
 YEARS = {"tatort": "2020", "hela_kommunen": "2020/{ar}", "landsbygd": "{ar}"}
 HELA_NOTE = (" — minst: bara tätorternas befolkning inom upptagningsområdet räknas; "
@@ -127,16 +137,70 @@ def build(hallplatser: gpd.GeoDataFrame, *, settings: StomlinjeSettings,
     return gpd.GeoDataFrame(rows, columns=COLUMNS, geometry="geometry", crs=hallplatser.crs)
 
 
-def _tatort_within(tatorter: gpd.GeoDataFrame, points: gpd.GeoDataFrame,
-                   zone: gpd.GeoSeries) -> pd.Series:
-    """Sum 2020 population of tätorter within ``zone`` per kommun (polygon, else point)."""
-    area = zone.iloc[0]
+def _tatort_within(tatorter: gpd.GeoDataFrame, points: pd.DataFrame,
+                   area: MultiPolygon) -> pd.Series:
+    """2020 tätort population within ``area`` per kommun, by areal weighting.
+
+    A tätort polygon adds ``bef_2020`` × (its area inside ``area`` / its area); a 2020 tätort
+    linked to no polygon adds its whole population when its point lies inside.
+    """
     linked = tatorter.dropna(subset=["tatortskod_2020"])
-    inside_poly = linked.loc[linked.intersects(area), ["kommunkod", "bef_2020"]]
-    unlinked = points[~points["tatortskod"].isin(linked["tatortskod_2020"])]
-    inside_point = unlinked.loc[unlinked.intersects(area), ["kommunkod", "bef_2020"]]
-    both = pd.concat([inside_poly, inside_point])
-    return both.groupby("kommunkod")["bef_2020"].sum().astype("int64")
+    touching = linked[linked.intersects(area)]
+    inside_share = touching.geometry.intersection(area).area / touching.geometry.area
+    by_polygon = (touching["bef_2020"].astype("float64") * inside_share).groupby(
+        touching["kommunkod"]).sum()
+    linked_codes = set(linked["tatortskoder_2020"].str.split(",").explode())
+    unlinked = points[~points["tatortskod"].isin(linked_codes)]
+    by_point = unlinked[unlinked.intersects(area)].groupby("kommunkod")["bef_2020"].sum()
+    return by_polygon.add(by_point.astype("float64"), fill_value=0.0)
+
+
+def _rows(zone, kommunkod: str, values: dict[str, tuple[float, float, str, str]]) -> list[dict]:
+    """Indicator rows of one zone and kommun from ``omrade → (teljare, namnare, ar, kalla)``."""
+    return [{"kommunkod": kommunkod, "omrade": omrade,
+             "indikator": f"befolkning_stomlinje_{zone.id}",
+             "varde": 100.0 * teljare / namnare if namnare else float("nan"),
+             "enhet": "procent", "teljare": teljare, "namnare": namnare, "ar": ar, "kalla": kalla}
+            for omrade, (teljare, namnare, ar, kalla) in values.items()]
+
+
+def _tatort_rows(zones: gpd.GeoDataFrame, split: pd.DataFrame, tatorter: gpd.GeoDataFrame,
+                 tatort_points: pd.DataFrame) -> list[dict]:
+    """Rows when only tätorter can be placed (areal weighting; landsbygd numerator empty)."""
+    rows = []
+    for zone in zones.itertuples():
+        within = _tatort_within(tatorter, tatort_points, zone.geometry)
+        for kommunkod, parts in split.groupby(level="kommunkod"):
+            values = {}
+            for (_, omrade), pop in parts.iterrows():
+                teljare = float(within.get(kommunkod, 0.0)) if omrade != "landsbygd" else np.nan
+                kalla = KALLA.format(datum=zone.datum, ar=str(pop["ar"]).split("−")[0])
+                values[omrade] = (teljare, float(pop["befolkning"]),
+                                  YEARS[omrade].format(ar=pop["ar"]), kalla + NOTES.get(omrade, ""))
+            rows += _rows(zone, kommunkod, values)
+    return rows
+
+
+def _grid_rows(zones: gpd.GeoDataFrame, grid: gpd.GeoDataFrame, kommunkoder: list[str],
+               grid_year: str) -> list[dict]:
+    """Rows measured on the population grid: squares whose centre lies in the catchment."""
+    centres = grid.assign(geometry=grid.geometry.centroid,
+                          omrade=np.where(grid["i_tatort"], "tatort", "landsbygd"))
+    totals = centres.groupby(["kommunkod", "omrade"])["befolkning"].sum()
+    rows = []
+    for zone in zones.itertuples():
+        inside = centres[centres.within(zone.geometry)]
+        within = inside.groupby(["kommunkod", "omrade"])["befolkning"].sum()
+        kalla = KALLA_GRID.format(datum=zone.datum, ar=grid_year)
+        for kommunkod in kommunkoder:
+            parts = {omrade: (float(within.get((kommunkod, omrade), 0)),
+                              float(totals.get((kommunkod, omrade), 0)))
+                     for omrade in ("tatort", "landsbygd")}
+            whole = tuple(map(sum, zip(*parts.values(), strict=True)))
+            values = {omrade: (*counts, grid_year, kalla)
+                      for omrade, counts in {**parts, "hela_kommunen": whole}.items()}
+            rows += _rows(zone, kommunkod, values)
+    return rows
 
 
 def indicators(
@@ -144,35 +208,24 @@ def indicators(
     *,
     kommuner: gpd.GeoDataFrame,
     tatorter: gpd.GeoDataFrame,
-    tatort_points: gpd.GeoDataFrame,
+    tatort_points: pd.DataFrame,
+    grid: gpd.GeoDataFrame | None = None,
+    grid_year: str = "",
 ) -> pd.DataFrame:
-    """Return indicator rows ``befolkning_stomlinje_<zone>`` per kommun and area.
+    """Return indicator rows ``befolkning_stomlinje_<zone>`` per kommun and area (procent).
 
-    Per zone and kommun: ``tatort`` — population of tätorter within the zone over all
-    tätort population (procent); ``hela_kommunen`` — the same numerator over the kommun
-    total, a lower bound without a population grid (said in ``kalla``); ``landsbygd`` —
-    denominator = the remainder, numerator and value empty (not
-    determinable without a population grid). Columns as :data:`layers.indikatorer.COLUMNS`.
+    With ``grid`` (the ``befolkning`` layer: squares with ``befolkning, kommunkod,
+    i_tatort``) every row is measured on the grid of ``grid_year``. Without it: ``tatort`` —
+    areal-weighted tätort population within the zone over all tätort population;
+    ``hela_kommunen`` — the same numerator over the kommun total, a lower bound (said in
+    ``kalla``); ``landsbygd`` — denominator = the remainder, numerator and value empty.
+    Columns as :data:`layers.indikatorer.COLUMNS`.
     """
-    split = population_split(kommuner, tatort_points).set_index(["kommunkod", "omrade"])
-    rows = []
-    for zone in zones.itertuples():
-        within = _tatort_within(tatorter, tatort_points,
-                                gpd.GeoSeries([zone.geometry], crs=zones.crs))
-        for (kommunkod, omrade), pop in split.iterrows():
-            teljare = (float(within.get(kommunkod, 0)) if omrade != "landsbygd"
-                       else float("nan"))
-            namnare = float(pop["befolkning"])
-            kommun_ar = str(pop["ar"]).split("−")[0]
-            ar = YEARS[omrade].format(ar=pop["ar"])
-            kalla = KALLA.format(datum=zone.datum, ar=kommun_ar)
-            rows.append({
-                "kommunkod": kommunkod, "omrade": omrade,
-                "indikator": f"befolkning_stomlinje_{zone.id}",
-                "varde": 100.0 * teljare / namnare if namnare else float("nan"),
-                "enhet": "procent", "teljare": teljare, "namnare": namnare, "ar": ar,
-                "kalla": kalla + NOTES.get(omrade, ""),
-            })
+    if grid is not None:
+        rows = _grid_rows(zones, grid, kommuner["kommunkod"].tolist(), grid_year)
+    else:
+        split = population_split(kommuner, tatort_points).set_index(["kommunkod", "omrade"])
+        rows = _tatort_rows(zones, split, tatorter, tatort_points)
     return check(pd.DataFrame(rows, columns=["kommunkod", "omrade", "indikator", "varde",
                                              "enhet", "teljare", "namnare", "ar", "kalla"]),
                  "upptagningsomraden")

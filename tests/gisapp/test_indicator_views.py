@@ -223,3 +223,25 @@ def test_region_without_population_reports_indicators_missing(tmp_path, data_dir
     assert body["saknas"][0]["indikator"] == "befolkning"
     html = client.get("/jamfor?indikator=andel_i_tatort").get_data(as_text=True)
     assert "saknar data" in html
+
+
+def test_catchment_population_is_measured_on_the_grid_when_there_is_one(fixture_client):
+    body = fixture_client.get("/api/indikatorer?indikator=befolkning_stomlinje_tag_2000"
+                              ).get_json()
+    rows = {(r["kommunkod"], r["omrade"]): r for r in body["rader"]}
+    grid = fixture_client.get("/api/indikatorer?indikator=befolkning_ruta").get_json()
+    totals = {(r["kommunkod"], r["omrade"]): r["varde"] for r in grid["rader"]}
+    for (kommun, omrade), row in rows.items():
+        assert row["namnare"] == totals[(kommun, omrade)]  # same grid, same year
+        assert "befolkning per ruta" in row["kalla"]
+    for kommun in {k for k, _ in rows}:
+        parts = rows[(kommun, "tatort")]["teljare"] + rows[(kommun, "landsbygd")]["teljare"]
+        assert parts == rows[(kommun, "hela_kommunen")]["teljare"]
+    # the fixture's Kil tätort square (10 people) lies within 2 km of Kil station; its
+    # Karlstad tätort square (1000) lies 4.2 km from the nearest Karlstad station
+    assert rows[("1715", "tatort")]["teljare"] == 10
+    assert rows[("1715", "landsbygd")]["teljare"] == 0
+    assert rows[("1780", "tatort")]["teljare"] == 0
+    provenance = fixture_client.get("/api/provenance").get_json()["layers"]
+    names = {s["name"] for s in provenance["upptagningsomraden"]["sources"]}
+    assert "befolkningsruta_1000m_gpkg" in names

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
+import shapely
 
+from data_sources import tatortspunkter
 from gisapp.map_transit import line_width, profile_svg, station_radius
 from gisapp.pipeline import run_steps
 from gisapp.steps import STEPS
 from gisapp.store import Build
+from layers import upptagningsomraden
 from layers.settings import PipelineSettings
 from layers.stomlinje_settings import StomlinjeSettings
 
@@ -49,15 +53,32 @@ def test_catchments_cover_karlstad_c(built: Build) -> None:
 
 def test_catchment_indicators(built: Build) -> None:
     rows = built.indicators
-    rows = rows[rows["indikator"] == "befolkning_stomlinje_tag_2000"]
-    karlstad = rows[rows["kommunkod"] == "1780"].set_index("omrade")
+    rows = rows[rows["indikator"].str.startswith("befolkning_stomlinje_tag_")]
+    rows = rows.set_index(["indikator", "kommunkod", "omrade"])
+    karlstad_1000 = rows.loc[("befolkning_stomlinje_tag_1000", "1780")]
+    karlstad = rows.loc[("befolkning_stomlinje_tag_2000", "1780")]
     assert set(karlstad.index) == {"tatort", "landsbygd", "hela_kommunen"}
-    assert karlstad.loc["tatort", "teljare"] > 50_000  # Karlstad tätort lies around Karlstad C
-    assert karlstad.loc["tatort", "teljare"] <= karlstad.loc["tatort", "namnare"]
+    # areal weighting: the part of Karlstad's tätort polygon within 2 km of its stations,
+    # more than within 1 km, less than the whole tätort
+    assert 0 < karlstad_1000.loc["tatort", "teljare"] < karlstad.loc["tatort", "teljare"]
+    assert karlstad.loc["tatort", "teljare"] < karlstad.loc["tatort", "namnare"]
+    assert "andel av dess yta" in karlstad.loc["tatort", "kalla"]
     assert pd.isna(karlstad.loc["landsbygd", "teljare"])
     assert "landsbygd" in karlstad.loc["landsbygd", "kalla"]
-    torsby = rows[rows["kommunkod"] == "1737"].set_index("omrade")
+    torsby = rows.loc[("befolkning_stomlinje_tag_2000", "1737")]
     assert torsby.loc["tatort", "teljare"] == 0  # no train of this feed stops in Torsby
+
+
+def test_a_catchment_covering_the_lan_counts_every_tatort_once(built: Build, data_dir) -> None:
+    zones = built.layer("upptagningsomraden").iloc[:1].copy()
+    zones["geometry"] = [shapely.MultiPolygon([built.layer("lan").union_all().buffer(1)])]
+    rows = upptagningsomraden.indicators(
+        zones, kommuner=built.layer("kommuner"), tatorter=built.layer("tatorter"),
+        tatort_points=tatortspunkter.load(data_dir))
+    tatort = rows[rows["omrade"] == "tatort"]
+    # Vålberg's polygon holds two 2020 tätorter: neither is counted twice
+    assert (built.layer("tatorter")["n_punkter_2020"] > 1).any()
+    np.testing.assert_allclose(tatort["teljare"], tatort["namnare"], rtol=1e-9)
 
 
 def test_map_page_draws_the_network(client) -> None:
