@@ -15,7 +15,7 @@ from gisapp.pipeline import BuildContext, StepOutput
 from layers import tillganglighet as layer
 from layers.accessibility import NETWORK, STRAIGHT, accessibility
 from layers.befolkning import population_split
-from layers.service import SKOLFORM
+from layers.service import SKOLFORM, border_note
 
 
 def _origins(ctx: BuildContext, kommuner) -> tuple[object, list[str], str, float | None]:
@@ -60,6 +60,7 @@ def tillganglighet_step(ctx: BuildContext) -> StepOutput:
     incomplete = _incomplete_school_forms(ctx, kommuner["kommunkod"].tolist())
     notes += [f"{kategori}: {n} skolenheter saknar koordinater; avståndet beräknas inte "
               "(det skulle överskattas)" for kategori, n in incomplete.items()]
+    notes.append(border_note(services, settings.service_border_km))
     categories = sorted(set(services["kategori"]) - set(incomplete))
     try:
         network = ctx.source("osm_vagnat", load_network)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from scipy.spatial import cKDTree
 
 from layers.spec import LayerSpec, PopupField
@@ -146,13 +147,30 @@ def deduplicate(frame: gpd.GeoDataFrame, *, max_m: float) -> tuple[gpd.GeoDataFr
     return frame[keep].reset_index(drop=True), int((~keep).sum())
 
 
-def build(parts: list[gpd.GeoDataFrame], *, kommunkoder: list[str]) -> gpd.GeoDataFrame:
-    """Concatenate service parts, keep the region's kommuner, and add Swedish/English labels.
+def build(parts: list[gpd.GeoDataFrame], *, kommunkoder: list[str],
+          near_region: shapely.Geometry | None = None) -> gpd.GeoDataFrame:
+    """Concatenate service parts, keep the region's, and add Swedish/English labels.
 
-    Returns ``COLUMNS`` plus ``kategori_sv`` and ``kategori_en``.
+    A point is kept when its ``kommunkod`` is one of ``kommunkoder`` (``i_regionen`` true)
+    or, if ``near_region`` is given (the region buffered by the border distance), when it lies
+    there (``i_regionen`` false: a destination across the län border).
+    Returns ``COLUMNS`` plus ``i_regionen``, ``kategori_sv`` and ``kategori_en``.
     """
     frame = pd.concat(parts, ignore_index=True)
-    frame = frame[frame["kommunkod"].isin(kommunkoder)].reset_index(drop=True)
+    inside = frame["kommunkod"].isin(kommunkoder)
+    near = (frame.geometry.within(near_region) if near_region is not None
+            else pd.Series(False, index=frame.index))
+    frame = frame[inside | near].assign(i_regionen=inside[inside | near]).reset_index(drop=True)
     frame["kategori_sv"] = frame["kategori"].map(lambda c: CATEGORIES[c][0])
     frame["kategori_en"] = frame["kategori"].map(lambda c: CATEGORIES[c][1])
     return gpd.GeoDataFrame(frame, geometry="geometry", crs=parts[0].crs)
+
+
+def border_note(frame: gpd.GeoDataFrame, border_km: float) -> str:
+    """Say how many destinations lie across the region's border, or warn that none do."""
+    across = int((~frame["i_regionen"]).sum())
+    if across:
+        return f"{across} servicepunkter utanför regionen inom {border_km:.0f} km används som mål"
+    return (f"Källorna har inga servicepunkter utanför regionen inom {border_km:.0f} km: nära "
+            "länsgränsen (och mot Norge) kan närmaste service ligga på andra sidan, så "
+            "avstånden där kan vara överskattade")

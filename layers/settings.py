@@ -36,6 +36,11 @@ class PipelineSettings:
     service_dedup_m
         Two service points of one category from different sources closer than this (m) are
         one place; the higher-priority source keeps it (Pipos, Skolverket, OSM). Default 100 m.
+    service_border_km
+        Service points of the sources that lie outside the region but within this distance
+        (km) of its boundary are kept as destinations: people near the län border may have
+        their nearest service in the neighbouring län. Default 20 km (our choice: beyond the
+        largest service threshold, 10 km, with margin for roads that wind).
     befolkningsruta_ar
         Reference year (31 December) of the SCB population grid in ``befolkning/``; SCB
         publishes one grid per year and the file does not always say which. Default ``""``:
@@ -51,5 +56,6 @@ class PipelineSettings:
     service_thresholds_min: tuple[float, ...] = (10.0, 20.0)
     snap_speed_kmh: float = 30.0
     service_dedup_m: float = 100.0
+    service_border_km: float = 20.0
     befolkningsruta_ar: str = ""
     stomlinje: StomlinjeSettings = field(default_factory=StomlinjeSettings)

@@ -54,6 +54,10 @@ def test_service_layer_has_pharmacies_and_located_schools_only(built):
     assert set(frame["kategori"]) <= {"apotek", "grundskola", "gymnasieskola"}
     notes = " ".join(built.manifest["layers"]["service"]["notes"])
     assert "saknar koordinater" in notes
+    # the development sources cover Värmland only: the border caveat is said where it matters
+    assert frame["i_regionen"].all()
+    access_notes = " ".join(built.manifest["layers"]["tillganglighet"]["notes"])
+    assert "kan vara överskattade" in notes and "kan vara överskattade" in access_notes
 
 
 def test_failing_build_leaves_current_intact(tmp_path, data_dir):
