@@ -48,7 +48,7 @@ def _format(value: float | None, unit: str) -> str:
         return "–"
     short = "%" if unit.startswith("procent") else ""
     digits = 0 if abs(value) >= 100 else 1
-    return f"{value:,.{digits}f}".replace(",", " ").replace(".", ",") + short
+    return f"{value:,.{digits}f}".replace(",", "\u00a0").replace(".", ",") + short
 
 
 def _layout(bars: list[Bar]) -> tuple[list[tuple[str, float]], list[tuple[Bar, float]], float]:

@@ -57,10 +57,14 @@ TEXTS = {
 }
 
 
+NBSP = "\u00a0"  # groups digits without letting a number wrap across lines
+
+
 def formatter(lang: str):
     """Return ``fmt(value, unit="")``, the table number format of ``lang``.
 
-    Digits are grouped; shares and small numbers get one decimal (decimal comma in Swedish);
+    Digits are grouped with no-break spaces (a number never wraps); shares and small numbers
+    get one decimal (decimal comma in Swedish);
     a missing value is "–".
     """
     point = "," if lang == "sv" else "."
@@ -69,7 +73,7 @@ def formatter(lang: str):
         if value is None or (isinstance(value, float) and math.isnan(value)):
             return "–"
         digits = 1 if str(unit).startswith("procent") or abs(float(value)) < 100 else 0
-        return f"{float(value):,.{digits}f}".replace(",", " ").replace(".", point)
+        return f"{float(value):,.{digits}f}".replace(",", NBSP).replace(".", point)
 
     return fmt
 
@@ -157,7 +161,8 @@ def kommun_profile(kommunkod: str):
 
     def render() -> str:
         data = profile(build, kommunkod, klassning=klassning, lang=lang)
-        options = MapOptions(lang=lang, bounds=kommun_bounds(build, kommunkod))
+        options = MapOptions(lang=lang, bounds=kommun_bounds(build, kommunkod), collapsed=True,
+                             highlight=kommunkod)
         return render_template(
             "kommun.html", lang=lang, t=TEXTS[lang], region=build.manifest["region"],
             kommunkod=kommunkod, kommunnamn=known[kommunkod], data=data,

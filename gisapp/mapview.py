@@ -66,6 +66,7 @@ class MapOptions:
     embed_url: str | None = None
     collapsed: bool = False
     indicator: str | None = None  # the choropleth shown, offered in the panel's selector
+    highlight: str | None = None  # kommunkod outlined on top of every layer
 
 
 def _popup(spec: LayerSpec, lang: str, columns: list[str]) -> folium.GeoJsonPopup | None:
@@ -150,7 +151,8 @@ def _missing(build: Build, specs: dict[str, LayerSpec], lang: str) -> list[dict]
 def compose_map(build: Build, specs: dict[str, LayerSpec], options: MapOptions) -> folium.Map:
     """Return a folium map of ``build`` with the requested layers and the layer panel."""
     lang = options.lang
-    fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=True, zoom_control=True)
+    fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=True, zoom_control=True,
+                      zoom_snap=0.25, zoom_delta=0.5)
     fmap.default_js = LEAFLET_JS
     fmap.default_css = LEAFLET_CSS
     fmap.get_root().header.add_child(Element(f'<script src="{PANEL_JS}"></script>'),
@@ -190,9 +192,21 @@ def compose_map(build: Build, specs: dict[str, LayerSpec], options: MapOptions) 
         "indicator": options.indicator,
     }
     _Panel(config).add_to(fmap)
+    if options.highlight:
+        _add_highlight(fmap, build, options.highlight)
     west, south, east, north = options.bounds or _region_bounds(build)
     fmap.fit_bounds([[south, west], [north, east]])
     return fmap
+
+
+def _add_highlight(fmap: folium.Map, build: Build, kommunkod: str) -> None:
+    """Outline one kommun above every layer (not clickable, so popups below still open)."""
+    kommuner = simplify_for_display("kommuner", build.layer("kommuner"))
+    shape = kommuner.loc[kommuner["kommunkod"] == kommunkod, ["kommunkod", "geometry"]]
+    folium.GeoJson(
+        to_geojson(shape, escape=True), name="highlight", control=False, interactive=False,
+        style_function=lambda _: {"color": "#000000", "weight": 4, "fill": False},
+    ).add_to(fmap)
 
 
 def _indicator_choices(build: Build, lang: str) -> list[dict]:

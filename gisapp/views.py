@@ -110,7 +110,8 @@ def embed():
     def render() -> str:
         bounds = kommun_bounds(build, kommun) if kommun else bbox
         options = MapOptions(lang=lang, layer_ids=layer_ids or _default_layers(build),
-                             bounds=bounds, collapsed=True, indicator=indikator)
+                             bounds=bounds, collapsed=True, indicator=indikator,
+                             highlight=kommun)
         return render_template("embed.html", lang=lang, t=TEXTS[lang], build_id=build.id,
                                region=build.manifest["region"],
                                **render_map_parts(build, options, indikator))

@@ -187,6 +187,13 @@ def test_kommun_profile_has_map_table_charts_and_downloads(client):
     for label in ("Tätort", "Landsbygd", "Hela kommunen", "Större stad", "Värmlands län"):
         assert label in html
     assert "bredband_1gbit_hushall" in html  # listed under "saknar data", not as a value
+    assert "99\u00a0007" in html  # digits grouped by a no-break space: numbers never wrap
+    # the kommun is outlined above the layers, and the layer panel starts folded
+    highlight = re.search(r'return \{"color": "#000000", "fill": false, "weight": 4\};.*?'
+                          r'_add\((\{"features": .*?"FeatureCollection"\})', html, re.S)
+    assert highlight and '"interactive": false' in html
+    assert highlight.group(1).count('"kommunkod"') == 1 and '"1780"' in highlight.group(1)
+    assert '"collapsed": true' in html
 
 
 @pytest.mark.parametrize("code", ["9999", "0114", "abc", "%3Cscript%3E"])
