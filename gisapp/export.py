@@ -2,8 +2,10 @@
 
 Layers are exported in the storage CRS, EPSG:3006 (SWEREF 99 TM). Each GeoPackage layer
 carries its title (``gpkg_contents``), its style and its provenance as layer metadata
-(``strukturbild_style``, ``strukturbild_provenance``, JSON). Files are written beside the
-target and renamed into place, so a reader never sees half a file.
+(``strukturbild_style``, ``strukturbild_provenance``, JSON), and a QGIS default style in the
+``layer_styles`` table (:mod:`gisapp.qgis_style`), so QGIS opens it drawn as on the web map.
+Files are written beside the target and renamed into place, so a reader never sees half a
+file.
 """
 
 from __future__ import annotations
@@ -18,12 +20,14 @@ import pandas as pd
 import pyogrio
 
 from data_sources.errors import RequestError
+from gisapp.qgis_style import style_rows
 from gisapp.steps import SPECS
 from gisapp.store import Build
 from layers.indikatorer import COLUMNS as INDICATOR_COLUMNS
 
 FORMATS = ("gpkg", "csv", "geoparquet")
 INDICATOR_LAYER = "indikatorer"
+STYLE_TABLE = "layer_styles"  # the table QGIS reads a GeoPackage layer's default style from
 PROVENANCE_FILE = "provenance.json"
 # GeoPackage 1.2: read by every GDAL ≥ 2.2, QGIS and ArcGIS (1.4 warns on older GDAL).
 GPKG_VERSION = "1.2"
@@ -88,6 +92,7 @@ def write_gpkg(build: Build, path: Path, layers: dict[str, gpd.GeoDataFrame] | N
     layers = layers if layers is not None else {i: build.layer(i) for i in build.layer_ids()}
 
     def write(tmp: Path) -> None:
+        styled = {}
         for number, (layer_id, frame) in enumerate(layers.items()):
             metadata = layer_metadata(build, layer_id)
             pyogrio.write_dataframe(
@@ -96,9 +101,15 @@ def write_gpkg(build: Build, path: Path, layers: dict[str, gpd.GeoDataFrame] | N
                 dataset_options={"VERSION": GPKG_VERSION} if number == 0 else None,
                 layer_options={"IDENTIFIER": metadata["title"],
                                "DESCRIPTION": f"Strukturbild {build.id}"})
+            if layer_id in SPECS:
+                geometry_column = pyogrio.read_info(tmp, layer=layer_id)["geometry_name"]
+                styled[layer_id] = (SPECS[layer_id], frame, geometry_column)
         indicators = indicator_table(build)
         if not indicators.empty:
             pyogrio.write_dataframe(indicators, tmp, layer=INDICATOR_LAYER, driver="GPKG")
+        if styled:
+            pyogrio.write_dataframe(style_rows(styled, build.manifest["created_at"]), tmp,
+                                    layer=STYLE_TABLE, driver="GPKG")
 
     return _atomic(Path(path), write)
 

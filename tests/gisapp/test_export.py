@@ -6,6 +6,8 @@ import json
 import os
 import shutil
 import subprocess
+from pathlib import Path
+from xml.etree import ElementTree
 
 import geopandas as gpd
 import pandas as pd
@@ -36,7 +38,8 @@ def downloads(build_dir, tmp_path):
 
 
 def _expected_tables(built) -> list[str]:
-    return sorted([*built.layer_ids(), *(["indikatorer"] if len(built.indicators) else [])])
+    return sorted([*built.layer_ids(), *(["indikatorer"] if len(built.indicators) else []),
+                   "layer_styles"])
 
 
 def test_gpkg_holds_every_layer_with_style_and_provenance(gpkg, built):
@@ -63,6 +66,43 @@ def test_ogrinfo_reads_the_gpkg(gpkg, built):
     assert f"Feature Count: {len(built.layer('tatorter'))}" in out.stdout
     assert "strukturbild_provenance=" in out.stdout
     assert "partially supported" not in out.stderr
+
+
+def test_every_layer_has_one_default_qgis_style(gpkg, built):
+    styles = pyogrio.read_dataframe(gpkg, layer="layer_styles")
+    assert sorted(styles["f_table_name"]) == sorted(built.layer_ids())
+    assert styles["useAsDefault"].all() and (styles["f_geometry_column"] == "geom").all()
+    service = styles.set_index("f_table_name").loc["service", "styleQML"]
+    root = ElementTree.fromstring(service.split(">", 1)[1])  # after the DOCTYPE
+    renderer = root.find("renderer-v2")
+    assert renderer.get("type") == "categorizedSymbol" and renderer.get("attr") == "kategori"
+    values = {c.get("value") for c in renderer.iter("category")}
+    assert values == set(built.layer("service")["kategori"])  # only classes present
+
+
+QGIS_PYTHON = "/usr/bin/python3"
+
+
+def _has_qgis() -> bool:
+    return subprocess.run([QGIS_PYTHON, "-c", "import qgis.core"], capture_output=True,
+                          check=False).returncode == 0 if os.path.exists(QGIS_PYTHON) else False
+
+
+@pytest.mark.skipif(not _has_qgis() and not os.environ.get("CI"),
+                    reason="needs QGIS' Python bindings (Debian python3-qgis); required in CI")
+def test_qgis_opens_the_layers_styled_as_on_the_map(gpkg):
+    probe = Path(__file__).with_name("qgis_probe.py")
+    out = subprocess.run([QGIS_PYTHON, str(probe), str(gpkg), "kommuner", "tatorter",
+                          "stomlinjer", "service"], capture_output=True, text=True, timeout=120,
+                         check=True, env={**os.environ, "XDG_RUNTIME_DIR": str(gpkg.parent)})
+    layers = json.loads(out.stdout.strip().splitlines()[-1])
+    for info in layers.values():
+        assert info["valid"] and info["loaded"] and info["message"] == "Loaded from Provider"
+    assert layers["kommuner"]["colour"] == "#f2f0e6" and layers["kommuner"]["opacity"] == 0.15
+    assert layers["tatorter"]["colour"] == "#ef8a62"
+    assert layers["stomlinjer"]["attribute"] == "klass"
+    assert layers["stomlinjer"]["categories"]["stomlinje"] == "#0072b2"
+    assert layers["service"]["categories"]["apotek"] == "#009e73"
 
 
 def test_csv_export_has_the_indicator_columns(build_dir, built, tmp_path):
