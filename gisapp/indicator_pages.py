@@ -98,7 +98,7 @@ def profile(build: Build, kommunkod: str, *, klassning: str, lang: str) -> dict:
 
     Returns ``klass`` (the kommun's class), ``blocks`` (per indicator: ``info``, ``rows``
     with ``omrade, varde, klass_varde, lan_varde, ar, kalla``, ``chart``) and ``missing``
-    (``{indikator: reason}``).
+    (one entry per reason: ``orsak`` and the ``indikatorer`` it holds for, as ``id, titel``).
     """
     result = query(build, Selection(kommunkod, None, klassning))
     rows, names = result["rader"], {k["kommunkod"]: k["kommunnamn"]
@@ -124,4 +124,9 @@ def profile(build: Build, kommunkod: str, *, klassning: str, lang: str) -> dict:
             "chart": _chart_for(block, names=(names[kommunkod], klass, lansnamn), unit=unit,
                                 lang=lang),
         })
-    return {"klass": klass, "blocks": blocks, "missing": result["saknas"]}
+    missing: dict[str, list[dict]] = {}
+    for indikator, reason in result["saknas"].items():
+        missing.setdefault(reason, []).append(describe(indikator, lang))
+    return {"klass": klass, "blocks": blocks,
+            "missing": [{"orsak": reason, "indikatorer": items}
+                        for reason, items in missing.items()]}

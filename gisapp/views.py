@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, current_app, jsonify, render_template, request, send_from_directory
 
 from data_sources.errors import NotFoundError
@@ -58,6 +60,11 @@ def kommun_bounds(build: Build, kommunkod: str) -> tuple[float, float, float, fl
     return float(west), float(south), float(east), float(north)
 
 
+# folium's map header forbids zooming the page (maximum-scale=1, user-scalable=no), which
+# fails WCAG 1.4.4 (resize text); our templates declare their own zoomable viewport.
+FOLIUM_VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>')
+
+
 def render_map_parts(build: Build, options: MapOptions, indikator: str | None = None) -> dict:
     """Render the folium map (with an indicator choropleth when asked) into three parts."""
     fmap = compose_map(build, SPECS, options)
@@ -65,7 +72,8 @@ def render_map_parts(build: Build, options: MapOptions, indikator: str | None = 
         add_indicator_choropleth(fmap, build, indikator, options.lang)
     root = fmap.get_root()
     root.render()
-    return {"map_header": root.header.render(), "map_html": root.html.render(),
+    return {"map_header": FOLIUM_VIEWPORT.sub("", root.header.render()),
+            "map_html": root.html.render(),
             "map_script": root.script.render()}
 
 
@@ -127,7 +135,14 @@ def _default_layers(build: Build) -> tuple[str, ...]:
 
 @pages.get("/static/<path:filename>")
 def static(filename: str):
-    """Front-end assets (own CSS/JS and the vendored Leaflet); traversal-safe."""
+    """Front-end assets: own CSS/JS at the top level and ``vendor/``; traversal-safe.
+
+    npm's working files in ``static/`` (``node_modules``, ``package*.json``) are not served.
+    """
+    own = "/" not in filename and filename.endswith((".js", ".css"))
+    if not (own or filename.startswith("vendor/")):
+        msg = f"no static file {filename!r}"
+        raise NotFoundError(msg)
     return send_from_directory(STATIC_DIR, filename, max_age=STATIC_MAX_AGE_S)
 
 

@@ -178,3 +178,24 @@ def test_scenario_page_asks_the_api_and_shows_who_gets_farther(page, app_url, bu
     assert page.locator("table").first.locator("text=Karlstad").count() >= 1
     page.screenshot(path=ARTIFACTS / "scenario.png", full_page=True)
     assert page.console_errors == []
+
+
+AXE = Path(__file__).resolve().parents[2] / "static" / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@pytest.mark.parametrize("path", ["/", "/?sprak=en", "/kommun/1780", "/jamfor",
+                                  "/embed?kommun=1780", "/scenario", "/nedladdning/"])
+def test_pages_pass_axe_wcag_21_aa(page, app_url, path):
+    """Public-sector pages in Sweden must meet WCAG 2.1 AA (DOS-lagen): axe-core finds no
+    violation of its WCAG A/AA rules (axe comes from npm with ``make install``)."""
+    page.emulate_media(reduced_motion="reduce")
+    page.goto(app_url + path)
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(500)  # let Leaflet's zoom and fade transitions end (colour contrast)
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("tags => axe.run(document, {runOnly: tags})", WCAG_AA)
+    found = [f"{v['impact']} {v['id']}: {v['help']} at {v['nodes'][0]['target']}"
+             for v in result["violations"]]
+    assert found == []
+    assert len(result["passes"]) > 10  # the rules did run

@@ -146,6 +146,18 @@ def test_static_path_traversal_is_refused(client):
             assert response.status_code == 404
 
 
+def test_only_front_end_assets_are_served_from_static(client):
+    for path in ("/static/strukturbild.js", "/static/strukturbild.css",
+                 "/static/vendor/leaflet/leaflet.js"):
+        with client.get(path) as response:
+            assert response.status_code == 200, path
+    for path in ("/static/package.json", "/static/package-lock.json",
+                 "/static/node_modules/axe-core/axe.min.js",
+                 "/static/node_modules/.package-lock.json"):
+        with client.get(path) as response:
+            assert response.status_code == 404, path
+
+
 def test_healthz_returns_build_id(client, built):
     assert client.get("/healthz").get_json() == {"status": "ok", "build_id": built.id}
 
