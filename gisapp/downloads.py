@@ -65,6 +65,9 @@ def download_links(build: Build) -> dict[str, list[dict[str, str]]]:
              "label_en": "All layers (GeoPackage)"},
             {"href": url_for("downloads.indicators_csv"), "label_sv": "Indikatorer (CSV)",
              "label_en": "Indicators (CSV)"},
+            {"href": url_for("indicators.api_indikatorer", format="xlsx"),
+             "label_sv": "Indikatorer med grupp- och länsvärden (Excel)",
+             "label_en": "Indicators with group and county values (Excel)"},
         ],
         "lager": [{"href": url_for("downloads.layer_parquet", layer_id=i),
                    "label_sv": f"{sv} (GeoParquet)", "label_en": f"{en} (GeoParquet)"}

@@ -12,6 +12,7 @@ import math
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
 from gisapp import params
+from gisapp.indicator_excel import workbook
 from gisapp.indicator_pages import AREA_LABELS, comparison, profile
 from gisapp.indicator_query import (
     Selection,
@@ -37,7 +38,7 @@ TEXTS = {
            "numerator": "Täljare", "denominator": "Nämnare", "year": "År", "source": "Källa",
            "group_value": "Gruppens värde", "map": "Karta", "missing": "saknar data",
            "other_lang": "English", "on_map": "Visa på kartan (hela kommunen)",
-           "download": "Ladda ned", "csv": "Indikatorer (CSV)",
+           "download": "Ladda ned", "csv": "Indikatorer (CSV)", "xlsx": "Indikatorer (Excel)",
            "gpkg": "Kommunens data (GeoPackage)", "class": "Grupp", "lan": "Län",
            "not_found": "Kommunen finns inte", "valid": "Giltiga kommuner i regionen",
            "weighted": "Grupp- och länsvärden beräknas från summerade täljare och nämnare "
@@ -49,7 +50,8 @@ TEXTS = {
            "source": "Source", "group_value": "Group value", "map": "Map",
            "missing": "no data", "other_lang": "Svenska",
            "on_map": "Show on the map (whole municipality)", "download": "Download",
-           "csv": "Indicators (CSV)", "gpkg": "Municipality data (GeoPackage)",
+           "csv": "Indicators (CSV)", "xlsx": "Indicators (Excel)",
+           "gpkg": "Municipality data (GeoPackage)",
            "class": "Group", "lan": "County", "not_found": "Municipality not found",
            "valid": "Valid municipalities of the region",
            "weighted": "Group and county values are computed from summed numerators and "
@@ -57,6 +59,7 @@ TEXTS = {
 }
 
 
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NBSP = "\u00a0"  # groups digits without letting a number wrap across lines
 
 
@@ -98,7 +101,7 @@ def _records(frame) -> list[dict]:
 
 @indicators.get("/api/indikatorer")
 def api_indikatorer():
-    """Serve indicator rows per kommun with class and län aggregates, as JSON or CSV."""
+    """Serve indicator rows per kommun with class and län aggregates, as JSON, CSV or Excel."""
     params.only(request.args, ("kommun", "indikator", "klassning", "format"))
     build = current_build()
     selection = Selection(
@@ -107,10 +110,15 @@ def api_indikatorer():
         _klassning(build))
     output = params.choice("format", request.args.get("format"), params.FORMATS, "json")
     result = query(build, selection)
+    name = f"indikatorer_{selection.kommun or 'region'}.{output}"
+    attachment = {"Content-Disposition": f"attachment; filename={name}"}
     if output == "csv":
-        name = f"indikatorer_{selection.kommun or 'region'}.csv"
         return Response(long_csv(result).to_csv(index=False), mimetype="text/csv",
-                        headers={"Content-Disposition": f"attachment; filename={name}"})
+                        headers=attachment)
+    if output == "xlsx":
+        body = workbook(build, result, klassning=selection.klassning, lang="sv",
+                        note=TEXTS["sv"]["weighted"])
+        return Response(body, mimetype=XLSX_MIMETYPE, headers=attachment)
     return jsonify({
         "build_id": build.id, "klassning": selection.klassning,
         "klassningar": classifications(build),

@@ -16,7 +16,7 @@ from data_sources.errors import RequestError
 from layers.indikatorer import OMRADEN
 
 LANGUAGES = ("sv", "en")
-FORMATS = ("json", "csv")
+FORMATS = ("json", "csv", "xlsx")
 SORTS = ("varde", "namn")
 MAX_LAYERS = 20
 _KOMMUNKOD = re.compile(r"^\d{4}$")

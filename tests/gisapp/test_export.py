@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -179,8 +180,33 @@ def test_bad_download_ids(downloads, url, status):
 def test_download_index_links_every_export(downloads, built):
     page = downloads.get("/nedladdning/").get_data(as_text=True)
     assert "/nedladdning/strukturbild.gpkg" in page and "/nedladdning/indikatorer.csv" in page
+    assert "/api/indikatorer?format=xlsx" in page
     for layer_id in built.layer_ids():
         assert f"/nedladdning/{layer_id}.parquet" in page
     for kommun in built.manifest["region"]["kommuner"]:
         assert f"/nedladdning/kommun/{kommun['kommunkod']}.gpkg" in page
     assert "http://localhost/ogc" in page
+
+
+def test_excel_export_keeps_numbers_numeric_with_sources(downloads, built, tmp_path):
+    with downloads.get("/api/indikatorer?kommun=1780&format=xlsx") as response:
+        assert response.status_code == 200
+        assert response.mimetype.endswith("spreadsheetml.sheet")
+        assert "indikatorer_1780.xlsx" in response.headers["Content-Disposition"]
+        path = tmp_path / "indikatorer.xlsx"
+        path.write_bytes(response.get_data())
+    with downloads.get("/api/indikatorer?kommun=1780&format=csv") as response:
+        csv = pd.read_csv(io.StringIO(response.get_data(as_text=True)), dtype={"kommunkod": str})
+    sheets = pd.read_excel(path, sheet_name=None, dtype={"kommunkod": str})
+    assert list(sheets) == ["Indikatorer", "Källor", "Om"]
+    table = sheets["Indikatorer"]
+    assert len(table) == len(csv)  # the same rows as the CSV export, plus a title column
+    assert table["titel"].notna().all()
+    whole = table[(table["niva"] == "kommun") & (table["indikator"] == "befolkning")
+                  & (table["omrade"] == "hela_kommunen")]
+    assert whole["varde"].tolist() == [99007]  # a number in the cell, not text
+    assert pd.api.types.is_numeric_dtype(table["varde"])
+    sources = sheets["Källor"]
+    assert "Lantmäteriet" in set(sources["utgivare"])
+    assert sources["sha256"].dropna().str.fullmatch(r"[0-9a-f]{64}").all()
+    assert built.id in set(sheets["Om"]["varde"])
