@@ -58,17 +58,20 @@ SCENARIO_JS_TEXTS = {
 
 
 def scenario_choices(build: Build, lang: str) -> list[tuple[str, list[dict]]]:
-    """Service points of the categories the accessibility layer covers, grouped by category."""
+    """Service points of the categories the accessibility layer covers, grouped by category.
+
+    Within a category, points are ordered by kommun name, then by their own name.
+    """
     service = build.layer("service")
     covered = set(build.layer("tillganglighet")["kategori"])
     kommuner = region_kommuner(build)
     label = "kategori_sv" if lang == "sv" else "kategori_en"
     groups = []
     for category, points in service[service["kategori"].isin(covered)].groupby(label):
-        ordered = points.sort_values(["kommunkod", "namn"])
-        groups.append((category, [
-            {"id": p.id, "label": f"{kommuner.get(p.kommunkod, p.kommunkod)}: {p.namn}"}
-            for p in ordered.itertuples()]))
+        named = points.assign(kommun=points["kommunkod"].map(kommuner).fillna(points["kommunkod"]))
+        ordered = named.sort_values(["kommun", "namn"], key=lambda s: s.str.lower())
+        groups.append((category, [{"id": p.id, "label": f"{p.kommun}: {p.namn}"}
+                                  for p in ordered.itertuples()]))
     return groups
 
 

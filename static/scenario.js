@@ -42,7 +42,9 @@ document.addEventListener("DOMContentLoaded", () => {
     const km = params.get("km");
     const key = (row, suffix) => Object.keys(row).find((k) => k.startsWith("bef_over_") && k.endsWith(suffix));
     const summary = body.summary.map((r) => [
-      [t.levels[r.niva] || r.niva], [r.niva === "kommun" ? (t.kommuner[r.grupp] || r.grupp) : r.grupp],
+      [t.levels[r.niva] || r.niva],
+      [r.niva === "kommun" ? (t.kommuner[r.grupp] || r.grupp)
+        : r.niva === "omrade" ? (t.areas[r.grupp] || r.grupp) : r.grupp],
       [number(r.befolkning, 0), "n"],
       [number(r.bef_langre_bort, 0), r.bef_langre_bort > 0 ? "n sb-worse" : "n"],
       [number(r[key(r, "km_fore")], 0), "n"],

@@ -176,6 +176,7 @@ def test_scenario_page_asks_the_api_and_shows_who_gets_farther(page, app_url, bu
     names = [rows.nth(i).locator("td").first.text_content() for i in range(1, rows.count())]
     assert "Kil" in names  # the tätort Kil loses its nearest pharmacy
     assert page.locator("table").first.locator("text=Karlstad").count() >= 1
+    assert page.locator("table").first.locator("td", has_text="tätort").count() >= 1  # label
     page.screenshot(path=ARTIFACTS / "scenario.png", full_page=True)
     assert page.console_errors == []
 

@@ -212,6 +212,9 @@ def test_scenario_page_lists_the_service_points_it_can_close(client, built):
     page = client.get("/scenario").get_data(as_text=True)
     pharmacies = built.layer("service").query("kategori == 'apotek'")
     assert page.count('<option value="pipos:') == len(pharmacies)
+    labels = re.findall(r'<option value="pipos:[^"]*">([^<]*)</option>', page)
+    kommuner = [label.split(":")[0] for label in labels]
+    assert kommuner == sorted(kommuner, key=str.lower) and kommuner[0] == "Arvika"
     assert "fågelvägen" in page
     assert client.get("/scenario?sprak=xx").status_code == 400
 
