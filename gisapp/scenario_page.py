@@ -10,6 +10,7 @@ from flask import Blueprint, current_app, render_template, request
 
 from data_sources.errors import NotFoundError
 from gisapp import params
+from gisapp.display import SERVE_CRS, simplify_for_display, to_geojson
 from gisapp.pagecache import page_response
 from gisapp.store import Build
 from gisapp.views import TEXTS, current_build, region_kommuner
@@ -42,7 +43,10 @@ SCENARIO_JS_TEXTS = {
            "changedCaption": "Ursprung som påverkas",
            "changedHeaders": ["Namn", "Kommun", "Område", "Befolkning", "km före", "km efter",
                               "Ökning km"],
-           "noChange": "Ingen får längre till närmaste servicepunkt."},
+           "noChange": "Ingen får längre till närmaste servicepunkt.",
+           "closed": "Stänger", "mapLegend": "Röd ring: punkten som stänger; blå prickar: övriga "
+                     "punkter av samma kategori. Cirklar: ursprung som får längre (större = "
+                     "fler invånare, mörkare = längre ökning)."},
     "en": {"running": "Computing …", "method": "Method", "build": "Build",
            "levels": {"kommun": "Municipality", "kommuntyp": "Municipality group",
                       "omrade": "Area", "region": "County"},
@@ -53,7 +57,10 @@ SCENARIO_JS_TEXTS = {
            "changedCaption": "Origins affected",
            "changedHeaders": ["Name", "Municipality", "Area", "Population", "km before",
                               "km after", "Increase km"],
-           "noChange": "Nobody gets farther to the nearest service point."},
+           "noChange": "Nobody gets farther to the nearest service point.",
+           "closed": "Closes", "mapLegend": "Red ring: the point that closes; blue dots: the other "
+                     "points of its category. Circles: origins that get farther (larger = more "
+                     "people, darker = larger increase)."},
 }
 
 
@@ -75,6 +82,20 @@ def scenario_choices(build: Build, lang: str) -> list[tuple[str, list[dict]]]:
     return groups
 
 
+def scenario_map_data(build: Build) -> dict:
+    """What the page's map draws before any answer: kommun borders and the closable points.
+
+    ``kommuner`` is GeoJSON (simplified for display, EPSG:4326); ``punkter`` maps each
+    service point id to ``[lon, lat, kategori]``.
+    """
+    kommuner = simplify_for_display("kommuner", build.layer("kommuner"))[["kommunkod",
+                                                                          "geometry"]]
+    service = build.layer("service").to_crs(SERVE_CRS)
+    points = {p.id: [round(p.geometry.x, 5), round(p.geometry.y, 5), p.kategori]
+              for p in service.itertuples()}
+    return {"kommuner": to_geojson(kommuner, escape=False), "punkter": points}
+
+
 @scenario_page.get("/scenario")
 def page():
     """Choose a service point that closes; the page asks ``/api/scenario`` what it changes."""
@@ -93,7 +114,7 @@ def page():
         return render_template(
             "scenario.html", lang=lang, t={**TEXTS[lang], **SCENARIO_TEXTS[lang]},
             region=build.manifest["region"], choices=scenario_choices(build, lang),
-            method_note=method,
+            method_note=method, map_data=scenario_map_data(build),
             js_texts={**SCENARIO_JS_TEXTS[lang], "kommuner": region_kommuner(build)})
 
     body = current_app.extensions["pages"].get_or_render(build.id, key, render)

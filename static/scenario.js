@@ -1,11 +1,41 @@
 /* Scenario page: asks /api/scenario what happens if a service point closes and shows the
- * answer as tables. Every value is inserted as text. */
+ * answer as tables and on a map (kommun borders, the closing point, the origins that get
+ * farther). Every value is inserted as text. */
 "use strict";
 
 document.addEventListener("DOMContentLoaded", () => {
   const form = document.getElementById("sb-scenario");
   const out = document.getElementById("sb-result");
   const t = JSON.parse(document.getElementById("sb-texts").textContent);
+  const mapData = JSON.parse(document.getElementById("sb-map-data").textContent);
+  const map = L.map("sb-scenario-map", { zoomSnap: 0.25 });
+  const borders = L.geoJSON(mapData.kommuner, {
+    interactive: false, style: { color: "#555555", weight: 1, fill: false },
+  }).addTo(map);
+  map.fitBounds(borders.getBounds());
+  const others = L.layerGroup().addTo(map);
+  const closed = L.layerGroup().addTo(map);
+  const origins = L.layerGroup().addTo(map);
+  const showClosed = (id) => {
+    closed.clearLayers();
+    others.clearLayers();
+    const point = mapData.punkter[id];
+    if (!point) return;
+    Object.values(mapData.punkter).filter((p) => p[2] === point[2]).forEach((p) => {
+      L.circleMarker([p[1], p[0]], {
+        radius: 3, weight: 1, color: "#1f3a5f", fillOpacity: 0.6, interactive: false,
+        className: "sb-same-kind",
+      }).addTo(others);
+    });
+    L.circleMarker([point[1], point[0]], {
+      radius: 9, color: "#a11111", weight: 3, fill: false, className: "sb-closed",
+    }).bindTooltip(t.closed).addTo(closed);
+  };
+  const textPopup = (lines) => {
+    const box = document.createElement("div");
+    lines.forEach((line) => box.append(cell("div", line)));
+    return box;
+  };
   const cell = (tag, text, className) => {
     const node = document.createElement(tag);
     node.textContent = text;
@@ -29,6 +59,9 @@ document.addEventListener("DOMContentLoaded", () => {
     return tbl;
   };
 
+  form.elements.ta_bort.addEventListener("change", (event) => showClosed(event.target.value));
+  showClosed(form.elements.ta_bort.value);
+
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     out.replaceChildren(cell("p", t.running));
@@ -50,6 +83,20 @@ document.addEventListener("DOMContentLoaded", () => {
       [number(r[key(r, "km_fore")], 0), "n"],
       [number(r[key(r, "km_efter")], 0), "n"],
     ]);
+    showClosed(params.get("ta_bort"));
+    origins.clearLayers();
+    const biggest = Math.max(1, ...body.changed.map((r) => r.km_diff || 0));
+    body.changed.forEach((r) => {
+      const share = Math.min(1, (r.km_diff || 0) / biggest);
+      L.circleMarker([r.lat, r.lon], {
+        radius: 4 + Math.sqrt(r.befolkning || 0) / 10, weight: 1, color: "#333333",
+        fillColor: `rgb(${Math.round(253 - 120 * share)}, ${Math.round(174 - 150 * share)}, 97)`,
+        fillOpacity: 0.85, className: "sb-changed",
+      }).bindPopup(textPopup([
+        r.namn, t.kommuner[r.kommunkod] || r.kommunkod,
+        `${t.changedHeaders[4]}: ${number(r.km_fore, 1)} · ${t.changedHeaders[5]}: ${number(r.km_efter, 1)}`,
+      ])).addTo(origins);
+    });
     const changed = body.changed.map((r) => [
       [r.namn], [t.kommuner[r.kommunkod] || r.kommunkod], [t.areas[r.omrade] || r.omrade], [number(r.befolkning, 0), "n"],
       [number(r.km_fore, 1), "n"], [number(r.km_efter, 1), "n"], [number(r.km_diff, 1), "n sb-worse"],

@@ -177,6 +177,13 @@ def test_scenario_page_asks_the_api_and_shows_who_gets_farther(page, app_url, bu
     assert "Kil" in names  # the tätort Kil loses its nearest pharmacy
     assert page.locator("table").first.locator("text=Karlstad").count() >= 1
     assert page.locator("table").first.locator("td", has_text="tätort").count() >= 1  # label
+    # the map rings the closed pharmacy and draws one circle per origin that gets farther
+    assert page.locator("#sb-scenario-map path.sb-closed").count() == 1
+    pharmacies = (built.layer("service")["kategori"] == "apotek").sum()
+    assert page.locator("#sb-scenario-map path.sb-same-kind").count() == pharmacies
+    assert page.locator("#sb-scenario-map path.sb-changed").count() == rows.count() - 1
+    page.locator("#sb-scenario-map path.sb-changed").first.dispatch_event("click")
+    assert "Kil" in page.locator(".leaflet-popup-content").text_content()
     page.screenshot(path=ARTIFACTS / "scenario.png", full_page=True)
     assert page.console_errors == []
 
