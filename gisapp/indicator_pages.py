@@ -11,7 +11,7 @@ import math
 import pandas as pd
 
 from gisapp.charts import OKABE_ITO, Bar, Reference, bar_chart
-from gisapp.indicator_query import Selection, indicator_ids, query
+from gisapp.indicator_query import Selection, indicator_ids, missing_text, query
 from gisapp.store import Build
 from layers.indikatorer import OMRADEN, describe
 
@@ -67,7 +67,9 @@ def comparison(build: Build, selection: Selection, *, omrade: str, sort: str, la
     unit = rows["enhet"].iloc[0] if len(rows) else info["enhet"]
     chart = bar_chart(bars, unit=unit, title=info["titel"], references=tuple(references))
     return {"info": {**info, "enhet": unit}, "groups": groups, "lan": lan_value,
-            "chart": chart if bars else None, "missing": result["saknas"].get(indikator)}
+            "chart": chart if bars else None,
+            "missing": (missing_text(build, indikator, result["saknas"][indikator], lang)
+                        if indikator in result["saknas"] else None)}
 
 
 def _chart_for(block: pd.DataFrame, *, names: tuple[str, str, str], unit: str,
@@ -126,7 +128,8 @@ def profile(build: Build, kommunkod: str, *, klassning: str, lang: str) -> dict:
         })
     missing: dict[str, list[dict]] = {}
     for indikator, reason in result["saknas"].items():
-        missing.setdefault(reason, []).append(describe(indikator, lang))
+        text = missing_text(build, indikator, reason, lang)
+        missing.setdefault(text, []).append(describe(indikator, lang))
     return {"klass": klass, "blocks": blocks,
             "missing": [{"orsak": reason, "indikatorer": items}
                         for reason, items in missing.items()]}

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from data_sources.klassning import CLASSIFICATIONS
+from gisapp.steps import SPECS
 from gisapp.store import Build
 from layers import indikatorer
 from layers.kommunindikatorer import SPEC as KOMMUNINDIKATORER
@@ -77,6 +78,20 @@ def missing_reason(build: Build, indikator: str, present: set[str]) -> str | Non
         if indikator.startswith(prefix) and layer_id in build.manifest["missing"]:
             return f"saknar data: {build.manifest['missing'][layer_id]}"
     return "saknar data: ingen källa för indikatorn i detta bygge"
+
+
+def missing_text(build: Build, indikator: str, reason: str, lang: str) -> str:
+    """``reason`` (from :func:`missing_reason`, Swedish) for a page in ``lang``.
+
+    In English the producing layer's own instructions (``how_to_add_en``) replace the
+    Swedish build message.
+    """
+    if lang == "sv":
+        return reason
+    for prefix, layer_id in PRODUCERS.items():
+        if indikator.startswith(prefix) and layer_id in build.manifest["missing"]:
+            return f"no data: {SPECS[layer_id].how_to_add_en}"
+    return "no data: no source for this indicator in this build"
 
 
 def query(build: Build, selection: Selection) -> dict[str, pd.DataFrame | dict]:

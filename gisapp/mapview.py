@@ -137,14 +137,20 @@ class _Panel(MacroElement):
         self.config_json = json.dumps(config, ensure_ascii=False).replace("<", "\\u003c")
 
 
-def _missing(build: Build, specs: dict[str, LayerSpec], lang: str) -> list[dict]:
-    """Layers the build could not make, with their theme and how to add the data."""
+def missing_layers(build: Build, specs: dict[str, LayerSpec], lang: str) -> list[dict]:
+    """Layers the build could not make, with their theme and how to add the data.
+
+    Swedish pages give the build's own message (it names the missing files); English pages
+    the layer's ``how_to_add_en``.
+    """
     out = []
     for layer_id, reason in build.manifest["missing"].items():
         spec = specs.get(layer_id)
         title = (spec.title_sv if lang == "sv" else spec.title_en) if spec else layer_id
+        how = reason if lang == "sv" or spec is None or not spec.how_to_add_en \
+            else spec.how_to_add_en
         out.append({"id": layer_id, "title": title,
-                    "theme": spec.theme if spec else "Struktur", "how": reason})
+                    "theme": spec.theme if spec else "Struktur", "how": how})
     return out
 
 
@@ -183,7 +189,7 @@ def compose_map(build: Build, specs: dict[str, LayerSpec], options: MapOptions) 
         })
     config = {
         "lang": lang, "texts": PANEL_TEXTS[lang], "themes": THEMES, "layers": panel_layers,
-        "missing": empty + [m for m in _missing(build, specs, lang)
+        "missing": empty + [m for m in missing_layers(build, specs, lang)
                             if options.layer_ids is None or m["id"] in options.layer_ids],
         "places": [] if options.layer_ids else _places(build),
         "base": {"var": base.get_name(), "title": "OpenStreetMap"},

@@ -10,7 +10,7 @@ from data_sources.errors import NotFoundError
 from gisapp import params
 from gisapp.display import SERVE_CRS
 from gisapp.map_indicators import add_indicator_choropleth, parse_indikator
-from gisapp.mapview import MapOptions, compose_map
+from gisapp.mapview import MapOptions, compose_map, missing_layers
 from gisapp.pagecache import page_response
 from gisapp.provenance import provenance_rows
 from gisapp.settings import NO_DATA_HELP_EN, NO_DATA_HELP_SV, PROJECT_ROOT
@@ -94,7 +94,7 @@ def index():
         return render_template(
             "map.html", lang=lang, t=TEXTS[lang], region=build.manifest["region"],
             build_id=build.id, provenance=provenance_rows(build, lang),
-            missing=build.manifest["missing"], no_data=no_data,
+            missing=missing_layers(build, SPECS, lang), no_data=no_data,
             **render_map_parts(build, options, indikator),
         )
 

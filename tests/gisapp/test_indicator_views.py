@@ -176,6 +176,12 @@ def test_comparison_page_sorts_and_speaks_english(client):
 def test_comparison_page_shows_missing_broadband(client):
     html = client.get("/jamfor?indikator=bredband_100mbit_hushall").get_data(as_text=True)
     assert "saknar data" in html and "<svg" not in html
+    english = client.get("/jamfor?indikator=bredband_100mbit_hushall&sprak=en").get_data(
+        as_text=True)
+    assert "no data: Download PTS" in english and "saknar data" not in english
+    for path in ("/kommun/1780?sprak=en", "/?sprak=en"):  # tables, map panel and footer
+        page = client.get(path).get_data(as_text=True)
+        assert "Download PTS" in page and "Ladda ned PTS" not in page and "saknas" not in page
 
 
 def test_kommun_profile_has_map_table_charts_and_downloads(client):
