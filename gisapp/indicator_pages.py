@@ -11,7 +11,13 @@ import math
 import pandas as pd
 
 from gisapp.charts import OKABE_ITO, Bar, Reference, bar_chart
-from gisapp.indicator_query import Selection, indicator_ids, missing_text, query
+from gisapp.indicator_query import (
+    Selection,
+    indicator_ids,
+    indicator_sources,
+    missing_text,
+    query,
+)
 from gisapp.store import Build
 from layers.indikatorer import OMRADEN, describe
 
@@ -31,6 +37,13 @@ def _value(value: object) -> float | None:
     return float(value)
 
 
+def source_files(build: Build, indikator: str) -> list[dict]:
+    """The files behind an indicator (``path, sha256``), each once, for the page's source line."""
+    files = {f["path"]: f for source in indicator_sources(build, indikator)
+             for f in source["files"] if f["sha256"]}
+    return list(files.values())
+
+
 def comparison(build: Build, selection: Selection, *, omrade: str, sort: str, lang: str) -> dict:
     """All kommuner grouped by class for one indicator and area type, with a bar chart.
 
@@ -38,7 +51,8 @@ def comparison(build: Build, selection: Selection, *, omrade: str, sort: str, la
 
     Returns ``info`` (id, titel, enhet, not), ``groups`` (list of ``{klass, rows, average}``;
     rows have ``kommunkod, kommunnamn, varde, teljare, namnare, ar``), ``lan`` (län value),
-    ``chart`` (SVG markup), ``missing`` (reason or ``None``).
+    ``chart`` (SVG markup), ``files`` (:func:`source_files`), ``missing`` (reason or
+    ``None``).
     """
     indikator = selection.indikator
     result = query(build, Selection(None, indikator, selection.klassning))
@@ -67,6 +81,7 @@ def comparison(build: Build, selection: Selection, *, omrade: str, sort: str, la
     unit = rows["enhet"].iloc[0] if len(rows) else info["enhet"]
     chart = bar_chart(bars, unit=unit, title=info["titel"], references=tuple(references))
     return {"info": {**info, "enhet": unit}, "groups": groups, "lan": lan_value,
+            "files": source_files(build, indikator),
             "chart": chart if bars else None,
             "missing": (missing_text(build, indikator, result["saknas"][indikator], lang)
                         if indikator in result["saknas"] else None)}
@@ -99,7 +114,8 @@ def profile(build: Build, kommunkod: str, *, klassning: str, lang: str) -> dict:
     """Tätort, landsbygd and whole-kommun values of every indicator against class and län.
 
     Returns ``klass`` (the kommun's class), ``blocks`` (per indicator: ``info``, ``rows``
-    with ``omrade, varde, klass_varde, lan_varde, ar, kalla``, ``chart``) and ``missing``
+    with ``omrade, varde, klass_varde, lan_varde, ar, kalla``, ``chart``, ``files``) and
+    ``missing``
     (one entry per reason: ``orsak`` and the ``indikatorer`` it holds for, as ``id, titel``).
     """
     result = query(build, Selection(kommunkod, None, klassning))
@@ -125,6 +141,7 @@ def profile(build: Build, kommunkod: str, *, klassning: str, lang: str) -> dict:
             .to_dict("records"),
             "chart": _chart_for(block, names=(names[kommunkod], klass, lansnamn), unit=unit,
                                 lang=lang),
+            "files": source_files(build, indikator),
         })
     missing: dict[str, list[dict]] = {}
     for indikator, reason in result["saknas"].items():

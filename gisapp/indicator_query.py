@@ -70,6 +70,22 @@ def indicator_ids(build: Build) -> list[str]:
     return list(dict.fromkeys([*indikatorer.CATALOGUE, *present]))
 
 
+def indicator_sources(build: Build, indikator: str) -> list[dict]:
+    """The source files behind ``indikator``: those of the layer step that produced it.
+
+    Each entry: ``name, publisher, title, reference_year, licence, files`` (``path, sha256``),
+    as recorded in the build manifest (empty when the build has no rows of the indicator).
+    """
+    for layer in build.manifest["layers"].values():
+        if indikator in layer.get("indikatorer", ()):
+            return [{"name": s["name"], "publisher": s["publisher"], "title": s["title"],
+                     "reference_year": s["reference_year"], "licence": s["licence"],
+                     "files": [{"path": f["path"], "sha256": f["sha256"]}
+                               for f in s["files"]]}
+                    for s in layer["sources"]]
+    return []
+
+
 def missing_reason(build: Build, indikator: str, present: set[str]) -> str | None:
     """Why ``indikator`` has no rows in ``build`` (``None`` when it has rows)."""
     if indikator in present:

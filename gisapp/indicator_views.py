@@ -18,6 +18,7 @@ from gisapp.indicator_query import (
     Selection,
     classifications,
     indicator_ids,
+    indicator_sources,
     kommuner,
     long_csv,
     query,
@@ -39,6 +40,7 @@ TEXTS = {
            "group_value": "Gruppens värde", "map": "Karta", "missing": "saknar data",
            "other_lang": "English", "on_map": "Visa på kartan (hela kommunen)",
            "download": "Ladda ned", "csv": "Indikatorer (CSV)", "xlsx": "Indikatorer (Excel)",
+           "files": "Källfiler",
            "gpkg": "Kommunens data (GeoPackage)", "class": "Grupp", "lan": "Län",
            "not_found": "Kommunen finns inte", "valid": "Giltiga kommuner i regionen",
            "weighted": "Grupp- och länsvärden beräknas från summerade täljare och nämnare "
@@ -50,7 +52,7 @@ TEXTS = {
            "source": "Source", "group_value": "Group value", "map": "Map",
            "missing": "no data", "other_lang": "Svenska",
            "on_map": "Show on the map (whole municipality)", "download": "Download",
-           "csv": "Indicators (CSV)", "xlsx": "Indicators (Excel)",
+           "csv": "Indicators (CSV)", "xlsx": "Indicators (Excel)", "files": "Source files",
            "gpkg": "Municipality data (GeoPackage)",
            "class": "Group", "lan": "County", "not_found": "Municipality not found",
            "valid": "Valid municipalities of the region",
@@ -122,8 +124,9 @@ def api_indikatorer():
     return jsonify({
         "build_id": build.id, "klassning": selection.klassning,
         "klassningar": classifications(build),
-        "indikatorer": [describe(i) for i in ([selection.indikator] if selection.indikator
-                                               else indicator_ids(build))],
+        "indikatorer": [{**describe(i), "kallor": indicator_sources(build, i)}
+                        for i in ([selection.indikator] if selection.indikator
+                                  else indicator_ids(build))],
         "rader": _records(result["rader"]), "klasser": _records(result["klasser"]),
         "lan": _records(result["lan"]),
         "saknas": [{"indikator": k, "orsak": v} for k, v in result["saknas"].items()],

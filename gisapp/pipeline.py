@@ -145,6 +145,9 @@ def run_steps(
             "sources": [provenance(SOURCES[name], data_dir) for name in used],
             "notes": list(output.notes),
             "seconds": round(seconds, 3),
+            # the indicator ids this step produced: their provenance is this layer's sources
+            "indikatorer": (sorted(set(output.indicators["indikator"]))
+                            if output.indicators is not None and len(output.indicators) else []),
             **output.extra_provenance,
         }
         progress(f"  + {layer_id}: {len(output.frame)} rader ({seconds:.2f} s)")

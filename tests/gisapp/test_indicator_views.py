@@ -3,6 +3,7 @@ and grid paths on a build whose data dir adds the marked fixtures to the real da
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 
@@ -52,6 +53,25 @@ def pts_client(tmp_path_factory, data_dir):
     """A client on a build of the real data plus a PTS-layout workbook with shares only."""
     workbook = write_workbook(tmp_path_factory.mktemp("pts") / "pts.xlsx", with_counts=False)
     return client_on(tmp_path_factory, data_dir, {bredband_pts.FILE: workbook.read_bytes()})
+
+
+def test_every_indicator_names_its_source_files_with_hashes(client, built, data_dir):
+    body = client.get("/api/indikatorer").get_json()
+    present = set(built.indicators["indikator"])
+    for entry in body["indikatorer"]:
+        files = [f for source in entry["kallor"] for f in source["files"]]
+        if entry["id"] in present:
+            assert files and all(len(f["sha256"]) == 64 for f in files if f["sha256"]), entry
+        else:
+            assert entry["kallor"] == []  # a missing indicator has no sources, not made-up ones
+    population = next(e for e in body["indikatorer"] if e["id"] == "befolkning")
+    paths = {f["path"]: f["sha256"] for s in population["kallor"] for f in s["files"]}
+    kolada = next(p for p in paths if "befolkning" in p or "folkmangd" in p)
+    assert paths[kolada] == hashlib.sha256((data_dir / kolada).read_bytes()).hexdigest()
+    page = client.get("/kommun/1780").get_data(as_text=True)
+    assert f"sha256 {paths[kolada][:12]}" in page
+    compare = client.get("/jamfor?indikator=befolkning").get_data(as_text=True)
+    assert f"sha256 {paths[kolada][:12]}" in compare
 
 
 def test_api_rows_and_aggregates_for_one_kommun(client, built):
