@@ -76,7 +76,7 @@ META = SourceMeta(
 # also contains "tätort" and "småort").
 OMRADE_WORDS = (("utanför", "utanfor"), ("tätort", "tatort"), ("småort", "smaort"),
                 ("totalt", "totalt"))
-HEADER_ROWS = 3
+HEADER_ROWS = 4  # measure, year, mottagare and possibly a unit row ("Procent")
 _SPEED = re.compile(r"(\d+(?:[.,]\d+)?)\s*(mbit|gbit)\s*/\s*s", re.IGNORECASE)
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _CENSORED = re.compile(r"^([<>])\s*(\d+(?:[.,]\d+)?)\s*%?$")
@@ -107,14 +107,31 @@ def _text(value: object) -> str:
 
 
 def _region_code(value: object) -> str | None:
-    """Return a 2-digit län or 4-digit kommun code from column A, else ``None``."""
-    if isinstance(value, bool):
+    """Column A as a region code: 2 digits for a län, 4 for a kommun, else as read.
+
+    Numbers and numeric text are normalised (``114``, ``"114"`` and ``"0114.0"`` all give
+    ``"0114"``; ``17`` gives ``"17"``); a value that is not numeric gives ``None`` (a name, a
+    note, "Riket"). A numeric value that fits neither form is returned as its text, for the
+    caller to reject.
+    """
+    if isinstance(value, bool) or value is None:
         return None
-    if isinstance(value, int | float) and float(value).is_integer():
-        number = int(value)
-        return f"{number:02d}" if number < 100 else f"{number:04d}"
     text = _text(value)
-    return text if re.fullmatch(r"\d{2}|\d{4}", text) else None
+    if isinstance(value, int | float):
+        number = float(value)
+    elif re.fullmatch(r"\d+(?:[.,]0+)?", text):
+        number = float(text.replace(",", "."))
+    else:
+        return None
+    if not number.is_integer() or not 0 < number < 10_000:
+        return text
+    return f"{int(number):02d}" if number < 100 else f"{int(number):04d}"
+
+
+def _is_code(value: object) -> bool:
+    """Whether column A holds a usable län or kommun code."""
+    code = _region_code(value)
+    return code is not None and len(code) in (2, 4) and code.isdigit()
 
 
 def _omrade(sheet_name: str, rows: list[tuple]) -> str | None:
@@ -158,7 +175,7 @@ def _body_start(rows: list[tuple]) -> int | None:
     """Index of the first kommun/län row: a code in column A below a header row."""
     seen_header = False
     for index, row in enumerate(rows):
-        if row and _region_code(row[0]) and seen_header:
+        if row and _is_code(row[0]) and seen_header:
             return index
         seen_header = seen_header or (bool(row) and _is_header_row(row))
     return None
@@ -169,7 +186,8 @@ def _header_labels(rows: list[tuple], body_start: int) -> list[str]:
 
     Takes the header rows directly above the body (at most :data:`HEADER_ROWS`; a riket row
     without a code may lie between them and the body), carries each merged (top-left only)
-    cell to the right, and joins the levels with " / ".
+    cell to the right — but not across a column blank in every header row (a spacer) — and
+    joins the levels with " / ".
     """
     row = body_start - 1
     while row >= 0 and not _is_header_row(rows[row]):
@@ -179,12 +197,13 @@ def _header_labels(rows: list[tuple], body_start: int) -> list[str]:
         block.insert(0, rows[row])
         row -= 1
     width = max((len(r) for r in rows), default=0)
+    cells = [[_text(r[col]) if col < len(r) else "" for col in range(width)] for r in block]
+    spacer = [not any(level[col] for level in cells) for col in range(width)]
     levels = []
-    for header_row in block:
+    for header_row in cells:
         filled, last = [], ""
-        for col in range(width):
-            value = _text(header_row[col]) if col < len(header_row) else ""
-            last = value or last
+        for col, value in enumerate(header_row):
+            last = "" if spacer[col] else (value or last)
             filled.append(last if col >= 2 else value)
         levels.append(filled)
     return [" / ".join(level[col] for level in levels if level[col]) for col in range(width)]
@@ -235,22 +254,21 @@ def _prefer_plain_access(columns: list[_Column], sheet: str, path: Path) -> list
 
 
 def _share(value: object, where: str, path: Path) -> float:
-    """Return a cell's share in percent (NaN when empty); raise on text or values > 100 %."""
+    """Return a cell's share in percent (NaN when empty); raise on text or values > 100 %.
+
+    Numbers are fractions (0,985 = 98,5 %); text is a fraction too unless it ends in "%".
+    A censored value (">99,99%", ">0,9999", "<0,01%") is read as its bound by the same rule.
+    """
     if isinstance(value, int | float) and not isinstance(value, bool):
         percent = float(value) * 100.0
     else:
-        text = _text(value)
+        text = _text(value).replace("\u00a0", "")
         if text in _EMPTY_TEXT:
             return float("nan")
         censored = _CENSORED.match(text)
-        plain = text.removesuffix("%").strip().replace(",", ".").replace("\u00a0", "")
+        number = (censored.group(2) if censored else text.removesuffix("%")).strip()
         try:
-            if censored:
-                percent = float(censored.group(2).replace(",", "."))
-            elif text.endswith("%"):
-                percent = float(plain)
-            else:
-                percent = float(plain) * 100.0
+            percent = float(number.replace(",", ".")) * (1.0 if text.endswith("%") else 100.0)
         except ValueError:
             msg = f"{path}, {where}: {text!r} is not a share (expected e.g. 0,985 or 98,5%)"
             raise DataError(msg) from None
@@ -277,18 +295,33 @@ def _count(value: object, where: str, path: Path) -> float:
 
 
 def _sheet_rows(rows: list[tuple], sheet: str, omrade: str, path: Path) -> list[dict]:
-    """Return one record per kommun × recognised column of one område sheet."""
+    """Return one record per kommun × recognised column of one område sheet.
+
+    A sheet with kommun rows but no recognised column, or a numeric code in column A that is
+    neither a län nor a kommun, is an error naming the sheet (and cell): the område would
+    otherwise vanish from the indicators without a word.
+    """
     body_start = _body_start(rows)
     if body_start is None:
         return []
     title_years = {y for r in rows[:body_start]
                    for y in _YEAR.findall(" ".join(_text(v) for v in r))}
     title_year = title_years.pop() if len(title_years) == 1 else None
-    columns = _columns(_header_labels(rows, body_start), title_year, sheet, path)
+    labels = _header_labels(rows, body_start)
+    columns = _columns(labels, title_year, sheet, path)
+    if not columns:
+        msg = (f"{path}, sheet {sheet!r}: kommun rows but no column naming 100 Mbit/s or "
+               f"1 Gbit/s (or Antal), a year and Hushåll/Arbetsställen; header labels read: "
+               f"{_listed([label for label in labels[2:] if label])}")
+        raise DataError(msg)
     records = []
     for row_index in range(body_start, len(rows)):
         row = rows[row_index]
         code = _region_code(row[0]) if row else None
+        if code is not None and not _is_code(row[0]):
+            msg = (f"{path}, sheet {sheet!r} cell {_cell_ref(row_index, 0)}: {code!r} is not a "
+                   "län (2 digits) or kommun code (4 digits)")
+            raise DataError(msg)
         if code is None or len(code) != 4:
             continue  # län, riket, notes
         for column in columns:
@@ -303,18 +336,37 @@ def _sheet_rows(rows: list[tuple], sheet: str, omrade: str, path: Path) -> list[
 
 
 def _read_workbook(path: Path) -> dict[str, list[tuple]]:
-    """Return every sheet's cell values, row by row, from row 1."""
+    """Return every sheet's cell values, row by row, from row 1.
+
+    Sheet dimensions are recomputed rather than trusted (a wrong ``<dimension>`` would cut
+    columns off in read-only mode). A damaged file (bad zip, broken XML) is a ``DataError``.
+    """
     require_file(path)
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
+        try:
+            sheets = {}
+            for ws in workbook.worksheets:
+                ws.reset_dimensions()
+                sheets[ws.title] = [tuple(r) for r in ws.iter_rows(min_row=1, values_only=True)]
+            return sheets
+        finally:
+            workbook.close()
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, SyntaxError) as exc:
+        # SyntaxError covers xml.etree's ParseError and lxml's XMLSyntaxError
         msg = f"{path}: cannot be read as an Excel workbook (.xlsx): {exc}"
         raise DataError(msg) from exc
-    try:
-        return {ws.title: [tuple(r) for r in ws.iter_rows(min_row=1, values_only=True)]
-                for ws in workbook.worksheets}
-    finally:
-        workbook.close()
+
+
+def _require_once(frame: pd.DataFrame, keys: list[str], what: str, path: Path) -> None:
+    """Raise unless each kommun has at most one value per ``keys`` (over all sheets)."""
+    duplicated = frame.duplicated(keys, keep=False)
+    if duplicated.any():
+        dup = frame[duplicated]
+        msg = (f"{path}: kommun(er) {_listed(sorted(set(dup['kommunkod'])))} have more than "
+               f"one {what} for the same year, mottagare and område, in "
+               f"{_listed(sorted(set(dup['where'])))}")
+        raise DataError(msg)
 
 
 def _join_counts(records: pd.DataFrame, path: Path) -> pd.DataFrame:
@@ -322,13 +374,9 @@ def _join_counts(records: pd.DataFrame, path: Path) -> pd.DataFrame:
     keys = ["kommunkod", "ar", "mottagare", "omrade"]
     shares = records[records["kind"] == "andel"].rename(columns={"value": "andel"})
     counts = records[records["kind"] == "antal"].rename(columns={"value": "antal"})
-    duplicated = shares.duplicated([*keys, "hastighet"], keep=False)
-    if duplicated.any():
-        dup = shares[duplicated]
-        msg = (f"{path}: kommun(er) {_listed(sorted(set(dup['kommunkod'])))} appear more than "
-               f"once in {_listed(sorted(set(dup['where'].str.split(' cell').str[0])))}")
-        raise DataError(msg)
-    out = shares.merge(counts[[*keys, "antal"]].drop_duplicates(keys), on=keys, how="left")
+    _require_once(shares, [*keys, "hastighet"], "share", path)
+    _require_once(counts, keys, "count", path)
+    out = shares.merge(counts[[*keys, "antal"]], on=keys, how="left")
     out["med_tillgang"] = out["antal"] * out["andel"] / 100.0
     return out
 

@@ -41,6 +41,18 @@ def _about(build: Build, klassning: str, note: str) -> pd.DataFrame:
                                    build.manifest["region"]["lansnamn"], klassning, note]})
 
 
+def _as_text(sheet) -> None:
+    """Keep every string a string, never a formula.
+
+    openpyxl stores text starting with "=" as a formula; a source name or note from a data
+    file must never run in the planner's Excel.
+    """
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"
+
+
 def _fit_columns(sheet) -> None:
     """Widen each column to its longest value (capped), freeze and filter the header row."""
     for index, column in enumerate(sheet.iter_cols(values_only=True), start=1):
@@ -62,5 +74,6 @@ def workbook(build: Build, result: dict, *, klassning: str, lang: str, note: str
         for name, frame in (("Indikatorer", table), ("Källor", _sources(build)),
                             ("Om", _about(build, klassning, note))):
             frame.to_excel(writer, sheet_name=name, index=False)
+            _as_text(writer.sheets[name])
             _fit_columns(writer.sheets[name])
     return buffer.getvalue()

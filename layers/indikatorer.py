@@ -160,9 +160,13 @@ def _counted_broadband(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """Summed ``teljare``/``namnare`` per område from rows that carry counts.
 
     Landsbygd needs both småort and utanför; hela_kommunen is PTS' ``totalt`` when given,
-    else the sum of all three parts.
+    else the sum of all three parts. A part counts only with both its count and its share
+    (a blank share over zero households is zero): a blank share is never read as 0 %, so the
+    sums it would enter are left out as partial.
     """
-    counted = frame[frame["antal"].notna()]
+    known = frame["andel"].notna() | (frame["antal"] == 0)
+    counted = frame[frame["antal"].notna() & known].assign(
+        med_tillgang=lambda f: f["med_tillgang"].fillna(0.0))
     parts = counted[counted["omrade"] != "totalt"].assign(
         omrade=lambda f: f["omrade"].map(BREDBAND_OMRADE))
     whole = parts.assign(omrade="hela_kommunen")
@@ -188,13 +192,16 @@ def broadband_rows(bredband: pd.DataFrame, *, kommunkoder: list[str], kalla: str
     (PTS' workbook without counts), tätort and hela_kommunen carry PTS' share as ``varde`` with
     ``teljare``/``namnare`` empty, so that no class or län value is made from unweighted
     shares, and landsbygd is left out (two shares cannot be combined without their counts).
-    Only the latest year (``ar``) in the table is used, so that years are never summed.
+    Per indicator only the latest year (``ar``) in the table is used, so that years are never
+    summed.
     """
     frame = bredband[bredband["kommunkod"].isin(kommunkoder)]
-    frame = frame[frame["ar"] == frame["ar"].max()]
+    latest = frame.groupby(["mottagare", "hastighet"])["ar"].transform("max")
+    frame = frame[frame["ar"] == latest]
     keys = ["kommunkod", "ar", "mottagare", "hastighet"]
     counted = _counted_broadband(frame, keys)
-    shares = frame[frame["antal"].isna() & frame["omrade"].isin(["tatort", "totalt"])]
+    shares = frame[frame["antal"].isna() & frame["andel"].notna()
+                   & frame["omrade"].isin(["tatort", "totalt"])]
     shares = shares.assign(omrade=shares["omrade"].map(BREDBAND_OMRADE), teljare=np.nan,
                            namnare=np.nan)
     shares = shares[~shares.set_index([*keys, "omrade"]).index.isin(

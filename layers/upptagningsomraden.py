@@ -141,14 +141,20 @@ def _tatort_within(tatorter: gpd.GeoDataFrame, points: pd.DataFrame,
                    area: MultiPolygon) -> pd.Series:
     """2020 tätort population within ``area`` per kommun, by areal weighting.
 
-    A tätort polygon adds ``bef_2020`` × (its area inside ``area`` / its area); a 2020 tätort
-    linked to no polygon adds its whole population when its point lies inside.
+    Every 2020 tätort linked to a polygon adds its ``bef_2020`` × (the polygon's area inside
+    ``area`` / its area) to its own kommun (a 2018 polygon may lie in another kommun than the
+    2020 point, e.g. Stockholm's in Huddinge's code); a 2020 tätort linked to no polygon adds
+    its whole population when its point lies inside.
     """
     linked = tatorter.dropna(subset=["tatortskod_2020"])
     touching = linked[linked.intersects(area)]
-    inside_share = touching.geometry.intersection(area).area / touching.geometry.area
-    by_polygon = (touching["bef_2020"].astype("float64") * inside_share).groupby(
-        touching["kommunkod"]).sum()
+    inside_share = (touching.geometry.intersection(area).area / touching.geometry.area)
+    shares = pd.DataFrame({"tatortskod": touching["tatortskoder_2020"].str.split(","),
+                           "andel": inside_share.to_numpy()}).explode("tatortskod")
+    people = pd.DataFrame(points[["tatortskod", "kommunkod", "bef_2020"]])
+    by_polygon = shares.merge(people, on="tatortskod")
+    by_polygon = (by_polygon["bef_2020"] * by_polygon["andel"]).groupby(
+        by_polygon["kommunkod"]).sum()
     linked_codes = set(linked["tatortskoder_2020"].str.split(",").explode())
     unlinked = points[~points["tatortskod"].isin(linked_codes)]
     by_point = unlinked[unlinked.intersects(area)].groupby("kommunkod")["bef_2020"].sum()

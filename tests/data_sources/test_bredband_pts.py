@@ -4,6 +4,10 @@ and every named error on a broken copy."""
 
 from __future__ import annotations
 
+import io
+import re
+import zipfile
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -78,7 +82,8 @@ def test_shares_without_counts_are_shown_but_never_weighted(tmp_path):
     ("Q11", "mycket", r"cell Q11: 'mycket' is not a share"),
     ("D10", "många", r"cell D10: 'många' is not a whole count"),
     ("A10", "1799", r"not Swedish kommuner: '1799'"),
-    ("A11", "1780", r"kommun\(er\) '1780' appear more than once in \"sheet 'Hastighet, tätort'"),
+    ("A11", "1780", r"kommun\(er\) '1780' have more than one share .* in \"sheet 'Hastighet, "
+                    r"tätort' cell K10\", \"sheet 'Hastighet, tätort' cell K11\""),
 ])
 def test_broken_cells_are_named_by_sheet_and_cell(workbook, cell, value, message):
     with pytest.raises(DataError, match=message):
@@ -135,3 +140,81 @@ def test_the_workbook_is_preferred_over_the_csv(tmp_path, workbook):
     assert bredband.available(tmp_path) is bredband.META
     (tmp_path / bredband_pts.FILE).write_bytes(workbook.read_bytes())
     assert bredband.available(tmp_path) is bredband_pts.META
+
+
+def _rewrite_zip(path, change) -> object:
+    """Rewrite every member of the xlsx at ``path`` through ``change(name, data)``."""
+    original = path.read_bytes()
+    with zipfile.ZipFile(io.BytesIO(original)) as zin, zipfile.ZipFile(path, "w") as zout:
+        for item in zin.infolist():
+            zout.writestr(item, change(item.filename, zin.read(item.filename)))
+    return path
+
+
+def test_codes_stored_as_text_or_float_are_normalised_and_odd_ones_named(workbook):
+    edited(workbook, "Hastighet, tätort", "A11", "1715.0")
+    assert set(bredband_pts.parse(workbook)["kommunkod"]) == {"1780", "1715"}
+    edited(workbook, "Hastighet, tätort", "A11", 1715.5)
+    with pytest.raises(DataError, match=r"cell A11: '1715.5' is not a län .* or kommun code"):
+        bredband_pts.parse(workbook)
+
+
+def test_censored_text_follows_the_fraction_rule(workbook):
+    edited(workbook, "Hastighet, tätort", "M10", ">0,9999")
+    frame = bredband_pts.parse(workbook).set_index(KEY)
+    assert frame.loc[("1780", "2024", "hushall", "tatort", "100mbit"), "andel"] == 99.99
+
+
+def test_spacer_columns_and_unit_rows_do_not_shift_the_header(workbook):
+    book = load_workbook(workbook)
+    for name in book.sheetnames[1:]:
+        book[name].insert_cols(15)  # a blank column after the 100 Mbit/s block
+    book["Hastighet, utanför"]["C8"] = "Procent"  # a unit row beneath the header
+    book.save(workbook)
+    frame = bredband_pts.parse(workbook)
+    assert len(frame) == 2 * 4 * 2 * 2 * 2 and set(frame["omrade"]) >= {"utanfor"}
+
+
+def test_an_area_sheet_without_recognised_columns_is_named(workbook):
+    book = load_workbook(workbook)
+    sheet = book["Hastighet, småort"]
+    for cell in sheet[5]:
+        if cell.column > 2 and cell.value:
+            cell.value = "Andel med fiber"
+    book.save(workbook)
+    with pytest.raises(DataError, match=r"sheet 'Hastighet, småort': kommun rows but no column"):
+        bredband_pts.parse(workbook)
+
+
+def test_two_counts_for_one_kommun_area_is_an_error(workbook):
+    book = load_workbook(workbook)
+    extra = book.copy_worksheet(book["Hastighet, tätort"])
+    extra.title = "Antal, tätort"
+    extra.delete_cols(7, 100)  # keep only the count columns (C–F)
+    book.save(workbook)
+    with pytest.raises(DataError, match=r"more than one count .*'Antal, tätort' cell C10"):
+        bredband_pts.parse(workbook)
+
+
+def test_damaged_xml_is_a_data_error(workbook):
+    _rewrite_zip(workbook, lambda name, data: data[: len(data) // 2]
+                 if name == "xl/worksheets/sheet2.xml" else data)
+    with pytest.raises(DataError, match=r"cannot be read as an Excel workbook"):
+        bredband_pts.parse(workbook)
+
+
+def test_a_wrong_sheet_dimension_does_not_cut_columns(workbook):
+    _rewrite_zip(workbook, lambda name, data: re.sub(
+        rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:P11"/>', data)
+        if name.startswith("xl/worksheets/") else data)
+    assert set(bredband_pts.parse(workbook)["hastighet"]) == {"100mbit", "1gbit"}
+
+
+def test_a_blank_share_over_households_is_never_zero(workbook):
+    edited(workbook, "Hastighet, tätort", "N10", "-")  # 100 Mbit/s 2024 arbetsställen, 1780
+    rows = indikatorer.broadband_rows(bredband_pts.parse(workbook), kommunkoder=["1780"],
+                                      kalla="pts")
+    rows = rows[rows["indikator"] == "bredband_100mbit_arbetsstallen"].set_index("omrade")
+    assert "tatort" not in rows.index  # not 0 %: PTS gave no value
+    assert rows.loc["hela_kommunen", "varde"] == pytest.approx(
+        100 * (4000 * 0.995 + 100 * 0.9 + 300 * 0.8) / 4400)  # PTS' own totalt sheet

@@ -15,9 +15,12 @@ import pandas as pd
 import pyogrio
 import pytest
 from geopandas.testing import assert_geodataframe_equal
+from openpyxl import load_workbook
 
 from gisapp import create_app
 from gisapp.cli import main
+from gisapp.indicator_excel import workbook
+from gisapp.indicator_query import Selection, query
 from layers.indikatorer import COLUMNS
 
 
@@ -210,3 +213,12 @@ def test_excel_export_keeps_numbers_numeric_with_sources(downloads, built, tmp_p
     assert "Lantmäteriet" in set(sources["utgivare"])
     assert sources["sha256"].dropna().str.fullmatch(r"[0-9a-f]{64}").all()
     assert built.id in set(sheets["Om"]["varde"])
+
+
+def test_excel_never_turns_text_into_a_formula(built):
+    result = query(built, Selection("1780", "befolkning", "skr"))
+    rows = result["rader"].assign(kalla='=HYPERLINK("http://example.invalid","x")')
+    data = workbook(built, {**result, "rader": rows}, klassning="skr", lang="sv", note="n")
+    sheet = load_workbook(io.BytesIO(data))["Indikatorer"]
+    cells = [c for row in sheet.iter_rows() for c in row if str(c.value).startswith("=")]
+    assert cells and all(c.data_type == "s" for c in cells)  # stored as text

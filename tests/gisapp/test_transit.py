@@ -117,3 +117,25 @@ def test_service_day_outside_the_timetable_is_noted(data_dir) -> None:
     assert result.layers["hallplatser"].empty
     notes = result.layer_manifest["hallplatser"]["notes"]
     assert any("inga turer 2030-01-15" in n and "2023-06-12" in n for n in notes)
+
+
+def test_catchment_population_goes_to_the_kommun_of_each_2020_tatort(data_dir) -> None:
+    """Stockholm's 2020 point lies in a 2018 polygon coded for Huddinge: a catchment covering
+    the whole län must give each kommun exactly its own tätort population (real national
+    files; Stockholm län, where such links exist)."""
+    from data_sources import tatorter as tatort_source
+    from layers import tatorter as tatort_layer
+
+    points = tatortspunkter.load(data_dir)
+    codes = sorted(set(points.loc[points["kommunkod"].str.startswith("01"), "kommunkod"]))
+    polygons, _ = tatort_layer.build(tatort_source.load(data_dir), points, kommunkoder=codes,
+                                     max_link_m=1_500)
+    mismatched = polygons[polygons["tatortskoder_2020"].notna()]
+    assert (mismatched["kommunkod"] != mismatched["tatortskod_2020"].map(
+        points.set_index("tatortskod")["kommunkod"])).any()
+    whole_lan = polygons.union_all().convex_hull.buffer(10)
+    within = upptagningsomraden._tatort_within(polygons, points[points["kommunkod"].isin(codes)],
+                                               whole_lan)
+    expected = points[points["kommunkod"].isin(codes)].groupby("kommunkod")["bef_2020"].sum()
+    pd.testing.assert_series_equal(within.sort_index(), expected.astype("float64").sort_index(),
+                                   check_names=False, rtol=1e-9)
