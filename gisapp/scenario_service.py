@@ -73,8 +73,9 @@ def run_on_build(
     The network is read from ``data_dir`` when the build measured along it; a build made with
     the straight-line fallback answers with straight-line distances.
     """
-    limits = scenario.Limits(km=km, minutes=minutes,
-                             snap_speed_kmh=PipelineSettings().snap_speed_kmh)
+    built_with = build.manifest.get("settings", {})  # the scenario snaps as the build did
+    limits = scenario.Limits(km=km, minutes=minutes, snap_speed_kmh=built_with.get(
+        "snap_speed_kmh", PipelineSettings().snap_speed_kmh))
     entry = build.manifest["layers"].get("tillganglighet", {})
     network = None
     if entry.get("tillganglighet", {}).get("metod") == NETWORK:

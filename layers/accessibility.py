@@ -22,7 +22,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import dijkstra
+from scipy.sparse.csgraph import connected_components, dijkstra
 from scipy.spatial import cKDTree
 
 log = logging.getLogger(__name__)
@@ -38,13 +38,17 @@ class Network:
 
     ``reverse_m`` / ``reverse_min`` are CSR matrices of shape ``(n + 1, n + 1)`` holding the
     reversed edges (entry ``[v, u]`` is the shortest parallel edge u→v, in metres or
-    minutes); row ``n`` is the empty virtual service node. ``tree`` indexes node coordinates.
+    minutes); row ``n`` is the empty virtual service node. ``tree`` indexes the coordinates
+    of the nodes in ``snappable`` — the largest strongly connected component — so that points
+    are never snapped onto a fragment with no way out (a one-way stub cut off at the extract's
+    edge, a street whose only exit was filtered away).
     """
 
     xy: np.ndarray
     reverse_m: csr_matrix
     reverse_min: csr_matrix
     tree: cKDTree
+    snappable: np.ndarray
 
     @property
     def n_nodes(self) -> int:
@@ -85,18 +89,33 @@ def build_network(nodes: gpd.GeoDataFrame, edges: pd.DataFrame) -> Network:
     size = len(index) + 1
     rows, cols = v[known], u[known]
     xy = np.column_stack([nodes.geometry.x.to_numpy(), nodes.geometry.y.to_numpy()])
+    reverse_m = _reverse_csr(rows, cols, edges["length_m"].to_numpy(float)[known], size)
+    snappable = _largest_strong_component(reverse_m)
+    if len(snappable) < len(xy):
+        log.info("%d of %d road nodes lie off the largest strongly connected component; "
+                 "points snap to the component only", len(xy) - len(snappable), len(xy))
     return Network(
         xy=xy,
-        reverse_m=_reverse_csr(rows, cols, edges["length_m"].to_numpy(float)[known], size),
+        reverse_m=reverse_m,
         reverse_min=_reverse_csr(rows, cols, edges["minutes"].to_numpy(float)[known], size),
-        tree=cKDTree(xy),
+        tree=cKDTree(xy[snappable]),
+        snappable=snappable,
     )
 
 
+def _largest_strong_component(reverse: csr_matrix) -> np.ndarray:
+    """Indices of the road nodes in the largest strongly connected component."""
+    n = reverse.shape[0] - 1
+    if n == 0:
+        return np.arange(0)
+    _, labels = connected_components(reverse[:n, :n], directed=True, connection="strong")
+    return np.flatnonzero(labels == np.bincount(labels).argmax())
+
+
 def snap(network: Network, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return the nearest network node of each point and the straight distance to it (m)."""
-    distance, node = network.tree.query(np.asarray(xy, dtype=float).reshape(-1, 2))
-    return node.astype(np.int64), distance
+    """Return the nearest snappable node of each point and the straight distance to it (m)."""
+    distance, position = network.tree.query(np.asarray(xy, dtype=float).reshape(-1, 2))
+    return network.snappable[position].astype(np.int64), distance
 
 
 def _with_sources(graph: csr_matrix, nodes: np.ndarray, cost: np.ndarray) -> csr_matrix:
@@ -141,10 +160,12 @@ class Snapped:
 def nearest_network(
     network: Network, origins: Snapped, services_xy: np.ndarray, *, snap_speed_kmh: float
 ) -> pd.DataFrame:
-    """Distance and car time from each origin to its nearest service point along ``network``.
+    """Distance to the nearest and car time to the quickest service point along ``network``.
 
-    Snapping legs (origin → node, node → service) count in the distance, and in the time at
-    ``snap_speed_kmh``. Returns ``km, minuter, anslutning_m, nabar, metod`` (one row per
+    The two come from two searches (by length, by time), so they may refer to different
+    points: a farther point on a faster road can be the quickest. Snapping legs (origin →
+    node, node → service) count in the distance, and in the time at ``snap_speed_kmh``.
+    Returns ``km, minuter, anslutning_m, nabar, metod`` (one row per
     origin, in order); unreachable origins have ``inf`` and ``nabar = False``.
     """
     services = Snapped.of(network, services_xy)

@@ -16,7 +16,7 @@ import pandas as pd
 import shapely
 
 from data_sources.errors import NotFoundError, RequestError
-from layers.accessibility import RESULT_COLUMNS, Network, accessibility
+from layers.accessibility import NETWORK, RESULT_COLUMNS, STRAIGHT, Network, accessibility
 from layers.service import CATEGORIES
 
 ACTIONS = ("remove", "add", "move")
@@ -127,18 +127,35 @@ def _summary(per_origin: pd.DataFrame, *, km: float, minutes: float) -> pd.DataF
                 *[c for c in out.columns if c.startswith("bef_")]]]
 
 
+def _unserved(origins: gpd.GeoDataFrame, categories: list[str],
+              network: Network | None) -> pd.DataFrame:
+    """Today's rows for categories with no point at all: nobody reaches one."""
+    return pd.concat([origins.reset_index(drop=True).assign(
+        kategori=kategori, km=np.inf, minuter=np.inf if network is not None else np.nan,
+        anslutning_m=np.nan, nabar=False, metod=NETWORK if network is not None else STRAIGHT)
+        for kategori in categories], ignore_index=True)
+
+
 def _today(origins, services, network, today: pd.DataFrame | None, kwargs: dict) -> pd.DataFrame:
-    """Today's result for the touched categories: taken from ``today``, computed where absent."""
+    """Today's result for the touched categories: taken from ``today``, computed where absent.
+
+    A category with no point today (its first one is being added) gets rows too, all
+    unreachable, so that the change shows instead of vanishing.
+    """
     categories = kwargs["categories"]
     have = set() if today is None else set(today["kategori"]) & set(categories)
     missing = [c for c in categories if c not in have]
+    served = [c for c in missing if (services["kategori"] == c).any()]
+    unserved = [c for c in missing if c not in served]
     parts = []
     if have:
         columns = [*origins.columns, "kategori", *RESULT_COLUMNS]
         parts.append(today.loc[today["kategori"].isin(have), columns])
-    if missing or not parts:
+    if served or not (have or unserved):
         parts.append(accessibility(origins, services, network,
-                                   **{**kwargs, "categories": missing}))
+                                   **{**kwargs, "categories": served}))
+    if unserved:
+        parts.append(_unserved(origins, unserved, network))
     return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry",
                             crs=origins.crs)
 
@@ -176,7 +193,7 @@ def run(
     per_origin["km_efter"] = after["km"].fillna(np.inf).to_numpy()
     gone = np.inf if network is not None else np.nan  # a category with no point left
     per_origin["minuter_efter"] = after["minuter"].fillna(gone).to_numpy()
-    per_origin["nabar_efter"] = after["nabar"].fillna(False).to_numpy(dtype=bool)
+    per_origin["nabar_efter"] = after["nabar"].eq(True).to_numpy()  # absent: not reached
     with np.errstate(invalid="ignore"):
         per_origin["km_diff"] = per_origin["km_efter"] - per_origin["km_fore"]
         per_origin["minuter_diff"] = per_origin["minuter_efter"] - per_origin["minuter_fore"]

@@ -40,9 +40,11 @@ SPEC = LayerSpec(
     popup=(
         PopupField("namn", "Ort", "Place"),
         PopupField("befolkning", "Befolkning", "Population"),
-        PopupField("kategori_sv", "Närmaste service", "Nearest service"),
-        PopupField("km", "Avstånd (km)", "Distance (km)"),
-        PopupField("minuter", "Restid bil (min)", "Car time (min)"),
+        PopupField("kategori_sv", "Service", "Service"),
+        # two searches: the nearest point by distance and the quickest by car may differ
+        PopupField("km", "Avstånd till närmaste (km)", "Distance to the nearest (km)"),
+        PopupField("minuter", "Restid bil till snabbast nådda (min)",
+                   "Car time to the quickest reached (min)"),
         PopupField("metod", "Mätt", "Measured"),
     ),
     how_to_add_sv="Lägg ett OSM-utdrag för regionen i osm/region.osm.pbf för avstånd längs "

@@ -74,3 +74,16 @@ def test_surface_needs_grid_origins(client):
     assert "befolkning per ruta" in response.get_json()["detail"]
     assert client.get("/api/tillganglighet.tif?kategori=kiosk").status_code == 400
     assert client.get("/api/tillganglighet.tif?matt=mil").get_json()["parameter"] == "matt"
+
+
+def test_adding_the_first_point_of_a_category_shows_who_it_serves(client, built):
+    assert "bibliotek" not in set(built.layer("service")["kategori"])  # none in the sources
+    response = client.get("/api/scenario",
+                          query_string={"lagg_till": "bibliotek@13.5035,59.3793", "km": "10"})
+    assert response.status_code == 200
+    body = response.get_json()
+    lan = next(r for r in body["summary"] if r["niva"] == "region")
+    assert lan["kategori"] == "bibliotek"
+    assert lan["bef_over_10km_fore"] == lan["befolkning"]  # nobody had one before
+    assert 0 < lan["bef_over_10km_efter"] < lan["befolkning"]  # Karlstad is within 10 km
+    assert all(r["km_fore"] is None and r["km_efter"] is not None for r in body["changed"])

@@ -28,10 +28,16 @@ def _digraph(directed, weight: str) -> nx.DiGraph:
     return graph
 
 
-def _brute_snap(node_xy: np.ndarray, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Nearest node by exhaustive search (independent of the KD-tree)."""
+def _brute_snap(network, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Nearest node of the largest strongly connected component, by exhaustive search
+    (independent of the KD-tree and of the component computation: networkx finds it)."""
+    graph = nx.DiGraph()
+    rows, cols = network.reverse_m[:-1, :-1].nonzero()
+    graph.add_edges_from(zip(cols.tolist(), rows.tolist(), strict=True))
+    main = np.array(sorted(max(nx.strongly_connected_components(graph), key=len)))
+    node_xy = network.xy[main]
     d = np.hypot(xy[:, None, 0] - node_xy[None, :, 0], xy[:, None, 1] - node_xy[None, :, 1])
-    return d.argmin(axis=1), d.min(axis=1)
+    return main[d.argmin(axis=1)], d.min(axis=1)
 
 
 @pytest.fixture(scope="module")
@@ -60,8 +66,8 @@ def test_distances_equal_networkx_per_origin(osm_network, osm_roads, osm_directe
     ours = nearest_network(osm_network, Snapped.of(osm_network, xy_of(origins)),
                            xy_of(pharmacies), snap_speed_kmh=SNAP_KMH)
     node_ids = osm_roads[0]["node"].to_numpy()
-    o_idx, o_snap = _brute_snap(osm_network.xy, xy_of(origins))
-    s_idx, s_snap = _brute_snap(osm_network.xy, xy_of(pharmacies))
+    o_idx, o_snap = _brute_snap(osm_network, xy_of(origins))
+    s_idx, s_snap = _brute_snap(osm_network, xy_of(pharmacies))
     to_unit = (lambda m: m / 1000.0) if column == "km" else (lambda m: m / 1000.0 / SNAP_KMH * 60)
     graph = _digraph(osm_directed, weight)
     scale = 1000.0 if column == "km" else 1.0
@@ -101,14 +107,16 @@ def test_one_way_streets_measure_origin_to_service(osm_network, osm_roads, osm_d
     assert differing > 100  # one-way streets matter in this extract
 
 
-def test_unreachable_origins_are_reported_not_dropped(osm_network, osm_roads, pharmacies):
+def test_every_road_node_reaches_a_pharmacy_and_none_is_dropped(osm_network, osm_roads,
+                                                                 pharmacies):
+    """Snapping to the largest strongly connected component leaves nobody unreachable, not
+    even the nodes of one-way stubs the extract's edge cut off (they snap to the component)."""
     nodes = osm_roads[0]
     result = accessibility(nodes, pharmacies, osm_network, snap_speed_kmh=SNAP_KMH)
     assert len(result) == len(nodes)
-    unreachable = result[~result["nabar"]]
-    assert 0 < len(unreachable) < len(nodes)
-    assert np.isinf(unreachable["km"]).all() and np.isinf(unreachable["minuter"]).all()
-    assert np.isfinite(result.loc[result["nabar"], "km"]).all()
+    assert result["nabar"].all() and np.isfinite(result[["km", "minuter"]]).all().all()
+    on_stubs = ~np.isin(np.arange(len(nodes)), osm_network.snappable)
+    assert (result.loc[on_stubs, "anslutning_m"] > 0).all()
 
 
 def test_parallel_edges_keep_the_shortest(osm_network, osm_directed, osm_roads):
@@ -131,3 +139,15 @@ def test_origins_must_be_in_sweref(pharmacies, origins, osm_network):
     with pytest.raises(ValueError, match="EPSG:3006"):
         accessibility(gpd.GeoDataFrame(origins.to_crs(4326)), pharmacies, osm_network,
                       snap_speed_kmh=SNAP_KMH)
+
+
+def test_points_never_snap_onto_a_fragment_without_a_way_out(osm_network, pharmacies):
+    """The extract's edge cuts some one-way streets off: a point on such a stub snaps to the
+    connected network instead of being reported unreachable."""
+    off = np.setdiff1d(np.arange(osm_network.n_nodes), osm_network.snappable)
+    assert len(off) > 0  # the real extract has such fragments
+    origins_xy = osm_network.xy[off[:50]]
+    result = nearest_network(osm_network, Snapped.of(osm_network, origins_xy),
+                             xy_of(pharmacies), snap_speed_kmh=SNAP_KMH)
+    assert result["nabar"].all()
+    assert (result["anslutning_m"] > 0).all()  # the extra leg is counted and reported
