@@ -12,6 +12,7 @@ import logging
 import os
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,7 +71,12 @@ def _stream_to(response: requests.Response, handle, url: str) -> str:
     return digest.hexdigest()
 
 
-def _download_once(url: str, target: Path, expected_sha256: str | None, timeout_s: float) -> str:
+class _ClientError(FetchError):
+    """An HTTP 4xx answer (other than timeout or rate limit): asking again will not help."""
+
+
+def _download_once(url: str, target: Path, expected_sha256: str | None, timeout_s: float,
+                   check: Callable[[Path], None] | None) -> str:
     """One attempt: download ``url`` into a temp file, verify, rename over ``target``."""
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
@@ -79,12 +85,16 @@ def _download_once(url: str, target: Path, expected_sha256: str | None, timeout_
         with requests.get(url, stream=True, timeout=timeout_s) as response:
             if response.status_code != 200:
                 msg = f"{url}: HTTP {response.status_code}"
-                raise FetchError(msg)
+                final = 400 <= response.status_code < 500 and response.status_code not in (
+                    408, 429)
+                raise (_ClientError if final else FetchError)(msg)
             with os.fdopen(fd, "wb") as handle:
                 digest = _stream_to(response, handle, url)
         if expected_sha256 is not None and digest != expected_sha256:
             msg = f"{url}: checksum mismatch (sha256 {digest}, expected {expected_sha256})"
             raise ChecksumError(msg)
+        if check is not None:
+            check(tmp)  # raises when the file is not what was asked for; target unchanged
         os.replace(tmp, target)
         return digest
     except requests.RequestException as exc:
@@ -100,24 +110,38 @@ def download(
     *,
     expected_sha256: str | None = None,
     settings: DownloadSettings | None = None,
+    check: Callable[[Path], None] | None = None,
+    secrets: tuple[str, ...] = (),
 ) -> str:
     """Download ``url`` to ``target`` atomically and return the file's sha256.
 
-    Retries network errors, timeouts and truncated bodies ``settings.attempts`` times; a
-    checksum mismatch is not retried (the publisher's file changed, a human must look).
-    Raises :class:`FetchError` when every attempt failed; ``target`` is then unchanged.
+    Retries network errors, timeouts, 5xx answers and truncated bodies ``settings.attempts``
+    times; a 4xx answer or a checksum mismatch is not retried (asking again will not help; a
+    human must look). ``check(path)`` may inspect the downloaded file before it replaces
+    ``target`` and raise to reject it. Every ``secrets`` string (an API key in the URL) is
+    shown as ``***`` in log lines and errors. Raises :class:`FetchError` when every attempt
+    failed; ``target`` is then unchanged.
     """
     settings = settings or DownloadSettings()
+
+    def redacted(exc: FetchError) -> FetchError:
+        text = str(exc)
+        for secret in secrets:
+            text = text.replace(secret, "***")
+        return type(exc)(text)
+
     last: FetchError | None = None
     for attempt in range(1, settings.attempts + 1):
         try:
-            return _download_once(url, target, expected_sha256, settings.timeout_s)
+            return _download_once(url, target, expected_sha256, settings.timeout_s, check)
         except ChecksumError:
             raise
         except FetchError as exc:
-            last = exc
-            log.warning("attempt %d/%d failed: %s", attempt, settings.attempts, exc)
+            last = redacted(exc)
+            log.warning("attempt %d/%d failed: %s", attempt, settings.attempts, last)
+            if isinstance(exc, _ClientError):
+                break
             if attempt < settings.attempts:
                 time.sleep(settings.backoff_s * attempt)
     assert last is not None
-    raise last
+    raise last from None

@@ -45,11 +45,14 @@ from pyproj import Transformer
 from data_sources._http import DownloadSettings, download
 from data_sources._validate import COMPUTE_CRS, _listed, to_compute_crs
 from data_sources.base import SourceFile, SourceMeta
-from data_sources.errors import DataError, FetchError, MissingDataError
+from data_sources.errors import DataError, MissingDataError
 
 log = logging.getLogger(__name__)
 
 GTFS_CRS = "EPSG:4326"
+# location_type 0 stop, 1 station, 2 entrance; 3 generic node and 4 boarding area may lack
+# coordinates and are not places on the street
+LAST_PLACE_TYPE = 2
 TRAFIKLAB_BASE = "https://opendata.samtrafiken.se"
 REGIONAL_URL = "{base}/gtfs/{operator}/{operator}.zip?key={key}"
 SWEDEN_URL = "{base}/gtfs-sweden/sweden.zip?key={key}"
@@ -244,8 +247,12 @@ def iter_table(source: _Source, table: str) -> Iterator[pd.DataFrame]:
                 offset += len(frame)
                 yield _complete(frame, spec)
         except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-            msg = f"{where}: cannot be read as a UTF-8 CSV table near line {offset + 2}: {exc}"
-            raise DataError(msg) from exc
+            if offset == 0 and "Empty CSV file" in str(exc):
+                pass  # a header and no rows is a valid, empty GTFS table
+            else:
+                msg = (f"{where}: cannot be read as a UTF-8 CSV table near line {offset + 2}: "
+                       f"{exc}")
+                raise DataError(msg) from exc
         if offset == 0:
             yield _complete(pd.DataFrame({c: pd.Series(dtype="string") for c in wanted}), spec)
 
@@ -331,9 +338,14 @@ def _dates(frame: pd.DataFrame, column: str, where: str) -> pd.Series:
 
 
 def _stops(frame: pd.DataFrame, where: str) -> gpd.GeoDataFrame:
-    """Typed stops with their station id, as points in EPSG:3006."""
+    """Typed stops with their station id, as points in EPSG:3006.
+
+    Generic nodes and boarding areas (``location_type`` 3 and 4) may lack coordinates in
+    GTFS; they are not places anyone boards from a street, so they are left out.
+    """
     frame = frame.copy()
     frame["location_type"] = _integers(frame, "location_type", where, default=0, dtype="int8")
+    frame = frame[frame["location_type"] <= LAST_PLACE_TYPE]
     coords = frame[["stop_lon", "stop_lat"]].apply(pd.to_numeric, errors="coerce")
     bad = coords.isna().any(axis=1)
     if bad.any():
@@ -376,6 +388,12 @@ def _stop_times(source: _Source) -> pd.DataFrame:
     out["departure_s"] = out["departure_s"].fillna(out["arrival_s"])
     out["arrival_s"] = out["arrival_s"].fillna(out["departure_s"])
     out = out.sort_values(["trip_id", "stop_sequence"], kind="stable").reset_index(drop=True)
+    repeated = out.duplicated(["trip_id", "stop_sequence"], keep=False)
+    if repeated.any():
+        msg = (f"{where}: (trip_id, stop_sequence) must be unique; repeated for trip_id "
+               f"{_listed(out.loc[repeated, 'trip_id'].unique().tolist())} in row(s) "
+               f"{_listed(out.loc[repeated, 'row'].tolist())}")
+        raise DataError(msg)
     first = ~out["trip_id"].duplicated(keep="first")
     last = ~out["trip_id"].duplicated(keep="last")
     untimed_end = (first | last) & out["departure_s"].isna()
@@ -572,18 +590,19 @@ def fetch_gtfs(operator: str, key: str, data_dir: Path, *,
 
     ``operator="sweden"`` downloads GTFS Sverige 2 instead. The zip is written atomically to
     ``data_dir/transport_osm/gtfs/<operator>.zip`` and checked to be a zip archive; returns
-    its path. Error messages show the URL with the key replaced by ``***``. ``base_url`` is
+    its path; an answer that is not a zip leaves the previous file in place. Log lines and
+    error messages show the URL with the key replaced by ``***``. ``base_url`` is
     Trafiklab's open-data host (another host only for mirrors and tests).
     """
     url = (SWEDEN_URL.format(base=base_url, key=key) if operator == "sweden"
            else REGIONAL_URL.format(base=base_url, operator=operator, key=key))
     target = Path(data_dir) / "transport_osm" / "gtfs" / f"{operator}.zip"
-    try:
-        download(url, target, settings=settings)
-    except FetchError as exc:
-        raise FetchError(str(exc).replace(key, "***")) from None
-    if not zipfile.is_zipfile(target):
-        target.unlink()
-        msg = f"{target}: Trafiklab's answer is not a zip archive (wrong key or operator?)"
-        raise DataError(msg)
+
+    def must_be_zip(path: Path) -> None:
+        if not zipfile.is_zipfile(path):
+            msg = (f"{target}: Trafiklab's answer is not a zip archive (wrong key or "
+                   "operator?); the previous file is kept")
+            raise DataError(msg)
+
+    download(url, target, settings=settings, check=must_be_zip, secrets=(key,))
     return target

@@ -72,11 +72,36 @@ def _expand_frequencies(calls: pd.DataFrame, frequencies: pd.DataFrame) -> pd.Da
                      ignore_index=True)
 
 
+DERIVED_DIRECTION_BASE = 100  # derived direction ids start here (GTFS uses 0 and 1)
+
+
+def _directions(calls: pd.DataFrame) -> pd.Series:
+    """``direction_id`` of each call; derived from the trip's terminus where the feed has none.
+
+    ``direction_id`` is optional in GTFS (GTFS Sverige 2 leaves it out). Counting both
+    directions of a line as one would add up departures that run opposite ways, so a trip
+    without one gets ``DERIVED_DIRECTION_BASE`` + the index of its last station among its
+    route's termini: trips of a route that end at the same station run the same way.
+    """
+    given = pd.to_numeric(calls["direction_id"], errors="coerce").astype("Int64")
+    if given.notna().all():
+        return given
+    ordered = calls.sort_values(["trip_key", "stop_sequence"])
+    terminus = ordered.groupby("trip_key", sort=False)["station_id"].last()
+    route = ordered.groupby("trip_key", sort=False)["route_id"].first()
+    per_trip = pd.DataFrame({"route_id": route, "terminus": terminus})
+    per_trip["derived"] = per_trip.groupby("route_id")["terminus"].transform(
+        lambda t: pd.factorize(t, sort=True)[0] + DERIVED_DIRECTION_BASE)
+    derived = calls["trip_key"].map(per_trip["derived"]).astype("Int64")
+    return given.fillna(derived)
+
+
 def departures(feed: Feed, day: date, settings: StomlinjeSettings) -> pd.DataFrame:
     """Return every call of the trips running on ``day``.
 
     Output columns: ``trip_key`` (trip id, ``@start`` added for frequency runs), ``trip_id,
-    route_id, direction_id, shape_id, trafikslag, stop_id, station_id, stop_sequence, tid_s``
+    route_id, direction_id`` (from the feed, else derived: :func:`_directions`)``, shape_id,
+    trafikslag, stop_id, station_id, stop_sequence, tid_s``
     (departure, seconds after the service day's midnight), ``timme`` (``tid_s // 3600``,
     may exceed 23), ``avgang`` (bool: boarding possible and not the last stop).
     """
@@ -97,6 +122,7 @@ def departures(feed: Feed, day: date, settings: StomlinjeSettings) -> pd.DataFra
     calls = calls.merge(feed.stops[["stop_id", "station_id"]], on="stop_id")
     calls["trafikslag"] = trafikslag(calls["route_type"], settings)
     calls["timme"] = calls["tid_s"] // 3600
+    calls["direction_id"] = _directions(calls)
     columns = ["trip_key", "trip_id", "route_id", "direction_id", "shape_id", "trafikslag",
                "stop_id", "station_id", "stop_sequence", "tid_s", "timme", "avgang"]
     return calls[columns].sort_values(["trip_key", "stop_sequence"]).reset_index(drop=True)

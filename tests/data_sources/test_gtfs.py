@@ -179,9 +179,32 @@ def test_fetch_gtfs_from_local_server(tmp_path: Path, data_dir: Path) -> None:
         with pytest.raises(FetchError) as err:
             gtfs.fetch_gtfs("varm", "WRONG", tmp_path / "other", settings=fast, base_url=base)
         assert "WRONG" not in str(err.value) and "***" in str(err.value)
+        # an answer that is not a zip (an HTML error page with 200) keeps the previous feed
+        good = path.read_bytes()
+        _Trafiklab.body = b"<html>kvoten \xc3\xa4r slut</html>"
+        with pytest.raises(DataError, match="not a zip archive.*previous file is kept"):
+            gtfs.fetch_gtfs("varm", "RIGHT", tmp_path, settings=fast, base_url=base)
+        assert path.read_bytes() == good
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_the_api_key_never_reaches_the_log_and_a_refusal_is_not_retried(
+        tmp_path: Path, caplog) -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Trafiklab)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    try:
+        with caplog.at_level("WARNING"), pytest.raises(FetchError):
+            gtfs.fetch_gtfs("varm", "SECRET-KEY-1", tmp_path,
+                            settings=DownloadSettings(timeout_s=2.0, attempts=3, backoff_s=0.0),
+                            base_url=base)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert "SECRET-KEY-1" not in caplog.text and "key=***" in caplog.text
+    assert caplog.text.count("failed") == 1  # HTTP 401: asking again will not help
 
 
 def test_keyed_fetch_only_for_the_regional_feed_with_a_key(tmp_path: Path, monkeypatch,
@@ -207,3 +230,31 @@ def test_stop_times_streamed_in_small_blocks_give_the_same_feed(data_dir: Path, 
     st.to_csv(rail_copy / "stop_times.txt", index=False)
     with pytest.raises(DataError, match=r"arrival_time.*'xx'.*row\(s\) 1502"):
         gtfs.parse(rail_copy)
+
+
+def test_repeated_stop_sequence_is_named_not_counted_twice(rail_copy: Path) -> None:
+    st = _raw(rail_copy, "stop_times")
+    pd.concat([st, st.iloc[[5]]]).to_csv(rail_copy / "stop_times.txt", index=False)
+    with pytest.raises(DataError, match=r"\(trip_id, stop_sequence\) must be unique.*row\(s\) 7"):
+        gtfs.parse(rail_copy)
+
+
+def test_header_only_optional_tables_are_empty_not_errors(rail_copy: Path) -> None:
+    (rail_copy / "frequencies.txt").write_text(
+        "trip_id,start_time,end_time,headway_secs\n", encoding="utf-8")
+    (rail_copy / "calendar_dates.txt").write_text(
+        "service_id,date,exception_type\n", encoding="utf-8")
+    feed = gtfs.parse(rail_copy)
+    assert feed.frequencies.empty and feed.calendar_dates.empty
+    assert len(feed.stop_times) == 1690
+
+
+def test_nodes_and_boarding_areas_without_coordinates_are_left_out(rail_copy: Path) -> None:
+    stops = _raw(rail_copy, "stops")
+    station = stops[stops["location_type"] == "1"].iloc[0]["stop_id"]
+    extra = pd.DataFrame([{**dict.fromkeys(stops.columns, ""), "stop_id": "NODE1",
+                           "stop_name": "Gångväg", "location_type": "3",
+                           "parent_station": station}])
+    pd.concat([stops, extra]).to_csv(rail_copy / "stops.txt", index=False)
+    feed = gtfs.parse(rail_copy)
+    assert "NODE1" not in set(feed.stops["stop_id"]) and len(feed.stops) == 72

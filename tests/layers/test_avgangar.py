@@ -177,3 +177,19 @@ def test_fixture_segments_without_shapes_are_schematic(fixture_feed) -> None:
     assert by_pair.loc[("S1", "S2"), "klass"] == "stark_stomlinje"
     assert by_pair.loc[("S1", "S3"), "klass"] == "ovrig"
     assert (lines.geometry.length > 0).all()
+
+
+def test_directions_are_derived_where_the_feed_has_none(data_dir: Path) -> None:
+    """The 2025 GTFS Sverige 2 subset has no direction_id: trips are told apart by where they
+    end, so opposite runs of a line are never added up as one route-direction."""
+    feed = gtfs.parse(data_dir / "transport_osm/gtfs/varmland_rail_sverige2_subset_2025")
+    assert feed.trips["direction_id"].isna().all()
+    day = trafikdag.representative_day(feed, weekday=1)
+    deps = avgangar.departures(feed, day, SETTINGS)
+    assert deps["direction_id"].notna().all()
+    assert (deps["direction_id"] >= avgangar.DERIVED_DIRECTION_BASE).all()
+    ends = deps.sort_values("stop_sequence").groupby("trip_key").agg(
+        route=("route_id", "first"), direction=("direction_id", "first"),
+        terminus=("station_id", "last"))
+    assert (ends.groupby(["route", "direction"])["terminus"].nunique() == 1).all()
+    assert (ends.groupby(["route", "terminus"])["direction"].nunique() == 1).all()
