@@ -3,13 +3,15 @@
 ``/nedladdning/`` (list) · ``/nedladdning/strukturbild.gpkg`` · ``/nedladdning/indikatorer.csv`` ·
 ``/nedladdning/<layer>.parquet`` · ``/nedladdning/kommun/<kommunkod>.gpkg``
 
-Files live under ``EXPORT_DIR`` (Flask config; default a ``strukturbild-exports`` folder in
-the system temporary directory), one folder per build id; folders of older builds are removed
-when a newer build's file is made.
+Files live under ``EXPORT_DIR`` (Flask config; default ``strukturbild-exports/<hash of
+BUILD_DIR>`` in the system temporary directory), one folder per build id; folders of older
+builds are removed when a newer build's file is made.
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
 import shutil
 import tempfile
 import threading
@@ -20,7 +22,6 @@ from flask import Blueprint, Flask, current_app, render_template, send_file, url
 
 from data_sources.errors import NotFoundError
 from gisapp import export
-from gisapp.params import well_formed_kommunkod
 from gisapp.store import Build
 from gisapp.views import current_build
 
@@ -28,9 +29,18 @@ downloads = Blueprint("downloads", __name__, url_prefix="/nedladdning")
 _lock = threading.Lock()
 
 
+BUILD_ID = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{6}$")
+
+
 def init_app(app: Flask) -> None:
-    """Register the download routes; default ``EXPORT_DIR`` when absent."""
-    app.config.setdefault("EXPORT_DIR", str(Path(tempfile.gettempdir()) / "strukturbild-exports"))
+    """Register the download routes; default ``EXPORT_DIR`` when absent.
+
+    The default is a folder per build directory (two apps on one host, e.g. staging and
+    production, never share one and so never delete each other's files).
+    """
+    store_key = hashlib.sha256(str(Path(app.config["BUILD_DIR"]).resolve()).encode()).hexdigest()
+    app.config.setdefault("EXPORT_DIR", str(Path(tempfile.gettempdir()) / "strukturbild-exports"
+                                            / store_key[:12]))
     app.register_blueprint(downloads)
 
 
@@ -40,8 +50,8 @@ def _cached(build: Build, name: str, write: Callable[[Path], Path]) -> Path:
     path = root / build.id / name
     with _lock:
         if not path.exists():
-            for old in root.glob("*"):
-                if old.is_dir() and old.name != build.id:
+            for old in root.glob("*"):  # exports of earlier builds, and nothing else
+                if old.is_dir() and BUILD_ID.match(old.name) and old.name != build.id:
                     shutil.rmtree(old, ignore_errors=True)
             write(path)
     return path
@@ -119,8 +129,7 @@ def kommun_gpkg(code: str):
     """Every layer restricted to one kommun as a GeoPackage."""
     build = current_build()
     known = {k["kommunkod"]: k["kommunnamn"] for k in build.manifest["region"]["kommuner"]}
-    well_formed_kommunkod(code)
-    if code not in known:  # a well-formed code of another region: no such resource
+    if code not in known:  # malformed, or a kommun of another region: no such resource
         msg = f"kommun {code} is not in this region"
         raise NotFoundError(msg)
     path = _cached(build, f"kommun-{code}.gpkg",

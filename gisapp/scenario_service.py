@@ -44,6 +44,11 @@ def parse_changes(remove: list[str], move: list[str], add: list[str]) -> list[sc
         raise RequestError("andringar", f"at most {MAX_CHANGES} changes")
     if not (remove or move or add):
         raise RequestError("ta_bort", "give at least one of ta_bort, flytta, lagg_till")
+    named = [*remove, *(item.rpartition("@")[0] for item in move)]
+    repeated = sorted({i for i in named if named.count(i) > 1})
+    if repeated:
+        raise RequestError("ta_bort" if repeated[0] in remove else "flytta",
+                           f"service point {repeated[0][:40]!r} is named more than once")
     changes = [scenario.Change("remove", id=i) for i in remove]
     for parameter, items, action in (("flytta", move, "move"), ("lagg_till", add, "add")):
         for item in items:

@@ -73,7 +73,7 @@ def render_map_parts(build: Build, options: MapOptions, indikator: str | None = 
     root = fmap.get_root()
     root.render()
     return {"map_header": FOLIUM_VIEWPORT.sub("", root.header.render()),
-            "map_html": root.html.render(),
+            "map_name": fmap.get_name(), "map_html": root.html.render(),
             "map_script": root.script.render()}
 
 
@@ -111,17 +111,18 @@ def embed():
     known = [*build.layer_ids(), *build.manifest["missing"]]  # unbuilt: shown as saknar data
     layer_ids = params.layer_list(request.args.get("lager"), known)
     kommun = params.kommunkod(request.args.get("kommun"), region_kommuner(build))
-    bbox = params.bbox(request.args.get("bbox"))
+    # bbox is validated here but applied in the browser: the page does not depend on it, so
+    # arbitrary extents cannot fill the page cache (the key holds only bounded choices)
+    fit_bbox = params.bbox(request.args.get("bbox")) is not None and kommun is None
     indikator = parse_indikator(request.args.get("indikator"), build)
-    key = ("embed", lang, layer_ids, kommun, bbox, indikator)
+    key = ("embed", lang, tuple(sorted(layer_ids or ())), kommun, fit_bbox, indikator)
 
     def render() -> str:
-        bounds = kommun_bounds(build, kommun) if kommun else bbox
         options = MapOptions(lang=lang, layer_ids=layer_ids or _default_layers(build),
-                             bounds=bounds, collapsed=True, indicator=indikator,
-                             highlight=kommun)
+                             bounds=kommun_bounds(build, kommun) if kommun else None,
+                             collapsed=True, indicator=indikator, highlight=kommun)
         return render_template("embed.html", lang=lang, t=TEXTS[lang], build_id=build.id,
-                               region=build.manifest["region"],
+                               region=build.manifest["region"], fit_bbox=fit_bbox,
                                **render_map_parts(build, options, indikator))
 
     body = current_app.extensions["pages"].get_or_render(build.id, key, render)

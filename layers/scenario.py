@@ -15,11 +15,12 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from data_sources.errors import NotFoundError, RequestError
+from data_sources.errors import RequestError
 from layers.accessibility import NETWORK, RESULT_COLUMNS, STRAIGHT, Network, accessibility
 from layers.service import CATEGORIES
 
 ACTIONS = ("remove", "add", "move")
+PARAMETERS = {"remove": "ta_bort", "move": "flytta", "add": "lagg_till"}  # API names
 SUMMARY_LEVELS = ("kommun", "kommuntyp", "omrade", "region")
 
 
@@ -57,8 +58,8 @@ def apply_changes(services: gpd.GeoDataFrame, changes: list[Change]) -> gpd.GeoD
             continue
         hit = out["id"] == change.id
         if not hit.any():
-            msg = f"{where}: no service point with id {change.id!r}"
-            raise NotFoundError(msg)
+            raise RequestError(PARAMETERS[change.action],
+                               f"no service point with id {change.id!r} ({where})")
         if change.action == "remove":
             out = out[~hit].reset_index(drop=True)
         else:

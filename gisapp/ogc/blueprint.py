@@ -138,7 +138,7 @@ def items(collection_id: str):
                                 bbox=query.bbox, filters=query.filters)
     result = features.page(served, positions, offset=query.offset, limit=query.limit)
     url = f"{_base()}/collections/{collection_id}/items"
-    body = docs.items_json(result, docs.items_links(url, request.args.to_dict(), result))
+    body = docs.items_json(result, docs.items_links(url, request.args.to_dict(), result, fmt))
     return _respond(body, fmt, "ogc/items.html", docs.GEOJSON, query.crs,
                     collection_id=collection_id, title=SPECS[collection_id].title_sv)
 

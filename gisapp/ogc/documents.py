@@ -63,9 +63,15 @@ def conformance() -> dict:
 
 def collection(base: str, fmt: str, spec: LayerSpec, feature_set: FeatureSet,
                provenance: dict) -> dict:
-    """Return one collection: extent (CRS84), CRS list, provenance and links."""
+    """Return one collection: extent, CRS list, provenance and links.
+
+    The extent (CRS84) is left out for an empty layer: it has none, and NaN is not JSON.
+    """
     url = f"{base}/collections/{spec.id}"
-    minx, miny, maxx, maxy = (round(float(v), 6) for v in feature_set.frame.total_bounds)
+    extent = {}
+    if len(feature_set.frame):
+        bounds = [round(float(v), 6) for v in feature_set.frame.total_bounds]
+        extent = {"extent": {"spatial": {"bbox": [bounds], "crs": CRS84.uri}}}
     return {
         "id": spec.id,
         "title": spec.title_sv,
@@ -73,7 +79,7 @@ def collection(base: str, fmt: str, spec: LayerSpec, feature_set: FeatureSet,
         "itemType": "feature",
         "crs": [c.uri for c in SERVED],
         "storageCrs": STORAGE.uri,
-        "extent": {"spatial": {"bbox": [[minx, miny, maxx, maxy]], "crs": CRS84.uri}},
+        **extent,
         "links": [
             *_self_and_alternate(url, fmt),
             link(f"{url}/items?f=json", "items", GEOJSON, "Objekt som GeoJSON / Items"),
@@ -89,26 +95,33 @@ def collections(base: str, fmt: str, entries: list[dict]) -> dict:
             "crs": [c.uri for c in SERVED]}
 
 
-def _page_link(url: str, args: dict[str, str], offset: int, rel: str, title: str) -> dict:
-    """Return a link to the same query at another offset."""
-    query = urlencode({**args, "offset": str(offset), "f": "json"})
-    return link(f"{url}?{query}", rel, GEOJSON, title)
+def _page_link(url: str, args: dict[str, str], offset: int, rel: str, title: str,
+               fmt: str) -> dict:
+    """Return a link to the same query at another offset, in ``fmt`` (json or html)."""
+    query = urlencode({**args, "offset": str(offset), "f": fmt})
+    return link(f"{url}?{query}", rel, GEOJSON if fmt == "json" else HTML, title)
 
 
-def items_links(url: str, args: dict[str, str], result: Page) -> list[dict]:
-    """Return the ``self``, ``alternate``, ``next`` and ``prev`` links of an items page."""
+def items_links(url: str, args: dict[str, str], result: Page, fmt: str = "json") -> list[dict]:
+    """Return the ``self``, ``alternate``, ``next`` and ``prev`` links of an items page.
+
+    ``self`` and the paging links are in the page's own format ``fmt``; ``alternate`` in the
+    other one.
+    """
     args = {k: v for k, v in args.items() if k not in ("f", "offset")}
-    html_query = urlencode({**args, "offset": str(result.offset), "f": "html"})
+    other = "html" if fmt == "json" else "json"
     links = [
-        _page_link(url, args, result.offset, "self", "Denna sida / This page"),
-        link(f"{url}?{html_query}", "alternate", HTML, "Som HTML / As HTML"),
+        _page_link(url, args, result.offset, "self", "Denna sida / This page", fmt),
+        _page_link(url, args, result.offset, "alternate",
+                   "Som HTML / As HTML" if other == "html" else "Som GeoJSON / As GeoJSON",
+                   other),
     ]
     if result.has_next:
         links.append(_page_link(url, args, result.offset + result.limit, "next",
-                                "Nästa sida / Next page"))
+                                "Nästa sida / Next page", fmt))
     if result.offset > 0:
         links.append(_page_link(url, args, max(result.offset - result.limit, 0), "prev",
-                                "Föregående sida / Previous page"))
+                                "Föregående sida / Previous page", fmt))
     return links
 
 

@@ -106,6 +106,10 @@ def make_feature_set(layer_id: str, frame: gpd.GeoDataFrame, spec: LayerSpec | N
     served = frame.to_crs(crs.name).reset_index(drop=True)
     ids = _feature_ids(served, spec)
     text = served.drop(columns=served.geometry.name).astype("string")
+    # filters compare with the text of the served JSON value: booleans read true / false
+    for column in served.columns:
+        if pd.api.types.is_bool_dtype(served[column]):
+            text[column] = text[column].str.lower()
     return FeatureSet(layer_id, crs, served, text, _serialise(served, ids, crs),
                       {fid: i for i, fid in enumerate(ids)})
 
@@ -115,7 +119,8 @@ def select(feature_set: FeatureSet, *, bbox_set: FeatureSet | None = None,
            filters: dict[str, str] | None = None) -> np.ndarray:
     """Return the row positions matching ``bbox`` (x/y order, in ``bbox_set``'s CRS) and filters.
 
-    Property filters compare the property's text with the value exactly (``kommunkod=1780``).
+    Property filters compare the property's text with the value exactly (``kommunkod=1780``,
+    ``i_regionen=true``).
     """
     mask = np.ones(len(feature_set.features), dtype=bool)
     if bbox is not None and bbox_set is not None:

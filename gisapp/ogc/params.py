@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from werkzeug.datastructures import MultiDict
 
@@ -25,6 +26,15 @@ FORMATS = ("json", "html")
 ITEMS_PARAMETERS = ("f", "bbox", "bbox-crs", "datetime", "limit", "offset", "crs")
 _INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2}))?",
                       re.IGNORECASE)
+
+
+def _real_instant(text: str) -> bool:
+    """Whether an RFC 3339 date/time names a real calendar instant (no 2020-13-45)."""
+    try:
+        datetime.fromisoformat(text.upper().replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -97,7 +107,7 @@ def datetime_value(raw: str | None) -> str | None:
     open_ends = sum(p in ("", "..") for p in parts)
     closed = [p for p in parts if p not in ("", "..")]
     if (len(parts) > 2 or not closed or (open_ends and len(parts) == 1)
-            or not all(_INSTANT.fullmatch(p) for p in closed)):
+            or not all(_INSTANT.fullmatch(p) and _real_instant(p) for p in closed)):
         raise RequestError("datetime", "expected an RFC 3339 date/time or an interval a/b "
                                        "(open ends as ..)")
     return raw

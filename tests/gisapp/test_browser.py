@@ -188,6 +188,21 @@ def test_scenario_page_asks_the_api_and_shows_who_gets_farther(page, app_url, bu
     assert page.console_errors == []
 
 
+def test_embed_fits_the_bbox_in_the_browser(page, app_url):
+    page.goto(app_url + "/embed?lager=kommuner&bbox=13.3,59.3,13.7,59.5",
+              wait_until="networkidle")
+    view = page.evaluate("""() => {
+        const map = window[Object.keys(window).find((k) => /^map_[0-9a-f]+$/.test(k))];
+        const b = map.getBounds();
+        return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()];
+    }""")
+    west, south, east, north = view
+    assert west <= 13.3 and south <= 59.3 and east >= 13.7 and north >= 59.5  # all shown
+    assert east - west < 2.0  # and zoomed to it, not to the whole län (≈ 5° wide)
+    # Leaflet cancels the tiles of the first view when the page zooms to the bbox
+    assert [e for e in page.console_errors if "tile.openstreetmap.org" not in e] == []
+
+
 AXE = Path(__file__).resolve().parents[2] / "static" / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 

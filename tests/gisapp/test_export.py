@@ -170,7 +170,8 @@ def test_download_of_csv_and_parquet(downloads, built, tmp_path):
 
 
 @pytest.mark.parametrize(("url", "status"), [
-    ("/nedladdning/kommun/17800.gpkg", 400), ("/nedladdning/kommun/0180.gpkg", 404),
+    ("/nedladdning/kommun/17800.gpkg", 404), ("/nedladdning/kommun/0180.gpkg", 404),
+    ("/nedladdning/kommun/abc.gpkg", 404),
     ("/nedladdning/kommun/..%2F1780.gpkg", 404), ("/nedladdning/nosuch.parquet", 404),
     ("/nedladdning/..%2Fmanifest.parquet", 404),
 ])
@@ -222,3 +223,19 @@ def test_excel_never_turns_text_into_a_formula(built):
     sheet = load_workbook(io.BytesIO(data))["Indikatorer"]
     cells = [c for row in sheet.iter_rows() for c in row if str(c.value).startswith("=")]
     assert cells and all(c.data_type == "s" for c in cells)  # stored as text
+
+
+def test_export_folders_are_per_build_directory_and_only_old_builds_are_removed(
+        build_dir, built, tmp_path):
+    one = create_app({"BUILD_DIR": str(build_dir), "TESTING": True})
+    other = create_app({"BUILD_DIR": str(tmp_path / "other-builds"), "TESTING": True})
+    assert one.config["EXPORT_DIR"] != other.config["EXPORT_DIR"]
+    exports = tmp_path / "exports"
+    keep = exports / "not-a-build"
+    keep.mkdir(parents=True)
+    stale = exports / "20200101T000000Z-abcdef"
+    stale.mkdir()
+    app = create_app({"BUILD_DIR": str(build_dir), "TESTING": True, "EXPORT_DIR": str(exports)})
+    with app.test_client().get("/nedladdning/indikatorer.csv") as response:
+        assert response.status_code == 200
+    assert keep.exists() and not stale.exists() and (exports / built.id).is_dir()

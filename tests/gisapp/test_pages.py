@@ -99,12 +99,19 @@ def test_embed_shows_only_chosen_layers_and_kommun_extent(client, built):
     assert [west, south, east, north] == pytest.approx(list(expected), abs=1e-6)
 
 
-def test_embed_with_bbox(client):
-    page = client.get("/embed?lager=kommuner,tatorter&bbox=13.3,59.3,13.7,59.5&sprak=en")
-    assert page.status_code == 200
-    bounds = re.search(r"fitBounds\(\s*\[\[([\d.]+), ([\d.]+)\], \[([\d.]+), ([\d.]+)\]\]",
-                       page.get_data(as_text=True))
-    assert [float(v) for v in bounds.groups()] == [59.3, 13.3, 59.5, 13.7]
+def test_embed_with_bbox_is_one_cached_page_for_every_extent(client, app):
+    """The extent is applied in the browser: arbitrary bboxes cannot fill the page cache."""
+    first = client.get("/embed?lager=kommuner,tatorter&bbox=13.3,59.3,13.7,59.5&sprak=en")
+    second = client.get("/embed?lager=tatorter,kommuner&bbox=13.31,59.3,13.7,59.5&sprak=en")
+    assert first.status_code == second.status_code == 200
+    assert first.get_data() == second.get_data() and first.headers["ETag"] == second.headers["ETag"]
+    page = first.get_data(as_text=True)
+    assert 'get("bbox")' in page and ".fitBounds([[parts[1], parts[0]]" in page
+    cache = app.extensions["pages"]
+    before = len(cache._entries)
+    for west in range(20):
+        client.get(f"/embed?lager=kommuner&bbox=13.{west:02d},59.3,13.7,59.5")
+    assert len(cache._entries) == before + 1  # one new page (lager=kommuner), not twenty
 
 
 @pytest.mark.parametrize(

@@ -52,8 +52,15 @@ def test_bad_parameters_are_400_naming_the_parameter(client, query, parameter):
     assert response.get_json()["parameter"] == parameter
 
 
-def test_unknown_service_id_is_404(client):
-    assert client.get("/api/scenario?ta_bort=pipos:finns-inte").status_code == 404
+def test_unknown_or_repeated_service_ids_are_400_naming_the_parameter(client, built):
+    response = client.get("/api/scenario?ta_bort=pipos:finns-inte")
+    assert response.status_code == 400 and response.get_json()["parameter"] == "ta_bort"
+    assert "pipos:finns-inte" in response.get_json()["detail"]
+    real = built.layer("service")["id"].iloc[0]
+    twice = client.get("/api/scenario", query_string={"ta_bort": [real, real]})
+    assert twice.status_code == 400 and "more than once" in twice.get_json()["detail"]
+    moved = client.get("/api/scenario?flytta=nope@13.5,59.4")
+    assert moved.status_code == 400 and moved.get_json()["parameter"] == "flytta"
 
 
 def test_cli_scenario_prints_summary_and_writes_csv(build_dir, built, tmp_path, capsys):

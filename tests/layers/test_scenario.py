@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from data_sources.errors import NotFoundError, RequestError
+from data_sources.errors import RequestError
 from layers import scenario, tillganglighet
 from layers.accessibility import accessibility
 
@@ -85,7 +85,7 @@ def test_moving_a_service_point_changes_only_its_category(built):
 
 def test_bad_changes_are_refused(built):
     services = built.layer("service")
-    with pytest.raises(NotFoundError, match="no service point"):
+    with pytest.raises(RequestError, match="ta_bort: no service point"):
         scenario.apply_changes(services, [scenario.Change("remove", id="pipos:finns-inte")])
     with pytest.raises(RequestError, match="kategori"):
         scenario.apply_changes(services, [scenario.Change("add", kategori="kiosk", x=1, y=2)])

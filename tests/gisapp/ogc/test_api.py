@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 import shapely
@@ -156,3 +158,36 @@ def test_crs84_geometry_matches_the_stored_layer(client, built):
         served = shapely.geometry.shape(feature["geometry"])
         assert served.equals_exact(stored.loc[feature["id"]].geometry, 1e-6)
         assert feature["properties"]["tatort"] == stored.loc[feature["id"], "tatort"]
+
+
+def test_an_empty_layer_has_no_extent_and_valid_json(built):
+    from gisapp.ogc import documents, features
+    from gisapp.ogc.crs import CRS84 as CRS84_SERVED
+    from gisapp.steps import SPECS
+
+    empty = features.make_feature_set("stomlinjer", built.layer("stomlinjer").iloc[:0],
+                                      SPECS["stomlinjer"], CRS84_SERVED)
+    doc = documents.collection("http://x/ogc", "json", SPECS["stomlinjer"], empty, {})
+    assert "extent" not in doc
+    json.dumps(doc, allow_nan=False)  # strict JSON: no NaN anywhere
+
+
+def test_boolean_properties_filter_as_served(client, built):
+    doc = client.get("/ogc/collections/service/items?i_regionen=true&limit=1000").get_json()
+    assert doc["numberMatched"] == int(built.layer("service")["i_regionen"].sum()) > 0
+    assert doc["features"][0]["properties"]["i_regionen"] is True
+    none = client.get("/ogc/collections/service/items?i_regionen=false").get_json()
+    assert none["numberMatched"] == 0
+
+
+def test_html_items_page_links_itself_and_pages_onwards(client):
+    page = client.get("/ogc/collections/service/items?f=html&limit=10")
+    html = page.get_data(as_text=True)
+    assert 'rel="next"' in html and "offset=10" in html and "f=html" in html
+    doc = client.get("/ogc/collections/service/items?f=json&limit=10").get_json()
+    assert "f=json" in _links(doc, "self")[0] and "f=html" in _links(doc, "alternate")[0]
+
+
+def test_impossible_dates_are_refused(client):
+    response = client.get("/ogc/collections/kommuner/items?datetime=2020-13-45")
+    assert response.status_code == 400 and response.get_json()["parameter"] == "datetime"
