@@ -52,6 +52,10 @@ class SourceMeta:
     # ``fetcher(data_dir, settings) -> report lines`` writes ``files`` in the loader's schema.
     fetcher: Callable[[Path, DownloadSettings | None], list[str]] | None = field(
         default=None, compare=False, repr=False)
+    # A source whose files say their own year (a column name, a header) reads it here:
+    # ``year_of(data_dir) -> year or None``; provenance then shows it, not ``reference_year``.
+    year_of: Callable[[Path], str | None] | None = field(default=None, compare=False,
+                                                         repr=False)
 
     def file(self, data_dir: Path, index: int = 0) -> Path:
         """Return the absolute path of the ``index``-th file in ``data_dir``."""
@@ -66,6 +70,9 @@ def provenance(meta: SourceMeta, data_dir: Path) -> dict:
     """Return the provenance record of a source: metadata plus sha256 of each present file."""
     record = asdict(meta)
     record.pop("fetcher")
+    record.pop("year_of")
+    if meta.year_of is not None and meta.available(data_dir):
+        record["reference_year"] = meta.year_of(Path(data_dir)) or meta.reference_year
     record["files"] = []
     for source_file in meta.files:
         path = Path(data_dir) / source_file.path

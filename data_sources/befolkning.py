@@ -108,15 +108,24 @@ def fetch_kolada(
     return [f"befolkning: {FILE.path} ({len(table)} kommuner, {year}) sha256={digest}"]
 
 
+def year_in_file(data_dir: Path) -> str | None:
+    """The reference year named by the file's population column (``invanare_<year>_…``)."""
+    with (Path(data_dir) / FILE.path).open(encoding="utf-8") as handle:
+        header = handle.readline().strip().split(",")
+    years = [m.group(1) for m in map(_POPULATION_COLUMN.match, header) if m]
+    return years[0] if len(years) == 1 else None
+
+
 META = SourceMeta(
     name="befolkning",
     title="Folkmängd per kommun 31 december",
     publisher="SCB (via Kolada, KPI N01951)",
     licence="CC0 1.0",
-    reference_year="2025",
+    reference_year="as named by the file's column invanare_<year>_kolada_n01951",
     native_crs=None,
     landing_page="https://www.kolada.se/verktyg/fri-sokning/?kpis=N01951",
     files=(FILE,),
     caveats=("The development copy was read from a secondary copy of Kolada.",),
     fetcher=fetch_kolada,
+    year_of=year_in_file,
 )

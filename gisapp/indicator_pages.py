@@ -62,6 +62,9 @@ def comparison(build: Build, selection: Selection, *, omrade: str, sort: str, la
     lan = result["lan"][result["lan"]["omrade"] == omrade]
     by = ["varde", "kommunnamn"] if sort == "varde" else ["kommunnamn"]
     ascending = [False, True] if sort == "varde" else [True]
+    # a count's group and län values are totals: drawn among single kommuner they would
+    # stretch the axis and read as averages, so only shares get reference lines
+    share = rows["namnare"].notna().any()
     groups, bars, references = [], [], []
     for klass, members in rows.groupby("klass", sort=True):
         members = members.sort_values(by, ascending=ascending)
@@ -71,11 +74,11 @@ def comparison(build: Build, selection: Selection, *, omrade: str, sort: str, la
                                         "ar"]].to_dict("records")})
         bars += [Bar(r.kommunnamn, _value(r.varde), OKABE_ITO[0], klass)
                  for r in members.itertuples()]
-        if average is not None:
+        if average is not None and share:
             label = ("Gruppens värde" if lang == "sv" else "Group value") + f" ({klass})"
             references.append(Reference(label, average, CLASS_COLOUR, klass))
     lan_value = _value(lan["varde"].iloc[0]) if len(lan) else None
-    if lan_value is not None:
+    if lan_value is not None and share:
         references.append(Reference(build.manifest["region"]["lansnamn"], lan_value, LAN_COLOUR))
     info = describe(indikator, lang)
     unit = rows["enhet"].iloc[0] if len(rows) else info["enhet"]

@@ -23,6 +23,7 @@ from gisapp.indicator_query import (
     long_csv,
     query,
 )
+from gisapp.map_indicators import mappable_indicators
 from gisapp.mapview import MapOptions
 from gisapp.pagecache import page_response
 from gisapp.store import Build
@@ -153,7 +154,8 @@ def jamfor():
         return render_template(
             "jamfor.html", lang=lang, t=TEXTS[lang], region=build.manifest["region"],
             data=data, indicators=[describe(i, lang) for i in ids], areas=AREA_LABELS[lang],
-            classifications=classifications(build), chosen=chosen, fmt=formatter(lang))
+            classifications=classifications(build), chosen=chosen, fmt=formatter(lang),
+            on_map=chosen["indikator"] in mappable_indicators(build))
 
     return _cached_page(build, ("jamfor", lang, *chosen.values()), render)
 

@@ -35,11 +35,22 @@ TEXTS = {
 }
 
 
+def mappable_indicators(build: Build) -> list[str]:
+    """Indicators the map can shade: those with a whole-kommun value for some kommun.
+
+    The choropleth shows ``hela_kommunen``; an indicator measured only for tätorter (service
+    access without a population grid) would colour every kommun "saknar data".
+    """
+    rows = table(build)
+    whole = rows[(rows["omrade"] == "hela_kommunen") & rows["varde"].notna()]
+    return list(dict.fromkeys(whole["indikator"]))
+
+
 def parse_indikator(value: str | None, build: Build) -> str | None:
-    """Validate ``?indikator=``: an indicator id present in ``build`` (``None`` when absent)."""
+    """Validate ``?indikator=``: an indicator the map can shade (``None`` when absent)."""
     if value is None or value == "":
         return None
-    present = sorted(set(table(build)["indikator"]))
+    present = sorted(mappable_indicators(build))
     if value not in present:
         shown = value[:40]
         raise RequestError("indikator", f"unknown or missing indicator {shown!r}; available: "

@@ -19,6 +19,7 @@ from branca.element import Element, MacroElement
 from jinja2 import Template
 
 from gisapp.display import SERVE_CRS, simplify_for_display, to_geojson
+from gisapp.map_indicators import mappable_indicators
 from gisapp.store import Build
 from layers.indikatorer import describe
 from layers.service import CATEGORIES
@@ -216,11 +217,8 @@ def _add_highlight(fmap: folium.Map, build: Build, kommunkod: str) -> None:
 
 
 def _indicator_choices(build: Build, lang: str) -> list[dict]:
-    """Indicators that have values in ``build``, with their titles, for the choropleth selector."""
-    if build.indicators.empty:
-        return []
-    ids = build.indicators["indikator"].unique()
-    return [{"id": i, "title": describe(i, lang)["titel"]} for i in ids]
+    """Indicators the map can shade in ``build``, with their titles, for the selector."""
+    return [{"id": i, "title": describe(i, lang)["titel"]} for i in mappable_indicators(build)]
 
 
 def _ordered(layer_ids: Iterable[str], specs: dict[str, LayerSpec]) -> list[str]:

@@ -17,7 +17,9 @@ def population_split(kommuner: gpd.GeoDataFrame, tatort_points: gpd.GeoDataFrame
 
     ``kommuner`` is the ``kommuner`` layer (``invanare``, ``invanare_ar``); ``tatort_points``
     are SCB 2020 tätort points (``kommunkod``, ``bef_2020``). Kommuner without a population
-    figure are left out (never estimated).
+    figure are left out (never estimated). Where the tätorter assigned to a kommun hold more
+    people than the kommun (a big city's tätort spans several kommuner but SCB's point
+    carries one kommunkod), tätort and landsbygd are left empty rather than shown negative.
     """
     totals = kommuner.dropna(subset=["invanare"])[["kommunkod", "invanare", "invanare_ar"]]
     in_tatort = (tatort_points[tatort_points["kommunkod"].isin(totals["kommunkod"])]
@@ -25,9 +27,14 @@ def population_split(kommuner: gpd.GeoDataFrame, tatort_points: gpd.GeoDataFrame
     rows = []
     for kommunkod, total, year in totals.itertuples(index=False):
         tatort = int(in_tatort.get(kommunkod, 0))
+        landsbygd = int(total) - tatort
+        if landsbygd < 0:
+            tatort = landsbygd = None
         rows += [
             (kommunkod, "hela_kommunen", int(total), str(year)),
             (kommunkod, "tatort", tatort, "2020"),
-            (kommunkod, "landsbygd", int(total) - tatort, f"{year}−2020"),
+            (kommunkod, "landsbygd", landsbygd, f"{year}−2020"),
         ]
-    return pd.DataFrame(rows, columns=["kommunkod", "omrade", "befolkning", "ar"])
+    frame = pd.DataFrame(rows, columns=["kommunkod", "omrade", "befolkning", "ar"])
+    frame["befolkning"] = frame["befolkning"].astype("float64")  # NaN where left empty
+    return frame

@@ -32,6 +32,13 @@ def check(frame: pd.DataFrame, producer: str) -> pd.DataFrame:
     if bad:
         msg = f"indicator rows from {producer}: omrade must be one of {OMRADEN}, got {bad}"
         raise DataError(msg)
+    percent = frame["enhet"].map(scale) != 1.0
+    unweighable = percent & frame["teljare"].notna() & frame["namnare"].isna()
+    if unweighable.any():
+        ids = sorted(set(frame.loc[unweighable, "indikator"]))
+        msg = (f"indicator rows from {producer}: a percentage with a numerator needs its "
+               f"denominator, missing for {ids}")
+        raise DataError(msg)
     return frame[COLUMNS].reset_index(drop=True)
 
 
@@ -249,7 +256,10 @@ def aggregate(table: pd.DataFrame, groups: pd.Series) -> pd.DataFrame:
     out["ar"] = _joined(frame, out, keys, "ar", "/")
     out["kalla"] = _joined(frame, out, keys, "kalla", "; ")
     out["kommuner_i_gruppen"] = out["grupp"].map(groups.value_counts()).astype("int64")
-    andel = out["med_namnare"] > 0  # a share (counts have no denominator in any row)
+    # a ratio (share, mean) has a denominator somewhere in the table, or a percent unit;
+    # decided per indicator, so a group whose members all lack one is partial, not a count
+    ratios = set(table.loc[table["namnare"].notna(), "indikator"])
+    andel = out["indikator"].isin(ratios) | (out["enhet"].map(scale) != 1.0)
     partial = (out["utan_teljare"] | (andel & (out["med_namnare"] < out["rader"]))
                | (out["antal_kommuner"] < out["kommuner_i_gruppen"]))
     out.loc[partial | ~andel, "namnare"] = np.nan

@@ -10,6 +10,7 @@ from data_sources import (
     kommuner,
     kommuner_land,
     lan,
+    provenance,
     tatorter,
     tatortspunkter,
 )
@@ -92,3 +93,16 @@ def test_tillvaxtverket_classification_is_missing_without_assignments(data_dir):
     # Only the class names are published here; the assignment table is not supplied.
     assert "tillvaxtverket" not in klassning.available(data_dir)
     assert "skr" in klassning.available(data_dir)
+
+
+def test_population_provenance_shows_the_year_the_file_names(data_dir, tmp_path):
+    """A fetch of another year writes another column name; provenance follows the file."""
+    source = data_dir / befolkning.META.files[0].path
+    copy = tmp_path / befolkning.META.files[0].path
+    copy.parent.mkdir(parents=True)
+    text = source.read_text(encoding="utf-8")
+    assert "invanare_2025_kolada_n01951" in text.splitlines()[0]
+    copy.write_text(text.replace("invanare_2025_", "invanare_2024_", 1), encoding="utf-8")
+    assert provenance(befolkning.META, data_dir)["reference_year"] == "2025"
+    assert provenance(befolkning.META, tmp_path)["reference_year"] == "2024"
+    assert set(befolkning.load(tmp_path)["ar"]) == {"2024"}

@@ -193,6 +193,17 @@ def test_comparison_page_sorts_and_speaks_english(client):
     assert client.get("/jamfor?sortera=slump").status_code == 400
 
 
+def test_comparison_chart_draws_reference_lines_for_shares_only(client):
+    share = client.get("/jamfor?indikator=andel_i_tatort").get_data(as_text=True)
+    count = client.get("/jamfor?indikator=befolkning").get_data(as_text=True)
+    chart = lambda html: html.split("<table")[0]  # noqa: E731
+    assert "Gruppens värde (" in chart(share) and "Värmlands län" in chart(share)
+    assert "Gruppens värde (" not in chart(count)  # a group total is no kommun's peer
+    assert "Visa på kartan" in share
+    tatort_only = client.get("/jamfor?indikator=service_apotek_medelavstand&omrade=tatort")
+    assert "Visa på kartan" not in tatort_only.get_data(as_text=True)
+
+
 def test_comparison_page_shows_missing_broadband(client):
     html = client.get("/jamfor?indikator=bredband_100mbit_hushall").get_data(as_text=True)
     assert "saknar data" in html and "<svg" not in html

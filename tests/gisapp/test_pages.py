@@ -210,9 +210,15 @@ def test_another_region_with_empty_layers_serves_its_pages(tmp_path, data_dir):
 def test_indicator_selector_lists_indicators_and_marks_the_chosen_one(client, built):
     config = panel_config(client.get("/?indikator=andel_i_tatort").get_data(as_text=True))
     ids = {choice["id"]: choice["title"] for choice in config["indicators"]}
-    assert set(ids) == set(built.indicators["indikator"])
+    rows = built.indicators
+    whole = rows[(rows["omrade"] == "hela_kommunen") & rows["varde"].notna()]
+    assert set(ids) == set(whole["indikator"])  # what the map (whole kommun) can shade
+    tatort_only = set(rows["indikator"]) - set(whole["indikator"])
+    assert tatort_only and not tatort_only & set(ids)  # e.g. service access without a grid
     assert ids["andel_i_tatort"] == "Andel i tätort"
     assert config["indicator"] == "andel_i_tatort"
+    refused = client.get(f"/?indikator={sorted(tatort_only)[0]}")
+    assert refused.status_code == 400 and refused.get_json()["parameter"] == "indikator"
 
 
 def test_scenario_page_lists_the_service_points_it_can_close(client, built):

@@ -130,3 +130,36 @@ def test_every_indicator_of_the_build_has_a_title_in_both_languages(table):
         "Andel som har mer än 2,5 km till närmaste apotek och apoteksombud")
     assert indikatorer.describe("befolkning_stomlinje_tag_1000", "en")["titel"] == (
         "Share of the population in urban areas reaching within 1 000 m of a trunk line (rail)")
+
+
+def test_a_ratio_group_without_denominators_is_empty_not_a_sum(table):
+    """Mean distance is a ratio (Σ population × km / Σ population): a group whose members
+    all lack the denominator must be empty, never the sum of their numerators."""
+    rows = table[table["indikator"] == "service_apotek_medelavstand"].copy()
+    assert rows["namnare"].notna().all()
+    karlstad = rows["kommunkod"] == "1780"
+    rows.loc[karlstad, "namnare"] = np.nan
+    result = indikatorer.aggregate(rows, pd.Series("Större stad", index=["1780"]))
+    assert result["varde"].isna().all() and result["teljare"].isna().all()
+
+
+def test_a_percentage_with_a_numerator_but_no_denominator_is_refused(table):
+    rows = table[table["indikator"] == "andel_i_tatort"].copy()
+    rows.loc[rows.index[0], "namnare"] = np.nan
+    with pytest.raises(indikatorer.DataError, match="needs its denominator.*andel_i_tatort"):
+        indikatorer.check(rows, "test")
+
+
+def test_tatorter_larger_than_their_kommun_leave_the_split_empty_not_negative(built, data_dir):
+    """Nationally a big city's tätort point carries one kommunkod while the tätort spans
+    several kommuner (Stockholm); here Karlstad's total is lowered below its tätorter."""
+    from data_sources import tatortspunkter
+    from layers.befolkning import population_split
+
+    kommuner = built.layer("kommuner").copy()
+    kommuner.loc[kommuner["kommunkod"] == "1780", "invanare"] = 1000
+    split = population_split(kommuner, tatortspunkter.load(data_dir)).set_index(
+        ["kommunkod", "omrade"])["befolkning"]
+    assert split[("1780", "hela_kommunen")] == 1000
+    assert np.isnan(split[("1780", "tatort")]) and np.isnan(split[("1780", "landsbygd")])
+    assert (split.drop("1780", level="kommunkod") >= 0).all()
