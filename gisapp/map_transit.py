@@ -25,7 +25,10 @@ WIDTH_MAX = 12.0
 STATION_RADIUS_MIN, STATION_RADIUS_MAX = 4.0, 16.0
 CHART_W, CHART_H, CHART_PAD = 240, 64, 12
 UNKNOWN_COLOUR = "#666666"
-PROFILE_TEXT = {"sv": "Avgångar per timme", "en": "Departures per hour"}
+# The trafikdag's own trips; its departures after midnight (times ≥ 24:00) count in the early
+# hours, the previous day's late trips do not (one service day, as GTFS counts it).
+PROFILE_TEXT = {"sv": "Avgångar per timme under trafikdagen",
+                "en": "Departures per hour of the service day"}
 DAY_TEXT = {"sv": "Trafikdag", "en": "Service day"}
 
 
