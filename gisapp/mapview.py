@@ -27,6 +27,8 @@ from layers.spec import LayerSpec
 
 POINT_RADIUS = 5
 THEMES = ("Struktur", "Resor", "Service", "Digital", "Befolkning")
+THEME_EN = {"Struktur": "Structure", "Resor": "Travel", "Service": "Service",
+            "Digital": "Digital", "Befolkning": "Population"}
 LEAFLET_JS = [("leaflet", "/static/vendor/leaflet/leaflet.js")]
 LEAFLET_CSS = [("leaflet_css", "/static/vendor/leaflet/leaflet.css"),
                ("strukturbild_css", "/static/strukturbild.css")]
@@ -107,14 +109,20 @@ def add_layer(parent: folium.map.FeatureGroup, spec: LayerSpec, build: Build, la
 
 
 def _places(build: Build) -> list[dict]:
-    """Kommuner and tätorter with their lon/lat bounds, for the search box."""
+    """Kommuner and tätorter with their lon/lat bounds, for the search box.
+
+    Names carry their kind ("Arvika (kommun)", "Arvika (tätort)"): many tätorter share their
+    kommun's name, and each must be reachable.
+    """
     places = []
-    for layer_id, name_column in (("kommuner", "kommunnamn"), ("tatorter", "tatort")):
+    kinds = (("kommuner", "kommunnamn", "kommun"), ("tatorter", "tatort", "tätort"))
+    for layer_id, name_column, kind in kinds:
         if layer_id not in build.layer_ids():
             continue
         frame = build.layer(layer_id).to_crs(SERVE_CRS)
         for name, bounds in zip(frame[name_column], frame.geometry.bounds.values, strict=True):
-            places.append({"name": str(name), "bounds": [round(float(v), 5) for v in bounds]})
+            places.append({"name": f"{name} ({kind})",
+                           "bounds": [round(float(v), 5) for v in bounds]})
     return places
 
 
@@ -186,10 +194,12 @@ def compose_map(build: Build, specs: dict[str, LayerSpec], options: MapOptions) 
             "id": layer_id, "var": group.get_name(), "theme": spec.theme,
             "title": spec.title_sv if lang == "sv" else spec.title_en,
             "visible": group.show, "legend": _legend(spec, lang),
+            "front": "Polygon" not in spec.geometry_type,  # drawn above a choropleth
             "notes": CUSTOM_NOTES[layer_id](build, lang) if layer_id in CUSTOM_NOTES else [],
         })
     config = {
-        "lang": lang, "texts": PANEL_TEXTS[lang], "themes": THEMES, "layers": panel_layers,
+        "lang": lang, "texts": PANEL_TEXTS[lang], "layers": panel_layers,
+        "themes": [[theme, theme if lang == "sv" else THEME_EN[theme]] for theme in THEMES],
         "missing": empty + [m for m in missing_layers(build, specs, lang)
                             if options.layer_ids is None or m["id"] in options.layer_ids],
         "places": [] if options.layer_ids else _places(build),

@@ -20,6 +20,11 @@ function strukturbildPanel(map, config) {
     });
   };
 
+  // Points and lines stay above a choropleth added after the panel, so their popups open.
+  setTimeout(() => config.layers.forEach((l) => {
+    if (l.front && map.hasLayer(layers[l.id].layer)) layers[l.id].layer.bringToFront();
+  }), 0);
+
   const panel = L.control({ position: "topright" });
   panel.onAdd = () => {
     const root = el("div", { className: "sb-panel" + (config.collapsed ? " sb-collapsed" : "") });
@@ -27,7 +32,11 @@ function strukturbildPanel(map, config) {
     L.DomEvent.disableScrollPropagation(root);
     const toggle = el("button", { className: "sb-toggle", type: "button", title: t.panel, textContent: "☰" });
     toggle.setAttribute("aria-label", t.panel);
-    toggle.addEventListener("click", () => root.classList.toggle("sb-collapsed"));
+    toggle.setAttribute("aria-expanded", String(!config.collapsed));
+    toggle.addEventListener("click", () => {
+      root.classList.toggle("sb-collapsed");
+      toggle.setAttribute("aria-expanded", String(!root.classList.contains("sb-collapsed")));
+    });
     const body = el("div", { className: "sb-body" });
     root.append(toggle, el("strong", { textContent: t.panel }), body);
 
@@ -60,11 +69,11 @@ function strukturbildPanel(map, config) {
       body.append(select);
     }
 
-    config.themes.forEach((theme) => {
+    config.themes.forEach(([theme, heading]) => {
       const items = config.layers.filter((l) => l.theme === theme);
       const missing = config.missing.filter((l) => l.theme === theme);
       if (!items.length && !missing.length) return;
-      body.append(el("h3", { textContent: theme }));
+      body.append(el("h3", { textContent: heading }));
       items.forEach((spec) => {
         const box = el("input", { type: "checkbox", checked: spec.visible });
         box.dataset.layer = spec.id;
@@ -89,8 +98,11 @@ function strukturbildPanel(map, config) {
         body.append(el("label", {}, box, " " + spec.title), legend);
       });
       missing.forEach((spec) => {
-        const label = el("label", { className: "sb-off", title: spec.how, textContent: "☐ " + spec.title + " – " + t.missing });
-        body.append(label);
+        // a disclosure, not a fake checkbox: the how-to text is reachable by keyboard
+        const how = el("details", { className: "sb-off" },
+          el("summary", { textContent: spec.title + " – " + t.missing }),
+          el("div", { className: "sb-note", textContent: spec.how }));
+        body.append(how);
       });
     });
 

@@ -188,6 +188,41 @@ def test_scenario_page_asks_the_api_and_shows_who_gets_farther(page, app_url, bu
     assert page.console_errors == []
 
 
+def test_choropleth_leaves_point_popups_clickable_and_panel_is_keyboard_friendly(
+        page, app_url, built):
+    page.goto(app_url + "/?indikator=andel_i_tatort&sprak=en", wait_until="networkidle")
+    page.wait_for_timeout(300)
+    order = page.evaluate("""() => {
+        const map = window[Object.keys(window).find((k) => /^map_[0-9a-f]+$/.test(k))];
+        const layers = [];
+        map.eachLayer((l) => { if (l.feature && l.options && l.options.fillColor !== undefined)
+            layers.push([l.feature.geometry.type, l.options.fillOpacity]); });
+        return layers.length;
+    }""")
+    assert order > 0
+    # click the Kil pharmacy: its popup opens (the choropleth lies beneath the points)
+    kil = built.layer("service").to_crs("EPSG:4326")
+    kil = kil[kil["namn"].str.startswith("Kronans Apotek Kil")].geometry.iloc[0]
+    point = page.evaluate("""([lat, lon]) => {
+        const map = window[Object.keys(window).find((k) => /^map_[0-9a-f]+$/.test(k))];
+        map.setView([lat, lon], 14, {animate: false});
+        const p = map.latLngToContainerPoint([lat, lon]);
+        const box = map.getContainer().getBoundingClientRect();
+        return [box.left + p.x, box.top + p.y];
+    }""", [kil.y, kil.x])
+    page.wait_for_timeout(300)
+    page.mouse.click(*point)
+    page.wait_for_selector(".leaflet-popup-content", timeout=5000)
+    assert "Kronans Apotek Kil" in page.locator(".leaflet-popup-content").text_content()
+    assert page.locator("h3", has_text="Population").count() >= 1  # theme headings in English
+    toggle = page.locator("button.sb-toggle")
+    assert toggle.get_attribute("aria-expanded") == "true"
+    missing = page.locator("details.sb-off summary").first
+    missing.focus()
+    page.keyboard.press("Enter")
+    assert page.locator("details.sb-off[open] .sb-note").first.is_visible()
+
+
 def test_embed_fits_the_bbox_in_the_browser(page, app_url):
     page.goto(app_url + "/embed?lager=kommuner&bbox=13.3,59.3,13.7,59.5",
               wait_until="networkidle")

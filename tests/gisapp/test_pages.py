@@ -52,9 +52,12 @@ def test_missing_layers_are_listed_with_how_to_add(client, built):
 def test_search_lists_kommuner_and_tatorter(client):
     config = panel_config(client.get("/").get_data(as_text=True))
     places = {p["name"]: p["bounds"] for p in config["places"]}
-    assert "Hagfors" in places and "Kil" in places
-    west, south, east, north = places["Karlstad"]
+    assert "Hagfors (kommun)" in places and "Kil (tätort)" in places
+    assert len(places) == len(config["places"])  # every name distinct, so each is reachable
+    west, south, east, north = places["Karlstad (kommun)"]
     assert 13 < west < east < 14.2 and 59 < south < north < 60
+    tatort = places["Karlstad (tätort)"]
+    assert tatort[2] - tatort[0] < east - west  # the tätort is smaller than its kommun
 
 
 def test_leaflet_is_self_hosted(client):
