@@ -65,7 +65,9 @@ def _stream_to(response: requests.Response, handle, url: str) -> str:
         digest.update(chunk)
         received += len(chunk)
     expected = response.headers.get("Content-Length")
-    if expected is not None and int(expected) != received:
+    # with Content-Encoding (gzip) the length is of the compressed body, not what we count
+    encoded = response.headers.get("Content-Encoding", "identity") != "identity"
+    if expected is not None and not encoded and int(expected) != received:
         msg = f"{url}: download truncated ({received} of {expected} bytes)"
         raise FetchError(msg)
     return digest.hexdigest()
@@ -134,8 +136,8 @@ def download(
     for attempt in range(1, settings.attempts + 1):
         try:
             return _download_once(url, target, expected_sha256, settings.timeout_s, check)
-        except ChecksumError:
-            raise
+        except ChecksumError as exc:
+            raise redacted(exc) from None
         except FetchError as exc:
             last = redacted(exc)
             log.warning("attempt %d/%d failed: %s", attempt, settings.attempts, last)

@@ -83,12 +83,27 @@ def _frame(x0: np.ndarray, y0: np.ndarray, people: np.ndarray, size_m: int) -> g
 
 
 def parse_gpkg(path: Path, *, size_m: int, column: str = POPULATION_COLUMN) -> gpd.GeoDataFrame:
-    """Read SCB grid squares from a GeoPackage (polygons, population in ``column``)."""
+    """Read SCB grid squares from a GeoPackage (polygons, population in ``column``).
+
+    A feature without geometry, or two features on the same square (counted twice
+    otherwise), is a ``DataError`` naming them.
+    """
     frame = read_vector(path)
     require_columns(frame, (column,), path)
+    empty = frame.geometry.isna() | frame.geometry.is_empty
+    if empty.any():
+        msg = f"{path}: feature(s) {_listed(frame.index[empty])} have no geometry"
+        raise DataError(msg)
     frame = to_compute_crs(frame, path, expected=COMPUTE_CRS)
     people = require_whole_numbers(frame, column, path).to_numpy()
     bounds = frame.geometry.bounds
+    corner = bounds.minx.round(0).astype("int64").astype(str) + "_" + \
+        bounds.miny.round(0).astype("int64").astype(str)
+    repeated = corner.duplicated(keep=False)
+    if repeated.any():
+        msg = (f"{path}: the same square appears more than once (it would be counted twice): "
+               f"feature(s) {_listed(frame.index[repeated])}")
+        raise DataError(msg)
     sides = np.column_stack([bounds.maxx - bounds.minx, bounds.maxy - bounds.miny])
     wrong = np.abs(sides - size_m).max(axis=1) > _SIZE_TOLERANCE_M
     if wrong.any():

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import platformdirs
 
+from data_sources.errors import MissingDataError
+
 DATA_ENV = "STRUKTURBILD_DATA"
 BUILD_ENV = "STRUKTURBILD_BUILD_DIR"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -33,11 +35,18 @@ def user_cache_data_dir() -> Path:
 
 
 def resolve_data_dir(cli_value: str | os.PathLike | None = None) -> DataDir:
-    """Resolve the data directory following the order in the module docstring."""
-    if cli_value:
-        return DataDir(Path(cli_value).resolve(), "--data-dir")
-    if os.environ.get(DATA_ENV):
-        return DataDir(Path(os.environ[DATA_ENV]).resolve(), f"${DATA_ENV}")
+    """Resolve the data directory following the order in the module docstring.
+
+    A directory asked for explicitly (``--data-dir``, ``$STRUKTURBILD_DATA``) must exist: a
+    typo must not build (and serve) a map with every source "saknar data".
+    """
+    for value, reason in ((cli_value, "--data-dir"), (os.environ.get(DATA_ENV), f"${DATA_ENV}")):
+        if value:
+            path = Path(value).resolve()
+            if not path.is_dir():
+                msg = f"{reason} {path}: no such directory (is the path right?)"
+                raise MissingDataError(msg)
+            return DataDir(path, reason)
     for base in (Path.cwd(), PROJECT_ROOT):
         shared = (base / ".." / "shared" / "data").resolve()
         if shared.is_dir():

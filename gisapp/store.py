@@ -13,6 +13,7 @@ This module is the only one that knows the layout; a PostGIS store would offer t
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import os
@@ -31,6 +32,7 @@ log = logging.getLogger(__name__)
 
 CURRENT = "current"
 PARTIAL_PREFIX = ".partial-"
+LOCK = ".lock"  # held while a build is written
 MANIFEST = "manifest.json"
 INDICATORS = "indikatorer.parquet"
 
@@ -111,7 +113,21 @@ class BuildStore:
         if not_geo:
             msg = f"layer(s) {not_geo} are not GeoDataFrames; every layer needs a geometry"
             raise BuildError(msg)
-        self.root.mkdir(parents=True, exist_ok=True)
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            with (self.root / LOCK).open("a") as lock:
+                # one writer at a time: a second build waits instead of deleting this one's
+                # partial directory as "stale"
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                return self._write_locked(layers, indicators, manifest)
+        except OSError as exc:
+            msg = (f"build directory {self.root}: {exc.strerror or exc}; the previous build "
+                   "keeps serving")
+            raise BuildError(msg) from exc
+
+    def _write_locked(self, layers: dict[str, gpd.GeoDataFrame], indicators: pd.DataFrame,
+                      manifest: dict) -> Build:
+        """:meth:`write`'s work, with the store's lock held."""
         self._remove_stale_partials()
         build_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
         partial = self.root / f"{PARTIAL_PREFIX}{build_id}"

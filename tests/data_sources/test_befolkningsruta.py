@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 import rasterio
 from affine import Affine
@@ -98,3 +99,15 @@ def test_missing_population_column_is_named(tmp_path):
     frame.to_file(path, driver="GPKG")
     with pytest.raises(DataError, match=r"ruta.gpkg: missing column\(s\) 'Beftotalt'"):
         befolkningsruta.parse(path, size_m=1000)
+
+
+def test_a_square_given_twice_or_without_geometry_is_named(tmp_path):
+    frame = gpd.read_file(GPKG)
+    twice = tmp_path / "twice.gpkg"
+    pd.concat([frame, frame.iloc[[0]]]).to_file(twice, driver="GPKG")
+    with pytest.raises(DataError, match="same square appears more than once"):
+        befolkningsruta.parse(twice, size_m=1000)
+    hollow = tmp_path / "hollow.gpkg"
+    frame.assign(geometry=[None, *frame.geometry.iloc[1:]]).to_file(hollow, driver="GPKG")
+    with pytest.raises(DataError, match=r"feature\(s\) 0 have no geometry"):
+        befolkningsruta.parse(hollow, size_m=1000)

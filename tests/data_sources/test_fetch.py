@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import threading
@@ -37,6 +38,9 @@ class PublisherHandler(BaseHTTPRequestHandler):
             time.sleep(2.0)
         self.send_response(200)
         self.send_header("Content-Type", "application/octet-stream")
+        if mode == "gzip":  # as web servers compress on the fly: length of the gzip body
+            body = gzip.compress(body)
+            self.send_header("Content-Encoding", "gzip")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         payload = body[: len(body) // 2] if mode == "truncated" else body
@@ -71,6 +75,13 @@ def test_good_download_is_written_and_checksummed(publisher, tmp_path):
     assert target.read_bytes() == real
     assert digest == hashlib.sha256(real).hexdigest()
     assert not list(target.parent.glob("*.part"))
+
+
+def test_a_compressed_answer_is_not_mistaken_for_a_truncated_one(publisher, tmp_path):
+    base, real = publisher
+    target = tmp_path / "befolkning.csv"
+    download(f"{base}/gzip/befolkning.csv", target, settings=FAST)
+    assert target.read_bytes() == real
 
 
 def test_truncated_download_fails_and_keeps_previous_file(publisher, tmp_path):

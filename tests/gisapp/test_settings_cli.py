@@ -14,9 +14,30 @@ from gisapp.settings import DATA_ENV, resolve_data_dir, user_cache_data_dir
 
 
 def test_flag_beats_environment(tmp_path, monkeypatch):
+    (tmp_path / "env").mkdir()
+    (tmp_path / "flag").mkdir()
     monkeypatch.setenv(DATA_ENV, str(tmp_path / "env"))
     assert resolve_data_dir(tmp_path / "flag").path == (tmp_path / "flag").resolve()
     assert resolve_data_dir(None).path == (tmp_path / "env").resolve()
+
+
+def test_a_mistyped_data_dir_fails_and_keeps_the_serving_build(tmp_path, data_dir, capsys):
+    builds = tmp_path / "builds"
+    assert cli.main(["build", "--data-dir", str(data_dir), "--build-dir", str(builds)]) == 0
+    before = (builds / "current").resolve()
+    assert cli.main(["build", "--data-dir", str(tmp_path / "dtaa"), "--build-dir",
+                     str(builds)]) == 1
+    assert "no such directory" in capsys.readouterr().err
+    assert (builds / "current").resolve() == before
+
+
+def test_an_unwritable_build_directory_is_a_clean_error(tmp_path, data_dir, capsys):
+    builds = tmp_path / "builds"
+    builds.write_text("a file where the build directory should be", encoding="utf-8")
+    assert cli.main(["build", "--data-dir", str(data_dir), "--build-dir", str(builds)]) == 1
+    err = capsys.readouterr().err
+    assert "build directory" in err and "previous build keeps serving" in err
+    assert "Traceback" not in err
 
 
 def test_shared_data_beside_the_working_directory(tmp_path, monkeypatch):
