@@ -18,6 +18,7 @@ import geopandas as gpd
 import pandas as pd
 
 from data_sources._validate import (
+    _listed,
     read_table,
     require_columns,
     require_kommunkod,
@@ -25,6 +26,7 @@ from data_sources._validate import (
     to_compute_crs,
 )
 from data_sources.base import SourceFile, SourceMeta
+from data_sources.errors import DataError
 
 META = SourceMeta(
     name="skolor",
@@ -63,6 +65,12 @@ def parse(path: Path) -> gpd.GeoDataFrame:
     if {"e_sweref99tm", "n_sweref99tm"} <= set(frame.columns):
         x = pd.to_numeric(frame["e_sweref99tm"], errors="coerce")
         y = pd.to_numeric(frame["n_sweref99tm"], errors="coerce")
+        given = frame["e_sweref99tm"].notna() | frame["n_sweref99tm"].notna()
+        unreadable = given & (x.isna() | y.isna())
+        if unreadable.any():  # never count a typo as "the register has no coordinates"
+            msg = (f"{path}: e_sweref99tm/n_sweref99tm must both be numbers (metres, decimal "
+                   f"point) or both empty; bad in row(s) {_listed(frame.index[unreadable])}")
+            raise DataError(msg)
         known = x.notna() & y.notna()
         geometry[known] = gpd.points_from_xy(x[known], y[known])
     points = gpd.GeoDataFrame(frame, geometry=geometry, crs=META.native_crs)

@@ -60,3 +60,15 @@ def test_schools_copy_is_read_unchanged(data_dir, tmp_path):
     copy = tmp_path / "skolor.csv"
     shutil.copy(data_dir / skolor.META.files[0].path, copy)
     assert len(skolor.parse(copy)) == 263
+
+
+def test_school_coordinates_that_do_not_parse_are_named_not_dropped(data_dir, tmp_path):
+    raw = pd.read_csv(data_dir / skolor.META.files[0].path, dtype=str)
+    located = raw.index[raw["e_sweref99tm"].notna()][:3]
+    raw.loc[located, "e_sweref99tm"] = raw.loc[located, "e_sweref99tm"].str.replace(".", ",")
+    raw.loc[located[0], "e_sweref99tm"] = "4 10 500,5"  # spaces and a decimal comma
+    path = tmp_path / "skolor.csv"
+    raw.to_csv(path, index=False)
+    with pytest.raises(DataError, match=r"must both be numbers.*row\(s\) "
+                                        f"{located[0] + 2}"):
+        skolor.parse(path)
