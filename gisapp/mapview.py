@@ -177,7 +177,8 @@ def compose_map(build: Build, specs: dict[str, LayerSpec], options: MapOptions) 
         control=False,
     ).add_to(fmap)
     built = build.layer_ids()
-    wanted = [i for i in (options.layer_ids or built) if i in built]
+    wanted = [i for i in (built if options.layer_ids is None else options.layer_ids)
+              if i in built]
     panel_layers, empty = [], []
     for layer_id in _ordered(wanted, specs):
         spec = specs[layer_id]
@@ -202,10 +203,10 @@ def compose_map(build: Build, specs: dict[str, LayerSpec], options: MapOptions) 
         "themes": [[theme, theme if lang == "sv" else THEME_EN[theme]] for theme in THEMES],
         "missing": empty + [m for m in missing_layers(build, specs, lang)
                             if options.layer_ids is None or m["id"] in options.layer_ids],
-        "places": [] if options.layer_ids else _places(build),
+        "places": [] if options.layer_ids is not None else _places(build),
         "base": {"var": base.get_name(), "title": "OpenStreetMap"},
         "embed": options.embed_url, "collapsed": options.collapsed,
-        "indicators": [] if options.layer_ids else _indicator_choices(build, lang),
+        "indicators": [] if options.layer_ids is not None else _indicator_choices(build, lang),
         "indicator": options.indicator,
     }
     _Panel(config).add_to(fmap)

@@ -62,8 +62,11 @@ def omrade(value: str | None) -> str:
 
 
 def layer_list(value: str | None, built: list[str]) -> tuple[str, ...] | None:
-    """Parse ``lager``: comma-separated ids of built layers; ``None`` when absent."""
-    if value is None or value == "":
+    """Parse ``lager``: comma-separated ids of built layers; ``None`` when absent.
+
+    Given but empty (``lager=``, an embed made with every layer switched off) is no layers.
+    """
+    if value is None:
         return None
     ids = [part.strip() for part in value.split(",") if part.strip()]
     if len(ids) > MAX_LAYERS:

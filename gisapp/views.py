@@ -115,10 +115,12 @@ def embed():
     # arbitrary extents cannot fill the page cache (the key holds only bounded choices)
     fit_bbox = params.bbox(request.args.get("bbox")) is not None and kommun is None
     indikator = parse_indikator(request.args.get("indikator"), build)
-    key = ("embed", lang, tuple(sorted(layer_ids or ())), kommun, fit_bbox, indikator)
+    key = ("embed", lang, None if layer_ids is None else tuple(sorted(layer_ids)), kommun,
+           fit_bbox, indikator)
 
     def render() -> str:
-        options = MapOptions(lang=lang, layer_ids=layer_ids or _default_layers(build),
+        chosen = _default_layers(build) if layer_ids is None else layer_ids
+        options = MapOptions(lang=lang, layer_ids=chosen,
                              bounds=kommun_bounds(build, kommun) if kommun else None,
                              collapsed=True, indicator=indikator, highlight=kommun)
         return render_template("embed.html", lang=lang, t=TEXTS[lang], build_id=build.id,

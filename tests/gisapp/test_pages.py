@@ -271,3 +271,10 @@ def test_repeated_single_parameters_are_400(client, url):
     response = client.get(url)
     assert response.status_code == 400
     assert "more than once" in response.get_json()["detail"]
+
+
+def test_embed_with_every_layer_switched_off_shows_none(client):
+    config = panel_config(client.get("/embed?lager=").get_data(as_text=True))
+    assert config["layers"] == []
+    default = panel_config(client.get("/embed").get_data(as_text=True))
+    assert default["layers"]  # without the parameter: the default layers
