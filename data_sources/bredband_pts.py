@@ -128,9 +128,8 @@ def _region_code(value: object) -> str | None:
     return f"{int(number):02d}" if number < 100 else f"{int(number):04d}"
 
 
-def _is_code(value: object) -> bool:
-    """Whether column A holds a usable län or kommun code."""
-    code = _region_code(value)
+def _is_code(code: str | None) -> bool:
+    """Whether a code from :func:`_region_code` is a usable län or kommun code."""
     return code is not None and len(code) in (2, 4) and code.isdigit()
 
 
@@ -175,7 +174,7 @@ def _body_start(rows: list[tuple]) -> int | None:
     """Index of the first kommun/län row: a code in column A below a header row."""
     seen_header = False
     for index, row in enumerate(rows):
-        if row and _is_code(row[0]) and seen_header:
+        if row and _is_code(_region_code(row[0])) and seen_header:
             return index
         seen_header = seen_header or (bool(row) and _is_header_row(row))
     return None
@@ -318,7 +317,7 @@ def _sheet_rows(rows: list[tuple], sheet: str, omrade: str, path: Path) -> list[
     for row_index in range(body_start, len(rows)):
         row = rows[row_index]
         code = _region_code(row[0]) if row else None
-        if code is not None and not _is_code(row[0]):
+        if code is not None and not _is_code(code):
             msg = (f"{path}, sheet {sheet!r} cell {_cell_ref(row_index, 0)}: {code!r} is not a "
                    "län (2 digits) or kommun code (4 digits)")
             raise DataError(msg)

@@ -90,10 +90,17 @@ def missing_reason(build: Build, indikator: str, present: set[str]) -> str | Non
     """Why ``indikator`` has no rows in ``build`` (``None`` when it has rows)."""
     if indikator in present:
         return None
-    for prefix, layer_id in PRODUCERS.items():
-        if indikator.startswith(prefix) and layer_id in build.manifest["missing"]:
-            return f"saknar data: {build.manifest['missing'][layer_id]}"
+    layer_id = _missing_producer(build, indikator)
+    if layer_id is not None:
+        return f"saknar data: {build.manifest['missing'][layer_id]}"
     return "saknar data: ingen källa för indikatorn i detta bygge"
+
+
+def _missing_producer(build: Build, indikator: str) -> str | None:
+    """The layer that would produce ``indikator`` and could not be built, if any."""
+    return next((layer_id for prefix, layer_id in PRODUCERS.items()
+                 if indikator.startswith(prefix) and layer_id in build.manifest["missing"]),
+                None)
 
 
 def missing_text(build: Build, indikator: str, reason: str, lang: str) -> str:
@@ -104,9 +111,9 @@ def missing_text(build: Build, indikator: str, reason: str, lang: str) -> str:
     """
     if lang == "sv":
         return reason
-    for prefix, layer_id in PRODUCERS.items():
-        if indikator.startswith(prefix) and layer_id in build.manifest["missing"]:
-            return f"no data: {SPECS[layer_id].how_to_add_en}"
+    layer_id = _missing_producer(build, indikator)
+    if layer_id is not None:
+        return f"no data: {SPECS[layer_id].how_to_add_en}"
     return "no data: no source for this indicator in this build"
 
 
