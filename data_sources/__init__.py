@@ -58,7 +58,7 @@ SOURCES: dict[str, SourceMeta] = {
         bredband_pts.META,
         bredband.META,
         kommunpanel.META,
-        *befolkningsruta.GRIDS,
+        befolkningsruta.META,
     )
 }
 

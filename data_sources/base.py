@@ -56,14 +56,26 @@ class SourceMeta:
     # ``year_of(data_dir) -> year or None``; provenance then shows it, not ``reference_year``.
     year_of: Callable[[Path], str | None] | None = field(default=None, compare=False,
                                                          repr=False)
+    # A source whose file name varies (it names the year, as SCB's grids do) finds its files
+    # here: ``locate(data_dir) -> the files to read`` (empty when none); ``files`` then
+    # documents the expected layout for the "saknar data" message.
+    locate: Callable[[Path], tuple[SourceFile, ...]] | None = field(default=None, compare=False,
+                                                                   repr=False)
+
+    def present_files(self, data_dir: Path) -> tuple[SourceFile, ...]:
+        """Return the files this source reads in ``data_dir`` (``files``, or located ones)."""
+        return self.files if self.locate is None else self.locate(Path(data_dir))
 
     def file(self, data_dir: Path, index: int = 0) -> Path:
         """Return the absolute path of the ``index``-th file in ``data_dir``."""
-        return Path(data_dir) / self.files[index].path
+        return Path(data_dir) / self.present_files(data_dir)[index].path
 
     def available(self, data_dir: Path | None) -> bool:
         """Return whether every file of this source is present in ``data_dir``."""
-        return data_dir is not None and all((Path(data_dir) / f.path).is_file() for f in self.files)
+        if data_dir is None:
+            return False
+        files = self.present_files(data_dir)
+        return bool(files) and all((Path(data_dir) / f.path).is_file() for f in files)
 
 
 def provenance(meta: SourceMeta, data_dir: Path) -> dict:
@@ -71,10 +83,12 @@ def provenance(meta: SourceMeta, data_dir: Path) -> dict:
     record = asdict(meta)
     record.pop("fetcher")
     record.pop("year_of")
-    if meta.year_of is not None and meta.available(data_dir):
+    record.pop("locate")
+    present = meta.available(data_dir)
+    if meta.year_of is not None and present:
         record["reference_year"] = meta.year_of(Path(data_dir)) or meta.reference_year
     record["files"] = []
-    for source_file in meta.files:
+    for source_file in meta.present_files(data_dir) if present else meta.files:
         path = Path(data_dir) / source_file.path
         record["files"].append(
             {
