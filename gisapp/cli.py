@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 
-from data_sources import SOURCES, gtfs
+from data_sources import SOURCES
 from data_sources import fetch as fetch_source
 from data_sources.errors import StrukturbildError
 from gisapp.build import run_build
@@ -42,10 +41,10 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     if unknown:
         msg = f"--source: unknown source {unknown[0]!r}; expected one of {sorted(SOURCES)}"
         raise StrukturbildError(msg)
-    _say(f"Hämtar till {target}")
+    lanskod = args.lan or PipelineSettings().lanskod
+    _say(f"Hämtar till {target} (län {lanskod})")
     for name in names:
-        keyed = gtfs.fetch_keyed(name, target, os.environ.get(gtfs.KEY_ENV))
-        for line in keyed or fetch_source(SOURCES[name], target):
+        for line in fetch_source(SOURCES[name], target, lanskod=lanskod):
             _say(f"  {line}")
     return 0
 
@@ -111,6 +110,7 @@ def make_parser() -> argparse.ArgumentParser:
     fetch = sub.add_parser("fetch", help="download official sources")
     fetch.add_argument("--data-dir", help="target directory (default: the user cache)")
     fetch.add_argument("--source", help=f"one source only: {', '.join(sorted(SOURCES))}")
+    fetch.add_argument("--lan", help="region as 2-digit länskod (default 17, Värmland)")
     fetch.set_defaults(func=cmd_fetch)
 
     build = sub.add_parser("build", help="build layers and indicators")
