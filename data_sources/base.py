@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from data_sources._http import DownloadSettings, download, sha256_file
+from data_sources.atomic import write_bytes
 
 log = logging.getLogger(__name__)
 
@@ -49,9 +50,9 @@ class SourceMeta:
     files: tuple[SourceFile, ...]
     caveats: tuple[str, ...] = field(default_factory=tuple)
     # A source whose publisher serves another format (an API, a zip) converts on fetch:
-    # ``fetcher(data_dir, settings) -> report lines`` writes ``files`` in the loader's schema.
-    fetcher: Callable[[Path, DownloadSettings | None], list[str]] | None = field(
-        default=None, compare=False, repr=False)
+    # ``fetcher(data_dir, settings, *, lanskod) -> report lines`` writes ``files`` in the
+    # loader's schema, for the region ``lanskod`` (2-digit länskod) where that matters.
+    fetcher: Callable[..., list[str]] | None = field(default=None, compare=False, repr=False)
     # A source whose files say their own year (a column name, a header) reads it here:
     # ``year_of(data_dir) -> year or None``; provenance then shows it, not ``reference_year``.
     year_of: Callable[[Path], str | None] | None = field(default=None, compare=False,
@@ -101,22 +102,26 @@ def provenance(meta: SourceMeta, data_dir: Path) -> dict:
     return record
 
 
-def fetch(meta: SourceMeta, data_dir: Path, settings: DownloadSettings | None = None) -> list[str]:
+def fetch(meta: SourceMeta, data_dir: Path, settings: DownloadSettings | None = None, *,
+          lanskod: str) -> list[str]:
     """Download every file of ``meta`` that has a URL into ``data_dir``.
 
-    Returns human-readable lines: one per file downloaded (with its sha256) or skipped
-    (with how to get it by hand). Each download is recorded in ``data_dir/FETCHED.json``.
+    ``lanskod`` is the region (2-digit länskod) to fetch for; it is passed on to the
+    source's ``fetcher`` (e.g. Kolada is asked for that län's kommuner) and does not change
+    fixed-URL files. Returns human-readable lines: one per file downloaded (with its sha256)
+    or skipped (with how to get it by hand). Each download is recorded in
+    ``data_dir/FETCHED.json``.
+
     Raises :class:`~data_sources.errors.FetchError` on the first failed download; files
     already present stay as they were.
     """
     data_dir = Path(data_dir)
     if meta.fetcher is not None:
-        return meta.fetcher(data_dir, settings)
+        return meta.fetcher(data_dir, settings, lanskod=lanskod)
     lines = []
     for source_file in meta.files:
         if source_file.url is None:
-            lines.append(f"{meta.name}: {source_file.path} cannot be downloaded automatically: "
-                         f"{source_file.how_to_get}")
+            lines.append(manual_step(meta.name, source_file))
             continue
         target = data_dir / source_file.path
         digest = download(source_file.url, target, expected_sha256=source_file.sha256,
@@ -124,6 +129,12 @@ def fetch(meta: SourceMeta, data_dir: Path, settings: DownloadSettings | None = 
         record_fetch(data_dir, source_file, digest)
         lines.append(f"{meta.name}: {source_file.path} sha256={digest}")
     return lines
+
+
+def manual_step(name: str, source_file: SourceFile) -> str:
+    """The report line for a file of source ``name`` that must be got by hand, and how."""
+    return (f"{name}: {source_file.path} cannot be downloaded automatically: "
+            f"{source_file.how_to_get}")
 
 
 def record_fetch(data_dir: Path, source_file: SourceFile, digest: str) -> None:
@@ -135,6 +146,4 @@ def record_fetch(data_dir: Path, source_file: SourceFile, digest: str) -> None:
         "sha256": digest,
         "fetched_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
-    tmp = log_path.with_suffix(".json.part")
-    tmp.write_text(json.dumps(entries, indent=2, ensure_ascii=False), "utf-8")
-    tmp.replace(log_path)
+    write_bytes(log_path, json.dumps(entries, indent=2, ensure_ascii=False).encode("utf-8"))

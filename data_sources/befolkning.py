@@ -5,8 +5,8 @@ Schema returned by :func:`load`: ``kommunkod``, ``kommunnamn``, ``invanare`` (in
 A kommun absent from the table has no population in the build (shown as missing, never
 estimated).
 
-``strukturbild fetch --source befolkning`` asks Kolada's open API (v2, no key) for the
-region's kommuner and writes the table in this schema.
+``strukturbild fetch --source befolkning [--lan 17]`` asks Kolada's open API (v2, no key)
+for the kommuner of the län given and writes the table in this schema.
 """
 
 from __future__ import annotations
@@ -19,12 +19,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from data_sources._http import DownloadSettings, download, write_atomic
-from data_sources._register import fallback_kommuner
+from data_sources._http import DownloadSettings, download
+from data_sources._register import fallback_kommuner, known_lanskoder
 from data_sources._validate import read_table, require_whole_numbers, validated_table
+from data_sources.atomic import write_bytes
 from data_sources.base import SourceFile, SourceMeta, record_fetch
 from data_sources.errors import DataError, FetchError
-from layers.settings import PipelineSettings
 
 KOLADA_API = "https://api.kolada.se/v2"
 KPI = "N01951"
@@ -80,17 +80,35 @@ def fetch_kolada(
     data_dir: Path,
     settings: DownloadSettings | None = None,
     *,
-    lanskod: str | None = None,
+    lanskod: str,
     year: int | None = None,
     base_url: str = KOLADA_API,
 ) -> list[str]:
-    """Download the region's population from Kolada and write :data:`FILE` atomically.
+    """Download the population of län ``lanskod``'s kommuner from Kolada into :data:`FILE`.
 
-    ``lanskod`` defaults to the configured region; ``year`` to last year (SCB publishes
-    31 December figures in the spring).
+    Parameters
+    ----------
+    data_dir
+        The data directory; the table is written atomically and logged in its fetch log.
+    settings
+        Timeout and retries of the download.
+    lanskod
+        The region as a 2-digit länskod; Kolada is asked for its kommuner only.
+    year
+        Reference year; defaults to last year (SCB publishes 31 December figures in the
+        spring).
+    base_url
+        Kolada's API root (another host only for mirrors and tests).
+
+    Returns
+    -------
+    list of str
+        One report line naming the file, the number of kommuner, the year and the sha256.
     """
     year = year or date.today().year - 1
-    lanskod = lanskod or PipelineSettings().lanskod  # the configured region
+    if lanskod not in known_lanskoder():
+        msg = f"län {lanskod!r}: not a länskod; expected one of {sorted(known_lanskoder())}"
+        raise FetchError(msg)
     kommuner = fallback_kommuner().query("lanskod == @lanskod")[["kommunkod", "kommunnamn"]]
     url = f"{base_url}/data/kpi/{KPI}/municipality/{','.join(kommuner['kommunkod'])}/year/{year}"
     with tempfile.TemporaryDirectory() as tmp:
@@ -103,7 +121,7 @@ def fetch_kolada(
             raise FetchError(msg) from exc
     table = kommuner.merge(parse_kolada(payload, year), on="kommunkod", how="inner")
     table = table.rename(columns={"invanare": f"invanare_{year}_kolada_n01951"})
-    digest = write_atomic(Path(data_dir) / FILE.path, table.to_csv(index=False).encode("utf-8"))
+    digest = write_bytes(Path(data_dir) / FILE.path, table.to_csv(index=False).encode("utf-8"))
     record_fetch(Path(data_dir), FILE, digest)
     return [f"befolkning: {FILE.path} ({len(table)} kommuner, {year}) sha256={digest}"]
 

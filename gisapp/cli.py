@@ -8,23 +8,22 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 
-from data_sources import SOURCES, gtfs
+from data_sources import SOURCES
 from data_sources import fetch as fetch_source
 from data_sources.errors import StrukturbildError
-from gisapp import scenario_cli
 from gisapp.build import run_build
-from gisapp.settings import (
+from gisapp.config import (
     NO_DATA_HELP_SV,
     resolve_build_dir,
     resolve_data_dir,
     user_cache_data_dir,
 )
+from gisapp.scenario import cli as scenario_cli
 from gisapp.store import BuildStore
 from layers.settings import PipelineSettings
 
@@ -42,10 +41,10 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     if unknown:
         msg = f"--source: unknown source {unknown[0]!r}; expected one of {sorted(SOURCES)}"
         raise StrukturbildError(msg)
-    _say(f"Hämtar till {target}")
+    lanskod = args.lan or PipelineSettings().lanskod
+    _say(f"Hämtar till {target} (län {lanskod})")
     for name in names:
-        keyed = gtfs.fetch_keyed(name, target, os.environ.get(gtfs.KEY_ENV))
-        for line in keyed or fetch_source(SOURCES[name], target):
+        for line in fetch_source(SOURCES[name], target, lanskod=lanskod):
             _say(f"  {line}")
     return 0
 
@@ -84,11 +83,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if store.current() is None:
         _say("Inget bygge finns ännu: bygger först.")
         run_build(resolve_data_dir(args.data_dir), store, progress=_say)
-    current = store.current()
-    if current is not None and not current.manifest["has_data_dir"]:
+    if not store.require_current().manifest["has_data_dir"]:
         _say(NO_DATA_HELP_SV)
-    # DATA_DIR lets request-time work (scenarios along a road network) read the same sources.
-    app = create_app({"BUILD_DIR": str(build_dir), "DATA_DIR": args.data_dir})
+    app = create_app({"BUILD_DIR": str(build_dir)})
     _say(f"Strukturbild på http://{args.host}:{args.port}/")
     app.run(host=args.host, port=args.port, debug=False)
     return 0
@@ -96,12 +93,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Export the current build as a GeoPackage, the indicator CSV or GeoParquet files."""
-    from gisapp.export import export
+    from gisapp.exports.writers import export
 
-    build = BuildStore(resolve_build_dir(args.build_dir)).current()
-    if build is None:
-        msg = "no build to export: run `strukturbild build` first"
-        raise StrukturbildError(msg)
+    build = BuildStore(resolve_build_dir(args.build_dir)).require_current()
     path = export(build, args.format, args.out)
     _say(f"Exporterade bygge {build.id} som {args.format} till {path}")
     return 0
@@ -116,6 +110,7 @@ def make_parser() -> argparse.ArgumentParser:
     fetch = sub.add_parser("fetch", help="download official sources")
     fetch.add_argument("--data-dir", help="target directory (default: the user cache)")
     fetch.add_argument("--source", help=f"one source only: {', '.join(sorted(SOURCES))}")
+    fetch.add_argument("--lan", help="region as 2-digit länskod (default 17, Värmland)")
     fetch.set_defaults(func=cmd_fetch)
 
     build = sub.add_parser("build", help="build layers and indicators")

@@ -69,6 +69,7 @@ SPEC = LayerSpec(
     id_column="rutid_scb",
     style={"color": "#6a51a3", "weight": 0, "fillColor": "#9e9ac8", "fillOpacity": 0.5},
     legend=(("#9e9ac8", "Ruta med befolkning (SCB)", "Populated grid square (SCB)"),),
+    indicator_prefixes=("befolkning_ruta",),
     popup=(
         PopupField("befolkning", "Invånare", "Population"),
         PopupField("tatort_bef", "varav i tätort", "of which in urban areas"),

@@ -9,8 +9,8 @@ from __future__ import annotations
 import geopandas as gpd
 
 from layers import avgangar
-from layers.spec import LayerSpec, PopupField
-from layers.stomlinje_settings import StomlinjeSettings
+from layers.settings import StomlinjeSettings
+from layers.spec import Categorized, LayerSpec, PopupField
 
 COLUMNS = ["id", "station_id", "namn", "kommunkod", "trafikslag", "avgangar_dag",
            "avgangar_dagtid", "avgangar_topp_fm", "avgangar_topp_em", "profil", "linjer",
@@ -25,9 +25,9 @@ SPEC = LayerSpec(
     sources=("gtfs_rail", "gtfs_varmlandstrafik"),
     id_column="id",
     style={"radius": 5, "weight": 1, "color": "#222222", "fillOpacity": 0.9},
-    legend=(*((colour, sv, en) for sv, en, colour in avgangar.CLASS_LABELS.values()),
-            ("#222222", "Större cirkel = fler avgångar per dag",
-             "Larger circle = more departures per day")),
+    categories=Categorized.of("klass", avgangar.CLASS_LABELS),
+    legend=(("#222222", "Större cirkel = fler avgångar per dag",
+             "Larger circle = more departures per day"),),
     popup=(
         PopupField("namn", "Hållplats", "Stop"),
         PopupField("avgangar_dag", "Avgångar per dag", "Departures per day"),

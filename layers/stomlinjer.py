@@ -16,7 +16,7 @@ from shapely.ops import substring
 
 from data_sources.gtfs import Feed
 from layers import avgangar
-from layers.spec import LayerSpec, PopupField
+from layers.spec import Categorized, LayerSpec, PopupField
 
 COLUMNS = ["id", "fran", "till", "fran_namn", "till_namn", "trafikslag", "turer_dag", "linjer",
            "klass", "klass_sv", "schematisk", "datum", "flode", "geometry"]
@@ -31,9 +31,9 @@ SPEC = LayerSpec(
     sources=("gtfs_rail", "gtfs_varmlandstrafik"),
     id_column="id",
     style={"weight": 3, "opacity": 0.9},
-    legend=(*((colour, sv, en) for sv, en, colour in avgangar.CLASS_LABELS.values()),
-            ("#555555", "Bredare linje = fler turer per dag; streckad = schematisk (rak linje)",
-             "Wider line = more trips per day; dashed = schematic (straight line)")),
+    categories=Categorized.of("klass", avgangar.CLASS_LABELS),
+    legend=(("#555555", "Bredare linje = fler turer per dag; streckad = schematisk (rak linje)",
+             "Wider line = more trips per day; dashed = schematic (straight line)"),),
     popup=(
         PopupField("fran_namn", "Från", "From"),
         PopupField("till_namn", "Till", "To"),

@@ -18,9 +18,9 @@ from gisapp.ogc import params as ogc_params
 from gisapp.ogc.crs import CRS84, ServedCrs
 from gisapp.ogc.features import FeatureSet, dumps
 from gisapp.ogc.openapi import openapi
-from gisapp.steps import SPECS
 from gisapp.store import Build
-from gisapp.views import current_build
+from gisapp.web.context import current_build
+from layers.catalog import SPECS
 
 ogc = Blueprint("ogc", __name__, url_prefix="/ogc", template_folder="templates")
 

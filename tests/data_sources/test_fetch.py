@@ -7,6 +7,7 @@ import hashlib
 import json
 import threading
 import time
+from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from data_sources import befolkning, fetch, kommuner
 from data_sources._http import DownloadSettings, download
 from data_sources.base import FETCH_LOG, SourceFile, SourceMeta
 from data_sources.errors import ChecksumError, FetchError
+from gisapp import cli
 
 FAST = DownloadSettings(timeout_s=0.5, attempts=2, backoff_s=0.0)
 
@@ -127,7 +129,7 @@ def test_fetch_source_records_sha256_and_loads(publisher, tmp_path):
            "files": (SourceFile(path=befolkning.META.files[0].path,
                                 url=f"{base}/plain/befolkning.csv",
                                 sha256=hashlib.sha256(real).hexdigest()),)})
-    lines = fetch(meta, tmp_path, settings=FAST)
+    lines = fetch(meta, tmp_path, settings=FAST, lanskod="17")
     assert lines == [f"befolkning: {meta.files[0].path} sha256={meta.files[0].sha256}"]
     record = json.loads((tmp_path / FETCH_LOG).read_text())
     assert record[meta.files[0].path]["sha256"] == meta.files[0].sha256
@@ -135,7 +137,7 @@ def test_fetch_source_records_sha256_and_loads(publisher, tmp_path):
 
 
 def test_fetch_explains_sources_without_url(tmp_path):
-    lines = fetch(kommuner.META, tmp_path)
+    lines = fetch(kommuner.META, tmp_path, lanskod="17")
     assert "cannot be downloaded automatically" in lines[0]
     assert "Geotorget" in lines[0]
     assert not (tmp_path / kommuner.META.files[0].path).exists()
@@ -158,7 +160,8 @@ def test_fetch_population_from_kolada_api(publisher, data_dir, tmp_path):
     codes = ",".join(real["kommunkod"])
     path = f"data/kpi/N01951/municipality/{codes}/year/2025"
     PublisherHandler.files[path] = kolada_answer(real, 2025)
-    lines = befolkning.fetch_kolada(tmp_path, FAST, year=2025, base_url=f"{base}/plain")
+    lines = befolkning.fetch_kolada(tmp_path, FAST, lanskod="17", year=2025,
+                                    base_url=f"{base}/plain")
     assert "16 kommuner, 2025" in lines[0]
     fetched = befolkning.load(tmp_path)
     pd.testing.assert_frame_equal(fetched, befolkning.load(data_dir))
@@ -170,5 +173,49 @@ def test_kolada_answer_without_values_is_an_error(publisher, tmp_path):
     codes = "1715,1730,1737,1760,1761,1762,1763,1764,1765,1766,1780,1781,1782,1783,1784,1785"
     PublisherHandler.files[f"data/kpi/N01951/municipality/{codes}/year/2025"] = b'{"values": []}'
     with pytest.raises(FetchError, match="no N01951 values for 2025"):
-        befolkning.fetch_kolada(tmp_path, FAST, year=2025, base_url=f"{base}/plain")
+        befolkning.fetch_kolada(tmp_path, FAST, lanskod="17", year=2025,
+                                base_url=f"{base}/plain")
     assert not (tmp_path / befolkning.META.files[0].path).exists()
+
+
+@pytest.fixture
+def uppsala_kolada(publisher, data_dir):
+    """A local Kolada that answers only for Uppsala län's kommuner, 2020.
+
+    The kommuner come from SKR's table of all 290 (not the register the code uses), the
+    figures are SKR's rounded 2020 population encoded as Kolada answers. Yields the
+    population source pointed at it, the request path it answers, and the table.
+    """
+    base, _ = publisher
+    skr = pd.read_csv(data_dir / "admin/kommungrupper_skr_2023.csv", dtype=str)
+    uppsala = skr[skr["lanskod"] == "03"].copy()
+    uppsala["invanare_2020_kolada_n01951"] = uppsala["invanare_2020_avrundat_skr"].astype(int)
+    path = f"data/kpi/N01951/municipality/{','.join(sorted(uppsala['kommunkod']))}/year/2020"
+    PublisherHandler.files[path] = kolada_answer(uppsala, 2020)
+    meta = SourceMeta(**{**befolkning.META.__dict__, "fetcher": partial(
+        befolkning.fetch_kolada, year=2020, base_url=f"{base}/plain")})
+    return meta, f"/plain/{path}", uppsala
+
+
+def test_fetching_for_another_lan_asks_kolada_for_that_lans_kommuner(uppsala_kolada, tmp_path):
+    meta, request, uppsala = uppsala_kolada
+    lines = fetch(meta, tmp_path, FAST, lanskod="03")
+    assert PublisherHandler.requests_seen == [request]
+    assert "8 kommuner, 2020" in lines[0]
+    fetched = befolkning.load(tmp_path).set_index("kommunkod")["invanare"]
+    assert fetched.to_dict() == dict(zip(uppsala["kommunkod"],
+                                         uppsala["invanare_2020_kolada_n01951"], strict=True))
+
+
+def test_the_cli_passes_its_lan_to_the_fetchers(uppsala_kolada, tmp_path, monkeypatch, capsys):
+    meta, request, _ = uppsala_kolada
+    monkeypatch.setitem(cli.SOURCES, "befolkning", meta)
+    argv = ["fetch", "--data-dir", str(tmp_path), "--source", "befolkning"]
+    assert cli.main([*argv, "--lan", "03"]) == 0
+    assert "8 kommuner, 2020" in capsys.readouterr().out
+    assert PublisherHandler.requests_seen == [request]
+    # without --lan the CLI's default region (Värmland) is asked for, and a bad län is named
+    assert cli.main(argv) == 1  # the local Kolada has no answer for Värmland 2020
+    assert "1715,1730" in PublisherHandler.requests_seen[-1]
+    assert cli.main([*argv, "--lan", "99"]) == 1
+    assert "'99': not a länskod" in capsys.readouterr().err

@@ -1,0 +1,68 @@
+"""Reference checks between the tables of a parsed GTFS feed.
+
+stop_times → trips → routes, trips → services (calendar or calendar_dates), stops → parent
+stations, frequencies → trips, trips → shapes. A broken reference is a
+:class:`GtfsReferenceError` naming the file, the rows and the ids.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+import pandas as pd
+
+from data_sources._validate import _listed
+from data_sources.errors import DataError
+from data_sources.gtfs.feed import Feed
+from data_sources.gtfs.reader import FeedSource, row_numbers
+
+
+class GtfsReferenceError(DataError):
+    """A GTFS table refers to a row that does not exist (e.g. a stop_id missing from stops)."""
+
+
+def _require_refs(child: pd.DataFrame, column: str, parent_ids: Iterable[str],
+                  where_what: tuple[str, str], *,
+                  rows: Callable[[], pd.Series] | None = None) -> None:
+    """Raise ``GtfsReferenceError`` naming the rows whose ``column`` is not in ``parent_ids``.
+
+    ``where_what`` names the child file and the table that should hold the ids.
+
+    Distinct values are checked first (cheap for the big categorical ``stop_times``); rows
+    are only looked up when something is broken.
+    """
+    values = child[column]
+    broken_ids = pd.Index(values.dropna().unique()).difference(pd.Index(parent_ids).unique())
+    if broken_ids.empty:
+        return
+    broken = values.isin(broken_ids).to_numpy()
+    lines = rows()[broken] if rows is not None else pd.Series(row_numbers(broken, child))
+    where, what = where_what
+    msg = (f"{where}: {column} {_listed(sorted(broken_ids.astype(str)))} in row(s) "
+           f"{_listed(lines.tolist())} not found in {what}")
+    raise GtfsReferenceError(msg)
+
+
+def check_references(feed: Feed, source: FeedSource) -> None:
+    """Raise ``GtfsReferenceError`` on the first broken reference between tables."""
+    trips, stop_times = source.where("trips"), source.where("stop_times")
+    _require_refs(feed.stops, "parent_station", feed.stops["stop_id"],
+                  (source.where("stops"), "stops.txt (stop_id)"))
+    _require_refs(feed.trips, "route_id", feed.routes["route_id"], (trips, "routes.txt"))
+    services = pd.concat([feed.calendar["service_id"], feed.calendar_dates["service_id"]])
+    _require_refs(feed.trips, "service_id", services,
+                  (trips, "calendar.txt or calendar_dates.txt"))
+    _require_refs(feed.frequencies, "trip_id", feed.trips["trip_id"],
+                  (source.where("frequencies"), "trips.txt"))
+    if feed.shapes is not None:
+        _require_refs(feed.trips, "shape_id", feed.shapes["shape_id"], (trips, "shapes.txt"))
+    _require_refs(feed.stop_times, "trip_id", feed.trips["trip_id"], (stop_times, "trips.txt"),
+                  rows=lambda: _stop_time_rows(feed.stop_times))
+    _require_refs(feed.stop_times, "stop_id", feed.stops["stop_id"], (stop_times, "stops.txt"),
+                  rows=lambda: _stop_time_rows(feed.stop_times))
+
+
+def _stop_time_rows(stop_times: pd.DataFrame) -> pd.Series:
+    """Identify stop_times rows (sorted, so file lines are lost) by trip and sequence."""
+    sequence = stop_times["stop_sequence"].astype("string")
+    return stop_times["trip_id"].astype("string") + "#" + sequence

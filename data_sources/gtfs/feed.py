@@ -1,0 +1,89 @@
+"""What a GTFS feed is here: the typed :class:`Feed`, and the feeds this project reads.
+
+:data:`RAIL` is the SJ/Tågab rail feed of trips calling in Värmland (a folder, 2023);
+:data:`REGIONAL` is Värmlandstrafik's GTFS Regional zip, fetched from Trafiklab with an API
+key (its :attr:`~data_sources.base.SourceMeta.fetcher` reads the key from :data:`KEY_ENV`).
+
+Frames of a :class:`Feed` (EPSG:3006 where there is geometry):
+
+* ``stops``: ``stop_id, stop_name, location_type (int8), parent_station, station_id``
+  (the parent station, or the stop itself), ``geometry`` (Point);
+* ``routes``: ``route_id, agency_id, route_short_name, route_long_name, route_type (int)``;
+* ``trips``: ``trip_id, route_id, service_id, direction_id (Int8), shape_id, trip_headsign``;
+* ``stop_times``: ``trip_id, stop_id`` (categorical), ``stop_sequence`` (int32),
+  ``arrival_s, departure_s`` (int32, interpolated inside a trip where the feed leaves them
+  empty), ``pickup_type, drop_off_type`` (int8, 0 when empty);
+* ``calendar``: ``service_id, monday … sunday`` (int8), ``start_date, end_date`` (datetime64);
+* ``calendar_dates``: ``service_id, date`` (datetime64), ``exception_type`` (int8: 1 added,
+  2 removed);
+* ``frequencies``: ``trip_id, start_s, end_s, headway_s`` (int32; empty when absent);
+* ``shapes``: ``shape_id, shape_pt_sequence, x, y`` (EPSG:3006 metres), or ``None``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from data_sources.base import SourceFile, SourceMeta
+from data_sources.gtfs.fetch import KEY_HELP, feed_path, trafiklab_fetcher
+
+GTFS_CRS = "EPSG:4326"
+RAIL_HELP = (
+    "a copy of Trafiklab's GTFS Regional feed of operator sj, filtered to the trips that call "
+    "in the region and unzipped into this folder (the feed needs a Trafiklab API key)"
+)
+RAIL_FILES = ("stops", "routes", "trips", "stop_times", "calendar", "calendar_dates")
+RAIL_DIR = "transport_osm/gtfs/varmland_rail_sj_2023"
+
+RAIL = SourceMeta(
+    name="gtfs_rail",
+    title="Tågtidtabeller GTFS (SJ och Tågab, resor via Värmland)",
+    publisher="Samtrafiken i Sverige AB via Trafiklab (GTFS Regional, operatör sj)",
+    licence="CC0 1.0",
+    reference_year="2023",
+    native_crs=GTFS_CRS,
+    landing_page="https://www.trafiklab.se/api/gtfs-datasets/gtfs-regional/",
+    files=tuple(
+        SourceFile(path=f"{RAIL_DIR}/{table}.txt", how_to_get=RAIL_HELP)
+        for table in RAIL_FILES
+    ),
+    caveats=(
+        "Feed downloaded about Nov 2023; service dates 2023-06-12 to 2024-04-08, densest "
+        "Oct 2023 to Mar 2024.",
+        "Shapes join consecutive stops with straight lines; they are not track geometry.",
+        "Fryksdalsbanan, Värmlandstrafik's own trains and all buses are not in this feed.",
+    ),
+)
+
+REGIONAL_OPERATOR = "varm"
+REGIONAL = SourceMeta(
+    name="gtfs_varmlandstrafik",
+    title="Värmlandstrafik GTFS (buss och regionaltåg)",
+    publisher="Samtrafiken i Sverige AB via Trafiklab (GTFS Regional, operatör varm)",
+    licence="CC0 1.0",
+    reference_year="current",
+    native_crs=GTFS_CRS,
+    landing_page="https://www.trafiklab.se/api/gtfs-datasets/gtfs-regional/",
+    files=(SourceFile(path=feed_path(REGIONAL_OPERATOR), how_to_get=KEY_HELP),),
+    caveats=("Trafiklab publishes the current timetable only; keep the zip to rebuild a date.",),
+    fetcher=trafiklab_fetcher("gtfs_varmlandstrafik", REGIONAL_OPERATOR),
+)
+
+
+@dataclass(frozen=True)
+class Feed:
+    """One GTFS feed as typed frames; see the module docstring for the columns."""
+
+    path: Path
+    stops: gpd.GeoDataFrame
+    routes: pd.DataFrame
+    trips: pd.DataFrame
+    stop_times: pd.DataFrame
+    calendar: pd.DataFrame
+    calendar_dates: pd.DataFrame
+    frequencies: pd.DataFrame
+    shapes: pd.DataFrame | None
