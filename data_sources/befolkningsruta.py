@@ -53,7 +53,6 @@ import pyogrio
 import shapely
 
 from data_sources._validate import (
-    COMPUTE_CRS,
     SWEDEN_BOUNDS_3006,
     _listed,
     read_table,
@@ -63,6 +62,7 @@ from data_sources._validate import (
     to_compute_crs,
 )
 from data_sources.base import SourceFile, SourceMeta
+from data_sources.crs import COMPUTE_CRS
 from data_sources.errors import DataError, MissingDataError
 
 FOLDER = "population"

@@ -60,8 +60,7 @@ def build_settings(args: argparse.Namespace) -> PipelineSettings:
             msg = f"--trafikdag: expected a date as YYYY-MM-DD, got {args.trafikdag[:20]!r}"
             raise StrukturbildError(msg) from None
         stomlinje = replace(stomlinje, service_date=args.trafikdag)
-    return replace(defaults, lanskod=args.lan or defaults.lanskod, stomlinje=stomlinje,
-                   befolkningsruta_ar=args.befolkningsruta_ar or defaults.befolkningsruta_ar)
+    return replace(defaults, lanskod=args.lan or defaults.lanskod, stomlinje=stomlinje)
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -119,7 +118,6 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--lan", help="region as 2-digit länskod (default 17, Värmland)")
     build.add_argument("--trafikdag", help="GTFS service day YYYY-MM-DD (default: the Tuesday "
                        "with the most active services in the feed)")
-    build.add_argument("--befolkningsruta-ar", help="reference year of the SCB population grid")
     build.set_defaults(func=cmd_build)
 
     serve = sub.add_parser("serve", help="serve the map (builds first if needed)")

@@ -3,7 +3,7 @@
 **Kommun** (:func:`assign_kommun`). A square belongs wholly to the kommun whose polygon holds
 its centre; squares are not split at kommun borders (SCB's grid has no kommun code; its own
 caveat is the same). A centre in no polygon goes to the nearest kommun within
-:attr:`~layers.grid_settings.GridSettings.nearest_kommun_max_m`. On the LM 2018 kommun set this
+:attr:`~layers.settings.GridSettings.nearest_kommun_max_m`. On the LM 2018 kommun set this
 is exactly the rule behind the ``kommunkod`` column of the development data's national CSV
 (all 103 464 squares agree), so per-kommun grid totals can be checked against that column.
 
@@ -56,8 +56,19 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from layers.grid_settings import GridSettings
-from layers.spec import LayerSpec, PopupField
+from layers.settings import GridSettings
+from layers.spec import Categorized, LayerSpec, PopupField
+
+# Classes of persons per km² (lower bound → value, Swedish and English label, colour): a
+# sequential ColorBrewer "Purples" ramp, readable for colour-blind viewers; the breaks split
+# Värmland's 1 km squares into sparse countryside (half are under 10), villages, and towns.
+DENSITY_CLASSES: tuple[tuple[float, str, str, str, str], ...] = (
+    (0.0, "0-9", "under 10 inv./km²", "under 10 per km²", "#dadaeb"),
+    (10.0, "10-49", "10–49 inv./km²", "10–49 per km²", "#bcbddc"),
+    (50.0, "50-199", "50–199 inv./km²", "50–199 per km²", "#9e9ac8"),
+    (200.0, "200-999", "200–999 inv./km²", "200–999 per km²", "#756bb1"),
+    (1000.0, "1000+", "1 000 inv./km² eller fler", "1,000 per km² or more", "#54278f"),
+)
 
 SPEC = LayerSpec(
     id="befolkning",
@@ -67,15 +78,18 @@ SPEC = LayerSpec(
     geometry_type="Polygon",
     sources=("befolkningsruta",),
     id_column="rutid_scb",
-    style={"color": "#6a51a3", "weight": 0, "fillColor": "#9e9ac8", "fillOpacity": 0.5},
-    legend=(("#9e9ac8", "Ruta med befolkning (SCB)", "Populated grid square (SCB)"),),
+    style={"color": "#6a51a3", "weight": 0, "fillOpacity": 0.6},
+    categories=Categorized.of("tathet", {value: (sv, en, colour)
+                                         for _, value, sv, en, colour in DENSITY_CLASSES}),
     indicator_prefixes=("befolkning_ruta",),
     popup=(
         PopupField("befolkning", "Invånare", "Population"),
+        PopupField("per_km2", "Invånare per km²", "Persons per km²"),
         PopupField("tatort_bef", "varav i tätort", "of which in urban areas"),
         PopupField("landsbygd_bef", "varav på landsbygd", "of which rural"),
         PopupField("tatorter", "Tätort", "Urban area"),
         PopupField("kommunkod", "Kommunkod", "Municipality code"),
+        PopupField("ar", "År (31 december)", "Year (31 December)"),
     ),
     default_visible=False,
     how_to_add_sv="Lägg SCB:s befolkning per ruta (befolkning_1km_<år>.gpkg från Statistik "
@@ -108,6 +122,11 @@ class Allocation:
     squares: gpd.GeoDataFrame
     parts: gpd.GeoDataFrame
     fit: pd.DataFrame
+
+    @property
+    def year(self) -> str:
+        """The grid's reference year (``ar`` of the squares; ``""`` when there are none)."""
+        return str(self.squares["ar"].iloc[0]) if len(self.squares) else ""
 
 
 def centres(squares: gpd.GeoSeries) -> np.ndarray:
@@ -336,7 +355,8 @@ def squares_layer(allocation: Allocation) -> gpd.GeoDataFrame:
 
     Columns: ``rutid_scb, kommunkod, befolkning, tatort_bef, landsbygd_bef, tatorter``
     (names of the tätorter sharing the square, comma-separated), ``per_km2`` (persons per
-    km² of the square), ``storlek_m, ar, geometry`` (the square polygon).
+    km² of the square), ``tathet`` (its class in :data:`DENSITY_CLASSES`), ``storlek_m, ar,
+    geometry`` (the square polygon).
     """
     parts = allocation.parts
     persons = parts.pivot_table(index="rutid_scb", columns="omrade", values="befolkning",
@@ -351,7 +371,10 @@ def squares_layer(allocation: Allocation) -> gpd.GeoDataFrame:
             "int64").to_numpy()
     out["tatorter"] = names.reindex(out["rutid_scb"]).fillna("").to_numpy()
     out["per_km2"] = out["befolkning"] / (out["storlek_m"] / 1000.0) ** 2
+    bounds = [lower for lower, *_ in DENSITY_CLASSES]
+    values = np.array([value for _, value, *_ in DENSITY_CLASSES])
+    out["tathet"] = values[np.digitize(out["per_km2"].to_numpy(), bounds[1:])]
     columns = ["rutid_scb", "kommunkod", "befolkning", "tatort_bef", "landsbygd_bef",
-               "tatorter", "per_km2", "storlek_m", "ar", "geometry"]
+               "tatorter", "per_km2", "tathet", "storlek_m", "ar", "geometry"]
     return gpd.GeoDataFrame(out[columns], geometry="geometry",
                             crs=allocation.squares.crs).reset_index(drop=True)

@@ -43,10 +43,8 @@ def pattern_title(indikator: str, lang: str = "sv") -> str | None:
         mode_sv, mode_en = MODES.get(match["mode"], (match["mode"], match["mode"]))
         radius = f"{int(match['radius']):,}".replace(",", " ")
         if lang == "sv":
-            return (f"Andel av befolkningen i tätorter som når inom {radius} m "
-                    f"från stomlinje ({mode_sv})")
-        return (f"Share of the population in urban areas reaching within {radius} m "
-                f"of a trunk line ({mode_en})")
+            return f"Andel av befolkningen som bor inom {radius} m från stomlinje ({mode_sv})"
+        return f"Share of the population living within {radius} m of a trunk line ({mode_en})"
     if match := _SERVICE.fullmatch(indikator):
         return _service_title(match["kat"], match["measure"], match["limit"] or "",
                               match["unit"] or "", lang)

@@ -56,12 +56,25 @@ class Indikator:
 # Indicators produced by this module. Other steps (stomlinjer, tillgänglighet) add their own
 # ids; :func:`describe` falls back to the id for those.
 CATALOGUE: dict[str, Indikator] = {
-    "befolkning": Indikator("Folkmängd", "Population", "invånare",
-                            "Landsbygd = kommunens folkmängd − tätorternas (olika år).",
-                            "Rural = kommun total − tätorter (different years)."),
-    "andel_i_tatort": Indikator("Andel i tätort", "Share in urban areas", "procent"),
-    "befolkning_ruta": Indikator("Folkmängd (befolkningsruta)", "Population (grid)",
-                                 "invånare"),
+    "befolkning": Indikator(
+        "Folkmängd", "Population", "invånare",
+        "SCB:s registersiffra för kommunen. Bara utan befolkningsrutnät ges tätort (SCB 2020) "
+        "och landsbygd = kommunens folkmängd − tätorternas (olika år).",
+        "SCB's register total. Only without a population grid are urban (SCB 2020) and rural "
+        "= municipal total − urban areas given (different years)."),
+    "andel_i_tatort": Indikator(
+        "Andel i tätort", "Share in urban areas", "procent",
+        "Mätt på befolkningsrutnätet när det finns (ett år); annars tätorterna 2020 mot "
+        "kommunens folkmängd.",
+        "Measured on the population grid when there is one (one year); otherwise urban areas "
+        "2020 against the municipal total."),
+    "befolkning_ruta": Indikator(
+        "Folkmängd (befolkningsruta)", "Population (grid)", "invånare",
+        "SCB:s befolkning per ruta: tätort + landsbygd = hela kommunen, samma år. Rutans "
+        "invånare fördelas på tätort och landsbygd efter ytan i tätorterna, anpassad till "
+        "tätorternas folkmängd 2020.",
+        "SCB's population grid: urban + rural = whole municipality, one year. A square's "
+        "persons are shared by its area in urban areas, fitted to their 2020 populations."),
     "andel_eftergymnasial_16_74": Indikator(
         "Andel med eftergymnasial utbildning (16–74 år)",
         "Share with post-secondary education (ages 16–74)", "procent",
@@ -136,7 +149,7 @@ def tatort_share_rows(split: pd.DataFrame, *, kalla: str) -> pd.DataFrame:
 
 
 def grid_population_rows(sums: pd.DataFrame, *, ar: str, kalla: str) -> pd.DataFrame:
-    """Return indicator ``befolkning_ruta`` from :func:`layers.befolkningsruta.zonal_sums`."""
+    """Indicator ``befolkning_ruta`` from :func:`layers.befolkningsruta.population_by_area`."""
     frame = sums.rename(columns={"befolkning": "teljare"}).assign(ar=ar, kalla=kalla)
     return _count_rows(frame, "befolkning_ruta", "invånare")
 

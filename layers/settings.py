@@ -3,7 +3,9 @@
 The one typed home of pipeline options (the app's own configuration lives in
 :mod:`gisapp.config`). :class:`StomlinjeSettings` (service day, stomlinje rule and
 catchments; defaults follow the regional strategy, "Tågtrafik är alltid stomlinje", and
-SCB/Kolada's "served stop" rule) is held by :class:`PipelineSettings` as ``stomlinje``.
+SCB/Kolada's "served stop" rule) is held by :class:`PipelineSettings` as ``stomlinje``, and
+:class:`GridSettings` (the population grid's kommun assignment and tätort allocation) as
+``befolkningsruta``.
 
 Each field documents its default and where it comes from. The CLI and the web app pass a
 :class:`PipelineSettings` to the pipelines; nothing else hard-codes these values.
@@ -65,6 +67,39 @@ class StomlinjeSettings:
 
 
 @dataclass(frozen=True)
+class GridSettings:
+    """Options of the population-grid pipelines (methods in :mod:`layers.befolkningsruta`).
+
+    Attributes
+    ----------
+    nearest_kommun_max_m
+        A square whose centre lies in no kommun polygon (on the Norwegian border, on a
+        coast) goes to the nearest kommun within this distance (m); farther squares are left
+        out and counted in the build notes. Default 1 000 m: the farthest such centre in
+        SCB's 2024 1 km grid lies 367 m from the LM 2018 kommun polygons
+        (``population/SOURCES.md``), and 1 000 m never reaches across open sea to another
+        kommun.
+    fit_tolerance
+        The tätort allocation stops when every tätort that can still take people is within
+        this many persons of its target. Default 0.5 (whole persons).
+    fit_max_iterations
+        Most rounds of the tätort fit. Default 2 000: the fit on the Värmland 1 km grid
+        settles in far fewer; the bound only guards against a case that will not settle.
+    max_density_ratio
+        Largest ratio of persons per km² between a square's tätort part and its landsbygd
+        part that the fit may reach. Reached only when a tätort's target exceeds every person
+        in the squares it touches; those squares are then all tätort and the shortfall is
+        reported. Default 10¹² (effectively unbounded: even a 1 m² sliver of a 1 km square
+        then takes all its persons; the bound only stops the ratio growing forever).
+    """
+
+    nearest_kommun_max_m: float = 1_000.0
+    fit_tolerance: float = 0.5
+    fit_max_iterations: int = 2_000
+    max_density_ratio: float = 1e12
+
+
+@dataclass(frozen=True)
 class PipelineSettings:
     """Options of the layer pipelines.
 
@@ -94,10 +129,10 @@ class PipelineSettings:
         (km) of its boundary are kept as destinations: people near the län border may have
         their nearest service in the neighbouring län. Default 20 km (our choice: beyond the
         largest service threshold, 10 km, with margin for roads that wind).
-    befolkningsruta_ar
-        Reference year (31 December) of the SCB population grid in ``befolkning/``; SCB
-        publishes one grid per year and the file does not always say which. Default ``""``:
-        the grid's indicators then carry "år okänt" until it is stated.
+    befolkningsruta
+        Kommun assignment and tätort allocation of the SCB population grid; see
+        :class:`GridSettings` for each default. (The grid's year is not a setting: it is read
+        from the file's name, and the latest year in the data directory is used.)
     stomlinje
         Service day, stomlinje rule and catchment radii; see
         :class:`StomlinjeSettings` for each default.
@@ -110,5 +145,5 @@ class PipelineSettings:
     snap_speed_kmh: float = 30.0
     service_dedup_m: float = 100.0
     service_border_km: float = 20.0
-    befolkningsruta_ar: str = ""
+    befolkningsruta: GridSettings = field(default_factory=GridSettings)
     stomlinje: StomlinjeSettings = field(default_factory=StomlinjeSettings)

@@ -1,7 +1,9 @@
 """The ``tillganglighet`` layer and its indicator rows: access to the nearest service.
 
-Origins are where people live: SCB's tätort points today (``omrade = "tatort"``), population
-grid cells when a grid is supplied. Each origin gets, per service category, the distance
+Origins are where people live: the population grid's squares, each split into its tätort
+part and its landsbygd part (:func:`layers.befolkningsruta.origins`); without a grid, SCB's
+2020 tätort points as a labelled fallback (``omrade = "tatort"`` only, landsbygd missing).
+Each origin gets, per service category, the distance
 (and car time, along a road network) to the nearest service point — see
 :mod:`layers.accessibility`. Straight-line results are labelled ``fågelvägen`` everywhere.
 """
@@ -18,7 +20,8 @@ from layers.accessibility import STRAIGHT
 from layers.service import CATEGORIES
 from layers.spec import LayerSpec, PopupField
 
-ORIGIN_COLUMNS = ["id", "namn", "kommunkod", "omrade", "befolkning", "klass", "geometry"]
+ORIGIN_COLUMNS = ["id", "namn", "rutid_scb", "kommunkod", "omrade", "befolkning", "klass",
+                  "geometry"]
 
 SPEC = LayerSpec(
     id="tillganglighet",
@@ -48,6 +51,8 @@ SPEC = LayerSpec(
                    "Car time to the quickest reached (min)"),
         PopupField("metod", "Mätt", "Measured"),
     ),
+    # with the population grid there are thousands of origins: shown when asked for
+    default_visible=False,
     how_to_add_sv="Lägg ett OSM-utdrag för regionen i osm/region.osm.pbf för avstånd längs "
     "vägnätet; utan det visas avstånd fågelvägen.",
     how_to_add_en="Put an OSM extract of the region at osm/region.osm.pbf for distances along "
@@ -62,32 +67,30 @@ def origins_from_tatorter(
 
     ``points`` are SCB 2020 tätort points (``tatortskod, tatort, kommunkod, bef_2020``);
     ``kommuner`` is the kommuner layer (``kommunkod, klass``). Returns
-    :data:`ORIGIN_COLUMNS` (``omrade = "tatort"``, ``klass`` = the kommun's class).
+    :data:`ORIGIN_COLUMNS` (``omrade = "tatort"``, ``klass`` = the kommun's class,
+    ``rutid_scb`` empty).
     """
     region = points[points["kommunkod"].isin(kommuner["kommunkod"])]
     out = region.rename(columns={"tatortskod": "id", "tatort": "namn", "bef_2020": "befolkning"})
     out = out.merge(kommuner[["kommunkod", "klass"]], on="kommunkod", how="left")
     out["omrade"] = "tatort"
+    out["rutid_scb"] = None
     return gpd.GeoDataFrame(out[ORIGIN_COLUMNS], geometry="geometry", crs=points.crs)
 
 
-def origins_from_grid(grid: gpd.GeoDataFrame, kommuner: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Populated grid squares as origins (their centre points).
+def origins_from_grid(origins: gpd.GeoDataFrame,
+                      kommuner: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The grid squares' tätort and landsbygd parts as origins, with their kommun's class.
 
-    ``grid`` is the ``befolkning`` layer (``ruta, befolkning, kommunkod, i_tatort``, squares);
-    returns :data:`ORIGIN_COLUMNS` with ``omrade`` tatort/landsbygd from ``i_tatort``.
+    ``origins`` come from :func:`layers.befolkningsruta.origins` (``id, rutid_scb,
+    kommunkod, omrade, tatort, befolkning``, points); returns :data:`ORIGIN_COLUMNS`, ``namn``
+    saying the part (``"Karlstad (ruta 4130006583000)"``, ``"landsbygd (ruta …)"``).
     """
-    populated = grid[(grid["befolkning"] > 0) & grid["kommunkod"].isin(kommuner["kommunkod"])]
-    out = pd.DataFrame({
-        "id": populated["ruta"].astype(str).to_numpy(),
-        "namn": ("ruta " + populated["ruta"].astype(str)).to_numpy(),
-        "kommunkod": populated["kommunkod"].to_numpy(),
-        "omrade": np.where(populated["i_tatort"].to_numpy(dtype=bool), "tatort", "landsbygd"),
-        "befolkning": populated["befolkning"].to_numpy(),
-    })
+    region = origins[origins["kommunkod"].isin(kommuner["kommunkod"])]
+    place = region["tatort"].where(region["omrade"] == "tatort", "landsbygd")
+    out = region.assign(namn=place + " (ruta " + region["rutid_scb"] + ")")
     out = out.merge(kommuner[["kommunkod", "klass"]], on="kommunkod", how="left")
-    return gpd.GeoDataFrame(out, geometry=populated.geometry.centroid.to_numpy(),
-                            crs=grid.crs)[ORIGIN_COLUMNS]
+    return gpd.GeoDataFrame(out[ORIGIN_COLUMNS], geometry="geometry", crs=origins.crs)
 
 
 def origins_of(layer_frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -108,23 +111,29 @@ def build(access: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 def surface(
     access: pd.DataFrame, *, kategori: str, column: str, size_m: float
 ) -> tuple[np.ndarray, Affine]:
-    """Raster of ``column`` (``km`` or ``minuter``) over grid-square origins of one category.
+    """Raster of ``column`` (``km`` or ``minuter``) over the grid squares, for one category.
 
-    ``access`` is the layer frame with square centres (EPSG:3006) of side ``size_m``.
-    Returns a float32 array (NaN where no populated square, ``inf`` where unreachable) and
-    its affine transform (north-up, EPSG:3006).
+    ``access`` is the layer frame of grid origins (``rutid_scb``: the square, SW corner in
+    EPSG:3006, of side ``size_m``). A square's cell holds the population-weighted mean over
+    its parts (tätort and landsbygd). Returns a float32 array (NaN where no populated
+    square, ``inf`` where unreachable) and its affine transform (north-up, EPSG:3006).
     """
-    rows = access[access["kategori"] == kategori]
+    rows = access[(access["kategori"] == kategori) & access["rutid_scb"].notna()]
     if rows.empty:
-        msg = f"no origins for category {kategori!r}"
+        msg = f"no grid origins for category {kategori!r}"
         raise ValueError(msg)
-    x, y = rows.geometry.x.to_numpy(), rows.geometry.y.to_numpy()
-    west, north = x.min() - size_m / 2, y.max() + size_m / 2
-    col = np.rint((x - west - size_m / 2) / size_m).astype(int)
-    row = np.rint((north - y - size_m / 2) / size_m).astype(int)
+    pop = rows["befolkning"].to_numpy(dtype="float64")
+    weighted = pd.DataFrame({"rutid": rows["rutid_scb"].to_numpy(), "pop": pop,
+                             "sum": pop * rows[column].to_numpy(dtype="float64")})
+    squares = weighted.groupby("rutid")[["pop", "sum"]].sum()
+    x = squares.index.str.slice(0, 6).astype(int).to_numpy()
+    y = squares.index.str.slice(6).astype(int).to_numpy()
+    west, north = x.min(), y.max() + size_m
+    col = np.rint((x - west) / size_m).astype(int)
+    row = np.rint((north - size_m - y) / size_m).astype(int)
     grid = np.full((row.max() + 1, col.max() + 1), np.nan, dtype="float32")
-    grid[row, col] = rows[column].to_numpy(dtype="float32")
-    return grid, Affine(size_m, 0.0, west, 0.0, -size_m, north)
+    grid[row, col] = (squares["sum"] / squares["pop"]).to_numpy(dtype="float32")
+    return grid, Affine(size_m, 0.0, float(west), 0.0, -size_m, float(north))
 
 
 def _label(value: float) -> str:

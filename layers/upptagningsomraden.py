@@ -8,9 +8,10 @@ radius along the network (snapping leg included) widened by ``offroad_m``
 
 Population within them, per kommun, is counted where people live:
 
-* with SCB's population grid (the ``befolkning`` layer), every square whose centre lies in
-  the catchment counts, split into tätort and landsbygd by the square's centre — all three
-  rows are measured, numerators and denominators from the same grid and year;
+* with SCB's population grid, from the squares' tätort and landsbygd parts
+  (:func:`layers.befolkningsruta.population_within`: a part adds its persons times the share
+  of its area inside the catchment, people taken as evenly spread within the part) — all
+  three rows are measured, numerators and denominators from the same grid and year;
 * without it, only tätorter can be placed: each 2020 tätort polygon contributes its
   population times the share of its area inside the catchment (areal weighting: people
   assumed evenly spread within the tätort), a tätort without polygon counts whole when its
@@ -29,6 +30,12 @@ from shapely.geometry import MultiPolygon
 from layers import avgangar
 from layers.accessibility import Network, distance_to_nearest, snap
 from layers.befolkning import population_split
+from layers.befolkningsruta import (
+    OMRADEN,
+    Allocation,
+    population_by_area,
+    population_within,
+)
 from layers.indikatorer import check
 from layers.settings import StomlinjeSettings
 from layers.spec import LayerSpec, PopupField
@@ -39,7 +46,8 @@ STOMLINJE_CLASSES = ("stomlinje", "stark_stomlinje")
 KALLA = ("Trafiklab GTFS (trafikdag {datum}); SCB tätorter 2020 (folkmängd och punkter), "
          "Lantmäteriet tätortsavgränsning 2018; kommunens folkmängd {ar} — tätortens folkmängd "
          "räknas efter den andel av dess yta som ligger inom området (jämnt fördelad)")
-KALLA_GRID = "Trafiklab GTFS (trafikdag {datum}); SCB befolkning per ruta ({ar}, rutans mitt)"
+KALLA_GRID = ("Trafiklab GTFS (trafikdag {datum}); {grid} — rutans tätorts- och landsbygdsdel "
+              "räknas efter den andel av dess yta som ligger inom området")
 # Year of the numerator / denominator per area; the population split gives the kommun year.
 YEARS = {"tatort": "2020", "hela_kommunen": "2020/{ar}", "landsbygd": "{ar}"}
 HELA_NOTE = (" — minst: bara tätorternas befolkning inom upptagningsområdet räknas; "
@@ -189,24 +197,21 @@ def _tatort_rows(zones: gpd.GeoDataFrame, split: pd.DataFrame, tatorter: gpd.Geo
     return rows
 
 
-def _grid_rows(zones: gpd.GeoDataFrame, grid: gpd.GeoDataFrame, kommunkoder: list[str],
-               grid_year: str) -> list[dict]:
-    """Rows measured on the population grid: squares whose centre lies in the catchment."""
-    centres = grid.assign(geometry=grid.geometry.centroid,
-                          omrade=np.where(grid["i_tatort"], "tatort", "landsbygd"))
-    totals = centres.groupby(["kommunkod", "omrade"])["befolkning"].sum()
+def _grid_rows(zones: gpd.GeoDataFrame, parts: gpd.GeoDataFrame, kommunkoder: list[str],
+               grid_year: str, grid_kalla: str) -> list[dict]:
+    """Rows measured on the population grid's square parts (area-weighted within each part)."""
+    totals = population_by_area(parts, kommunkoder=kommunkoder).set_index(
+        ["kommunkod", "omrade"])["befolkning"]
     rows = []
     for zone in zones.itertuples():
-        inside = centres[centres.within(zone.geometry)]
-        within = inside.groupby(["kommunkod", "omrade"])["befolkning"].sum()
-        kalla = KALLA_GRID.format(datum=zone.datum, ar=grid_year)
+        within = population_within(parts, zone.geometry).set_index(
+            ["kommunkod", "omrade"])["befolkning"]
+        kalla = KALLA_GRID.format(datum=zone.datum, grid=grid_kalla)
         for kommunkod in kommunkoder:
-            parts = {omrade: (float(within.get((kommunkod, omrade), 0)),
-                              float(totals.get((kommunkod, omrade), 0)))
-                     for omrade in ("tatort", "landsbygd")}
-            whole = tuple(map(sum, zip(*parts.values(), strict=True)))
-            values = {omrade: (*counts, grid_year, kalla)
-                      for omrade, counts in {**parts, "hela_kommunen": whole}.items()}
+            inside = {omrade: float(within.get((kommunkod, omrade), 0.0)) for omrade in OMRADEN}
+            inside["hela_kommunen"] = sum(inside.values())
+            values = {omrade: (persons, float(totals[(kommunkod, omrade)]), grid_year, kalla)
+                      for omrade, persons in inside.items()}
             rows += _rows(zone, kommunkod, values)
     return rows
 
@@ -217,20 +222,22 @@ def indicators(
     kommuner: gpd.GeoDataFrame,
     tatorter: gpd.GeoDataFrame,
     tatort_points: pd.DataFrame,
-    grid: gpd.GeoDataFrame | None = None,
-    grid_year: str = "",
+    grid: Allocation | None = None,
+    grid_kalla: str = "",
 ) -> pd.DataFrame:
     """Return indicator rows ``befolkning_stomlinje_<zone>`` per kommun and area (procent).
 
-    With ``grid`` (the ``befolkning`` layer: squares with ``befolkning, kommunkod,
-    i_tatort``) every row is measured on the grid of ``grid_year``. Without it: ``tatort`` —
-    areal-weighted tätort population within the zone over all tätort population;
-    ``hela_kommunen`` — the same numerator over the kommun total, a lower bound (said in
-    ``kalla``); ``landsbygd`` — denominator = the remainder, numerator and value empty.
+    With ``grid`` (the allocated population grid) every row is measured on the squares'
+    tätort and landsbygd parts of the grid's year, ``grid_kalla`` naming the grid. Without
+    it: ``tatort`` — areal-weighted tätort population within the zone over all tätort
+    population; ``hela_kommunen`` — the same numerator over the kommun total, a lower bound
+    (said in ``kalla``); ``landsbygd`` — denominator = the remainder, numerator and value
+    empty.
     Columns as :data:`layers.indikatorer.COLUMNS`.
     """
     if grid is not None:
-        rows = _grid_rows(zones, grid, kommuner["kommunkod"].tolist(), grid_year)
+        rows = _grid_rows(zones, grid.parts, kommuner["kommunkod"].tolist(), grid.year,
+                          grid_kalla)
     else:
         split = population_split(kommuner, tatort_points).set_index(["kommunkod", "omrade"])
         rows = _tatort_rows(zones, split, tatorter, tatort_points)

@@ -26,10 +26,10 @@ import geopandas as gpd
 import pandas as pd
 
 from data_sources import befolkningsruta, klassning, kommuner, tatorter, tatortspunkter
-from gisapp.settings import resolve_data_dir
+from gisapp.config import resolve_data_dir
 from layers import befolkningsruta as grid
 from layers import tatorter as tatorter_layer
-from layers.grid_settings import GridSettings
+from layers.settings import GridSettings
 
 
 def by_centre(squares: gpd.GeoDataFrame, towns: gpd.GeoDataFrame) -> pd.Series:

@@ -3,7 +3,9 @@
 Builds the real data (or uses ``--build-dir``'s current build), then measures in one run:
 
 * bytes transferred (gzip) for the main map with every default layer: the HTML (data is
-  embedded) and the self-hosted assets it loads;
+  embedded) and the self-hosted assets it loads; layers drawn on demand
+  (``/kartlager/<id>.geojson``) are measured apart, and counted in the total when they are
+  shown by default (the page then fetches them at once);
 * the same for a naive folium map of the same layers, unsimplified, with folium defaults;
 * server time of cached pages (p50/p95 over ``--requests`` requests, in-process WSGI).
 
@@ -16,16 +18,12 @@ import argparse
 import gzip
 import re
 import statistics
-import tempfile
 import time
-from pathlib import Path
 
 import folium
+from _builds import current_build
 
-from gisapp import create_app
-from gisapp.build import run_build
-from gisapp.settings import resolve_data_dir
-from gisapp.store import BuildStore
+from layers.catalog import SPECS
 
 
 def gzip_size(data: bytes) -> int:
@@ -61,13 +59,7 @@ def main() -> None:
     parser.add_argument("--build-dir", help="use this build directory's current build")
     parser.add_argument("--requests", type=int, default=200)
     args = parser.parse_args()
-
-    build_dir = Path(args.build_dir) if args.build_dir else Path(tempfile.mkdtemp()) / "builds"
-    store = BuildStore(build_dir)
-    if store.current() is None:
-        run_build(resolve_data_dir(), store, progress=lambda line: None)
-    build = store.current()
-    client = create_app({"BUILD_DIR": str(build_dir)}).test_client()
+    build, client = current_build(args.build_dir)
 
     page = client.get("/", headers={"Accept-Encoding": "gzip"})
     html_gzip = len(page.data)
@@ -76,6 +68,12 @@ def main() -> None:
     assets_gzip = sum(gzip_size(client.get(a.decode()).data) for a in assets)
     naive = naive_map(build)
     naive_gzip = gzip_size(naive)
+    on_demand = {}
+    for url in sorted(set(re.findall(rb'"url": "(/kartlager/[^"]+)"', html))):
+        layer_id = url.decode().rsplit("/", 1)[1].removesuffix(".geojson")
+        on_demand[layer_id] = gzip_size(client.get(url.decode()).data)
+    fetched_at_load = sum(size for layer_id, size in on_demand.items()
+                          if SPECS[layer_id].default_visible)
 
     main_ms = timed_requests(client, "/", args.requests)
     embed_ms = timed_requests(client, "/embed?lager=kommuner,service&kommun=1780", args.requests)
@@ -84,6 +82,9 @@ def main() -> None:
     print(f"build {build.id}: layers {', '.join(build.layer_ids())}")
     print(f"main map: HTML+data {len(html) / 1024:.0f} KB raw, {html_gzip / 1024:.1f} KB gzip; "
           f"assets {assets_gzip / 1024:.1f} KB gzip ({len(assets)} files)")
+    for layer_id, size in on_demand.items():
+        shown = "shown by default" if SPECS[layer_id].default_visible else "when switched on"
+        print(f"on demand: {layer_id} {size / 1024:.1f} KB gzip ({shown})")
     print(f"naive folium map of the same layers: {len(naive) / 1024:.0f} KB raw, "
           f"{naive_gzip / 1024:.1f} KB gzip (CDN assets not counted)")
     print(f"ratio naive/ours (HTML+data, gzip): {naive_gzip / html_gzip:.1f}x")
@@ -91,7 +92,8 @@ def main() -> None:
           f"embed p50 {statistics.median(embed_ms):.1f} ms, p95 both {p95:.1f} ms "
           f"({args.requests} requests each, in-process)")
     print(f"bench_pages main_gzip_bytes={html_gzip} assets_gzip_bytes={assets_gzip} "
-          f"total_gzip_bytes={html_gzip + assets_gzip} naive_gzip_bytes={naive_gzip} "
+          f"total_gzip_bytes={html_gzip + assets_gzip + fetched_at_load} "
+          f"on_demand_gzip_bytes={sum(on_demand.values())} naive_gzip_bytes={naive_gzip} "
           f"ratio={naive_gzip / html_gzip:.2f} p95_ms={p95:.1f}")
 
 

@@ -20,6 +20,37 @@ function strukturbildPanel(map, config) {
     });
   };
 
+  // Layers drawn on demand (too large for the page): fetched once, when first shown; each
+  // feature carries its style, and its popup is built here with every value as text.
+  const number = new Intl.NumberFormat(config.lang === "sv" ? "sv-SE" : "en-GB",
+    { maximumFractionDigits: 1 });
+  const popupOf = (props, fields) => {
+    const table = el("table", { className: "sb-popup" });
+    fields.forEach(([column, label]) => {
+      const value = props[column];
+      if (value === null || value === undefined || value === "") return;
+      const text = typeof value === "number" ? number.format(value) : String(value);
+      table.append(el("tr", {}, el("th", { textContent: label }), el("td", { textContent: text })));
+    });
+    return table;
+  };
+  const loading = {};
+  const ensureData = (spec) => {
+    if (!spec.url || loading[spec.id]) return;
+    loading[spec.id] = fetch(spec.url)
+      .then((response) => (response.ok ? response.json() : Promise.reject(response.status)))
+      .then((data) => {
+        L.geoJSON(data, {
+          style: (feature) => feature.properties._style,
+          pointToLayer: (feature, latlng) => L.circleMarker(latlng, feature.properties._style),
+          onEachFeature: (feature, layer) => layer.bindPopup(() => popupOf(feature.properties, spec.popup)),
+        }).addTo(layers[spec.id].layer);
+        restack(spec.id);
+      })
+      .catch(() => { delete loading[spec.id]; });
+  };
+  config.layers.forEach((spec) => { if (spec.visible) ensureData(spec); });
+
   // Points and lines stay above a choropleth added after the panel, so their popups open.
   setTimeout(() => config.layers.forEach((l) => {
     if (l.front && map.hasLayer(layers[l.id].layer)) layers[l.id].layer.bringToFront();
@@ -88,6 +119,7 @@ function strukturbildPanel(map, config) {
         box.addEventListener("change", () => {
           const entry = layers[spec.id];
           if (box.checked) {
+            ensureData(spec);
             map.addLayer(entry.layer);
             restack(spec.id);
           } else {

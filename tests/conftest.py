@@ -1,7 +1,8 @@
 """Shared fixtures: the real development data, a built store, the app and its client.
 
 Tests read the real open data in ``../shared/data`` (or ``$STRUKTURBILD_DATA``); the build
-fixture builds it once per session into a temporary directory.
+fixture builds it once per session into a temporary directory. ``no_grid_built`` is a build
+of the same data without ``population/`` (no SCB population grid): the labelled fallbacks.
 """
 
 from __future__ import annotations
@@ -42,6 +43,39 @@ def built(build_dir: Path) -> Build:
     build = BuildStore(build_dir).current()
     assert build is not None
     return build
+
+
+def data_dir_without(tmp_path: Path, data_dir: Path, *folders: str) -> Path:
+    """A data directory linking every folder of the real one except ``folders``."""
+    root = tmp_path / "data"
+    root.mkdir()
+    for part in data_dir.iterdir():
+        if part.is_dir() and part.name not in folders:
+            (root / part.name).symlink_to(part, target_is_directory=True)
+    return root
+
+
+@pytest.fixture(scope="session")
+def no_grid_build_dir(tmp_path_factory: pytest.TempPathFactory, data_dir: Path) -> Path:
+    """A build directory holding a build of the real data without the population grid."""
+    root = tmp_path_factory.mktemp("no_grid")
+    run_build(DataDir(data_dir_without(root, data_dir, "population"), "test"),
+              BuildStore(root / "builds"))
+    return root / "builds"
+
+
+@pytest.fixture(scope="session")
+def no_grid_built(no_grid_build_dir: Path) -> Build:
+    """The build of the real data without the population grid."""
+    build = BuildStore(no_grid_build_dir).current()
+    assert build is not None and "befolkning" in build.manifest["missing"]
+    return build
+
+
+@pytest.fixture
+def no_grid_client(no_grid_build_dir: Path):
+    """A Flask test client on the build without the population grid."""
+    return create_app({"BUILD_DIR": str(no_grid_build_dir), "TESTING": True}).test_client()
 
 
 @pytest.fixture

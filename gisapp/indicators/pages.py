@@ -113,12 +113,30 @@ def _chart_for(block: pd.DataFrame, *, names: tuple[str, str, str], unit: str,
     return bar_chart(bars, unit=unit, title=title)
 
 
+def population_check(rows: pd.DataFrame) -> dict | None:
+    """The grid's kommun total beside SCB's register total, or ``None`` without both.
+
+    ``rows`` are the kommun's indicator rows. Returns ``register, register_ar, grid,
+    grid_ar, skillnad`` (grid − register) and ``procent`` (of the register total).
+    """
+    whole = rows[rows["omrade"] == "hela_kommunen"].set_index("indikator")
+    if not {"befolkning", "befolkning_ruta"} <= set(whole.index):
+        return None
+    register, grid = whole.loc["befolkning"], whole.loc["befolkning_ruta"]
+    if pd.isna(register["varde"]) or pd.isna(grid["varde"]) or register["varde"] <= 0:
+        return None
+    difference = float(grid["varde"] - register["varde"])
+    return {"register": float(register["varde"]), "register_ar": register["ar"],
+            "grid": float(grid["varde"]), "grid_ar": grid["ar"], "skillnad": difference,
+            "procent": 100.0 * difference / float(register["varde"])}
+
+
 def profile(build: Build, kommunkod: str, *, klassning: str, lang: str) -> dict:
     """Tätort, landsbygd and whole-kommun values of every indicator against class and län.
 
-    Returns ``klass`` (the kommun's class), ``blocks`` (per indicator: ``info``, ``rows``
-    with ``omrade, varde, klass_varde, lan_varde, ar, kalla``, ``chart``, ``files``) and
-    ``missing``
+    Returns ``klass`` (the kommun's class), ``befolkning`` (:func:`population_check`),
+    ``blocks`` (per indicator: ``info``, ``rows`` with ``omrade, varde, klass_varde,
+    lan_varde, ar, kalla``, ``chart``, ``files``) and ``missing``
     (one entry per reason: ``orsak`` and the ``indikatorer`` it holds for, as ``id, titel``).
     """
     result = query(build, Selection(kommunkod, None, klassning))
@@ -149,6 +167,6 @@ def profile(build: Build, kommunkod: str, *, klassning: str, lang: str) -> dict:
     for indikator, reason in result["saknas"].items():
         text = missing_text(build, indikator, reason, lang)
         missing.setdefault(text, []).append(describe(indikator, lang))
-    return {"klass": klass, "blocks": blocks,
+    return {"klass": klass, "befolkning": population_check(rows), "blocks": blocks,
             "missing": [{"orsak": reason, "indikatorer": items}
                         for reason, items in missing.items()]}

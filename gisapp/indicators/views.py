@@ -44,7 +44,14 @@ TEXTS = {
            "gpkg": "Kommunens data (GeoPackage)", "class": "Grupp", "lan": "Län",
            "not_found": "Kommunen finns inte", "valid": "Giltiga kommuner i regionen",
            "weighted": "Grupp- och länsvärden beräknas från summerade täljare och nämnare "
-                       "(befolkningsviktade), inte som medelvärden av andelar."},
+                       "(befolkningsviktade), inte som medelvärden av andelar.",
+           "population": "Folkmängd", "register": "SCB:s folkmängd (register)",
+           "grid": "Summa av befolkningsrutnätet", "difference": "Skillnad",
+           "why": "Rutnätet räknar bara personer med en känd bostadskoordinat, och en ruta "
+                  "som ligger över en kommungräns räknas helt till den kommun där rutans mitt "
+                  "ligger (rutor delas inte); står åren olika skiljer sig också tidpunkten. "
+                  "Tätort och landsbygd i indikatorerna kommer från rutnätet, så de går jämnt "
+                  "upp i rutnätets summa."},
     "en": {"compare": "Compare municipalities", "indicator": "Indicator", "area": "Area",
            "classification": "Classification", "sort": "Sort", "by_value": "by value",
            "by_name": "by name", "show": "Show", "kommun": "Municipality", "value": "Value",
@@ -57,7 +64,14 @@ TEXTS = {
            "class": "Group", "lan": "County", "not_found": "Municipality not found",
            "valid": "Valid municipalities of the region",
            "weighted": "Group and county values are computed from summed numerators and "
-                       "denominators (population-weighted), not as averages of shares."},
+                       "denominators (population-weighted), not as averages of shares.",
+           "population": "Population", "register": "SCB population (register)",
+           "grid": "Sum of the population grid", "difference": "Difference",
+           "why": "The grid counts only persons with a known home coordinate, and a square "
+                  "across a municipal border counts wholly in the municipality holding its "
+                  "centre (squares are not split); where the years differ, so does the date. "
+                  "Urban and rural values of the indicators come from the grid, so they add "
+                  "up to the grid's sum."},
 }
 
 

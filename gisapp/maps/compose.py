@@ -21,7 +21,7 @@ from jinja2 import Template
 from data_sources.crs import SERVE_CRS
 from gisapp.maps.choropleth import add_indicator_choropleth, mappable_indicators
 from gisapp.maps.display import simplify_for_display, to_geojson
-from gisapp.maps.renderers import notes_for, renderer_for
+from gisapp.maps.renderers import ON_DEMAND, notes_for, popup_fields, renderer_for
 from gisapp.store import Build
 from gisapp.web.jsonsafe import dumps
 from layers.catalog import SPECS
@@ -153,6 +153,8 @@ def compose_map(build: Build, options: MapOptions) -> folium.Map:
             "visible": group.show, "legend": _legend(spec, lang),
             "front": "Polygon" not in spec.geometry_type,  # drawn above a choropleth
             "notes": notes_for(layer_id, build, lang),
+            **({"url": f"/kartlager/{layer_id}.geojson", "popup": popup_fields(spec, lang)}
+               if layer_id in ON_DEMAND else {}),
         })
     config = {
         "lang": lang, "texts": PANEL_TEXTS[lang], "layers": panel_layers,

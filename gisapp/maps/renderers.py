@@ -4,6 +4,12 @@ An explicit table, filled here and nowhere else (no registration by import side 
 A layer without an entry is drawn by :func:`draw_by_spec` from its spec's style,
 categories and popup. A renderer is ``renderer(parent, spec, build, lang) -> None``; a
 notes function is ``notes(build, lang) -> list[str]`` (short texts under the legend).
+
+Layers too large for the page (thousands of population squares and origins) are drawn **on
+demand** (:data:`ON_DEMAND`): the page carries an empty feature group and the URL of the
+layer's display GeoJSON (:func:`on_demand_features`, ``/kartlager/<id>.geojson``), which the
+panel fetches when the layer is first switched on. Each feature carries its Leaflet style
+in ``_style``; popups are built in the browser from the spec's fields, as text.
 """
 
 from __future__ import annotations
@@ -11,17 +17,20 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import folium
+import geopandas as gpd
 
 from gisapp.maps import tillganglighet, transit
 from gisapp.maps.display import simplify_for_display, to_geojson
 from gisapp.maps.popup import popup
 from gisapp.store import Build
+from layers.catalog import SPECS
 from layers.spec import LayerSpec
 
 POINT_RADIUS = 5
 
 Renderer = Callable[[folium.map.FeatureGroup, LayerSpec, Build, str], None]
 LayerNotes = Callable[[Build, str], list[str]]
+DisplayFrame = Callable[[LayerSpec, Build], gpd.GeoDataFrame]
 
 
 def _style_function(spec: LayerSpec):
@@ -51,10 +60,45 @@ def draw_by_spec(parent: folium.map.FeatureGroup, spec: LayerSpec, build: Build,
     ).add_to(parent)
 
 
+def spec_display(spec: LayerSpec, build: Build) -> gpd.GeoDataFrame:
+    """The layer simplified for display, each feature's Leaflet style (by class) in ``_style``."""
+    frame = simplify_for_display(spec.id, build.layer(spec.id)).copy()
+    style = _style_function(spec)
+    frame["_style"] = [style({"properties": row}) for row in
+                       frame.drop(columns=frame.geometry.name).to_dict(orient="records")]
+    return frame
+
+
+def draw_on_demand(parent: folium.map.FeatureGroup, spec: LayerSpec, build: Build,
+                   lang: str) -> None:
+    """Nothing is drawn into the page: the panel fetches the layer when it is switched on."""
+    del parent, spec, build, lang
+
+
+def on_demand_features(build: Build, layer_id: str) -> dict:
+    """The display GeoJSON of an on-demand layer: popup fields and ``_style`` per feature.
+
+    Strings are not HTML-escaped: the panel inserts every value as text.
+    """
+    spec = SPECS[layer_id]
+    frame = ON_DEMAND[layer_id](spec, build)
+    fields = [f.column for f in spec.popup if f.column in frame.columns]
+    return to_geojson(frame[[*fields, "_style", frame.geometry.name]], escape=False)
+
+
+def popup_fields(spec: LayerSpec, lang: str) -> list[list[str]]:
+    """``[column, label]`` of the spec's popup fields in ``lang`` (for on-demand layers)."""
+    return [[f.column, f.label_sv if lang == "sv" else f.label_en] for f in spec.popup]
+
+
+ON_DEMAND: dict[str, DisplayFrame] = {
+    "befolkning": spec_display,
+    "tillganglighet": tillganglighet.display_frame,
+}
 RENDERERS: dict[str, Renderer] = {
     "stomlinjer": transit.render_stomlinjer,
     "hallplatser": transit.render_hallplatser,
-    "tillganglighet": tillganglighet.render,
+    **{layer_id: draw_on_demand for layer_id in ON_DEMAND},
 }
 NOTES: dict[str, LayerNotes] = {
     "stomlinjer": transit.transit_notes,

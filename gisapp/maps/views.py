@@ -1,15 +1,21 @@
-"""The map pages: the strukturbild map (``/``) and the embeddable map (``/embed``)."""
+"""The map pages (``/``, ``/embed``) and the layers the map fetches on demand.
+
+``/kartlager/<id>.geojson`` serves the display GeoJSON of a layer too large for the page.
+"""
 
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
+from data_sources.errors import NotFoundError
 from gisapp.config import NO_DATA_HELP_EN, NO_DATA_HELP_SV
 from gisapp.maps.choropleth import parse_indikator
 from gisapp.maps.compose import MapOptions, missing_layers, render_parts
+from gisapp.maps.renderers import ON_DEMAND, on_demand_features
 from gisapp.store import Build
 from gisapp.web import params
 from gisapp.web.context import current_build, kommun_bounds
+from gisapp.web.jsonsafe import dumps
 from gisapp.web.pagecache import cached_page
 from gisapp.web.provenance import provenance_rows
 from gisapp.web.texts import TEXTS
@@ -68,6 +74,18 @@ def embed():
                                **render_parts(build, options, indikator))
 
     return cached_page(build.id, key, render)
+
+
+@maps.get("/kartlager/<layer_id>.geojson")
+def on_demand_layer(layer_id: str):
+    """The display GeoJSON of a layer the map fetches when it is switched on."""
+    params.only(request.args, ())
+    build = current_build()
+    if layer_id not in ON_DEMAND or layer_id not in build.layer_ids():
+        raise NotFoundError(f"no map layer {layer_id!r} to fetch in build {build.id}")
+    return cached_page(build.id, ("kartlager", layer_id),
+                       lambda: dumps(on_demand_features(build, layer_id)),
+                       mimetype="application/geo+json")
 
 
 def _default_layers(build: Build) -> tuple[str, ...]:

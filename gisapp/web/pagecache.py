@@ -40,16 +40,18 @@ class PageCache:
         return body
 
 
-def page_response(body: str, build_id: str, key: Hashable) -> Response:
-    """An HTML response with an ETag keyed on the build and page, answering 304 when fresh."""
-    response = Response(body, mimetype="text/html")
+def page_response(body: str, build_id: str, key: Hashable,
+                  mimetype: str = "text/html") -> Response:
+    """A response with an ETag keyed on the build and page, answering 304 when fresh."""
+    response = Response(body, mimetype=mimetype)
     response.set_etag(hashlib.sha256(repr((build_id, key)).encode()).hexdigest()[:32])
     response.cache_control.public = True
     response.cache_control.max_age = MAX_AGE_S
     return response.make_conditional(request)
 
 
-def cached_page(build_id: str, key: Hashable, render: Callable[[], str]) -> Response:
-    """Serve a page from the app's page cache (rendering it on a miss), with its ETag."""
+def cached_page(build_id: str, key: Hashable, render: Callable[[], str],
+                mimetype: str = "text/html") -> Response:
+    """Serve a page (HTML, or ``mimetype``) from the app's page cache, with its ETag."""
     body = current_app.extensions["pages"].get_or_render(build_id, key, render)
-    return page_response(body, build_id, key)
+    return page_response(body, build_id, key, mimetype)

@@ -132,6 +132,31 @@ def test_main_map_renders_and_toggles_a_layer(page, app_url):
     assert page.console_errors == []
 
 
+def test_population_grid_is_fetched_when_switched_on_and_shows_its_split(page, app_url,
+                                                                         built):
+    page.goto(app_url + "/", wait_until="networkidle")
+    count = "() => { let n = 0; window.strukturbildLayers.befolkning.layer.eachLayer("\
+            "(g) => g.eachLayer(() => { n += 1; })); return n; }"
+    assert page.evaluate(count) == 0  # not carried in the page
+    with page.expect_response(lambda r: r.url.endswith("/kartlager/befolkning.geojson")) as got:
+        page.check(".sb-panel input[data-layer='befolkning']")
+    assert got.value.status == 200
+    page.wait_for_function(count.replace("return n;", "return n > 0;"))
+    assert page.evaluate(count) == len(built.layer("befolkning"))
+    page.wait_for_selector("text=1 000 inv./km² eller fler")  # the legend of the classes
+    page.evaluate("""() => {
+        let best = null;
+        window.strukturbildLayers.befolkning.layer.eachLayer((g) => g.eachLayer((l) => {
+            if (!best || l.feature.properties.befolkning > best.feature.properties.befolkning)
+                best = l; }));
+        best.openPopup(best.getBounds().getCenter());
+    }""")
+    popup = page.locator(".leaflet-popup-content").text_content()
+    assert "varav i tätort" in popup and "varav på landsbygd" in popup and "Karlstad" in popup
+    page.screenshot(path=ARTIFACTS / "befolkning.png")
+    assert page.console_errors == []
+
+
 def test_embed_snippet_is_offered(page, app_url):
     page.goto(app_url + "/", wait_until="networkidle")
     page.click("text=Bädda in")
@@ -174,7 +199,8 @@ def test_scenario_page_asks_the_api_and_shows_who_gets_farther(page, app_url, bu
     page.wait_for_selector("text=Ursprung som påverkas")
     rows = page.locator("table").nth(1).locator("tr")
     names = [rows.nth(i).locator("td").first.text_content() for i in range(1, rows.count())]
-    assert "Kil" in names  # the tätort Kil loses its nearest pharmacy
+    assert any(n.startswith("Kil (ruta ") for n in names)  # Kil's tätort part of a square
+    assert any(n.startswith("landsbygd (ruta ") for n in names)  # and its countryside
     assert page.locator("table").first.locator("text=Karlstad").count() >= 1
     assert page.locator("table").first.locator("td", has_text="tätort").count() >= 1  # label
     # the map rings the closed pharmacy and draws one circle per origin that gets farther
@@ -183,7 +209,7 @@ def test_scenario_page_asks_the_api_and_shows_who_gets_farther(page, app_url, bu
     assert page.locator("#sb-scenario-map path.sb-same-kind").count() == pharmacies
     assert page.locator("#sb-scenario-map path.sb-changed").count() == rows.count() - 1
     page.locator("#sb-scenario-map path.sb-changed").first.dispatch_event("click")
-    assert "Kil" in page.locator(".leaflet-popup-content").text_content()
+    assert "(ruta " in page.locator(".leaflet-popup-content").text_content()
     page.screenshot(path=ARTIFACTS / "scenario.png", full_page=True)
     assert page.console_errors == []
 

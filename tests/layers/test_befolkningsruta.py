@@ -13,7 +13,7 @@ import shapely
 from data_sources import befolkningsruta, kommuner, tatorter, tatortspunkter
 from layers import befolkningsruta as grid
 from layers import tatorter as tatorter_layer
-from layers.grid_settings import GridSettings
+from layers.settings import GridSettings
 
 SETTINGS = GridSettings()
 CSV = "population/scb_befolkning_1km_2024_sverige.csv"

@@ -30,28 +30,60 @@ def counts(table: pd.DataFrame) -> pd.DataFrame:
                             values="teljare", aggfunc="sum")
 
 
-def test_every_kommun_has_population_rows_for_all_three_areas(table):
-    pop = table[table["indikator"] == "befolkning"]
-    assert len(pop) == 16 * 3
-    assert set(pop["omrade"]) == set(indikatorer.OMRADEN)
+@pytest.fixture(scope="module")
+def grid_totals(data_dir) -> pd.Series:
+    """Persons per kommun summed from the national grid CSV with plain pandas."""
+    raw = pd.read_csv(data_dir / "population" / "scb_befolkning_1km_2024_sverige.csv",
+                      dtype={"kommunkod": str})
+    return raw.groupby("kommunkod")["beftotalt"].sum()
+
+
+def test_every_kommun_has_grid_population_for_all_three_areas(table):
+    grid = table[table["indikator"] == "befolkning_ruta"]
+    assert len(grid) == 16 * 3
+    assert set(grid["omrade"]) == set(indikatorer.OMRADEN)
+    register = table[table["indikator"] == "befolkning"]
+    assert len(register) == 16 and set(register["omrade"]) == {"hela_kommunen"}  # no mixing
 
 
 def test_tatort_plus_landsbygd_is_hela_kommunen_for_every_count(table):
     wide = counts(table).dropna(subset=["tatort", "landsbygd", "hela_kommunen"])
-    assert "befolkning" in wide.index.get_level_values("indikator")
+    assert "befolkning_ruta" in wide.index.get_level_values("indikator")
     np.testing.assert_allclose(wide["tatort"] + wide["landsbygd"], wide["hela_kommunen"])
 
 
-def test_population_equals_the_source_table_and_its_year(table, source_population):
-    pop = table[table["indikator"] == "befolkning"].set_index(["kommunkod", "omrade"])
+def test_population_equals_the_source_tables_and_their_years(table, source_population,
+                                                             grid_totals):
+    pop = table[table["indikator"] == "befolkning"].set_index("kommunkod")
+    grid = table[table["indikator"] == "befolkning_ruta"].set_index(["kommunkod", "omrade"])
     for kommunkod, source in source_population.iterrows():
-        whole = pop.loc[(kommunkod, "hela_kommunen")]
-        assert whole["varde"] == source["invanare_2025_kolada_n01951"]
-        assert whole["ar"] == "2025"
+        assert pop.loc[kommunkod, "varde"] == source["invanare_2025_kolada_n01951"]
+        assert pop.loc[kommunkod, "ar"] == "2025"
+        assert grid.loc[(kommunkod, "hela_kommunen"), "varde"] == grid_totals[kommunkod]
+        assert set(grid.loc[kommunkod, "ar"]) == {"2024"}  # one grid year for all three areas
+
+
+def test_share_in_tatort_is_measured_on_the_grid(table):
+    share = table[table["indikator"] == "andel_i_tatort"].set_index("kommunkod")
+    grid = table[table["indikator"] == "befolkning_ruta"].pivot(
+        index="kommunkod", columns="omrade", values="teljare")
+    assert (share["teljare"] == grid["tatort"].reindex(share.index)).all()
+    assert (share["namnare"] == grid["hela_kommunen"].reindex(share.index)).all()
+    assert set(share["ar"]) == {"2024"}
+
+
+def test_without_a_grid_population_splits_by_tatort_points_with_both_years(no_grid_built,
+                                                                            source_population):
+    rows = no_grid_built.indicators
+    assert "befolkning_ruta" not in set(rows["indikator"])
+    pop = rows[rows["indikator"] == "befolkning"].set_index(["kommunkod", "omrade"])
+    for kommunkod, source in source_population.iterrows():
         tatort = pop.loc[(kommunkod, "tatort")]
         assert tatort["varde"] == source["bef_i_tatort_2020"]  # derived independently in data
         assert tatort["ar"] == "2020"
         assert pop.loc[(kommunkod, "landsbygd"), "ar"] == "2025−2020"
+        assert pop.loc[(kommunkod, "landsbygd"), "varde"] == (
+            source["invanare_2025_kolada_n01951"] - source["bef_i_tatort_2020"])
 
 
 def test_kommuner_sum_to_the_lan_total(table, source_population):
@@ -129,7 +161,7 @@ def test_every_indicator_of_the_build_has_a_title_in_both_languages(table):
     assert indikatorer.describe("service_apotek_andel_over_2_5km")["titel"] == (
         "Andel som har mer än 2,5 km till närmaste apotek och apoteksombud")
     assert indikatorer.describe("befolkning_stomlinje_tag_1000", "en")["titel"] == (
-        "Share of the population in urban areas reaching within 1 000 m of a trunk line (rail)")
+        "Share of the population living within 1 000 m of a trunk line (rail)")
 
 
 def test_a_ratio_group_without_denominators_is_empty_not_a_sum(table):

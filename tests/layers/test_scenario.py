@@ -69,10 +69,14 @@ def test_moving_a_service_point_changes_only_its_category(built):
     kil = result.per_origin[result.per_origin["kommunkod"] == "1715"]
     expected = kil.geometry.map(lambda p: rest.distance(p).min() / 1000)
     assert np.allclose(kil["km_efter"], expected)
+    today = kil.geometry.map(lambda p: apotek.geometry.distance(p).min() / 1000)
     summary = result.summary.set_index(["niva", "grupp"])
     assert summary.loc[("kommun", "1715"), "bef_over_10km_efter"] == \
         kil.loc[kil["km_efter"] > 10, "befolkning"].sum()
-    assert summary.loc[("kommun", "1715"), "bef_over_10km_fore"] == 0
+    assert summary.loc[("kommun", "1715"), "bef_over_10km_fore"] == \
+        kil.loc[today.to_numpy() > 10, "befolkning"].sum()
+    assert summary.loc[("kommun", "1715"), "bef_over_10km_efter"] > \
+        summary.loc[("kommun", "1715"), "bef_over_10km_fore"]
     assert "bef_over_10min_fore" not in result.summary.columns  # no times without a network
     reused = scenario.run(origins, services, changes, None, today=built.layer("tillganglighet"),
                           limits=scenario.Limits(km=10.0, minutes=10.0, snap_speed_kmh=SNAP_KMH))

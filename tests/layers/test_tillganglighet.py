@@ -1,8 +1,10 @@
-"""The tillganglighet layer and indicators on the real Värmland build (straight-line fallback)."""
+"""The tillganglighet layer and indicators on the real Värmland build: grid origins, straight
+line (no road network here), and the tätort-point fallback of a build without the grid."""
 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from data_sources import tatortspunkter
@@ -15,14 +17,26 @@ def test_every_kommun_has_a_pharmacy(built):
     assert len(apotek) == 70
 
 
-def test_straight_line_fallback_is_labelled_and_exact(built, data_dir):
+def test_origins_are_every_grid_squares_tatort_and_landsbygd_part(built, data_dir):
     layer = built.layer("tillganglighet")
-    points = tatortspunkter.load(data_dir)
-    region = points[points["kommunkod"].isin(built.layer("kommuner")["kommunkod"])]
+    raw = pd.read_csv(data_dir / "population" / "scb_befolkning_1km_2024_sverige.csv",
+                      dtype={"rutid_scb": str, "kommunkod": str, "lanskod": str})
+    varmland = raw[raw["lanskod"] == "17"]
+    assert set(layer["rutid_scb"]) == set(varmland["rutid_scb"])
+    assert layer["id"].is_unique  # one category
+    assert (layer["id"] == layer["rutid_scb"] + ":" + layer["omrade"]).all()
+    assert layer.groupby("kommunkod")["befolkning"].sum().sort_index().equals(
+        varmland.groupby("kommunkod")["beftotalt"].sum().sort_index().rename("befolkning"))
+    entry = built.manifest["layers"]["tillganglighet"]
+    assert entry["tillganglighet"]["rutstorlek_m"] == 1000
+    assert any("befolkningsrutor" in note for note in entry["notes"])
+
+
+def test_straight_line_distances_are_labelled_and_exact(built):
+    layer = built.layer("tillganglighet")
     assert (layer["metod"] == "fågelvägen").all()
     assert layer["minuter"].isna().all()
     assert set(layer["kategori"]) == {"apotek"}  # schools lack coordinates: not computed
-    assert sorted(layer["id"]) == sorted(region["tatortskod"])
     service = built.layer("service")
     apotek = service[service["kategori"] == "apotek"].geometry
     expected = layer.geometry.map(lambda p: apotek.distance(p).min() / 1000)
@@ -33,20 +47,36 @@ def test_straight_line_fallback_is_labelled_and_exact(built, data_dir):
     assert any("grundskola" in note and "saknar koordinater" in note for note in entry["notes"])
 
 
-def test_indicators_are_population_weighted_and_skip_landsbygd(built):
+@pytest.mark.parametrize("omrade", ["tatort", "landsbygd"])
+def test_indicators_are_population_weighted_per_area(built, omrade):
     layer = built.layer("tillganglighet")
     rows = built.indicators[built.indicators["indikator"].str.startswith("service_apotek")]
-    assert set(rows["omrade"]) == {"tatort"}  # no landsbygd origins: missing, not zero
+    assert set(rows["omrade"]) == {"tatort", "landsbygd", "hela_kommunen"}
     assert rows["enhet"].str.contains("fågelvägen").all()
-    karlstad = layer[layer["kommunkod"] == "1780"]
-    mean = rows[(rows["kommunkod"] == "1780")
-                & (rows["indikator"] == "service_apotek_medelavstand")].iloc[0]
-    assert mean["namnare"] == karlstad["befolkning"].sum()
+    assert rows["ar"].eq("2024").all() and rows["kalla"].str.contains("per ruta 2024").all()
+    part = layer[(layer["kommunkod"] == "1780") & (layer["omrade"] == omrade)]
+    karlstad = rows[(rows["kommunkod"] == "1780") & (rows["omrade"] == omrade)].set_index(
+        "indikator")
+    mean = karlstad.loc["service_apotek_medelavstand"]
+    assert mean["namnare"] == part["befolkning"].sum()
     assert mean["varde"] == pytest.approx(
-        (karlstad["km"] * karlstad["befolkning"]).sum() / karlstad["befolkning"].sum())
-    share = rows[(rows["kommunkod"] == "1780")
-                 & (rows["indikator"] == "service_apotek_andel_over_5km")].iloc[0]
-    assert share["teljare"] == karlstad.loc[karlstad["km"] > 5, "befolkning"].sum()
+        (part["km"] * part["befolkning"]).sum() / part["befolkning"].sum())
+    share = karlstad.loc["service_apotek_andel_over_5km"]
+    assert share["teljare"] == part.loc[part["km"] > 5, "befolkning"].sum()
     assert share["varde"] == pytest.approx(100 * share["teljare"] / share["namnare"])
-    assert {"service_apotek_andel_over_10km"} <= set(rows["indikator"])
+    assert "service_apotek_andel_over_10km" in karlstad.index
     assert not rows["indikator"].str.contains("min").any()  # no travel time without a network
+
+
+def test_without_a_grid_tatort_points_are_a_labelled_fallback(no_grid_built, data_dir):
+    layer = no_grid_built.layer("tillganglighet")
+    points = tatortspunkter.load(data_dir)
+    region = points[points["kommunkod"].isin(no_grid_built.layer("kommuner")["kommunkod"])]
+    assert sorted(layer["id"]) == sorted(region["tatortskod"])
+    assert layer["rutid_scb"].isna().all()
+    rows = no_grid_built.indicators
+    rows = rows[rows["indikator"].str.startswith("service_apotek")]
+    assert set(rows["omrade"]) == {"tatort"}  # no landsbygd origins: missing, not zero
+    assert rows["kalla"].str.contains("tätortspunkter 2020 (reserv)", regex=False).all()
+    notes = no_grid_built.manifest["layers"]["tillganglighet"]["notes"]
+    assert any(note.startswith("Reserv: ursprung är SCB:s tätortspunkter") for note in notes)

@@ -7,13 +7,13 @@ lists its own steps (``STEPS``), so adding a layer to a family touches that modu
 from __future__ import annotations
 
 from gisapp.build.pipeline import Step
-from gisapp.build.steps import admin, indikatorer, service, tillganglighet, transit
+from gisapp.build.steps import admin, befolkning, indikatorer, service, tillganglighet, transit
 
 STEPS: list[Step] = [
     *admin.STEPS,
     *service.STEPS,
     *transit.STEPS,
-    *indikatorer.POPULATION_STEPS,
+    *befolkning.STEPS,
     *transit.CATCHMENT_STEPS,
     *tillganglighet.STEPS,
     *indikatorer.STEPS,

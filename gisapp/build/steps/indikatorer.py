@@ -1,4 +1,4 @@
-"""Build steps for population, broadband and the kommun indicators (issue 4).
+"""Build steps for broadband and the kommun indicators (population, share in tätort, education).
 
 Each step loads its sources through ``ctx.source`` (so the manifest records them), calls pure
 ``layers`` functions and returns the layer frame plus long-format indicator rows. A step whose
@@ -8,9 +8,10 @@ source is absent raises ``MissingDataError`` with instructions; the layer is the
 
 from __future__ import annotations
 
+import pandas as pd
+
 from data_sources import (
     befolkning,
-    befolkningsruta,
     bredband,
     klassning,
     kommunpanel,
@@ -19,7 +20,8 @@ from data_sources import (
 from data_sources.base import SourceMeta
 from data_sources.errors import MissingDataError
 from gisapp.build.pipeline import BuildContext, Step, StepOutput
-from layers import befolkningsruta as ruta_layer
+from gisapp.build.steps.befolkning import Grid, built_grid
+from layers import befolkningsruta as grid_layer
 from layers import bredband as bredband_layer
 from layers import indikatorer, kommunindikatorer
 from layers.befolkning import population_split
@@ -28,26 +30,6 @@ from layers.befolkning import population_split
 def kalla(meta: SourceMeta) -> str:
     """Return the ``kalla`` text of indicator rows: publisher and title (year in ``ar``)."""
     return f"{meta.publisher}: {meta.title}"
-
-
-def befolkning_step(ctx: BuildContext) -> StepOutput:
-    """Build population squares (SCB befolkning per ruta) and zonal sums per kommun/tätort."""
-    meta = befolkningsruta.available(ctx.data_dir)
-    if meta is None:
-        paths = ", ".join(m.files[0].path for m in befolkningsruta.GRIDS)
-        msg = (f"SCB befolkning per ruta saknas: lägg en av {paths} i datakatalogen. "
-               f"{befolkningsruta.GRIDS[0].files[0].how_to_get}")
-        raise MissingDataError(msg)
-    cells = ctx.source(meta.name, befolkningsruta.loader(meta))
-    kommuner = ctx.layer("kommuner")
-    assigned = ruta_layer.assign(cells, kommuner, ctx.layer("tatorter"))
-    sums = ruta_layer.zonal_sums(assigned, kommunkoder=kommuner["kommunkod"].tolist())
-    year = ctx.settings.befolkningsruta_ar or "år okänt"
-    rows = indikatorer.grid_population_rows(sums, ar=year, kalla=kalla(meta))
-    notes = (f"{len(assigned)} befolkade rutor ({meta.title}) i regionen, "
-             f"{int(assigned['befolkning'].sum())} invånare",)
-    return StepOutput(ruta_layer.squares(assigned).assign(ar=year), indicators=rows,
-                      notes=notes)
 
 
 def bredband_step(ctx: BuildContext) -> StepOutput:
@@ -83,7 +65,15 @@ def _classifications(ctx: BuildContext) -> dict:
 
 
 def _population_parts(ctx: BuildContext, kommuner) -> tuple[dict, list[str]]:
-    """Population and share-in-tätort rows, or none (with a note) when the inputs are absent."""
+    """Population and share-in-tätort rows, or none (with a note) when the inputs are absent.
+
+    With the population grid, the share in tätort is measured on it (one year) and
+    ``befolkning`` is SCB's register total only; without it, ``befolkning`` also gives
+    tätort (SCB 2020 points) and landsbygd (total − tätort), their years side by side.
+    """
+    found = built_grid(ctx)
+    if found is not None:
+        return _grid_population_parts(ctx, kommuner, found)
     try:
         points = ctx.source("tatortspunkter", tatortspunkter.load)
     except MissingDataError as exc:
@@ -97,7 +87,24 @@ def _population_parts(ctx: BuildContext, kommuner) -> tuple[dict, list[str]]:
     parts = {"befolkning": indikatorer.population_rows(split, kalla=pop_kalla),
              "andel_i_tatort": indikatorer.tatort_share_rows(split, kalla=pop_kalla)}
     return parts, ["Landsbygd = kommunens folkmängd (Kolada/SCB) − tätorterna (SCB 2020); "
-                   "åren anges sida vid sida."]
+                   "åren anges sida vid sida (inget befolkningsrutnät)."]
+
+
+def _grid_population_parts(ctx: BuildContext, kommuner, found: Grid) -> tuple[dict, list[str]]:
+    """SCB's register total per kommun, and the share in tätort measured on the grid."""
+    sums = grid_layer.population_by_area(found.allocation.parts,
+                                         kommunkoder=kommuner["kommunkod"].tolist())
+    parts = {"andel_i_tatort": indikatorer.tatort_share_rows(sums.assign(ar=found.year),
+                                                             kalla=found.kalla)}
+    register = kommuner.dropna(subset=["invanare"])
+    if len(register):
+        ctx.source("befolkning", befolkning.load)  # the totals came in through kommuner
+        whole = pd.DataFrame({"kommunkod": register["kommunkod"], "omrade": "hela_kommunen",
+                              "befolkning": register["invanare"].astype("float64"),
+                              "ar": register["invanare_ar"].astype(str)})
+        parts["befolkning"] = indikatorer.population_rows(whole, kalla=kalla(befolkning.META))
+    return parts, [f"Andel i tätort mätt på befolkningsrutnätet {found.year}; folkmängden är "
+                   "SCB:s registersiffra (hela kommunen)."]
 
 
 def _education_parts(ctx: BuildContext, kommunkoder: list[str]) -> tuple[dict, list[str]]:
@@ -126,7 +133,6 @@ def indikatorer_step(ctx: BuildContext) -> StepOutput:
     return StepOutput(frame, indicators=table, notes=tuple(notes + education_notes))
 
 
-POPULATION_STEPS = [Step(ruta_layer.SPEC, befolkning_step)]
 STEPS = [
     Step(bredband_layer.SPEC, bredband_step),
     Step(kommunindikatorer.SPEC, indikatorer_step),

@@ -1,7 +1,8 @@
 """Build step of the ``tillganglighet`` layer: origins, service points and (if any) roads.
 
-Origins are the population grid squares when the ``befolkning`` layer was built, else SCB's
-2020 tätort points (landsbygd then has no origins and is reported as missing, never zero).
+Origins are the population grid squares, each split into its tätort and landsbygd part, when
+the ``befolkning`` layer was built; else SCB's 2020 tätort points, as a labelled fallback
+(landsbygd then has no origins and is reported as missing, never zero).
 Distances run along the road network when ``osm/region.osm.pbf`` is in the data directory,
 else straight-line (``fågelvägen``, labelled).
 """
@@ -12,6 +13,8 @@ from data_sources import skolor, tatortspunkter
 from data_sources.errors import MissingDataError
 from gisapp.build.network import road_network
 from gisapp.build.pipeline import BuildContext, Step, StepOutput
+from gisapp.build.steps.befolkning import built_grid
+from layers import befolkningsruta as grid_layer
 from layers import tillganglighet as layer
 from layers.accessibility import NETWORK, STRAIGHT, accessibility
 from layers.befolkning import population_split
@@ -19,15 +22,13 @@ from layers.service import SKOLFORM, border_note
 
 
 def _origins(ctx: BuildContext, kommuner) -> tuple[object, list[str], str, float | None]:
-    """Grid squares when built, else tätort points; notes, population year, square size."""
-    try:
-        grid = ctx.layer("befolkning")
-    except MissingDataError:
-        grid = None
-    if grid is not None and {"ruta", "i_tatort"} <= set(grid.columns):
-        year = str(grid["ar"].iloc[0]) if "ar" in grid.columns and len(grid) else ""
-        return (layer.origins_from_grid(grid, kommuner), ["Ursprung: befolkningsrutor (SCB)."],
-                year, float(grid["storlek_m"].iloc[0]))
+    """Grid squares' parts when built, else tätort points; notes, population year, square size."""
+    found = built_grid(ctx)
+    if found is not None:
+        origins = layer.origins_from_grid(grid_layer.origins(found.allocation), kommuner)
+        note = (f"Ursprung: befolkningsrutor ({found.file.path}, {found.year}), varje ruta "
+                f"delad i tätorts- och landsbygdsdel: {len(origins)} ursprung.")
+        return origins, [note], found.year, float(found.file.size_m)
     points = ctx.source("tatortspunkter", tatortspunkter.load)
     origins = layer.origins_from_tatorter(points, kommuner)
     split = population_split(kommuner, points).groupby("omrade")["befolkning"].sum()
@@ -35,8 +36,8 @@ def _origins(ctx: BuildContext, kommuner) -> tuple[object, list[str], str, float
     if split.get("hela_kommunen", 0) > 0:
         covered = (f" Tätortspunkterna täcker {split['tatort'] / split['hela_kommunen']:.0%} av "
                    "befolkningen (tätort 2020 / kommunen senaste år).")
-    note = ("Ursprung: SCB:s tätortspunkter 2020. Landsbygd och hela kommunen saknar data "
-            "(inget befolkningsrutnät); de redovisas inte." + covered)
+    note = ("Reserv: ursprung är SCB:s tätortspunkter 2020 (inget befolkningsrutnät). "
+            "Landsbygd och hela kommunen saknar data; de redovisas inte." + covered)
     return origins, [note], tatortspunkter.META.reference_year, None
 
 
@@ -57,6 +58,8 @@ def tillganglighet_step(ctx: BuildContext) -> StepOutput:
     services = ctx.layer("service")
     settings = ctx.settings
     origins, notes, year, square_m = _origins(ctx, kommuner)
+    population = (f"befolkning SCB per ruta {year}" if square_m is not None
+                  else f"befolkning SCB tätortspunkter {year} (reserv)")
     incomplete = _incomplete_school_forms(ctx, kommuner["kommunkod"].tolist())
     notes += [f"{kategori}: {n} skolenheter saknar koordinater; avståndet beräknas inte "
               "(det skulle överskattas)" for kategori, n in incomplete.items()]
@@ -72,7 +75,7 @@ def tillganglighet_step(ctx: BuildContext) -> StepOutput:
     method = STRAIGHT if network is None else NETWORK
     sources = {
         kategori: "; ".join(sorted(set(services.loc[services["kategori"] == kategori, "kalla"])))
-        + f"; befolkning SCB; avstånd {method}"
+        + f"; {population}; avstånd {method}"
         for kategori in categories
     }
     indicators = layer.indicators(

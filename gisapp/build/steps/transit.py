@@ -15,10 +15,11 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from data_sources import befolkningsruta, gtfs, tatortspunkter
+from data_sources import gtfs, tatortspunkter
 from data_sources.errors import MissingDataError
 from gisapp.build.network import road_network
 from gisapp.build.pipeline import BuildContext, Step, StepOutput
+from gisapp.build.steps.befolkning import built_grid
 from layers import avgangar, hallplatser, stomlinjer, upptagningsomraden
 from layers.trafikdag import service_day, validity_window
 
@@ -108,15 +109,6 @@ def stomlinjer_step(ctx: BuildContext) -> StepOutput:
     return StepOutput(frame, notes=notes, extra_provenance=_provenance(days, ctx))
 
 
-def _population_grid(ctx: BuildContext) -> gpd.GeoDataFrame | None:
-    """The ``befolkning`` grid layer of this build (its source recorded as used), or ``None``."""
-    meta = befolkningsruta.available(ctx.data_dir)
-    if meta is None or "befolkning" not in ctx.layers:
-        return None
-    ctx.source(meta.name, befolkningsruta.loader(meta))  # loaded once already; records it
-    return ctx.layers["befolkning"]
-
-
 def upptagningsomraden_step(ctx: BuildContext) -> StepOutput:
     """Catchments around stomlinje stations (along roads when loaded), and population within."""
     days, _ = feed_days(ctx)
@@ -125,8 +117,8 @@ def upptagningsomraden_step(ctx: BuildContext) -> StepOutput:
         method = "längs vägnätet (OpenStreetMap)"
     except MissingDataError as exc:
         network, method = None, f"fågelvägsbuffert: inget vägnät ({exc})"
-    grid = _population_grid(ctx)
-    population = ("befolkning per ruta (SCB)" if grid is not None else
+    grid = built_grid(ctx)
+    population = (grid.kalla if grid is not None else
                   "tätorternas folkmängd efter andel av ytan inom området; landsbygd kräver "
                   "befolkning per ruta")
     provenance = {**_provenance(days, ctx), "metod": method, "befolkning": population}
@@ -135,8 +127,9 @@ def upptagningsomraden_step(ctx: BuildContext) -> StepOutput:
     try:
         rows = upptagningsomraden.indicators(
             zones, kommuner=ctx.layer("kommuner"), tatorter=ctx.layer("tatorter"),
-            tatort_points=ctx.source("tatortspunkter", tatortspunkter.load), grid=grid,
-            grid_year=ctx.settings.befolkningsruta_ar or "år okänt")
+            tatort_points=ctx.source("tatortspunkter", tatortspunkter.load),
+            grid=None if grid is None else grid.allocation,
+            grid_kalla="" if grid is None else grid.kalla)
     except MissingDataError as exc:
         return StepOutput(zones, notes=(f"inga befolkningsindikatorer: {exc}",),
                           extra_provenance=provenance)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 import shapely
 
 from data_sources import tatortspunkter
@@ -47,13 +48,46 @@ def test_catchments_cover_karlstad_c(built: Build) -> None:
     assert zones.loc["tag_1000"].geometry.area < zones.loc["tag_2000"].geometry.area
 
 
-def test_catchment_indicators(built: Build) -> None:
-    rows = built.indicators
+def _catchment_rows(build: Build) -> pd.DataFrame:
+    rows = build.indicators
     rows = rows[rows["indikator"].str.startswith("befolkning_stomlinje_tag_")]
-    rows = rows.set_index(["indikator", "kommunkod", "omrade"])
+    return rows.set_index(["indikator", "kommunkod", "omrade"])
+
+
+def test_catchment_indicators_are_measured_on_the_grid(built: Build, data_dir) -> None:
+    rows = _catchment_rows(built)
     karlstad_1000 = rows.loc[("befolkning_stomlinje_tag_1000", "1780")]
     karlstad = rows.loc[("befolkning_stomlinje_tag_2000", "1780")]
     assert set(karlstad.index) == {"tatort", "landsbygd", "hela_kommunen"}
+    assert 0 < karlstad_1000.loc["tatort", "teljare"] < karlstad.loc["tatort", "teljare"]
+    assert karlstad.loc["tatort", "teljare"] < karlstad.loc["tatort", "namnare"]
+    assert karlstad.loc["landsbygd", "teljare"] > 0  # measured, not left empty
+    assert karlstad.loc["hela_kommunen", "teljare"] == pytest.approx(
+        karlstad.loc["tatort", "teljare"] + karlstad.loc["landsbygd", "teljare"])
+    assert set(karlstad["ar"]) == {"2024"} and karlstad["kalla"].str.contains("per ruta").all()
+    grid = built.indicators[built.indicators["indikator"] == "befolkning_ruta"].set_index(
+        ["kommunkod", "omrade"])["teljare"]
+    for omrade in ("tatort", "landsbygd", "hela_kommunen"):
+        assert karlstad.loc[omrade, "namnare"] == grid[("1780", omrade)]  # same grid year
+    # independent bounds from the raw squares: every square wholly inside the zone counts
+    # fully, none outside counts at all
+    raw = pd.read_csv(data_dir / "population" / "scb_befolkning_1km_2024_sverige.csv",
+                      dtype={"kommunkod": str})
+    raw = raw[raw["kommunkod"] == "1780"]
+    squares = shapely.box(raw["x_sweref99tm_sw"], raw["y_sweref99tm_sw"],
+                          raw["x_sweref99tm_sw"] + 1000, raw["y_sweref99tm_sw"] + 1000)
+    zone = built.layer("upptagningsomraden").set_index("id").loc["tag_2000"].geometry
+    inside = raw.loc[shapely.within(squares, zone), "beftotalt"].sum()
+    touching = raw.loc[shapely.intersects(squares, zone), "beftotalt"].sum()
+    assert inside <= karlstad.loc["hela_kommunen", "teljare"] <= touching
+    torsby = rows.loc[("befolkning_stomlinje_tag_2000", "1737")]
+    assert torsby.loc["hela_kommunen", "teljare"] == 0  # no train of this feed stops in Torsby
+
+
+def test_without_a_grid_catchments_count_tatorter_by_area(no_grid_built: Build) -> None:
+    rows = _catchment_rows(no_grid_built)
+    karlstad_1000 = rows.loc[("befolkning_stomlinje_tag_1000", "1780")]
+    karlstad = rows.loc[("befolkning_stomlinje_tag_2000", "1780")]
     # areal weighting: the part of Karlstad's tätort polygon within 2 km of its stations,
     # more than within 1 km, less than the whole tätort
     assert 0 < karlstad_1000.loc["tatort", "teljare"] < karlstad.loc["tatort", "teljare"]
@@ -61,8 +95,6 @@ def test_catchment_indicators(built: Build) -> None:
     assert "andel av dess yta" in karlstad.loc["tatort", "kalla"]
     assert pd.isna(karlstad.loc["landsbygd", "teljare"])
     assert "landsbygd" in karlstad.loc["landsbygd", "kalla"]
-    torsby = rows.loc[("befolkning_stomlinje_tag_2000", "1737")]
-    assert torsby.loc["tatort", "teljare"] == 0  # no train of this feed stops in Torsby
 
 
 def test_a_catchment_covering_the_lan_counts_every_tatort_once(built: Build, data_dir) -> None:

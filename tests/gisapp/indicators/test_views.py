@@ -39,12 +39,10 @@ def client_on(tmp_path_factory, data_dir, files: dict[str, bytes]):
 
 @pytest.fixture(scope="module")
 def fixture_client(tmp_path_factory, data_dir):
-    """A client on a build of the real data plus the broadband CSV and grid fixtures."""
+    """A client on a build of the real data plus the broadband CSV fixture."""
     return client_on(tmp_path_factory, data_dir, {
         "digital/bredband_pts_kommun.csv":
             (FIXTURES / "bredband" / "bredband_pts_kommun_fixture.csv").read_bytes(),
-        "befolkning/befolkningsruta_1000m.gpkg":
-            (FIXTURES / "befolkningsruta" / "befolkningsruta_1km_fixture.gpkg").read_bytes(),
     })
 
 
@@ -80,7 +78,12 @@ def test_api_rows_and_aggregates_for_one_kommun(client, built):
     assert body["klassningar"] == {"skr": "SKR:s kommungruppsindelning 2023"}
     rows = {r["omrade"]: r for r in body["rader"]}
     assert rows["hela_kommunen"]["varde"] == 99007 and rows["hela_kommunen"]["ar"] == "2025"
-    assert rows["tatort"]["varde"] + rows["landsbygd"]["varde"] == 99007
+    assert set(rows) == {"hela_kommunen"}  # the register has no tätort/landsbygd split
+    grid = client.get("/api/indikatorer?kommun=1780&indikator=befolkning_ruta").get_json()
+    split = {r["omrade"]: r for r in grid["rader"]}
+    assert split["tatort"]["varde"] + split["landsbygd"]["varde"] == 97_737
+    assert split["hela_kommunen"]["varde"] == 97_737
+    assert {r["ar"] for r in grid["rader"]} == {"2024"}
     assert {r["grupp"] for r in body["klasser"]} == {"Större stad"}
     lan = {r["omrade"]: r for r in body["lan"]}
     assert lan["hela_kommunen"]["varde"] == 283_028
@@ -163,13 +166,20 @@ def test_pts_workbook_shares_flow_to_api_with_provenance_and_no_weighted_totals(
     assert "andelar men inte antal" in notes
 
 
-def test_grid_fixture_gives_population_by_zone(fixture_client):
-    body = fixture_client.get("/api/indikatorer?indikator=befolkning_ruta").get_json()
+def test_grid_gives_population_by_area_of_one_year(client, data_dir):
+    body = client.get("/api/indikatorer?indikator=befolkning_ruta").get_json()
     rows = {(r["kommunkod"], r["omrade"]): r["varde"] for r in body["rader"]}
-    assert rows[("1780", "tatort")] == 1000 and rows[("1780", "landsbygd")] == 100
-    assert rows[("1715", "hela_kommunen")] == 11
-    assert {r["omrade"]: r["varde"] for r in body["lan"]}["hela_kommunen"] == 1111
-    assert {r["ar"] for r in body["rader"]} == {"år okänt"}  # until befolkningsruta_ar is set
+    for kommunkod in {k for k, _ in rows}:
+        assert rows[(kommunkod, "tatort")] + rows[(kommunkod, "landsbygd")] == \
+            rows[(kommunkod, "hela_kommunen")]
+    lan = {r["omrade"]: r["varde"] for r in body["lan"]}
+    assert lan["hela_kommunen"] == 282_698  # the Värmland GeoPackage's total
+    assert lan["tatort"] + lan["landsbygd"] == 282_698
+    assert {r["ar"] for r in body["rader"]} == {"2024"}  # read from the file's name
+    sources = next(e for e in body["indikatorer"] if e["id"] == "befolkning_ruta")["kallor"]
+    (grid,) = [f for source in sources for f in source["files"] if "population/" in f["path"]]
+    assert grid["path"] == "population/scb_befolkning_1km_2024_sverige.csv"
+    assert grid["sha256"] == hashlib.sha256((data_dir / grid["path"]).read_bytes()).hexdigest()
 
 
 def test_comparison_page_groups_all_kommuner_with_reference_lines(client, built):
@@ -184,7 +194,8 @@ def test_comparison_page_groups_all_kommuner_with_reference_lines(client, built)
 
 
 def test_comparison_page_sorts_and_speaks_english(client):
-    by_name = client.get("/jamfor?indikator=befolkning&sortera=namn&omrade=landsbygd&sprak=en")
+    by_name = client.get("/jamfor?indikator=befolkning_ruta&sortera=namn&omrade=landsbygd"
+                         "&sprak=en")
     html = by_name.get_data(as_text=True)
     assert "Rural areas" in html and "Compare municipalities" in html
     group = html.split('<th colspan="2">Landsbygdskommun</th>')[1].split('class="group"')[0]
@@ -193,14 +204,16 @@ def test_comparison_page_sorts_and_speaks_english(client):
     assert client.get("/jamfor?sortera=slump").status_code == 400
 
 
-def test_comparison_chart_draws_reference_lines_for_shares_only(client):
+def test_comparison_chart_draws_reference_lines_for_shares_only(client, no_grid_client):
     share = client.get("/jamfor?indikator=andel_i_tatort").get_data(as_text=True)
     count = client.get("/jamfor?indikator=befolkning").get_data(as_text=True)
     chart = lambda html: html.split("<table")[0]  # noqa: E731
     assert "Gruppens värde (" in chart(share) and "Värmlands län" in chart(share)
     assert "Gruppens värde (" not in chart(count)  # a group total is no kommun's peer
     assert "Visa på kartan" in share
-    tatort_only = client.get("/jamfor?indikator=service_apotek_medelavstand&omrade=tatort")
+    # without the grid, service access has tätort values only: nothing to shade per kommun
+    tatort_only = no_grid_client.get("/jamfor?indikator=service_apotek_medelavstand"
+                                     "&omrade=tatort")
     assert "Visa på kartan" not in tatort_only.get_data(as_text=True)
 
 
@@ -233,6 +246,19 @@ def test_kommun_profile_has_map_table_charts_and_downloads(client):
     assert '"collapsed": true' in html
 
 
+def test_kommun_profile_sets_the_grid_total_beside_the_register_total(client, no_grid_client):
+    html = client.get("/kommun/1780").get_data(as_text=True)
+    section = html.split("<h2>Folkmängd</h2>")[1].split("</section>")[0]
+    assert "SCB:s folkmängd (register)" in section and "99\u00a0007" in section
+    assert "Summa av befolkningsrutnätet" in section and "97\u00a0737" in section
+    assert "-1\u00a0270" in section and "2024" in section and "2025" in section
+    assert "känd bostadskoordinat" in section and "rutor delas inte" in section
+    english = client.get("/kommun/1780?sprak=en").get_data(as_text=True)
+    assert "Sum of the population grid" in english and "squares are not split" in english
+    assert "Summa av befolkningsrutnätet" not in no_grid_client.get("/kommun/1780").get_data(
+        as_text=True)
+
+
 @pytest.mark.parametrize("code", ["9999", "0114", "abc", "%3Cscript%3E"])
 def test_unknown_kommun_gives_404_listing_valid_kommuner(client, code):
     response = client.get(f"/kommun/{code}")
@@ -245,19 +271,25 @@ def test_unknown_kommun_gives_404_listing_valid_kommuner(client, code):
 def test_choropleth_on_the_main_map(client):
     html = client.get("/?indikator=andel_i_tatort").get_data(as_text=True)
     legend = html.split('class="sb-choropleth-legend"')[1].split("</div></div>")[0]
-    assert "Andel i tätort" in legend and "procent" in legend and "2025−2020" in legend
+    assert "Andel i tätort" in legend and "procent" in legend and "2024" in legend
     assert "saknar data" in legend
     assert client.get("/?indikator=finns_inte").status_code == 400
 
 
-def test_main_map_lists_broadband_and_grid_as_missing_with_instructions(client):
+def test_main_map_lists_broadband_and_grid_as_missing_with_instructions(client,
+                                                                        no_grid_client):
     html = client.get("/").get_data(as_text=True)
     assert "digital/bredband_pts_kommun.csv" in html
-    assert "befolkning/befolkningsruta_250m.gpkg" in html
+    assert "population/befolkning_1km_" not in html  # the grid is built
+    without = no_grid_client.get("/").get_data(as_text=True)
+    assert "population/befolkning_1km_&lt;år&gt;.gpkg" in without or \
+        "population/befolkning_1km_<år>.gpkg" in without
+    assert "Statistik på rutor" in without
 
 
-def test_region_without_population_reports_indicators_missing(tmp_path, data_dir):
-    """Uppsala län (03): the development data has no kommun population or panel for it."""
+def test_another_lan_gets_grid_indicators_from_the_national_file(tmp_path, data_dir):
+    """Uppsala län (03): no kommun register table or panel for it here, but the national grid
+    gives its population by area and its share in tätort (no code or setting changes)."""
     from layers.settings import PipelineSettings
 
     run_build(DataDir(data_dir, "test"), BuildStore(tmp_path), PipelineSettings(lanskod="03"))
@@ -265,27 +297,29 @@ def test_region_without_population_reports_indicators_missing(tmp_path, data_dir
     body = client.get("/api/indikatorer?indikator=befolkning").get_json()
     assert body["rader"] == [] and body["klassning"] == "skr"
     assert body["saknas"][0]["indikator"] == "befolkning"
-    html = client.get("/jamfor?indikator=andel_i_tatort").get_data(as_text=True)
-    assert "saknar data" in html
+    raw = pd.read_csv(data_dir / "population" / "scb_befolkning_1km_2024_sverige.csv",
+                      dtype={"kommunkod": str, "lanskod": str})
+    expected = raw[raw["lanskod"] == "03"].groupby("kommunkod")["beftotalt"].sum()
+    grid = client.get("/api/indikatorer?indikator=befolkning_ruta").get_json()
+    whole = {r["kommunkod"]: r["varde"] for r in grid["rader"]
+             if r["omrade"] == "hela_kommunen"}
+    assert whole == expected.to_dict() and len(whole) == 8
+    share = client.get("/api/indikatorer?indikator=andel_i_tatort").get_json()["rader"]
+    assert {r["kommunkod"] for r in share} == set(expected.index)
+    assert all(0 < r["varde"] < 100 and r["ar"] == "2024" for r in share)
 
 
-def test_catchment_population_is_measured_on_the_grid_when_there_is_one(fixture_client):
-    body = fixture_client.get("/api/indikatorer?indikator=befolkning_stomlinje_tag_2000"
-                              ).get_json()
+def test_catchment_population_is_measured_on_the_grid(client):
+    body = client.get("/api/indikatorer?indikator=befolkning_stomlinje_tag_2000").get_json()
     rows = {(r["kommunkod"], r["omrade"]): r for r in body["rader"]}
-    grid = fixture_client.get("/api/indikatorer?indikator=befolkning_ruta").get_json()
+    grid = client.get("/api/indikatorer?indikator=befolkning_ruta").get_json()
     totals = {(r["kommunkod"], r["omrade"]): r["varde"] for r in grid["rader"]}
     for (kommun, omrade), row in rows.items():
         assert row["namnare"] == totals[(kommun, omrade)]  # same grid, same year
         assert "befolkning per ruta" in row["kalla"]
     for kommun in {k for k, _ in rows}:
         parts = rows[(kommun, "tatort")]["teljare"] + rows[(kommun, "landsbygd")]["teljare"]
-        assert parts == rows[(kommun, "hela_kommunen")]["teljare"]
-    # the fixture's Kil tätort square (10 people) lies within 2 km of Kil station; its
-    # Karlstad tätort square (1000) lies 4.2 km from the nearest Karlstad station
-    assert rows[("1715", "tatort")]["teljare"] == 10
-    assert rows[("1715", "landsbygd")]["teljare"] == 0
-    assert rows[("1780", "tatort")]["teljare"] == 0
-    provenance = fixture_client.get("/api/provenance").get_json()["layers"]
+        assert parts == pytest.approx(rows[(kommun, "hela_kommunen")]["teljare"])
+    provenance = client.get("/api/provenance").get_json()["layers"]
     names = {s["name"] for s in provenance["upptagningsomraden"]["sources"]}
-    assert "befolkningsruta_1000m_gpkg" in names
+    assert "befolkningsruta" in names

@@ -210,19 +210,25 @@ def test_another_region_with_empty_layers_serves_its_pages(tmp_path, data_dir):
     assert client.get("/kommun/0380").status_code == 200
 
 
-def test_indicator_selector_lists_indicators_and_marks_the_chosen_one(client, built):
+def test_indicator_selector_lists_indicators_and_marks_the_chosen_one(client, built,
+                                                                      no_grid_client,
+                                                                      no_grid_built):
     config = panel_config(client.get("/?indikator=andel_i_tatort").get_data(as_text=True))
     ids = {choice["id"]: choice["title"] for choice in config["indicators"]}
     rows = built.indicators
     whole = rows[(rows["omrade"] == "hela_kommunen") & rows["varde"].notna()]
     assert set(ids) == set(whole["indikator"])  # what the map (whole kommun) can shade
-    tatort_only = set(rows["indikator"]) - set(whole["indikator"])
-    assert tatort_only and not tatort_only & set(ids)  # e.g. service access without a grid
+    assert "service_apotek_andel_over_10km" in ids  # with the grid, landsbygd is covered
     assert ids["andel_i_tatort"] == "Andel i tätort"
     assert config["indicator"] == "andel_i_tatort"
-    refused = client.get(f"/?indikator={sorted(tatort_only)[0]}")
+    rows = no_grid_built.indicators
+    whole = rows[(rows["omrade"] == "hela_kommunen") & rows["varde"].notna()]
+    tatort_only = set(rows["indikator"]) - set(whole["indikator"])
+    offered = {c["id"] for c in panel_config(no_grid_client.get("/").get_data(as_text=True))[
+        "indicators"]}
+    assert tatort_only and not tatort_only & offered  # service access without a grid
+    refused = no_grid_client.get(f"/?indikator={sorted(tatort_only)[0]}")
     assert refused.status_code == 400 and refused.get_json()["parameter"] == "indikator"
-
 
 def test_scenario_page_lists_the_service_points_it_can_close(client, built):
     page = client.get("/scenario").get_data(as_text=True)

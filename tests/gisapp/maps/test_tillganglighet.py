@@ -1,33 +1,33 @@
-"""The tillganglighet renderer colours origins by their distance class and labels the method."""
+"""The tillganglighet display colours origins by their distance class and labels the method;
+with the grid it has thousands of origins, so the map fetches it on demand."""
 
 from __future__ import annotations
 
-import folium
 import numpy as np
 
-from gisapp.maps.renderers import RENDERERS
-from gisapp.maps.tillganglighet import BREAKS
+from gisapp.maps.renderers import ON_DEMAND, on_demand_features
+from gisapp.maps.tillganglighet import BREAKS, display_frame
 from layers.catalog import SPECS
 
 
 def test_origins_are_coloured_by_km_class_and_labelled_straight_line(built):
     spec = SPECS["tillganglighet"]
-    group = folium.FeatureGroup()
-    RENDERERS["tillganglighet"](group, spec, built, "sv")
-    (geojson,) = [c for c in group._children.values() if isinstance(c, folium.GeoJson)]
-    features = geojson.data["features"]
+    shown = display_frame(spec, built).set_index("id")
     layer = built.layer("tillganglighet").set_index("id")
-    assert len(features) == len(layer)
+    assert len(shown) == len(layer)
     colours = [c for c, _, _ in spec.legend]
-    for feature in features:
-        props = feature["properties"]
-        km = layer.loc[props["id"], "km"]
-        assert props["farg"] == colours[int(np.digitize(km, BREAKS))]
-        assert props["metod"] == "fågelvägen"
-    big = max(features, key=lambda f: f["properties"]["befolkning"])
-    assert big["properties"]["radie"] == max(f["properties"]["radie"] for f in features)
+    for origin, style in shown["_style"].items():
+        assert style["fillColor"] == colours[int(np.digitize(layer.loc[origin, "km"], BREAKS))]
+    assert (shown["metod"] == "fågelvägen").all()
+    radius = shown["_style"].map(lambda style: style["radius"])
+    assert radius[shown["befolkning"].idxmax()] == radius.max()
 
 
-def test_map_page_shows_the_layer(client):
+def test_map_fetches_the_origins_on_demand(client, built):
+    assert "tillganglighet" in ON_DEMAND
     page = client.get("/").get_data(as_text=True)
-    assert "Tillgång till service" in page
+    assert "Tillgång till service" in page and "/kartlager/tillganglighet.geojson" in page
+    features = on_demand_features(built, "tillganglighet")["features"]
+    assert len(features) == len(built.layer("tillganglighet"))
+    fields = {f.column for f in SPECS["tillganglighet"].popup}
+    assert set(features[0]["properties"]) <= fields | {"_style"}

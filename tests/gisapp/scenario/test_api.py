@@ -7,6 +7,12 @@ import pytest
 from gisapp.cli import main
 
 
+def _near(built, kommunkod: str, metres: float) -> set[str]:
+    """Kommuner within ``metres`` of ``kommunkod``'s polygon."""
+    kommuner = built.layer("kommuner").set_index("kommunkod").geometry
+    return {k for k, shape in kommuner.items() if shape.distance(kommuner[kommunkod]) < metres}
+
+
 def _kil_pharmacies(built) -> list[str]:
     service = built.layer("service")
     return service.loc[(service["kategori"] == "apotek") & (service["kommunkod"] == "1715"),
@@ -24,8 +30,12 @@ def test_closing_kil_pharmacies_moves_kil_beyond_the_threshold(client, built):
     origins = built.layer("tillganglighet")
     assert kil["befolkning"] == origins.loc[origins["kommunkod"] == "1715", "befolkning"].sum()
     assert kil["bef_over_5km_efter"] > kil["bef_over_5km_fore"]
-    assert {r["kommunkod"] for r in body["changed"]} == {"1715"}
+    changed = {r["kommunkod"] for r in body["changed"]}
+    assert "1715" in changed  # and squares of neighbours whose nearest pharmacy was in Kil
+    assert changed <= _near(built, "1715", 10_000)
     assert all(r["km_efter"] > r["km_fore"] and 12 < r["lon"] < 14 for r in body["changed"])
+    assert {r["omrade"] for r in body["changed"]} == {"tatort", "landsbygd"}
+    assert all(r["namn"].endswith(f"(ruta {r['id'].split(':')[0]})") for r in body["changed"])
 
 
 def test_adding_a_pharmacy_brings_a_tatort_closer(client, built):
@@ -75,8 +85,10 @@ def test_cli_scenario_prints_summary_and_writes_csv(build_dir, built, tmp_path, 
     assert main(["scenario", "--build-dir", str(build_dir), "--remove", "nope"]) == 1
 
 
-def test_surface_needs_grid_origins(client):
+def test_surface_is_the_grid_and_needs_grid_origins(client, no_grid_client):
     response = client.get("/api/tillganglighet.tif?kategori=apotek")
+    assert response.status_code == 200 and response.data[:2] in (b"II", b"MM")
+    response = no_grid_client.get("/api/tillganglighet.tif?kategori=apotek")
     assert response.status_code == 404
     assert "befolkning per ruta" in response.get_json()["detail"]
     assert client.get("/api/tillganglighet.tif?kategori=kiosk").status_code == 400
