@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,6 +16,7 @@ from pathlib import Path
 
 import requests
 
+from data_sources.atomic import replacing
 from data_sources.errors import ChecksumError, FetchError
 
 log = logging.getLogger(__name__)
@@ -41,19 +40,6 @@ def sha256_file(path: Path) -> str:
         for chunk in iter(lambda: handle.read(CHUNK_BYTES), b""):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def write_atomic(target: Path, data: bytes) -> str:
-    """Write ``data`` to ``target`` via a temporary file and a rename; return its sha256."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp_name, target)
-    finally:
-        Path(tmp_name).unlink(missing_ok=True)
-    return hashlib.sha256(data).hexdigest()
 
 
 def _stream_to(response: requests.Response, handle, url: str) -> str:
@@ -80,30 +66,25 @@ class _ClientError(FetchError):
 def _download_once(url: str, target: Path, expected_sha256: str | None, timeout_s: float,
                    check: Callable[[Path], None] | None) -> str:
     """One attempt: download ``url`` into a temp file, verify, rename over ``target``."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    tmp = Path(tmp_name)
     try:
-        with requests.get(url, stream=True, timeout=timeout_s) as response:
+        with replacing(target) as tmp, requests.get(url, stream=True,
+                                                   timeout=timeout_s) as response:
             if response.status_code != 200:
                 msg = f"{url}: HTTP {response.status_code}"
                 final = 400 <= response.status_code < 500 and response.status_code not in (
                     408, 429)
                 raise (_ClientError if final else FetchError)(msg)
-            with os.fdopen(fd, "wb") as handle:
+            with tmp.open("wb") as handle:
                 digest = _stream_to(response, handle, url)
-        if expected_sha256 is not None and digest != expected_sha256:
-            msg = f"{url}: checksum mismatch (sha256 {digest}, expected {expected_sha256})"
-            raise ChecksumError(msg)
-        if check is not None:
-            check(tmp)  # raises when the file is not what was asked for; target unchanged
-        os.replace(tmp, target)
+            if expected_sha256 is not None and digest != expected_sha256:
+                msg = f"{url}: checksum mismatch (sha256 {digest}, expected {expected_sha256})"
+                raise ChecksumError(msg)
+            if check is not None:
+                check(tmp)  # raises when the file is not what was asked for; target unchanged
         return digest
     except requests.RequestException as exc:
         msg = f"{url}: {type(exc).__name__}: {exc}"
         raise FetchError(msg) from exc
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def download(

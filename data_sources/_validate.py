@@ -16,10 +16,9 @@ import pyogrio
 import shapely
 
 from data_sources._register import known_kommunkoder
+from data_sources.crs import COMPUTE_CRS
 from data_sources.errors import DataError, MissingDataError
 
-COMPUTE_CRS = "EPSG:3006"
-SERVE_CRS = "EPSG:4326"
 # SWEREF 99 TM area of use (EPSG:3006), with a margin for border stations in Norway/Denmark.
 SWEDEN_BOUNDS_3006 = (150_000.0, 6_050_000.0, 1_100_000.0, 7_700_000.0)
 _KOMMUNKOD = re.compile(r"^\d{4}$")

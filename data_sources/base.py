@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from data_sources._http import DownloadSettings, download, sha256_file
+from data_sources.atomic import write_bytes
 
 log = logging.getLogger(__name__)
 
@@ -131,6 +132,4 @@ def record_fetch(data_dir: Path, source_file: SourceFile, digest: str) -> None:
         "sha256": digest,
         "fetched_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
-    tmp = log_path.with_suffix(".json.part")
-    tmp.write_text(json.dumps(entries, indent=2, ensure_ascii=False), "utf-8")
-    tmp.replace(log_path)
+    write_bytes(log_path, json.dumps(entries, indent=2, ensure_ascii=False).encode("utf-8"))

@@ -19,9 +19,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from data_sources._http import DownloadSettings, download, write_atomic
+from data_sources._http import DownloadSettings, download
 from data_sources._register import fallback_kommuner, known_lanskoder
 from data_sources._validate import read_table, require_whole_numbers, validated_table
+from data_sources.atomic import write_bytes
 from data_sources.base import SourceFile, SourceMeta, record_fetch
 from data_sources.errors import DataError, FetchError
 
@@ -120,7 +121,7 @@ def fetch_kolada(
             raise FetchError(msg) from exc
     table = kommuner.merge(parse_kolada(payload, year), on="kommunkod", how="inner")
     table = table.rename(columns={"invanare": f"invanare_{year}_kolada_n01951"})
-    digest = write_atomic(Path(data_dir) / FILE.path, table.to_csv(index=False).encode("utf-8"))
+    digest = write_bytes(Path(data_dir) / FILE.path, table.to_csv(index=False).encode("utf-8"))
     record_fetch(Path(data_dir), FILE, digest)
     return [f"befolkning: {FILE.path} ({len(table)} kommuner, {year}) sha256={digest}"]
 

@@ -1,4 +1,11 @@
-"""Strukturbild's Flask app: :func:`create_app` is the factory (nothing is built at import)."""
+"""Strukturbild's Flask app: :func:`create_app` is the factory (nothing is built at import).
+
+The app is made of feature wings, each a Flask-free core plus a thin views module:
+``maps`` (the map pages), ``indicators`` (API, comparison, kommun profile), ``scenario``,
+``exports`` (downloads, GeoTIFF), ``ogc`` (OGC API – Features) and ``web`` (request context,
+parameters, page cache, security, errors, the meta routes). The build wing
+(:mod:`gisapp.build`) is used by the command line only.
+"""
 
 from __future__ import annotations
 
@@ -8,38 +15,34 @@ __all__ = ["create_app"]
 
 
 def create_app(config: dict | None = None) -> Flask:
-    """Create the app; ``config`` overrides defaults (``BUILD_DIR`` is the build directory)."""
+    """Create the app; ``config`` overrides the defaults of :class:`gisapp.config.AppConfig`."""
     from flask_compress import Compress
 
-    from gisapp import downloads, ogc, security
-    from gisapp.errors import HtmlSafeJSONProvider, register_error_handlers
-    from gisapp.indicator_views import indicators
-    from gisapp.pagecache import PageCache
-    from gisapp.scenario_api import scenario_api
-    from gisapp.scenario_page import scenario_page
-    from gisapp.settings import resolve_build_dir
+    from gisapp import ogc
+    from gisapp.config import AppConfig
+    from gisapp.exports import views as exports
+    from gisapp.indicators.views import indicators
+    from gisapp.maps.views import maps
+    from gisapp.scenario.api import scenario_api
+    from gisapp.scenario.page import scenario_page
     from gisapp.store import BuildStore
-    from gisapp.surface_api import surface_api
-    from gisapp.views import pages
+    from gisapp.web import security
+    from gisapp.web.errors import HtmlSafeJSONProvider, register_error_handlers
+    from gisapp.web.meta import meta
+    from gisapp.web.pagecache import PageCache
 
     app = Flask(__name__, static_folder=None)
     app.json = HtmlSafeJSONProvider(app)
-    app.config.from_mapping(BUILD_DIR=str(resolve_build_dir()), JSON_SORT_KEYS=False)
+    app.config.from_mapping(AppConfig().flask())
     if config:
         app.config.update(config)
     app.extensions["store"] = BuildStore(app.config["BUILD_DIR"])
     app.extensions["pages"] = PageCache()
-    app.config.setdefault("COMPRESS_MIMETYPES", [
-        "text/html", "text/css", "text/csv", "application/json", "application/geo+json",
-        "application/javascript", "text/javascript"])
     Compress(app)
-    app.register_blueprint(pages)
-    app.register_blueprint(scenario_api)
-    app.register_blueprint(scenario_page)
-    app.register_blueprint(surface_api)
-    app.register_blueprint(indicators)
+    for blueprint in (meta, maps, indicators, scenario_api, scenario_page):
+        app.register_blueprint(blueprint)
     ogc.init_app(app)
-    downloads.init_app(app)
+    exports.init_app(app)
     security.init_app(app)
     register_error_handlers(app)
     return app

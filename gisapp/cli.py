@@ -16,14 +16,14 @@ from datetime import date
 from data_sources import SOURCES
 from data_sources import fetch as fetch_source
 from data_sources.errors import StrukturbildError
-from gisapp import scenario_cli
 from gisapp.build import run_build
-from gisapp.settings import (
+from gisapp.config import (
     NO_DATA_HELP_SV,
     resolve_build_dir,
     resolve_data_dir,
     user_cache_data_dir,
 )
+from gisapp.scenario import cli as scenario_cli
 from gisapp.store import BuildStore
 from layers.settings import PipelineSettings
 
@@ -83,11 +83,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if store.current() is None:
         _say("Inget bygge finns ännu: bygger först.")
         run_build(resolve_data_dir(args.data_dir), store, progress=_say)
-    current = store.current()
-    if current is not None and not current.manifest["has_data_dir"]:
+    if not store.require_current().manifest["has_data_dir"]:
         _say(NO_DATA_HELP_SV)
-    # DATA_DIR lets request-time work (scenarios along a road network) read the same sources.
-    app = create_app({"BUILD_DIR": str(build_dir), "DATA_DIR": args.data_dir})
+    app = create_app({"BUILD_DIR": str(build_dir)})
     _say(f"Strukturbild på http://{args.host}:{args.port}/")
     app.run(host=args.host, port=args.port, debug=False)
     return 0
@@ -95,12 +93,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Export the current build as a GeoPackage, the indicator CSV or GeoParquet files."""
-    from gisapp.export import export
+    from gisapp.exports.writers import export
 
-    build = BuildStore(resolve_build_dir(args.build_dir)).current()
-    if build is None:
-        msg = "no build to export: run `strukturbild build` first"
-        raise StrukturbildError(msg)
+    build = BuildStore(resolve_build_dir(args.build_dir)).require_current()
     path = export(build, args.format, args.out)
     _say(f"Exporterade bygge {build.id} som {args.format} till {path}")
     return 0

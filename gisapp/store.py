@@ -3,7 +3,8 @@
 Layout::
 
     <build_dir>/
-        <build-id>/manifest.json, <layer>.parquet, indikatorer.parquet
+        <build-id>/manifest.json, <layer>.parquet, indikatorer.parquet,
+                   network.npz     (the road network the build measured along, if any)
         current -> <build-id>          (symlink, replaced atomically)
         .partial-<build-id>/           (a build in progress; never served)
 
@@ -24,9 +25,11 @@ from functools import cached_property
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from data_sources.errors import BuildError, NotFoundError
+from layers.accessibility import Network
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +38,8 @@ PARTIAL_PREFIX = ".partial-"
 LOCK = ".lock"  # held while a build is written
 MANIFEST = "manifest.json"
 INDICATORS = "indikatorer.parquet"
+NETWORK = "network.npz"
+NO_BUILD = "no build yet: run `strukturbild build`"
 
 
 class Build:
@@ -54,6 +59,11 @@ class Build:
         """The build id (directory name)."""
         return self.manifest["build_id"]
 
+    @cached_property
+    def kommuner(self) -> dict[str, str]:
+        """The region's kommuner as ``{kommunkod: kommunnamn}``, in code order."""
+        return {k["kommunkod"]: k["kommunnamn"] for k in self.manifest["region"]["kommuner"]}
+
     def layer_ids(self) -> list[str]:
         """Ids of the layers in this build, in build order."""
         return list(self.manifest["layers"])
@@ -66,6 +76,23 @@ class Build:
         if layer_id not in self._layers:
             self._layers[layer_id] = gpd.read_parquet(self.path / f"{layer_id}.parquet")
         return self._layers[layer_id]
+
+    def require_layer(self, layer_id: str) -> gpd.GeoDataFrame:
+        """Like :meth:`layer`, but the error says why the build lacks the layer."""
+        if layer_id not in self.manifest["layers"]:
+            reason = self.manifest["missing"].get(layer_id, "not a layer of this build")
+            msg = f"the build has no {layer_id!r} layer: {reason}"
+            raise NotFoundError(msg)
+        return self.layer(layer_id)
+
+    @cached_property
+    def network(self) -> Network | None:
+        """The road network the build measured along, or ``None`` (straight-line build)."""
+        path = self.path / NETWORK
+        if not path.is_file():
+            return None
+        with np.load(path) as arrays:
+            return Network.of_arrays(dict(arrays))
 
     @cached_property
     def indicators(self) -> pd.DataFrame:
@@ -97,11 +124,20 @@ class BuildStore:
             self._open = opened
         return opened[1]
 
+    def require_current(self) -> Build:
+        """The serving build; ``NotFoundError`` when nothing is built yet."""
+        build = self.current()
+        if build is None:
+            raise NotFoundError(NO_BUILD)
+        return build
+
     def write(
         self,
         layers: dict[str, gpd.GeoDataFrame],
         indicators: pd.DataFrame,
         manifest: dict,
+        *,
+        network: Network | None = None,
     ) -> Build:
         """Write a complete build and switch ``current`` to it; return the new build.
 
@@ -119,14 +155,14 @@ class BuildStore:
                 # one writer at a time: a second build waits instead of deleting this one's
                 # partial directory as "stale"
                 fcntl.flock(lock, fcntl.LOCK_EX)
-                return self._write_locked(layers, indicators, manifest)
+                return self._write_locked(layers, indicators, manifest, network)
         except OSError as exc:
             msg = (f"build directory {self.root}: {exc.strerror or exc}; the previous build "
                    "keeps serving")
             raise BuildError(msg) from exc
 
     def _write_locked(self, layers: dict[str, gpd.GeoDataFrame], indicators: pd.DataFrame,
-                      manifest: dict) -> Build:
+                      manifest: dict, network: Network | None) -> Build:
         """:meth:`write`'s work, with the store's lock held."""
         self._remove_stale_partials()
         build_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
@@ -137,6 +173,8 @@ class BuildStore:
                 frame.to_parquet(partial / f"{layer_id}.parquet", index=False)
             if not indicators.empty:
                 indicators.to_parquet(partial / INDICATORS, index=False)
+            if network is not None:
+                np.savez(partial / NETWORK, **network.arrays())
             manifest = {**manifest, "build_id": build_id}
             (partial / MANIFEST).write_text(
                 json.dumps(manifest, indent=2, ensure_ascii=False, default=str), "utf-8"

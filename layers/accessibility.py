@@ -50,6 +50,30 @@ class Network:
     tree: cKDTree
     snappable: np.ndarray
 
+    @classmethod
+    def from_arrays(cls, xy: np.ndarray, reverse_m: csr_matrix, reverse_min: csr_matrix,
+                    snappable: np.ndarray) -> Network:
+        """Rebuild a network from its arrays (see :meth:`arrays`); the KD-tree is rebuilt."""
+        return cls(xy=xy, reverse_m=reverse_m, reverse_min=reverse_min,
+                   tree=cKDTree(xy[snappable]), snappable=snappable)
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The network as plain arrays (coordinates, both CSR matrices, snappable nodes)."""
+        out = {"xy": self.xy, "snappable": self.snappable,
+               "shape": np.asarray(self.reverse_m.shape)}
+        for name, matrix in (("m", self.reverse_m), ("min", self.reverse_min)):
+            out |= {f"{name}_data": matrix.data, f"{name}_indices": matrix.indices,
+                    f"{name}_indptr": matrix.indptr}
+        return out
+
+    @classmethod
+    def of_arrays(cls, arrays: dict[str, np.ndarray]) -> Network:
+        """The inverse of :meth:`arrays`."""
+        shape = tuple(int(v) for v in arrays["shape"])
+        matrices = [csr_matrix((arrays[f"{n}_data"], arrays[f"{n}_indices"],
+                                arrays[f"{n}_indptr"]), shape=shape) for n in ("m", "min")]
+        return cls.from_arrays(arrays["xy"], *matrices, arrays["snappable"])
+
     @property
     def n_nodes(self) -> int:
         """Number of road nodes (without the virtual node)."""
@@ -94,13 +118,8 @@ def build_network(nodes: gpd.GeoDataFrame, edges: pd.DataFrame) -> Network:
     if len(snappable) < len(xy):
         log.info("%d of %d road nodes lie off the largest strongly connected component; "
                  "points snap to the component only", len(xy) - len(snappable), len(xy))
-    return Network(
-        xy=xy,
-        reverse_m=reverse_m,
-        reverse_min=_reverse_csr(rows, cols, edges["minutes"].to_numpy(float)[known], size),
-        tree=cKDTree(xy[snappable]),
-        snappable=snappable,
-    )
+    reverse_min = _reverse_csr(rows, cols, edges["minutes"].to_numpy(float)[known], size)
+    return Network.from_arrays(xy, reverse_m, reverse_min, snappable)
 
 
 def _largest_strong_component(reverse: csr_matrix) -> np.ndarray:

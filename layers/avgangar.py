@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from data_sources.gtfs import Feed
-from layers.stomlinje_settings import StomlinjeSettings
+from layers.settings import StomlinjeSettings
 from layers.trafikdag import active_services
 
 CLASSES = ("stark_stomlinje", "stomlinje", "ovrig")

@@ -24,6 +24,7 @@ SPEC = LayerSpec(
     id_column="ruta",
     style={"color": "#6a51a3", "weight": 0, "fillColor": "#9e9ac8", "fillOpacity": 0.5},
     legend=(("#9e9ac8", "Ruta med befolkning (SCB)", "Populated grid square (SCB)"),),
+    indicator_prefixes=("befolkning_ruta",),
     popup=(
         PopupField("befolkning", "Invånare", "Population"),
         PopupField("storlek_m", "Rutstorlek (m)", "Square size (m)"),

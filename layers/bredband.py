@@ -22,6 +22,7 @@ SPEC = LayerSpec(
     id_column="kommunkod",
     style={"color": "#0072B2", "weight": 1, "fillColor": "#56B4E9", "fillOpacity": 0.3},
     legend=(("#56B4E9", "Kommun med PTS-statistik", "Municipality with PTS statistics"),),
+    indicator_prefixes=("bredband_",),
     popup=(
         PopupField("kommunnamn", "Kommun", "Municipality"),
         PopupField("bredband_1gbit_hushall", "Hushåll ≥ 1 Gbit/s (%)", "Households ≥ 1 Gbit/s (%)"),

@@ -15,8 +15,8 @@ import pandas as pd
 
 from layers import avgangar
 from layers.korridorer import Korridorer, station_classes
-from layers.spec import LayerSpec, PopupField
-from layers.stomlinje_settings import StomlinjeSettings
+from layers.settings import StomlinjeSettings
+from layers.spec import Categorized, LayerSpec, PopupField
 from layers.tackning import STATUS, Tackning
 from layers.tidtabeller import Natdag
 
@@ -32,11 +32,11 @@ SPEC = LayerSpec(
     title_en="Stops and stations",
     theme="Resor",
     geometry_type="Point",
-    sources=("gtfs_rail", "gtfs_varmlandstrafik"),
+    sources=("gtfs_rail", "gtfs_varmlandstrafik", "gtfs_rail_2025", "stationer", "rinf"),
     id_column="id",
     style={"radius": 5, "weight": 1, "color": "#222222", "fillOpacity": 0.9},
-    legend=(*((colour, sv, en) for sv, en, colour in avgangar.CLASS_LABELS.values()),
-            (NO_TIMETABLE_COLOUR, "Ring = saknar tidtabell eller inga avgångar trafikdagen",
+    categories=Categorized.of("klass", avgangar.CLASS_LABELS),
+    legend=((NO_TIMETABLE_COLOUR, "Ring = saknar tidtabell eller inga avgångar trafikdagen",
              "Ring = no timetable, or no departures on the service day"),
             ("#222222", "Större cirkel = fler avgångar per dag",
              "Larger circle = more departures per day")),

@@ -17,6 +17,8 @@ SPEC = LayerSpec(
     id_column="kommunkod",
     style={"color": "#333333", "weight": 1.5, "fillColor": "#f2f0e6", "fillOpacity": 0.15},
     legend=(("#333333", "Kommungräns", "Municipal boundary"),),
+    display_tolerance_m=150.0,
+    coverage=True,
     popup=(
         PopupField("kommunnamn", "Kommun", "Municipality"),
         PopupField("kommunkod", "Kommunkod", "Municipality code"),

@@ -22,6 +22,9 @@ SPEC = LayerSpec(
              "kommuntyper_tillvaxtverket"),
     id_column="kommunkod",
     style={"color": "#555555", "weight": 1, "fillOpacity": 0},
+    display_tolerance_m=150.0,
+    coverage=True,
+    indicator_prefixes=("andel_eftergymnasial",),
     popup=(
         PopupField("kommunnamn", "Kommun", "Municipality"),
         PopupField("befolkning", "Folkmängd", "Population"),

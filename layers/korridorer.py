@@ -26,7 +26,7 @@ from shapely.ops import substring
 
 from layers import avgangar
 from layers.bannat import Bannat, path, stretches
-from layers.stomlinje_settings import StomlinjeSettings
+from layers.settings import StomlinjeSettings
 from layers.tidtabeller import Natdag
 
 MIN_SEGMENT_M = 1.0

@@ -17,6 +17,7 @@ SPEC = LayerSpec(
     id_column="lanskod",
     style={"color": "#000000", "weight": 3, "fill": False},
     legend=(("#000000", "Länsgräns", "County boundary"),),
+    display_tolerance_m=150.0,
     popup=(PopupField("lansnamn", "Län", "County"), PopupField("lanskod", "Länskod", "Code")),
 )
 

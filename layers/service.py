@@ -13,7 +13,7 @@ import pandas as pd
 import shapely
 from scipy.spatial import cKDTree
 
-from layers.spec import LayerSpec, PopupField
+from layers.spec import Categorized, LayerSpec, PopupField
 
 # id -> (Swedish label, English label, colour from the Okabe–Ito colour-blind-safe palette)
 CATEGORIES: dict[str, tuple[str, str, str]] = {
@@ -70,7 +70,7 @@ SPEC = LayerSpec(
     sources=("pipos", "skolor", "osm_service"),
     id_column="id",
     style={"radius": 5, "weight": 1, "color": "#222222", "fill": True, "fillOpacity": 0.9},
-    legend=tuple((colour, sv, en) for sv, en, colour in CATEGORIES.values()),
+    categories=Categorized.of("kategori", CATEGORIES),
     popup=(
         PopupField("namn", "Namn", "Name"),
         PopupField("kategori_sv", "Kategori", "Category"),

@@ -15,8 +15,8 @@ import pandas as pd
 
 from layers import avgangar
 from layers.korridorer import Korridorer, segment_table
-from layers.spec import LayerSpec, PopupField
-from layers.stomlinje_settings import StomlinjeSettings
+from layers.settings import StomlinjeSettings
+from layers.spec import Categorized, LayerSpec, PopupField
 from layers.tidtabeller import Natdag
 
 COLUMNS = ["id", "fran", "till", "fran_namn", "till_namn", "trafikslag", "turer_dag",
@@ -33,12 +33,12 @@ SPEC = LayerSpec(
     title_en="Trunk line network",
     theme="Resor",
     geometry_type="LineString",
-    sources=("gtfs_rail", "gtfs_varmlandstrafik"),
+    sources=("gtfs_rail", "gtfs_varmlandstrafik", "gtfs_rail_2025", "stationer", "rinf"),
     id_column="id",
     style={"weight": 3, "opacity": 0.9},
-    legend=(*((colour, sv, en) for sv, en, colour in avgangar.CLASS_LABELS.values()),
-            ("#555555", "Bredare linje = fler turer per dag; streckad = schematisk (rak linje)",
-             "Wider line = more trips per day; dashed = schematic (straight line)")),
+    categories=Categorized.of("klass", avgangar.CLASS_LABELS),
+    legend=(("#555555", "Bredare linje = fler turer per dag; streckad = schematisk (rak linje)",
+             "Wider line = more trips per day; dashed = schematic (straight line)"),),
     popup=(
         PopupField("fran_namn", "Från", "From"),
         PopupField("till_namn", "Till", "To"),

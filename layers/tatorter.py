@@ -23,6 +23,7 @@ SPEC = LayerSpec(
     id_column="tatortsnr",
     style={"color": "#b2182b", "weight": 1, "fillColor": "#ef8a62", "fillOpacity": 0.5},
     legend=(("#ef8a62", "Tätort (SCB, avgränsning 2018)", "Urban area (SCB, 2018 delineation)"),),
+    display_tolerance_m=40.0,
     popup=(
         PopupField("tatort", "Tätort", "Urban area"),
         PopupField("kommunkod", "Kommunkod", "Municipality code"),

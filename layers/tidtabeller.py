@@ -23,8 +23,8 @@ from shapely.geometry import LineString
 
 from data_sources.gtfs import Feed
 from layers import avgangar
+from layers.settings import StomlinjeSettings
 from layers.stationsnyckel import station_keys
-from layers.stomlinje_settings import StomlinjeSettings
 from layers.trafikdag import Analysdag, analysis_days, covers, validity_window
 
 STATION_COLUMNS = ["namn", "signatur", "floden", "geometry"]

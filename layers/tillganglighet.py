@@ -37,6 +37,7 @@ SPEC = LayerSpec(
         ("#d73027", "över 30 km / 30 min", "over 30 km / 30 min"),
         ("#7f7f7f", "ej nåbar", "unreachable"),
     ),
+    indicator_prefixes=("service_",),
     popup=(
         PopupField("namn", "Ort", "Place"),
         PopupField("befolkning", "Befolkning", "Population"),

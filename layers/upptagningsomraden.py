@@ -30,8 +30,8 @@ from layers import avgangar
 from layers.accessibility import Network, distance_to_nearest, snap
 from layers.befolkning import population_split
 from layers.indikatorer import check
+from layers.settings import StomlinjeSettings
 from layers.spec import LayerSpec, PopupField
-from layers.stomlinje_settings import StomlinjeSettings
 
 COLUMNS = ["id", "trafikslag", "avstand_m", "hallplatser", "metod", "titel_sv", "datum",
            "geometry"]
@@ -60,6 +60,8 @@ SPEC = LayerSpec(
     style={"color": "#0072B2", "weight": 1, "fillColor": "#56B4E9", "fillOpacity": 0.15},
     legend=(("#56B4E9", "Inom gång-/cykelavstånd till stomlinje (fågelväg)",
              "Within walking/cycling distance of a trunk line (straight line)"),),
+    display_tolerance_m=20.0,
+    indicator_prefixes=("befolkning_stomlinje_",),
     popup=(
         PopupField("titel_sv", "Upptagningsområde", "Catchment"),
         PopupField("hallplatser", "Antal hållplatser", "Number of stops"),

@@ -34,7 +34,7 @@ def run_ours(feed_path: Path, out: Path) -> dict:
     """Load and classify with our code; write calls per stop to ``out``; return figures."""
     from data_sources import gtfs
     from layers import avgangar
-    from layers.stomlinje_settings import StomlinjeSettings
+    from layers.settings import StomlinjeSettings
     from layers.trafikdag import representative_day
 
     settings = StomlinjeSettings()

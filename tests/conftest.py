@@ -13,7 +13,7 @@ import pytest
 
 from gisapp import create_app
 from gisapp.build import run_build
-from gisapp.settings import DataDir, resolve_data_dir
+from gisapp.config import DataDir, resolve_data_dir
 from gisapp.store import Build, BuildStore
 
 FIXTURES = Path(__file__).parent / "fixtures"

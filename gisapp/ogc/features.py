@@ -8,7 +8,6 @@ serving build only (a new build id clears the old build's sets).
 
 from __future__ import annotations
 
-import json
 import threading
 from dataclasses import dataclass
 
@@ -18,16 +17,10 @@ import pandas as pd
 import shapely
 
 from data_sources.errors import NotFoundError
-from gisapp.display import _json_safe
 from gisapp.ogc.crs import ServedCrs
 from gisapp.store import Build
+from gisapp.web.jsonsafe import dumps, json_value
 from layers.spec import LayerSpec
-
-
-def dumps(value: object) -> str:
-    """JSON text (UTF-8) with ``<``, ``>`` and ``&`` escaped, so data can never form markup."""
-    text = json.dumps(value, ensure_ascii=False, default=str)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 @dataclass(frozen=True)
@@ -93,7 +86,7 @@ def _serialise(frame: gpd.GeoDataFrame, ids: list[str], crs: ServedCrs) -> list[
     records = frame.drop(columns=frame.geometry.name).to_dict(orient="records")
     out = []
     for fid, geometry, record in zip(ids, geometry_json, records, strict=True):
-        properties = dumps({k: _json_safe(v) for k, v in record.items()})
+        properties = dumps({k: json_value(v) for k, v in record.items()})
         geometry_text = geometry if geometry is not None else "null"
         out.append(f'{{"type":"Feature","id":{dumps(fid)},'
                    f'"geometry":{geometry_text},"properties":{properties}}}')

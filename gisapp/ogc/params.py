@@ -6,7 +6,6 @@ except a feature property of the collection, which filters by exact value.
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,6 +14,7 @@ from werkzeug.datastructures import MultiDict
 
 from data_sources.errors import RequestError
 from gisapp.ogc.crs import CRS84, ServedCrs, parse_crs
+from gisapp.web import params as web_params
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 10_000
@@ -74,15 +74,7 @@ def bbox(raw: str | None, crs: ServedCrs) -> tuple[float, float, float, float] |
     """Parse ``bbox`` (4 or 6 numbers, in ``crs``'s axis order); return x/y order, 2D."""
     if raw is None:
         return None
-    parts = raw.split(",")
-    if len(parts) not in (4, 6):
-        raise RequestError("bbox", "expected 4 (or 6) comma-separated numbers")
-    try:
-        numbers = [float(p) for p in parts]
-    except ValueError:
-        raise RequestError("bbox", "expected numbers") from None
-    if not all(math.isfinite(n) for n in numbers):
-        raise RequestError("bbox", "numbers must be finite")
+    numbers = web_params.numbers("bbox", raw, (4, 6), "minx,miny,maxx,maxy (or 6 in 3D)")
     half = len(numbers) // 2
     low, high = numbers[:2], numbers[half:half + 2]
     if crs.swap_axes:
@@ -123,16 +115,9 @@ def output_format(args: MultiDict, accept_html: bool) -> str:
     return raw
 
 
-def refuse_unknown(args: MultiDict, allowed: tuple[str, ...] | list[str]) -> None:
-    """Raise for the first parameter not in ``allowed``."""
-    for name in args:
-        if name not in allowed:
-            raise RequestError(name[:40], "unknown query parameter")
-
-
 def items_query(args: MultiDict, properties: list[str]) -> ItemsQuery:
     """Parse an items request; ``properties`` are the collection's filterable properties."""
-    refuse_unknown(args, [*ITEMS_PARAMETERS, *properties])
+    web_params.only(args, [*ITEMS_PARAMETERS, *properties])
     bbox_crs = parse_crs(_single(args, "bbox-crs"), "bbox-crs")
     datetime_value(_single(args, "datetime"))
     filters = {}
@@ -156,5 +141,5 @@ def items_query(args: MultiDict, properties: list[str]) -> ItemsQuery:
 
 def feature_query(args: MultiDict) -> ServedCrs:
     """Parse a single-feature request (``f`` and ``crs``); return the output CRS."""
-    refuse_unknown(args, ("f", "crs"))
+    web_params.only(args, ("f", "crs"))
     return parse_crs(_single(args, "crs"), "crs")

@@ -12,7 +12,7 @@ import pytest
 
 from data_sources import gtfs, kommuner
 from layers import avgangar, hallplatser, stomlinjer, trafikdag
-from layers.stomlinje_settings import StomlinjeSettings
+from layers.settings import StomlinjeSettings
 
 DAY = date(2023, 11, 7)  # a Tuesday in the densest part of the 2023 feed
 BUS_DAY = date(2023, 11, 21)  # a Tuesday with SJ replacement buses in the national feed

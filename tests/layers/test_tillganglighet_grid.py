@@ -52,13 +52,13 @@ def test_surface_puts_each_square_in_its_cell_and_round_trips_as_geotiff(grid_ac
     import rasterio
     from rasterio.io import MemoryFile
 
-    from gisapp.surface_api import geotiff
+    from gisapp.exports.geotiff import encode
 
     _, access = grid_access
     array, transform = tillganglighet.surface(access, kategori="apotek", column="km",
                                               size_m=1000.0)
     assert np.isfinite(array).sum() == len(access)
-    with MemoryFile(geotiff(array, transform)) as memory, memory.open() as raster:
+    with MemoryFile(encode(array, transform)) as memory, memory.open() as raster:
         assert raster.crs.to_epsg() == 3006
         band = raster.read(1)
         for point, km in zip(access.geometry, access["km"], strict=True):

@@ -6,7 +6,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from layers.stomlinje_settings import StomlinjeSettings
+from layers.settings import StomlinjeSettings
 from layers.upptagningsomraden import build, network_area
 
 SETTINGS = StomlinjeSettings()

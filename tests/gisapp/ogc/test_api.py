@@ -163,7 +163,7 @@ def test_crs84_geometry_matches_the_stored_layer(client, built):
 def test_an_empty_layer_has_no_extent_and_valid_json(built):
     from gisapp.ogc import documents, features
     from gisapp.ogc.crs import CRS84 as CRS84_SERVED
-    from gisapp.steps import SPECS
+    from layers.catalog import SPECS
 
     empty = features.make_feature_set("stomlinjer", built.layer("stomlinjer").iloc[:0],
                                       SPECS["stomlinjer"], CRS84_SERVED)

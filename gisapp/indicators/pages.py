@@ -1,0 +1,154 @@
+"""Page data for ``/jamfor`` and ``/kommun/<kod>``: tables and SVG charts (no Flask).
+
+Every class and län value comes from :func:`gisapp.indicator_query.query`, i.e. from
+numerators and denominators.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from gisapp.indicators.charts import OKABE_ITO, Bar, Reference, bar_chart
+from gisapp.indicators.query import (
+    Selection,
+    indicator_ids,
+    indicator_sources,
+    missing_text,
+    query,
+)
+from gisapp.store import Build
+from layers.indikatorer import OMRADEN, describe
+
+AREA_LABELS = {
+    "sv": {"tatort": "Tätort", "landsbygd": "Landsbygd", "hela_kommunen": "Hela kommunen"},
+    "en": {"tatort": "Urban areas", "landsbygd": "Rural areas",
+           "hela_kommunen": "Whole municipality"},
+}
+LAN_COLOUR = "#000000"
+CLASS_COLOUR = OKABE_ITO[5]
+
+
+def _value(value: object) -> float | None:
+    """Return a table value as float, ``None`` when missing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value):
+        return None
+    return float(value)
+
+
+def source_files(build: Build, indikator: str) -> list[dict]:
+    """The files behind an indicator (``path, sha256``), each once, for the page's source line."""
+    files = {f["path"]: f for source in indicator_sources(build, indikator)
+             for f in source["files"] if f["sha256"]}
+    return list(files.values())
+
+
+def comparison(build: Build, selection: Selection, *, omrade: str, sort: str, lang: str) -> dict:
+    """All kommuner grouped by class for one indicator and area type, with a bar chart.
+
+    ``selection`` names the indicator and the classification (its ``kommun`` is ignored).
+
+    Returns ``info`` (id, titel, enhet, not), ``groups`` (list of ``{klass, rows, average}``;
+    rows have ``kommunkod, kommunnamn, varde, teljare, namnare, ar``), ``lan`` (län value),
+    ``chart`` (SVG markup), ``files`` (:func:`source_files`), ``missing`` (reason or
+    ``None``).
+    """
+    indikator = selection.indikator
+    result = query(build, Selection(None, indikator, selection.klassning))
+    rows = result["rader"][result["rader"]["omrade"] == omrade]
+    rows = rows.assign(klass=rows["klass"].fillna("–"))  # no classification stored
+    classes = result["klasser"][result["klasser"]["omrade"] == omrade].set_index("grupp")
+    lan = result["lan"][result["lan"]["omrade"] == omrade]
+    by = ["varde", "kommunnamn"] if sort == "varde" else ["kommunnamn"]
+    ascending = [False, True] if sort == "varde" else [True]
+    # a count's group and län values are totals: drawn among single kommuner they would
+    # stretch the axis and read as averages, so only shares get reference lines
+    share = rows["namnare"].notna().any()
+    groups, bars, references = [], [], []
+    for klass, members in rows.groupby("klass", sort=True):
+        members = members.sort_values(by, ascending=ascending)
+        average = _value(classes["varde"].get(klass))
+        groups.append({"klass": klass, "average": average,
+                       "rows": members[["kommunkod", "kommunnamn", "varde", "teljare", "namnare",
+                                        "ar"]].to_dict("records")})
+        bars += [Bar(r.kommunnamn, _value(r.varde), OKABE_ITO[0], klass)
+                 for r in members.itertuples()]
+        if average is not None and share:
+            label = ("Gruppens värde" if lang == "sv" else "Group value") + f" ({klass})"
+            references.append(Reference(label, average, CLASS_COLOUR, klass))
+    lan_value = _value(lan["varde"].iloc[0]) if len(lan) else None
+    if lan_value is not None and share:
+        references.append(Reference(build.manifest["region"]["lansnamn"], lan_value, LAN_COLOUR))
+    info = describe(indikator, lang)
+    unit = rows["enhet"].iloc[0] if len(rows) else info["enhet"]
+    chart = bar_chart(bars, unit=unit, title=info["titel"], references=tuple(references))
+    return {"info": {**info, "enhet": unit}, "groups": groups, "lan": lan_value,
+            "files": source_files(build, indikator),
+            "chart": chart if bars else None,
+            "missing": (missing_text(build, indikator, result["saknas"][indikator], lang)
+                        if indikator in result["saknas"] else None)}
+
+
+def _chart_for(block: pd.DataFrame, *, names: tuple[str, str, str], unit: str,
+               lang: str) -> object:
+    """Bars per area type: the kommun, its class and the län (shares); kommun only (counts).
+
+    ``names`` are the kommun's, its class's and the län's labels.
+    """
+    labels = AREA_LABELS[lang]
+    kommunnamn, klass, lansnamn = names
+    count = block["namnare"].isna().all()
+    bars = []
+    for omrade in OMRADEN:
+        row = block[block["omrade"] == omrade]
+        if row.empty:
+            continue
+        row = row.iloc[0]
+        bars.append(Bar(kommunnamn, _value(row["varde"]), OKABE_ITO[0], labels[omrade]))
+        if not count:
+            bars.append(Bar(klass, _value(row["klass_varde"]), CLASS_COLOUR, labels[omrade]))
+            bars.append(Bar(lansnamn, _value(row["lan_varde"]), OKABE_ITO[4], labels[omrade]))
+    title = describe(block["indikator"].iloc[0], lang)["titel"]
+    return bar_chart(bars, unit=unit, title=title)
+
+
+def profile(build: Build, kommunkod: str, *, klassning: str, lang: str) -> dict:
+    """Tätort, landsbygd and whole-kommun values of every indicator against class and län.
+
+    Returns ``klass`` (the kommun's class), ``blocks`` (per indicator: ``info``, ``rows``
+    with ``omrade, varde, klass_varde, lan_varde, ar, kalla``, ``chart``, ``files``) and
+    ``missing``
+    (one entry per reason: ``orsak`` and the ``indikatorer`` it holds for, as ``id, titel``).
+    """
+    result = query(build, Selection(kommunkod, None, klassning))
+    rows, names = result["rader"], build.kommuner
+    klass = rows["klass"].dropna().iloc[0] if rows["klass"].notna().any() else ""
+    keys = ["indikator", "omrade"]
+    merged = rows.merge(result["klasser"][[*keys, "varde"]].rename(columns={"varde":
+                        "klass_varde"}), on=keys, how="left")
+    merged = merged.merge(result["lan"][[*keys, "varde"]].rename(columns={"varde": "lan_varde"}),
+                          on=keys, how="left")
+    lansnamn = build.manifest["region"]["lansnamn"]
+    blocks = []
+    order = {k: i for i, k in enumerate(indicator_ids(build))}  # catalogue first
+    merged = merged.sort_values("indikator", key=lambda ids: ids.map(order), kind="stable")
+    for indikator, block in merged.groupby("indikator", sort=False):
+        block = block.set_index("omrade").reindex(
+            [o for o in OMRADEN if o in set(block["omrade"])]).reset_index()
+        unit = block["enhet"].iloc[0]
+        blocks.append({
+            "info": {**describe(indikator, lang), "enhet": unit},
+            "rows": block[["omrade", "varde", "klass_varde", "lan_varde", "ar", "kalla"]]
+            .to_dict("records"),
+            "chart": _chart_for(block, names=(names[kommunkod], klass, lansnamn), unit=unit,
+                                lang=lang),
+            "files": source_files(build, indikator),
+        })
+    missing: dict[str, list[dict]] = {}
+    for indikator, reason in result["saknas"].items():
+        text = missing_text(build, indikator, reason, lang)
+        missing.setdefault(text, []).append(describe(indikator, lang))
+    return {"klass": klass, "blocks": blocks,
+            "missing": [{"orsak": reason, "indikatorer": items}
+                        for reason, items in missing.items()]}

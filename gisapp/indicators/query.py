@@ -1,0 +1,154 @@
+"""Read the indicator table of a build: per kommun, per class and for the län (no Flask).
+
+Class and län values are always computed by :func:`layers.indikatorer.aggregate` from
+numerators and denominators. An indicator the catalogue knows but the build lacks (e.g.
+broadband without a PTS file) is reported as missing with the build's reason, never as zero.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from data_sources.klassning import CLASSIFICATIONS
+from gisapp.store import Build
+from layers import indikatorer
+from layers.catalog import SPECS, producer_of
+from layers.kommunindikatorer import SPEC as KOMMUNINDIKATORER
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What one request asks for; ``None`` means all."""
+
+    kommun: str | None
+    indikator: str | None
+    klassning: str | None
+
+
+def table(build: Build) -> pd.DataFrame:
+    """Return the build's indicator rows (contract-checked; empty with the columns when none)."""
+    frame = build.indicators
+    if frame.empty:
+        return pd.DataFrame(columns=indikatorer.COLUMNS)
+    return indikatorer.check(frame, f"build {build.id}")
+
+
+def classifications(build: Build) -> dict[str, str]:
+    """``{id: title}`` of the classifications stored in the build (SKR first)."""
+    if KOMMUNINDIKATORER.id not in build.layer_ids():
+        return {}
+    columns = build.layer(KOMMUNINDIKATORER.id).columns
+    return {key: meta.title for key, meta in CLASSIFICATIONS.items()
+            if f"klass_{key}" in columns}
+
+
+def groups(build: Build, klassning: str) -> pd.Series:
+    """``kommunkod → class label`` for one stored classification (empty when not stored)."""
+    if klassning not in classifications(build):
+        return pd.Series(dtype="string")
+    frame = build.layer(KOMMUNINDIKATORER.id)
+    return frame.set_index("kommunkod")[f"klass_{klassning}"].dropna()
+
+
+def indicator_ids(build: Build) -> list[str]:
+    """Every indicator id the build has or the catalogue knows, catalogue order first."""
+    present = table(build)["indikator"].unique().tolist()
+    return list(dict.fromkeys([*indikatorer.CATALOGUE, *present]))
+
+
+def indicator_sources(build: Build, indikator: str) -> list[dict]:
+    """The source files behind ``indikator``: those of the layer step that produced it.
+
+    Each entry: ``name, publisher, title, reference_year, licence, files`` (``path, sha256``),
+    as recorded in the build manifest (empty when the build has no rows of the indicator).
+    """
+    for layer in build.manifest["layers"].values():
+        if indikator in layer.get("indikatorer", ()):
+            return [{"name": s["name"], "publisher": s["publisher"], "title": s["title"],
+                     "reference_year": s["reference_year"], "licence": s["licence"],
+                     "files": [{"path": f["path"], "sha256": f["sha256"]}
+                               for f in s["files"]]}
+                    for s in layer["sources"]]
+    return []
+
+
+def missing_reason(build: Build, indikator: str, present: set[str]) -> str | None:
+    """Why ``indikator`` has no rows in ``build`` (``None`` when it has rows)."""
+    if indikator in present:
+        return None
+    layer_id = _missing_producer(build, indikator)
+    if layer_id is not None:
+        return f"saknar data: {build.manifest['missing'][layer_id]}"
+    return "saknar data: ingen källa för indikatorn i detta bygge"
+
+
+def _missing_producer(build: Build, indikator: str) -> str | None:
+    """The layer that would produce ``indikator`` and could not be built, if any."""
+    spec = producer_of(indikator)
+    return spec.id if spec is not None and spec.id in build.manifest["missing"] else None
+
+
+def missing_text(build: Build, indikator: str, reason: str, lang: str) -> str:
+    """``reason`` (from :func:`missing_reason`, Swedish) for a page in ``lang``.
+
+    In English the producing layer's own instructions (``how_to_add_en``) replace the
+    Swedish build message.
+    """
+    if lang == "sv":
+        return reason
+    layer_id = _missing_producer(build, indikator)
+    if layer_id is not None:
+        return f"no data: {SPECS[layer_id].how_to_add_en}"
+    return "no data: no source for this indicator in this build"
+
+
+def query(build: Build, selection: Selection) -> dict[str, pd.DataFrame | dict]:
+    """Return kommun rows, class and län aggregates, and missing indicators for a selection.
+
+    Results are cached per build directory and selection (a build never changes once
+    written); callers must not modify the returned frames.
+
+    Keys: ``rader`` (:data:`layers.indikatorer.COLUMNS` + ``kommunnamn, klass``), ``klasser``
+    and ``lan`` (:data:`layers.indikatorer.AGGREGATE_COLUMNS`, computed over all the region's
+    kommuner, not only the selected one), ``saknas`` (``{indikator: reason}``).
+    """
+    return _query(str(build.path), selection)
+
+
+@lru_cache(maxsize=256)
+def _query(build_path: str, selection: Selection) -> dict[str, pd.DataFrame | dict]:
+    """Compute :func:`query` for the build in ``build_path`` (cached)."""
+    build = Build(Path(build_path))
+    rows = table(build)
+    names = build.kommuner
+    rows = rows[rows["kommunkod"].isin(names)]
+    present = set(rows["indikator"])
+    wanted = [selection.indikator] if selection.indikator else indicator_ids(build)
+    rows = rows[rows["indikator"].isin(wanted)]
+    classes = groups(build, selection.klassning)
+    lan = pd.Series(build.manifest["region"]["lansnamn"], index=list(names))
+    class_rows = indikatorer.aggregate(rows, classes)
+    lan_rows = indikatorer.aggregate(rows, lan)
+    if selection.kommun:
+        rows = rows[rows["kommunkod"] == selection.kommun]
+        class_rows = class_rows[class_rows["grupp"] == classes.get(selection.kommun)]
+    rows = rows.assign(kommunnamn=rows["kommunkod"].map(names),
+                       klass=rows["kommunkod"].map(classes))
+    saknas = {i: reason for i in wanted
+              if (reason := missing_reason(build, i, present)) is not None}
+    return {"rader": rows.reset_index(drop=True), "klasser": class_rows.reset_index(drop=True),
+            "lan": lan_rows.reset_index(drop=True), "saknas": saknas}
+
+
+def long_csv(result: dict) -> pd.DataFrame:
+    """One frame for CSV export: kommun rows, then class and län rows (``niva`` says which)."""
+    kommun = result["rader"].assign(niva="kommun", grupp=result["rader"]["klass"])
+    klass = result["klasser"].assign(niva="klass", kommunkod="", kommunnamn="")
+    lan = result["lan"].assign(niva="lan", kommunkod="", kommunnamn="")
+    columns = ["niva", "kommunkod", "kommunnamn", "grupp", *indikatorer.COLUMNS[1:]]
+    parts = [p.reindex(columns=columns) for p in (kommun, klass, lan) if not p.empty]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)

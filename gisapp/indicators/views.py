@@ -1,0 +1,178 @@
+"""Indicator outputs: the API, the comparison page and the kommun profile.
+
+``/api/indikatorer``, ``/jamfor`` and ``/kommun/<kommunkod>``. Views parse and validate,
+call a core function (:mod:`gisapp.indicator_pages`, :mod:`gisapp.indicator_query`), render.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+from flask import Blueprint, Response, jsonify, render_template, request
+
+from gisapp.indicators.excel import workbook
+from gisapp.indicators.pages import AREA_LABELS, comparison, profile
+from gisapp.indicators.query import (
+    Selection,
+    classifications,
+    indicator_ids,
+    indicator_sources,
+    long_csv,
+    query,
+)
+from gisapp.maps.choropleth import mappable_indicators
+from gisapp.maps.compose import MapOptions, render_parts
+from gisapp.store import Build
+from gisapp.web import params
+from gisapp.web.context import current_build, kommun_bounds
+from gisapp.web.pagecache import cached_page
+from layers.indikatorer import describe
+
+indicators = Blueprint("indicators", __name__)
+
+DEFAULT_INDICATOR = "andel_i_tatort"
+TEXTS = {
+    "sv": {"compare": "Jämför kommuner", "indicator": "Indikator", "area": "Område",
+           "classification": "Klassning", "sort": "Sortera", "by_value": "efter värde",
+           "by_name": "efter namn", "show": "Visa", "kommun": "Kommun", "value": "Värde",
+           "numerator": "Täljare", "denominator": "Nämnare", "year": "År", "source": "Källa",
+           "group_value": "Gruppens värde", "map": "Karta", "missing": "saknar data",
+           "other_lang": "English", "on_map": "Visa på kartan (hela kommunen)",
+           "download": "Ladda ned", "csv": "Indikatorer (CSV)", "xlsx": "Indikatorer (Excel)",
+           "files": "Källfiler",
+           "gpkg": "Kommunens data (GeoPackage)", "class": "Grupp", "lan": "Län",
+           "not_found": "Kommunen finns inte", "valid": "Giltiga kommuner i regionen",
+           "weighted": "Grupp- och länsvärden beräknas från summerade täljare och nämnare "
+                       "(befolkningsviktade), inte som medelvärden av andelar."},
+    "en": {"compare": "Compare municipalities", "indicator": "Indicator", "area": "Area",
+           "classification": "Classification", "sort": "Sort", "by_value": "by value",
+           "by_name": "by name", "show": "Show", "kommun": "Municipality", "value": "Value",
+           "numerator": "Numerator", "denominator": "Denominator", "year": "Year",
+           "source": "Source", "group_value": "Group value", "map": "Map",
+           "missing": "no data", "other_lang": "Svenska",
+           "on_map": "Show on the map (whole municipality)", "download": "Download",
+           "csv": "Indicators (CSV)", "xlsx": "Indicators (Excel)", "files": "Source files",
+           "gpkg": "Municipality data (GeoPackage)",
+           "class": "Group", "lan": "County", "not_found": "Municipality not found",
+           "valid": "Valid municipalities of the region",
+           "weighted": "Group and county values are computed from summed numerators and "
+                       "denominators (population-weighted), not as averages of shares."},
+}
+
+
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+NBSP = "\u00a0"  # groups digits without letting a number wrap across lines
+
+
+def formatter(lang: str):
+    """Return ``fmt(value, unit="")``, the table number format of ``lang``.
+
+    Digits are grouped with no-break spaces (a number never wraps); shares and small numbers
+    get one decimal (decimal comma in Swedish);
+    a missing value is "–".
+    """
+    point = "," if lang == "sv" else "."
+
+    def fmt(value: object, unit: str = "") -> str:
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return "–"
+        digits = 1 if str(unit).startswith("procent") or abs(float(value)) < 100 else 0
+        return f"{float(value):,.{digits}f}".replace(",", NBSP).replace(".", point)
+
+    return fmt
+
+
+def _klassning(build: Build) -> str:
+    """Parse ``klassning`` against the classifications stored in the build (default SKR)."""
+    available = classifications(build)
+    return params.choice("klassning", request.args.get("klassning"), available,
+                         next(iter(available), None))
+
+
+def _records(frame) -> list[dict]:
+    """Rows as JSON-ready dicts (NaN → null)."""
+    return json.loads(frame.to_json(orient="records", force_ascii=False))
+
+
+@indicators.get("/api/indikatorer")
+def api_indikatorer():
+    """Serve indicator rows per kommun with class and län aggregates, as JSON, CSV or Excel."""
+    params.only(request.args, ("kommun", "indikator", "klassning", "format"))
+    build = current_build()
+    selection = Selection(
+        params.kommunkod(request.args.get("kommun"), build.kommuner),
+        params.choice("indikator", request.args.get("indikator"), indicator_ids(build), None),
+        _klassning(build))
+    output = params.choice("format", request.args.get("format"), params.FORMATS, "json")
+    result = query(build, selection)
+    name = f"indikatorer_{selection.kommun or 'region'}.{output}"
+    attachment = {"Content-Disposition": f"attachment; filename={name}"}
+    if output == "csv":
+        return Response(long_csv(result).to_csv(index=False), mimetype="text/csv",
+                        headers=attachment)
+    if output == "xlsx":
+        body = workbook(build, result, klassning=selection.klassning, lang="sv",
+                        note=TEXTS["sv"]["weighted"])
+        return Response(body, mimetype=XLSX_MIMETYPE, headers=attachment)
+    return jsonify({
+        "build_id": build.id, "klassning": selection.klassning,
+        "klassningar": classifications(build),
+        "indikatorer": [{**describe(i), "kallor": indicator_sources(build, i)}
+                        for i in ([selection.indikator] if selection.indikator
+                                  else indicator_ids(build))],
+        "rader": _records(result["rader"]), "klasser": _records(result["klasser"]),
+        "lan": _records(result["lan"]),
+        "saknas": [{"indikator": k, "orsak": v} for k, v in result["saknas"].items()],
+    })
+
+
+@indicators.get("/jamfor")
+def jamfor():
+    """All kommuner grouped by class for one indicator, with bar chart and reference lines."""
+    params.only(request.args, ("sprak", "indikator", "omrade", "klassning", "sortera"))
+    build = current_build()
+    lang = params.language(request.args.get("sprak"))
+    ids = indicator_ids(build)
+    indikator = params.choice("indikator", request.args.get("indikator"), ids,
+                              DEFAULT_INDICATOR if DEFAULT_INDICATOR in ids else ids[0])
+    omrade = params.omrade(request.args.get("omrade"))
+    klassning = _klassning(build)
+    sort = params.choice("sortera", request.args.get("sortera"), params.SORTS, "varde")
+    chosen = {"indikator": indikator, "omrade": omrade, "klassning": klassning, "sortera": sort}
+
+    def render() -> str:
+        data = comparison(build, Selection(None, indikator, klassning), omrade=omrade,
+                          sort=sort, lang=lang)
+        return render_template(
+            "jamfor.html", lang=lang, t=TEXTS[lang], region=build.manifest["region"],
+            data=data, indicators=[describe(i, lang) for i in ids], areas=AREA_LABELS[lang],
+            classifications=classifications(build), chosen=chosen, fmt=formatter(lang),
+            on_map=chosen["indikator"] in mappable_indicators(build))
+
+    return cached_page(build.id, ("jamfor", lang, *chosen.values()), render)
+
+
+@indicators.get("/kommun/<kommunkod>")
+def kommun_profile(kommunkod: str):
+    """One kommun: map, tätort/landsbygd/kommun/class/län table and charts, downloads."""
+    params.only(request.args, ("sprak", "klassning"))
+    build = current_build()
+    lang = params.language(request.args.get("sprak"))
+    known = build.kommuner
+    if kommunkod not in known:
+        return render_template("kommun_404.html", lang=lang, t=TEXTS[lang], known=known,
+                               region=build.manifest["region"], asked=kommunkod[:40]), 404
+    klassning = _klassning(build)
+
+    def render() -> str:
+        data = profile(build, kommunkod, klassning=klassning, lang=lang)
+        options = MapOptions(lang=lang, bounds=kommun_bounds(build, kommunkod), collapsed=True,
+                             highlight=kommunkod)
+        return render_template(
+            "kommun.html", lang=lang, t=TEXTS[lang], region=build.manifest["region"],
+            kommunkod=kommunkod, kommunnamn=known[kommunkod], data=data,
+            areas=AREA_LABELS[lang], klassning=klassning, classifications=classifications(build),
+            fmt=formatter(lang), **render_parts(build, options))
+
+    return cached_page(build.id, ("kommun", lang, kommunkod, klassning), render)

@@ -1,0 +1,232 @@
+"""Compose the folium map of a build: every built layer, a themed layer panel, popups, legends.
+
+Folium code lives only in this wing. Each layer is drawn into its own ``FeatureGroup`` so the panel
+(``static/strukturbild.js``) can toggle it; Leaflet is served from the app's own
+``/static/vendor`` (no CDN), and the map stays usable without the tile server. Every
+data-derived string reaching the page is HTML-escaped (:func:`gisapp.maps.display.to_geojson`
+with ``escape=True``) or passed as JSON and inserted as text by the panel.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import folium
+from branca.element import Element, MacroElement
+from jinja2 import Template
+
+from data_sources.crs import SERVE_CRS
+from gisapp.maps.choropleth import add_indicator_choropleth, mappable_indicators
+from gisapp.maps.display import simplify_for_display, to_geojson
+from gisapp.maps.renderers import notes_for, renderer_for
+from gisapp.store import Build
+from gisapp.web.jsonsafe import dumps
+from layers.catalog import SPECS
+from layers.indikatorer import describe
+from layers.spec import LayerSpec
+
+THEMES = ("Struktur", "Resor", "Service", "Digital", "Befolkning")
+THEME_EN = {"Struktur": "Structure", "Resor": "Travel", "Service": "Service",
+            "Digital": "Digital", "Befolkning": "Population"}
+LEAFLET_JS = [("leaflet", "/static/vendor/leaflet/leaflet.js")]
+LEAFLET_CSS = [("leaflet_css", "/static/vendor/leaflet/leaflet.css"),
+               ("strukturbild_css", "/static/strukturbild.css")]
+PANEL_JS = "/static/strukturbild.js"
+
+PANEL_TEXTS = {
+    "sv": {"panel": "Lager", "search": "Sök kommun eller tätort", "missing": "saknar data",
+           "basemap": "Bakgrundskarta", "nobase": "Ingen (fungerar utan internet)",
+           "embed": "Bädda in", "title": "Strukturbild",
+           "embedHelp": "Kopiera koden och klistra in den i din webbsida:",
+           "empty": "inga objekt i regionen", "indicator": "Indikator på kartan",
+           "noIndicator": "– ingen –"},
+    "en": {"panel": "Layers", "search": "Find municipality or urban area", "missing": "no data",
+           "basemap": "Base map", "nobase": "None (works offline)", "embed": "Embed",
+           "title": "Structure map", "embedHelp": "Copy the code into your web page:",
+           "empty": "no features in the region", "indicator": "Indicator on the map",
+           "noIndicator": "– none –"},
+}
+
+
+@dataclass(frozen=True)
+class MapOptions:
+    """What to draw: layer ids (``None`` = every built layer), extent, language, page kind."""
+
+    lang: str = "sv"
+    layer_ids: tuple[str, ...] | None = None
+    bounds: tuple[float, float, float, float] | None = None  # lon/lat: W, S, E, N
+    embed_url: str | None = None
+    collapsed: bool = False
+    indicator: str | None = None  # the choropleth shown, offered in the panel's selector
+    highlight: str | None = None  # kommunkod outlined on top of every layer
+
+
+def _places(build: Build) -> list[dict]:
+    """Kommuner and tätorter with their lon/lat bounds, for the search box.
+
+    Names carry their kind ("Arvika (kommun)", "Arvika (tätort)"): many tätorter share their
+    kommun's name, and each must be reachable.
+    """
+    places = []
+    kinds = (("kommuner", "kommunnamn", "kommun"), ("tatorter", "tatort", "tätort"))
+    for layer_id, name_column, kind in kinds:
+        if layer_id not in build.layer_ids():
+            continue
+        frame = build.layer(layer_id).to_crs(SERVE_CRS)
+        for name, bounds in zip(frame[name_column], frame.geometry.bounds.values, strict=True):
+            places.append({"name": f"{name} ({kind})",
+                           "bounds": [round(float(v), 5) for v in bounds]})
+    return places
+
+
+def _legend(spec: LayerSpec, build: Build, lang: str) -> list[list[str]]:
+    """The spec's legend rows in ``lang``; of its categories only those that occur."""
+    rows = spec.legend_rows()
+    frame = build.layer(spec.id)
+    if spec.categories is not None and spec.categories.column in frame.columns:
+        present = set(frame[spec.categories.column].dropna())
+        absent = {(c.colour, c.label_sv, c.label_en) for c in spec.categories.classes
+                  if c.value not in present}
+        rows = tuple(row for row in rows if row not in absent)
+    return [[colour, sv if lang == "sv" else en] for colour, sv, en in rows]
+
+
+class _Panel(MacroElement):
+    """Adds the panel script and calls ``strukturbildPanel(map, config)`` once the map exists."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "strukturbildPanel({{ this._parent.get_name() }}, {{ this.config_json }});"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, config: dict) -> None:
+        super().__init__()
+        # JSON inside <script>: HTML-safe, so no data string can close the script element.
+        self.config_json = dumps(config)
+
+
+def missing_layers(build: Build, lang: str) -> list[dict]:
+    """Layers the build could not make, with their theme and how to add the data.
+
+    Swedish pages give the build's own message (it names the missing files); English pages
+    the layer's ``how_to_add_en``.
+    """
+    out = []
+    for layer_id, reason in build.manifest["missing"].items():
+        spec = SPECS.get(layer_id)
+        title = (spec.title_sv if lang == "sv" else spec.title_en) if spec else layer_id
+        how = reason if lang == "sv" or spec is None or not spec.how_to_add_en \
+            else spec.how_to_add_en
+        out.append({"id": layer_id, "title": title,
+                    "theme": spec.theme if spec else "Struktur", "how": how})
+    return out
+
+
+def compose_map(build: Build, options: MapOptions) -> folium.Map:
+    """Return a folium map of ``build`` with the requested layers and the layer panel."""
+    lang = options.lang
+    fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=True, zoom_control=True,
+                      zoom_snap=0.25, zoom_delta=0.5)
+    fmap.default_js = LEAFLET_JS
+    fmap.default_css = LEAFLET_CSS
+    fmap.get_root().header.add_child(Element(f'<script src="{PANEL_JS}"></script>'),
+                                     name="strukturbild_js")
+    base = folium.TileLayer(
+        "OpenStreetMap", name="OpenStreetMap", attr="&copy; OpenStreetMap-bidragsgivare",
+        control=False,
+    ).add_to(fmap)
+    built = build.layer_ids()
+    wanted = [i for i in (built if options.layer_ids is None else options.layer_ids)
+              if i in built]
+    panel_layers, empty = [], []
+    for layer_id in _ordered(wanted):
+        spec = SPECS[layer_id]
+        if build.manifest["layers"][layer_id]["rows"] == 0:
+            empty.append({"id": layer_id, "theme": spec.theme,
+                          "title": spec.title_sv if lang == "sv" else spec.title_en,
+                          "how": PANEL_TEXTS[lang]["empty"]})
+            continue
+        group = folium.FeatureGroup(name=html.escape(spec.title_sv), control=False,
+                                    show=spec.default_visible or options.layer_ids is not None)
+        renderer_for(layer_id)(group, spec, build, lang)
+        group.add_to(fmap)
+        panel_layers.append({
+            "id": layer_id, "var": group.get_name(), "theme": spec.theme,
+            "title": spec.title_sv if lang == "sv" else spec.title_en,
+            "visible": group.show, "legend": _legend(spec, build, lang),
+            "front": "Polygon" not in spec.geometry_type,  # drawn above a choropleth
+            "notes": notes_for(layer_id, build, lang),
+        })
+    config = {
+        "lang": lang, "texts": PANEL_TEXTS[lang], "layers": panel_layers,
+        "themes": [[theme, theme if lang == "sv" else THEME_EN[theme]] for theme in THEMES],
+        "missing": empty + [m for m in missing_layers(build, lang)
+                            if options.layer_ids is None or m["id"] in options.layer_ids],
+        "places": [] if options.layer_ids is not None else _places(build),
+        "base": {"var": base.get_name(), "title": "OpenStreetMap"},
+        "embed": options.embed_url, "collapsed": options.collapsed,
+        "indicators": [] if options.layer_ids is not None else _indicator_choices(build, lang),
+        "indicator": options.indicator,
+    }
+    _Panel(config).add_to(fmap)
+    if options.highlight:
+        _add_highlight(fmap, build, options.highlight)
+    west, south, east, north = options.bounds or _region_bounds(build)
+    fmap.fit_bounds([[south, west], [north, east]])
+    return fmap
+
+
+def _add_highlight(fmap: folium.Map, build: Build, kommunkod: str) -> None:
+    """Outline one kommun above every layer (not clickable, so popups below still open)."""
+    kommuner = simplify_for_display("kommuner", build.layer("kommuner"))
+    shape = kommuner.loc[kommuner["kommunkod"] == kommunkod, ["kommunkod", "geometry"]]
+    folium.GeoJson(
+        to_geojson(shape, escape=True), name="highlight", control=False, interactive=False,
+        style_function=lambda _: {"color": "#000000", "weight": 4, "fill": False},
+    ).add_to(fmap)
+
+
+def _indicator_choices(build: Build, lang: str) -> list[dict]:
+    """Indicators the map can shade in ``build``, with their titles, for the selector."""
+    return [{"id": i, "title": describe(i, lang)["titel"]} for i in mappable_indicators(build)]
+
+
+def _ordered(layer_ids: Iterable[str]) -> list[str]:
+    """Layer ids that have a spec, in theme order (then in build order)."""
+    present = [i for i in layer_ids if i in SPECS]
+    return sorted(present, key=lambda i: THEMES.index(SPECS[i].theme)
+                  if SPECS[i].theme in THEMES else len(THEMES))
+
+
+def _region_bounds(build: Build) -> tuple[float, float, float, float]:
+    """Lon/lat bounds of the region (län layer, else kommuner)."""
+    region = build.layer("lan") if "lan" in build.layer_ids() else build.layer("kommuner")
+    minx, miny, maxx, maxy = region.to_crs(SERVE_CRS).total_bounds
+    return float(minx), float(miny), float(maxx), float(maxy)
+
+
+
+
+# folium's map header forbids zooming the page (maximum-scale=1, user-scalable=no), which
+# fails WCAG 1.4.4 (resize text); our templates declare their own zoomable viewport.
+FOLIUM_VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>')
+
+
+def render_parts(build: Build, options: MapOptions, indikator: str | None = None) -> dict:
+    """Render the map (with an indicator choropleth when asked) into the template's parts.
+
+    Returns ``map_header``, ``map_name``, ``map_html`` and ``map_script`` for
+    ``_map_base.html``.
+    """
+    fmap = compose_map(build, options)
+    if indikator:
+        add_indicator_choropleth(fmap, build, indikator, options.lang)
+    root = fmap.get_root()
+    root.render()
+    return {"map_header": FOLIUM_VIEWPORT.sub("", root.header.render()),
+            "map_name": fmap.get_name(), "map_html": root.html.render(),
+            "map_script": root.script.render()}

@@ -1,0 +1,87 @@
+"""The renderer table: how each layer is drawn into its feature group, and its panel notes.
+
+An explicit table, filled here and nowhere else (no registration by import side effects).
+A layer without an entry is drawn by :func:`draw_by_spec` from its spec's style,
+categories and popup. A renderer is ``renderer(parent, spec, build, lang) -> None``; a
+notes function is ``notes(build, lang) -> list[str]`` (short texts under the legend).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import folium
+import geopandas as gpd
+
+from gisapp.maps import tillganglighet, transit
+from gisapp.maps.display import simplify_for_display, to_geojson
+from gisapp.maps.popup import popup
+from gisapp.store import Build
+from layers.spec import LayerSpec
+
+POINT_RADIUS = 5
+
+Renderer = Callable[[folium.map.FeatureGroup, LayerSpec, Build, str], None]
+LayerNotes = Callable[[Build, str], list[str]]
+
+
+def _style_function(spec: LayerSpec):
+    """Leaflet style for a feature: the spec's style, filled by class for categorised layers."""
+    base = dict(spec.style)
+    categories = spec.categories
+
+    def style(feature: dict) -> dict:
+        if categories is None:
+            return base
+        colour = categories.colour_of(feature["properties"].get(categories.column))
+        return base if colour is None else {**base, "fillColor": colour}
+
+    return style
+
+
+def draw_by_spec(parent: folium.map.FeatureGroup, spec: LayerSpec, build: Build, lang: str, *,
+                 frame: gpd.GeoDataFrame | None = None,
+                 extra: tuple[tuple[str, str], ...] = ()) -> None:
+    """Draw one built layer from its spec's style into ``parent``.
+
+    ``frame`` replaces the (display-simplified) layer, e.g. with columns joined from another
+    layer, and ``extra`` adds their ``(column, label)`` lines to the popup.
+    """
+    if frame is None:
+        frame = simplify_for_display(spec.id, build.layer(spec.id))
+    marker = folium.CircleMarker(radius=POINT_RADIUS) if spec.geometry_type == "Point" else None
+    folium.GeoJson(
+        to_geojson(frame, escape=True),
+        style_function=_style_function(spec),
+        popup=popup(spec, lang, list(frame.columns), extra=extra),
+        marker=marker,
+        smooth_factor=1.0,
+    ).add_to(parent)
+
+
+def _draw_tatorter(parent: folium.map.FeatureGroup, spec: LayerSpec, build: Build,
+                   lang: str) -> None:
+    """Tätorter from their spec, the popup telling their nearest stomlinje stop."""
+    frame, extra = transit.tatorter_with_access(build, spec, lang)
+    draw_by_spec(parent, spec, build, lang, frame=frame, extra=extra)
+
+
+RENDERERS: dict[str, Renderer] = {
+    "stomlinjer": transit.render_stomlinjer,
+    "hallplatser": transit.render_hallplatser,
+    "tatorter": _draw_tatorter,
+    "tillganglighet": tillganglighet.render,
+}
+NOTES: dict[str, LayerNotes] = {
+    "stomlinjer": transit.transit_notes,
+}
+
+
+def renderer_for(layer_id: str) -> Renderer:
+    """The renderer of ``layer_id`` (:func:`draw_by_spec` when it has none of its own)."""
+    return RENDERERS.get(layer_id, draw_by_spec)
+
+
+def notes_for(layer_id: str, build: Build, lang: str) -> list[str]:
+    """The panel notes of ``layer_id`` in ``build`` (none when it has no notes function)."""
+    return NOTES[layer_id](build, lang) if layer_id in NOTES else []

@@ -1,0 +1,75 @@
+"""The map pages: the strukturbild map (``/``) and the embeddable map (``/embed``)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+
+from gisapp.config import NO_DATA_HELP_EN, NO_DATA_HELP_SV
+from gisapp.maps.choropleth import parse_indikator
+from gisapp.maps.compose import MapOptions, missing_layers, render_parts
+from gisapp.store import Build
+from gisapp.web import params
+from gisapp.web.context import current_build, kommun_bounds
+from gisapp.web.pagecache import cached_page
+from gisapp.web.provenance import provenance_rows
+from gisapp.web.texts import TEXTS
+from layers.catalog import SPECS
+
+maps = Blueprint("maps", __name__)
+
+
+@maps.get("/")
+def index():
+    """The strukturbild map of the region with every built layer."""
+    params.only(request.args, ("sprak", "indikator"))
+    lang = params.language(request.args.get("sprak"))
+    build = current_build()
+    indikator = parse_indikator(request.args.get("indikator"), build)
+    key = ("index", lang, indikator)
+
+    def render() -> str:
+        no_data = None
+        if not build.manifest["has_data_dir"]:
+            no_data = NO_DATA_HELP_SV if lang == "sv" else NO_DATA_HELP_EN
+        options = MapOptions(lang=lang, embed_url="/embed", indicator=indikator)
+        return render_template(
+            "map.html", lang=lang, t=TEXTS[lang], region=build.manifest["region"],
+            build_id=build.id, provenance=provenance_rows(build, lang),
+            missing=missing_layers(build, lang), no_data=no_data,
+            **render_parts(build, options, indikator),
+        )
+
+    return cached_page(build.id, key, render)
+
+
+@maps.get("/embed")
+def embed():
+    """A minimal map that fills its iframe: chosen layers (``lager``) and extent."""
+    params.only(request.args, ("sprak", "lager", "kommun", "bbox", "indikator"))
+    build = current_build()
+    lang = params.language(request.args.get("sprak"))
+    known = [*build.layer_ids(), *build.manifest["missing"]]  # unbuilt: shown as saknar data
+    layer_ids = params.layer_list(request.args.get("lager"), known)
+    kommun = params.kommunkod(request.args.get("kommun"), build.kommuner)
+    # bbox is validated here but applied in the browser: the page does not depend on it, so
+    # arbitrary extents cannot fill the page cache (the key holds only bounded choices)
+    fit_bbox = params.bbox(request.args.get("bbox")) is not None and kommun is None
+    indikator = parse_indikator(request.args.get("indikator"), build)
+    key = ("embed", lang, None if layer_ids is None else tuple(sorted(layer_ids)), kommun,
+           fit_bbox, indikator)
+
+    def render() -> str:
+        chosen = _default_layers(build) if layer_ids is None else layer_ids
+        options = MapOptions(lang=lang, layer_ids=chosen,
+                             bounds=kommun_bounds(build, kommun) if kommun else None,
+                             collapsed=True, indicator=indikator, highlight=kommun)
+        return render_template("embed.html", lang=lang, t=TEXTS[lang], build_id=build.id,
+                               region=build.manifest["region"], fit_bbox=fit_bbox,
+                               **render_parts(build, options, indikator))
+
+    return cached_page(build.id, key, render)
+
+
+def _default_layers(build: Build) -> tuple[str, ...]:
+    """The layers an embed shows when ``lager`` is absent: those visible by default."""
+    return tuple(i for i in build.layer_ids() if i in SPECS and SPECS[i].default_visible)

@@ -1,0 +1,48 @@
+"""The catalogue of map layers: every layer's :class:`~layers.spec.LayerSpec`, in one place.
+
+Each layer module declares its own ``SPEC`` (titles, theme, style, categories and colours,
+legend, popup fields, display tolerance, which indicators it produces); this module collects
+them in panel order. The web app, the OGC API, the exports and the indicator pages read
+layer facts from here and nowhere else, so they never import the build pipeline.
+"""
+
+from __future__ import annotations
+
+from layers import (
+    befolkningsruta,
+    bredband,
+    hallplatser,
+    kommuner,
+    kommunindikatorer,
+    lan,
+    service,
+    stomlinjer,
+    tatort_stomlinje,
+    tatorter,
+    tillganglighet,
+    upptagningsomraden,
+)
+from layers.spec import LayerSpec
+
+# Panel order within each theme: polygons that give context first, then lines, then points.
+LAYERS: tuple[LayerSpec, ...] = (
+    kommuner.SPEC,
+    lan.SPEC,
+    tatorter.SPEC,
+    service.SPEC,
+    hallplatser.SPEC,
+    stomlinjer.SPEC,
+    tatort_stomlinje.SPEC,
+    befolkningsruta.SPEC,
+    upptagningsomraden.SPEC,
+    tillganglighet.SPEC,
+    bredband.SPEC,
+    kommunindikatorer.SPEC,
+)
+
+SPECS: dict[str, LayerSpec] = {spec.id: spec for spec in LAYERS}
+
+
+def producer_of(indikator: str) -> LayerSpec | None:
+    """The layer whose build step produces ``indikator`` (``None`` when none declares it)."""
+    return next((spec for spec in LAYERS if spec.produces(indikator)), None)

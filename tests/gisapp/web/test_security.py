@@ -1,0 +1,124 @@
+"""Hardening: security headers, escaping of hostile data, traversal, size and rate limits."""
+
+from __future__ import annotations
+
+import pytest
+
+from gisapp import create_app
+from gisapp.store import BuildStore
+from gisapp.web.security import RateLimiter
+
+HOSTILE = '<script>alert("x")</script> \'"&'
+
+
+@pytest.fixture(scope="module")
+def hostile_client(built, tmp_path_factory):
+    """A build of the real layers whose kommun names are replaced by markup and quotes."""
+    layers = {layer_id: built.layer(layer_id).copy() for layer_id in built.layer_ids()}
+    layers["kommuner"]["kommunnamn"] = HOSTILE + layers["kommuner"]["kommunnamn"]
+    manifest = {k: v for k, v in built.manifest.items() if k != "build_id"}
+    root = tmp_path_factory.mktemp("hostile")
+    BuildStore(root).write(layers, built.indicators, manifest)
+    return create_app({"BUILD_DIR": str(root), "TESTING": True}).test_client()
+
+
+@pytest.mark.parametrize("url", [
+    "/ogc/collections/kommuner/items?f=html", "/ogc/collections/kommuner/items/1780?f=html",
+    "/ogc/collections/kommuner/items", "/ogc/collections/kommuner/items/1780", "/",
+    "/embed?lager=kommuner&kommun=1780", "/api/provenance",
+])
+def test_hostile_names_never_reach_a_page_as_markup(hostile_client, url):
+    response = hostile_client.get(url)
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert "<script>alert" not in body
+    assert 'alert("x")' not in body or "&lt;script&gt;" in body
+
+
+def test_hostile_names_survive_json_round_trip(hostile_client):
+    doc = hostile_client.get("/ogc/collections/kommuner/items/1780").get_json()
+    assert doc["properties"]["kommunnamn"] == HOSTILE + "Karlstad"
+
+
+def test_security_headers_on_pages_and_api(client):
+    for url in ("/", "/ogc", "/ogc/collections/kommuner/items", "/ogc/collections/nosuch"):
+        headers = client.get(url).headers
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+        assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+        assert headers["X-Frame-Options"] == "DENY"
+        assert "https://*.tile.openstreetmap.org" in headers["Content-Security-Policy"]
+
+
+def test_embed_is_frameable_by_the_configured_sites(build_dir):
+    default = create_app({"BUILD_DIR": str(build_dir), "TESTING": True}).test_client()
+    headers = default.get("/embed").headers
+    assert "frame-ancestors *" in headers["Content-Security-Policy"]
+    assert "X-Frame-Options" not in headers
+    listed = create_app({"BUILD_DIR": str(build_dir), "TESTING": True,
+                         "EMBED_FRAME_ANCESTORS": "https://region.example"}).test_client()
+    csp = listed.get("/embed").headers["Content-Security-Policy"]
+    assert "frame-ancestors https://region.example" in csp
+
+
+@pytest.mark.parametrize("url", [
+    "/ogc/collections/..%2F..%2Fetc%2Fpasswd/items",
+    "/ogc/collections/kommuner/items/..%2F..%2F..%2Fetc%2Fpasswd",
+    "/ogc/collections/../../manifest.json",
+    "/ogc/collections/%2e%2e/items",
+])
+def test_path_traversal_finds_nothing(client, url):
+    response = client.get(url)
+    assert response.status_code == 404
+    assert "root:" not in response.get_data(as_text=True)
+
+
+def test_errors_hold_no_trace_or_path(client, build_dir, monkeypatch):
+    from gisapp.ogc import features
+
+    def broken(*args, **kwargs):
+        raise RuntimeError(f"boom in {build_dir}/secret.parquet")
+
+    monkeypatch.setattr(features, "page", broken)
+    response = client.get("/ogc/collections/kommuner/items")
+    assert response.status_code == 500
+    body = response.get_data(as_text=True)
+    assert "Traceback" not in body and str(build_dir) not in body and "boom" not in body
+
+
+def test_long_query_and_large_body_are_refused(client):
+    assert client.get("/ogc/collections?f=" + "x" * 5000).status_code == 414
+    response = client.post("/ogc/collections", data=b"x" * 200_000)
+    assert response.status_code in (405, 413)
+    assert client.application.config["MAX_CONTENT_LENGTH"] == 64 * 1024
+    assert "Traceback" not in response.get_data(as_text=True)
+
+
+def test_rate_limit_answers_429_with_retry_after(build_dir):
+    client = create_app({"BUILD_DIR": str(build_dir), "TESTING": True,
+                         "RATE_LIMIT_PER_MINUTE": 3}).test_client()
+    codes = [client.get("/ogc/conformance").status_code for _ in range(5)]
+    assert codes == [200, 200, 200, 429, 429]
+    response = client.get("/ogc/conformance")
+    assert response.headers["Retry-After"] == "60"
+    assert response.mimetype == "application/problem+json"
+
+
+def test_rate_limiter_memory_is_bounded():
+    limiter = RateLimiter(per_minute=2, max_clients=100)
+    for i in range(1000):
+        assert limiter.allow(f"10.0.{i // 256}.{i % 256}", now=0.0)
+    assert len(limiter._windows) == 100
+    assert limiter.allow("a", now=0.0) and limiter.allow("a", now=1.0)
+    assert not limiter.allow("a", now=2.0)
+    assert limiter.allow("a", now=61.0)
+
+
+def test_scenario_endpoint_has_its_own_default_limit(build_dir):
+    from gisapp import create_app
+
+    client = create_app({"BUILD_DIR": str(build_dir), "TESTING": True,
+                         "EXPENSIVE_RATE_LIMIT_PER_MINUTE": 2}).test_client()
+    url = "/api/scenario?ta_bort=pipos:TVV_1938"
+    assert [client.get(url).status_code for _ in range(3)] == [200, 200, 429]
+    assert client.get("/healthz").status_code == 200  # other endpoints are not limited
