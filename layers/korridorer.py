@@ -115,8 +115,8 @@ def corridors(natdag: Natdag, net: Bannat | None, settings: StomlinjeSettings) -
         "timme": (tid // 3600).astype("int64"),
         "trafikslag": runs["trafikslag"], "linje": runs["linje"],
         "operator": runs["operator"], "flode": runs["flode"],
-        "stannar_fran": runs["forst"].where(forward, runs["sist"]),
-        "stannar_till": runs["sist"].where(forward, runs["forst"]),
+        "stannar_fran": runs["forst"].where(forward, runs["sist"]).astype(bool),
+        "stannar_till": runs["sist"].where(forward, runs["forst"]).astype(bool),
     })
     return Korridorer(passages, _courses(chains), len(natdag.dag.days))
 

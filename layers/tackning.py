@@ -201,7 +201,7 @@ def sentence(t: Tackning, lang: str) -> str:
         parts = [head]
     else:
         parts = ["Inga tidtabeller för trafikdagen" if sv else "No timetable for the day"]
-    missing = ops[ops["status"].isin(("saknas", "annan_period"))]
+    missing = ops[ops["status"] == "saknas"]  # other periods are said below
     if not missing.empty:
         words = [(name, [MODE_WORDS[m][0 if sv else 1] for m in group["trafikslag"]])
                  for name, group in missing.groupby("namn", sort=False)]

@@ -19,6 +19,7 @@ from datetime import date
 
 import geopandas as gpd
 import pandas as pd
+import shapely
 from shapely.geometry import LineString
 
 from data_sources.gtfs import Feed
@@ -98,10 +99,14 @@ def feed_stations(name: str, feed: Feed) -> gpd.GeoDataFrame:
 
 def _shape_lines(name: str, feed: Feed) -> dict[tuple[str, str], LineString]:
     """One LineString (EPSG:3006) per shape with at least two points."""
-    if feed.shapes is None:
+    if feed.shapes is None or feed.shapes.empty:
         return {}
-    return {(name, shape_id): LineString(pts[["x", "y"]].to_numpy())
-            for shape_id, pts in feed.shapes.groupby("shape_id", sort=False) if len(pts) >= 2}
+    points = feed.shapes  # sorted by shape and sequence when parsed
+    sizes = points.groupby("shape_id", sort=False).size()
+    kept = points[points["shape_id"].map(sizes) >= 2]
+    codes, ids = pd.factorize(kept["shape_id"])
+    lines = shapely.linestrings(kept[["x", "y"]].to_numpy(), indices=codes)
+    return {(name, shape_id): line for shape_id, line in zip(ids, lines, strict=True)}
 
 
 def _calls(name: str, feed: Feed, dag: Analysdag, settings: StomlinjeSettings) -> pd.DataFrame:
