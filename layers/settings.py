@@ -26,11 +26,12 @@ class StomlinjeSettings:
     Attributes
     ----------
     service_date
-        ISO date (``"2023-10-17"``) of the service day to analyse; ``None`` (default) picks
-        the representative weekday of each feed (see ``service_weekday``).
+        ISO date (``"2023-10-17"``) of the service day to analyse, for every feed; ``None``
+        (default) picks the common representative weekday (see ``service_weekday``).
     service_weekday
-        Weekday (Monday = 0) whose busiest date in the feed's validity window is the
-        representative day. Default 1: the Tuesday with the most active services.
+        Weekday (Monday = 0) of the representative day: among the feeds' validity windows,
+        the date with this weekday on which the most feeds run, then the most services.
+        Default 1: Tuesday.
     rail_route_types
         Inclusive ``(first, last)`` ranges of GTFS ``route_type`` that count as rail and are
         always stomlinje. Default: 2 (rail) and 100–199 (extended railway types).

@@ -17,6 +17,7 @@ from layers import avgangar
 from layers.korridorer import Korridorer, segment_table
 from layers.settings import StomlinjeSettings
 from layers.spec import Categorized, LayerSpec, PopupField
+from layers.tackning import Tackning
 from layers.tidtabeller import Natdag
 
 COLUMNS = ["id", "fran", "till", "fran_namn", "till_namn", "trafikslag", "turer_dag",
@@ -59,9 +60,12 @@ SPEC = LayerSpec(
 )
 
 
-def build(k: Korridorer, natdag: Natdag, *, region_stations: pd.Index,
+def build(k: Korridorer, natdag: Natdag, coverage: Tackning, *, region_stations: pd.Index,
           settings: StomlinjeSettings) -> gpd.GeoDataFrame:
     """Return the segments with an end among ``region_stations`` (station keys), EPSG:3006.
+
+    Station names come from the timetables, else from ``coverage`` (an expected station the
+    trains pass without a timetable here, named as in Trafikverket's register).
 
     Output columns: :data:`COLUMNS` — ``fran``/``till`` station keys (sorted pair), their
     names, ``trafikslag``, ``turer_*`` (trips over the segment, both directions: per day,
@@ -72,7 +76,7 @@ def build(k: Korridorer, natdag: Natdag, *, region_stations: pd.Index,
     table = segment_table(k, settings)
     table = table[table["fran"].isin(region_stations) | table["till"].isin(region_stations)]
     frame = table.merge(k.geometry, on=["fran", "till"], how="left")
-    names = natdag.stations["namn"]
+    names = natdag.stations["namn"].combine_first(coverage.stations["namn"])
     frame["fran_namn"] = frame["fran"].map(names)
     frame["till_namn"] = frame["till"].map(names)
     frame["id"] = frame["fran"] + "-" + frame["till"]

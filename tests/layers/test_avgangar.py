@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from shapely.geometry import Point
 
 from data_sources import gtfs
 from data_sources.errors import DataError
@@ -194,3 +195,23 @@ def test_an_average_month_needs_a_month_and_its_weekdays() -> None:
     assert dag.average and dag.label_en == "mean Tue–Thu 2024-02 (13 days)"
     with pytest.raises(DataError, match="average_month.*'2024-13'"):
         trafikdag.period_days("2024-13", (1,))
+
+
+def test_bus_lines_follow_real_shapes(fixture_feed, register) -> None:
+    """A shape with points between two stops (as a bus feed has) draws the segment along it;
+    the fixture's stops S1 and S2 get a shape bending through a point between them."""
+    stops = fixture_feed.stops.set_index("stop_id").geometry
+    s1, s2 = stops["S1"], stops["S2"]
+    bend = ((s1.x + s2.x) / 2 + 300.0, (s1.y + s2.y) / 2)
+    shapes = pd.DataFrame({"shape_id": ["SH"] * 3, "shape_pt_sequence": [1, 2, 3],
+                           "x": [s1.x, bend[0], s2.x], "y": [s1.y, bend[1], s2.y]})
+    trips = fixture_feed.trips.assign(shape_id=fixture_feed.trips["shape_id"].where(
+        fixture_feed.trips["trip_id"] != "X5-1", "SH"))
+    feed = replace(fixture_feed, shapes=shapes, trips=trips)
+    settings = replace(SETTINGS, service_date=FIXTURE_DAY.isoformat())
+    k = korridorer.corridors(_network(feed, register, settings), None, settings)
+    drawn = k.geometry.set_index(["fran", "till"])
+    assert drawn.loc[("flode:S1", "flode:S2"), "geometri"] == "shapes"
+    course = drawn.loc[("flode:S1", "flode:S2")].geometry
+    assert course.distance(Point(bend)) < 1 and course.length > s1.distance(s2)
+    assert drawn.loc[("flode:S1", "flode:S3"), "geometri"] == "rak"

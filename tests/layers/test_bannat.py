@@ -57,9 +57,11 @@ def test_karlstad_arvika_passes_kil(built, register) -> None:
 
 
 def test_the_drawn_karlstad_arvika_trains_pass_within_200_m_of_kil(built, register) -> None:
-    natdag, _, _, k = built
-    layer = stomlinjer.build(k, natdag, region_stations=pd.Index(["tv:Ks", "tv:Ar"]),
+    natdag, cover, _, k = built
+    layer = stomlinjer.build(k, natdag, cover, region_stations=pd.Index(["tv:Ks", "tv:Ar"]),
                              settings=SETTINGS).set_index("id")
+    assert layer.loc["tv:Ar-tv:En", ["fran_namn", "till_namn"]].tolist() == ["Arvika station",
+                                                                            "Edane"]
     course = shapely.line_merge(shapely.union_all(
         [layer.geometry[i] for i in ("tv:Kil-tv:Ks",)] + [
             g for i, g in layer.geometry.items() if "tv:Ar" in i and "No." not in i]))

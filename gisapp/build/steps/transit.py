@@ -158,7 +158,7 @@ def stomlinjer_step(ctx: BuildContext) -> StepOutput:
     """Network segments touching the region, by trips per day and corridor class."""
     t = transit(ctx)
     stations = ctx.layer("hallplatser")
-    frame = stomlinjer.build(t.korridorer, t.natdag, region_stations=pd.Index(
+    frame = stomlinjer.build(t.korridorer, t.natdag, t.tackning, region_stations=pd.Index(
         stations["station_id"]), settings=ctx.settings.stomlinje)
     notes = t.notes
     schematic = int(frame["schematisk"].sum())

@@ -35,6 +35,7 @@ def test_stomlinjer_segments_touch_the_region(built: Build) -> None:
     assert (lines["fran"].isin(stations) | lines["till"].isin(stations)).all()
     assert set(lines["klass"]) <= {"stomlinje", "stark_stomlinje"}  # rail only here
     assert lines.crs.to_epsg() == 3006
+    assert lines[["fran_namn", "till_namn"]].notna().all().all()  # expected stations named too
     busiest = lines.iloc[0]
     assert {busiest["fran_namn"], busiest["till_namn"]} == {"Karlstad Centralstation",
                                                             "Kil station"}
