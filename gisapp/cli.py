@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
@@ -60,6 +61,11 @@ def build_settings(args: argparse.Namespace) -> PipelineSettings:
             msg = f"--trafikdag: expected a date as YYYY-MM-DD, got {args.trafikdag[:20]!r}"
             raise StrukturbildError(msg) from None
         stomlinje = replace(stomlinje, service_date=args.trafikdag)
+    if args.medeldag:
+        if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", args.medeldag):
+            msg = f"--medeldag: expected a month as YYYY-MM, got {args.medeldag[:20]!r}"
+            raise StrukturbildError(msg)
+        stomlinje = replace(stomlinje, average_month=args.medeldag)
     return replace(defaults, lanskod=args.lan or defaults.lanskod, stomlinje=stomlinje)
 
 
@@ -118,6 +124,8 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--lan", help="region as 2-digit länskod (default 17, Värmland)")
     build.add_argument("--trafikdag", help="GTFS service day YYYY-MM-DD (default: the Tuesday "
                        "with the most active services in the feed)")
+    build.add_argument("--medeldag", help="instead of one service day, the mean of the "
+                       "Tuesdays–Thursdays of this month YYYY-MM")
     build.set_defaults(func=cmd_build)
 
     serve = sub.add_parser("serve", help="serve the map (builds first if needed)")

@@ -1,19 +1,18 @@
-"""Departures on a service day, counted per stop and per route-direction, and classified.
+"""Departures on a service day, and the stomlinje rule on counts per hour.
 
 The core is :func:`departures`: one row per call of a trip that runs on the day (trips of
 ``frequencies.txt`` expanded to every run), with its time in seconds after the service day's
 midnight (after-midnight runs keep times ≥ 24 h). A call is a *departure* when passengers can
 board and the vehicle goes on: not the trip's last stop and ``pickup_type`` ≠ 1.
 
-Classes (stable ids): ``stark_stomlinje``, ``stomlinje``, ``ovrig``. Rail is always at least
-``stomlinje``; other route-directions are ``stomlinje`` when every hour of
-``settings.day_hours`` has ``min_per_hour`` departures, and ``stark_stomlinje`` when every
-peak hour also has ``strong_per_hour``.
+Classes (stable ids): ``stark_stomlinje``, ``stomlinje``, ``ovrig``. :func:`rule_rank` gives
+``stomlinje`` when every hour of ``settings.day_hours`` has ``min_per_hour`` trips, and
+``stark_stomlinje`` when every peak hour also has ``strong_per_hour``; rail is lifted to at
+least ``stomlinje`` where it is applied (:mod:`layers.korridorer`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -128,20 +127,13 @@ def departures(feed: Feed, day: date, settings: StomlinjeSettings) -> pd.DataFra
     return calls[columns].sort_values(["trip_key", "stop_sequence"]).reset_index(drop=True)
 
 
-def _hourly(deps: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """Departures per ``keys`` and service-day hour, hours as columns 0 … max (filled 0)."""
-    hours = max(HOURS_PER_DAY, int(deps["timme"].max()) + 1) if len(deps) else HOURS_PER_DAY
-    table = deps[deps["avgang"]].groupby([*keys, "timme"]).size().unstack(fill_value=0)
-    return table.reindex(columns=range(hours), fill_value=0)
-
-
 def _window_min(hourly: pd.DataFrame, window: tuple[int, int]) -> pd.Series:
     """Smallest hourly count over the hours ``start ≤ h < end``."""
     return hourly[list(range(*window))].min(axis=1)
 
 
 def window_counts(hourly: pd.DataFrame, settings: StomlinjeSettings) -> pd.DataFrame:
-    """Departures per row of ``hourly`` in the windows: all day, ``day_hours`` and both peaks.
+    """Counts per row of ``hourly`` in the windows: all day, ``day_hours`` and both peaks.
 
     Output columns: ``avgangar_dag, avgangar_dagtid, avgangar_topp_fm, avgangar_topp_em``.
     """
@@ -153,62 +145,18 @@ def window_counts(hourly: pd.DataFrame, settings: StomlinjeSettings) -> pd.DataF
     return out
 
 
-def classify(hourly: pd.DataFrame, is_rail: pd.Series, settings: StomlinjeSettings) -> pd.Series:
-    """Return the class id of each row of ``hourly`` (departures per hour at one place).
+def rule_rank(hourly: pd.DataFrame, settings: StomlinjeSettings) -> pd.Series:
+    """Index into :data:`CLASSES` of each row of ``hourly`` (trips per hour) by the rule.
 
-    ``is_rail`` (aligned with ``hourly``) marks rail, which is never below ``stomlinje``.
+    0 (``stark_stomlinje``): every hour of ``day_hours`` has ``min_per_hour`` and every hour
+    of both peaks ``strong_per_hour``; 1 (``stomlinje``): the first only; 2 (``ovrig``).
     """
     meets = _window_min(hourly, settings.day_hours) >= settings.min_per_hour
     strong = meets & (
         (_window_min(hourly, settings.peak_am) >= settings.strong_per_hour)
         & (_window_min(hourly, settings.peak_pm) >= settings.strong_per_hour)
     )
-    out = pd.Series("ovrig", index=hourly.index, dtype="object")
-    out[meets | is_rail] = "stomlinje"
-    out[strong] = "stark_stomlinje"
-    return out
-
-
-def route_directions(deps: pd.DataFrame, settings: StomlinjeSettings) -> pd.DataFrame:
-    """Classify each route-direction by its departures per hour at its busiest station.
-
-    Output columns (one row per ``route_id, direction_id``): ``trafikslag, turer_dag``
-    (trips on the day), ``matstation`` (the busiest station, where the rule is measured),
-    the :func:`window_counts` at that station, ``min_per_timme_dag`` (fewest departures in
-    an hour of ``day_hours``), ``klass``.
-    """
-    deps = deps.assign(direction_id=deps["direction_id"].astype("Int64").fillna(-1))
-    keys = ["route_id", "direction_id"]
-    busiest = (deps[deps["avgang"]].groupby([*keys, "station_id"]).size()
-               .rename("n").reset_index().sort_values([*keys, "n"], ascending=[True, True, False])
-               .drop_duplicates(keys))
-    at_busiest = deps.merge(busiest[[*keys, "station_id"]], on=[*keys, "station_id"])
-    hourly = _hourly(at_busiest, keys)
-    meta = deps.groupby(keys).agg(trafikslag=("trafikslag", "first"),
-                                  turer_dag=("trip_key", "nunique"))
-    out = meta.join(busiest.set_index(keys)["station_id"].rename("matstation"))
-    hourly = hourly.reindex(out.index, fill_value=0)
-    out = out.join(window_counts(hourly, settings))
-    out["min_per_timme_dag"] = _window_min(hourly, settings.day_hours)
-    out["klass"] = classify(hourly, out["trafikslag"] == "tag", settings)
-    return out.reset_index()
-
-
-@dataclass(frozen=True)
-class Trafikdag:
-    """One feed analysed on its service day: departures and classified route-directions."""
-
-    flode: str
-    feed: Feed
-    day: date
-    deps: pd.DataFrame
-    routes: pd.DataFrame
-
-
-def analyse(flode: str, feed: Feed, day: date, settings: StomlinjeSettings) -> Trafikdag:
-    """Return ``feed``'s departures on ``day`` and its classified route-directions."""
-    deps = departures(feed, day, settings)
-    return Trafikdag(flode, feed, day, deps, route_directions(deps, settings))
+    return pd.Series(np.where(strong, 0, np.where(meets, 1, 2)), index=hourly.index)
 
 
 def best_class(classes: pd.Series) -> str:
@@ -216,35 +164,21 @@ def best_class(classes: pd.Series) -> str:
     return min(classes, key=CLASSES.index)
 
 
+def joined_names(names: pd.Series) -> str:
+    """Distinct line names, shortest first (``"62, 63, 351"``)."""
+    return ", ".join(sorted(set(names), key=lambda v: (len(v), v)))
+
+
+def main_mode(modes: pd.Series) -> str:
+    """``tag`` when any rail is among ``modes``, else the most common mode."""
+    return "tag" if (modes == "tag").any() else modes.mode().iloc[0]
+
+
 def profile_text(hourly_row: np.ndarray) -> str:
-    """Hour-of-day profile as 24 comma-separated counts (service hours ≥ 24 folded onto 0–23)."""
-    folded = np.zeros(HOURS_PER_DAY, dtype=int)
-    np.add.at(folded, np.arange(len(hourly_row)) % HOURS_PER_DAY, hourly_row)
-    return ",".join(str(int(v)) for v in folded)
+    """Hour-of-day profile as 24 comma-separated counts (service hours ≥ 24 folded onto 0–23).
 
-
-def station_stats(deps: pd.DataFrame, routes: pd.DataFrame, feed: Feed,
-                  settings: StomlinjeSettings) -> pd.DataFrame:
-    """Departures and class per station (a stop without parent station is its own station).
-
-    ``routes`` is :func:`route_directions`' output. Output columns (index ``station_id``):
-    ``avgangar_dag, avgangar_dagtid`` (within ``day_hours``), ``avgangar_topp_fm,
-    avgangar_topp_em``, ``profil`` (24 hourly counts, text), ``linjer`` (route short names),
-    ``trafikslag`` (``tag`` when any rail calls), ``klass`` (best class of the
-    route-directions departing there).
+    Means over several days keep one decimal (``"0,1.5,2"``).
     """
-    hourly = _hourly(deps, ["station_id"])
-    dep = deps[deps["avgang"]]
-    out = window_counts(hourly, settings)
-    out["profil"] = [profile_text(row) for row in hourly.to_numpy()]
-    names = feed.routes.set_index("route_id")["route_short_name"]
-    named = dep.assign(linje=dep["route_id"].map(names).fillna(dep["route_id"]))
-    out["linjer"] = named.groupby("station_id")["linje"].agg(
-        lambda s: ", ".join(sorted(set(s), key=lambda v: (len(v), v))))
-    out["trafikslag"] = dep.groupby("station_id")["trafikslag"].agg(
-        lambda s: "tag" if (s == "tag").any() else s.mode().iloc[0])
-    classes = dep[["station_id", "route_id", "direction_id"]].drop_duplicates().assign(
-        direction_id=lambda f: f["direction_id"].astype("Int64").fillna(-1)).merge(
-        routes[["route_id", "direction_id", "klass"]], on=["route_id", "direction_id"])
-    out["klass"] = classes.groupby("station_id")["klass"].agg(best_class)
-    return out
+    folded = np.zeros(HOURS_PER_DAY, dtype=float)
+    np.add.at(folded, np.arange(len(hourly_row)) % HOURS_PER_DAY, hourly_row)
+    return ",".join(f"{v:.0f}" if float(v).is_integer() else f"{v:.1f}" for v in folded)

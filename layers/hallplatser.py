@@ -1,20 +1,30 @@
-"""The ``hallplatser`` layer: stations and stops of the region with departures and class.
+"""The ``hallplatser`` layer: the region's stations and stops, with departures and class.
 
-One row per station (stops with a parent station are counted at it) that has departures on
-the service day and lies in one of the region's kommuner.
+One row per station of the region (a stop with a parent station is counted at it; the same
+station in several timetables is one row, :mod:`layers.stationsnyckel`): those of the
+timetables, and those expected to have passenger service (:mod:`layers.forvantad_trafik`).
+Each carries its status (:data:`layers.tackning.STATUS`): a station that is not served on
+the analysed day(s) has empty counts and says why — it never shows 0 departures for a
+timetable that is missing.
 """
 
 from __future__ import annotations
 
 import geopandas as gpd
+import pandas as pd
 
 from layers import avgangar
+from layers.korridorer import Korridorer, station_classes
 from layers.settings import StomlinjeSettings
 from layers.spec import Categorized, LayerSpec, PopupField
+from layers.tackning import STATUS, Tackning
+from layers.tidtabeller import Natdag
 
 COLUMNS = ["id", "station_id", "namn", "kommunkod", "trafikslag", "avgangar_dag",
            "avgangar_dagtid", "avgangar_topp_fm", "avgangar_topp_em", "profil", "linjer",
-           "klass", "klass_sv", "datum", "flode", "geometry"]
+           "operatorer", "klass", "klass_sv", "status", "status_sv", "datum", "floden",
+           "geometry"]
+NO_TIMETABLE_COLOUR = "#666666"
 
 SPEC = LayerSpec(
     id="hallplatser",
@@ -22,18 +32,22 @@ SPEC = LayerSpec(
     title_en="Stops and stations",
     theme="Resor",
     geometry_type="Point",
-    sources=("gtfs_rail", "gtfs_varmlandstrafik"),
+    sources=("gtfs_rail", "gtfs_varmlandstrafik", "gtfs_rail_2025", "stationer", "rinf"),
     id_column="id",
     style={"radius": 5, "weight": 1, "color": "#222222", "fillOpacity": 0.9},
     categories=Categorized.of("klass", avgangar.CLASS_LABELS),
-    legend=(("#222222", "Större cirkel = fler avgångar per dag",
-             "Larger circle = more departures per day"),),
+    legend=((NO_TIMETABLE_COLOUR, "Ring = saknar tidtabell eller inga avgångar trafikdagen",
+             "Ring = no timetable, or no departures on the service day"),
+            ("#222222", "Större cirkel = fler avgångar per dag",
+             "Larger circle = more departures per day")),
     popup=(
         PopupField("namn", "Hållplats", "Stop"),
         PopupField("avgangar_dag", "Avgångar per dag", "Departures per day"),
         PopupField("avgangar_dagtid", "Avgångar 06–20", "Departures 06–20"),
         PopupField("linjer", "Linjer", "Lines"),
+        PopupField("operatorer", "Operatörer", "Operators"),
         PopupField("klass_sv", "Klass", "Class"),
+        PopupField("status_sv", "Tidtabell", "Timetable"),
         PopupField("datum", "Trafikdag", "Service day"),
     ),
     how_to_add_sv="Lägg Värmlandstrafiks GTFS Regional (Trafiklab, API-nyckel) som "
@@ -43,26 +57,49 @@ SPEC = LayerSpec(
 )
 
 
-def build(
-    dag: avgangar.Trafikdag, *, kommuner: gpd.GeoDataFrame, settings: StomlinjeSettings
-) -> gpd.GeoDataFrame:
-    """Return the region's stations with departures on the service day (EPSG:3006).
+def station_stats(natdag: Natdag, settings: StomlinjeSettings) -> pd.DataFrame:
+    """Departures per station key (means over the analysed days).
 
-    ``dag`` comes from :func:`layers.avgangar.analyse`; a station is kept when it lies
-    within one of ``kommuner``. Output columns: :data:`COLUMNS` — ``id``
-    (``<flode>:<station_id>``), ``namn``, ``kommunkod``, the counts of
-    :func:`layers.avgangar.station_stats`, ``klass_sv``, ``datum`` (ISO), ``flode`` (source).
+    Output (index: station key): the :func:`layers.avgangar.window_counts`, ``profil`` (24
+    hourly counts, text), ``linjer``, ``operatorer``, ``trafikslag``.
     """
-    feed, flode = dag.feed, dag.flode
-    stats = avgangar.station_stats(dag.deps, dag.routes, feed, settings)
-    stations = feed.stops[["stop_id", "stop_name", "geometry"]].rename(
-        columns={"stop_id": "station_id", "stop_name": "namn"})
-    frame = stations.merge(stats, left_on="station_id", right_index=True)
-    frame = gpd.sjoin(frame, kommuner[["kommunkod", "geometry"]], predicate="within",
-                      how="inner").drop(columns="index_right")
-    frame["id"] = flode + ":" + frame["station_id"]
-    frame["klass_sv"] = frame["klass"].map(lambda c: avgangar.CLASS_LABELS[c][0])
-    frame["datum"] = dag.day.isoformat()
-    frame["flode"] = flode
-    frame = frame.sort_values("avgangar_dag", ascending=False).reset_index(drop=True)
-    return gpd.GeoDataFrame(frame[COLUMNS], geometry="geometry", crs=feed.stops.crs)
+    dep = natdag.deps[natdag.deps["avgang"].astype(bool)]
+    hours = max(avgangar.HOURS_PER_DAY, int(dep["timme"].max()) + 1) if len(dep) else 24
+    hourly = (dep.groupby(["nyckel", "timme"]).size().unstack(fill_value=0)
+              .reindex(columns=range(hours), fill_value=0) / len(natdag.dag.days))
+    out = avgangar.window_counts(hourly, settings)
+    out["profil"] = [avgangar.profile_text(row) for row in hourly.to_numpy()]
+    groups = dep.groupby("nyckel")
+    out["linjer"] = groups["linje"].agg(avgangar.joined_names)
+    out["operatorer"] = groups["operator"].agg(lambda s: ", ".join(sorted(set(s))))
+    out["trafikslag"] = groups["trafikslag"].agg(avgangar.main_mode)
+    return out
+
+
+def build(natdag: Natdag, k: Korridorer, coverage: Tackning, *,
+          settings: StomlinjeSettings) -> gpd.GeoDataFrame:
+    """Return the region's stations (EPSG:3006) with departures, class and status.
+
+    Output columns: :data:`COLUMNS` — ``id`` and ``station_id`` (the station key),
+    ``namn``, ``kommunkod``, the counts of :func:`station_stats` (empty unless served),
+    ``klass`` (:func:`layers.korridorer.station_classes`; empty unless served),
+    ``klass_sv``, ``status``, ``status_sv``, ``datum`` (day or period), ``floden``.
+    """
+    frame = coverage.stations.copy()
+    frame = frame.join(station_stats(natdag, settings))
+    served = frame["status"] == "trafikeras"
+    frame["klass"] = station_classes(k, settings).reindex(frame.index).where(served)
+    frame["trafikslag"] = frame["trafikslag"].fillna("tag")  # expected stations: rail
+    frame["klass_sv"] = frame["klass"].map(
+        lambda c: avgangar.CLASS_LABELS[c][0] if isinstance(c, str) else None)
+    frame["status_sv"] = frame["status"].map(lambda s: STATUS[s][0])
+    frame["floden"] = natdag.stations["floden"].reindex(frame.index).fillna("")
+    frame["datum"] = natdag.dag.label_sv
+    frame["id"] = frame.index
+    frame["station_id"] = frame.index
+    frame = frame.sort_values(["avgangar_dag", "namn"], ascending=[False, True],
+                              na_position="last").reset_index(drop=True)
+    frame[["avgangar_dag", "avgangar_dagtid", "avgangar_topp_fm", "avgangar_topp_em"]] = (
+        frame[["avgangar_dag", "avgangar_dagtid", "avgangar_topp_fm", "avgangar_topp_em"]]
+        .astype("float64").round(2))
+    return gpd.GeoDataFrame(frame[COLUMNS], geometry="geometry", crs=coverage.stations.crs)

@@ -15,7 +15,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from layers.forvantad_trafik import VARMLAND, RegionTraffic
+
 TUESDAY = 1
+TUESDAY_TO_THURSDAY = (1, 2, 3)
 
 
 @dataclass(frozen=True)
@@ -25,11 +28,12 @@ class StomlinjeSettings:
     Attributes
     ----------
     service_date
-        ISO date (``"2023-10-17"``) of the service day to analyse; ``None`` (default) picks
-        the representative weekday of each feed (see ``service_weekday``).
+        ISO date (``"2023-10-17"``) of the service day to analyse, for every feed; ``None``
+        (default) picks the common representative weekday (see ``service_weekday``).
     service_weekday
-        Weekday (Monday = 0) whose busiest date in the feed's validity window is the
-        representative day. Default 1: the Tuesday with the most active services.
+        Weekday (Monday = 0) of the representative day: among the feeds' validity windows,
+        the date with this weekday on which the most feeds run, then the most services.
+        Default 1: Tuesday.
     rail_route_types
         Inclusive ``(first, last)`` ranges of GTFS ``route_type`` that count as rail and are
         always stomlinje. Default: 2 (rail) and 100–199 (extended railway types).
@@ -50,6 +54,45 @@ class StomlinjeSettings:
     offroad_m
         With a road network: how far (m) from a reached road a place still counts as within
         the catchment (the walk from the door to the road). Default 100 m (our choice).
+    average_month
+        ``"YYYY-MM"``: analyse the mean day over the ``average_weekdays`` of that month
+        instead of one service day, so a station served on some weekdays is not lost to one
+        unlucky date. Default ``None`` (one service day). Overrides ``service_date``.
+    average_weekdays
+        Weekdays (Monday = 0) averaged over ``average_month``. Default Tuesday–Thursday: the
+        ordinary midweek, without Monday's and Friday's extra and missing trains.
+    each_direction
+        Whether the rule holds for each direction of a segment on its own (the weaker
+        direction decides), or for both directions added up. Default ``True``: 2 trains an
+        hour one way and none back is not a 2/h service.
+    station_match_m
+        A timetable's station and a Trafikverket station this close (m) are the same
+        station. Default 300 m (stations of the real feeds lie 2–180 m from their register
+        point; neighbouring stations are kilometres apart).
+    station_name_match_m
+        With the same name (after dropping "station", "central" …) they may be this far
+        apart (m). Default 1 500 m (Ottebol lies 505 m from its register point).
+    rinf_match_m
+        A station this close (m) to a RINF operational point is that point of the network.
+        Default 400 m.
+    rinf_snap_m
+        A station farther from any operational point (a halt without switches) joins the
+        nearest RINF section within this distance (m). Default 2 000 m (sections are drawn
+        straight between their points; the track curves away from that line).
+    max_detour
+        A path over the network longer than this times the straight distance between two
+        stops is not taken (the trip runs where the network here has no sections, e.g.
+        abroad) and the stretch is drawn straight, flagged schematic. Default 2.5.
+    duplicate_min_calls
+        Two trips of different feeds that call at this many stations at the same minute are
+        the same train, counted once (the first feed's). Default 2.
+    tatort_access_m
+        A tätort is "utan stomlinje" when its nearest stomlinje stop is farther than this
+        (m). Default 2 000 m: the largest rail catchment (``rail_catchment_m``).
+    expected_traffic
+        Passenger stations and operators expected per län (see
+        :mod:`layers.forvantad_trafik`); a län not listed has no expectations, and its
+        coverage is then what the timetables show.
     """
 
     service_date: str | None = None
@@ -63,7 +106,17 @@ class StomlinjeSettings:
     bus_catchment_m: tuple[float, ...] = (500.0,)
     rail_catchment_m: tuple[float, ...] = (1_000.0, 2_000.0)
     offroad_m: float = 100.0
-
+    average_month: str | None = None
+    average_weekdays: tuple[int, ...] = TUESDAY_TO_THURSDAY
+    each_direction: bool = True
+    station_match_m: float = 300.0
+    station_name_match_m: float = 1_500.0
+    rinf_match_m: float = 400.0
+    rinf_snap_m: float = 2_000.0
+    max_detour: float = 2.5
+    duplicate_min_calls: int = 2
+    tatort_access_m: float = 2_000.0
+    expected_traffic: tuple[RegionTraffic, ...] = (VARMLAND,)
 
 
 @dataclass(frozen=True)

@@ -1,26 +1,32 @@
-"""The ``stomlinjer`` layer: the line network between consecutive stations, by frequency and class.
+"""The ``stomlinjer`` layer: the network's segments between consecutive stations, by class.
 
-One row per pair of consecutive stations served on the service day (both directions
-together), with the trips per day over that stretch, the lines using it and the best class
-among them. The geometry follows ``shapes.txt`` when the trip has a shape; otherwise it is a
-straight segment between the stops, flagged ``schematisk``.
+One row per network segment (:mod:`layers.korridorer`) touching the region, with the trips
+per day over it (all lines and operators, both directions), per peak, the lines using it,
+and its class by the stomlinje rule on the trips per hour of the whole corridor. Rail is
+drawn along the RINF network (``geometri = bannat``); buses along ``shapes.txt`` where the
+feed has real shapes (``shapes``); what has neither is a straight line (``rak``, flagged
+``schematisk``).
 """
 
 from __future__ import annotations
 
 import geopandas as gpd
 import pandas as pd
-import shapely
-from shapely.geometry import LineString
-from shapely.ops import substring
 
-from data_sources.gtfs import Feed
 from layers import avgangar
+from layers.korridorer import Korridorer, segment_table
+from layers.settings import StomlinjeSettings
 from layers.spec import Categorized, LayerSpec, PopupField
+from layers.tackning import Tackning
+from layers.tidtabeller import Natdag
 
-COLUMNS = ["id", "fran", "till", "fran_namn", "till_namn", "trafikslag", "turer_dag", "linjer",
-           "klass", "klass_sv", "schematisk", "datum", "flode", "geometry"]
-MIN_SEGMENT_M = 1.0
+COLUMNS = ["id", "fran", "till", "fran_namn", "till_namn", "trafikslag", "turer_dag",
+           "turer_dagtid", "turer_topp_fm", "turer_topp_em", "linjer", "operatorer", "klass",
+           "klass_sv", "geometri", "geometri_sv", "schematisk", "datum", "floden", "geometry"]
+GEOMETRI_LABELS = {"bannat": ("längs järnvägsnätet (RINF)", "along the rail network (RINF)"),
+                   "shapes": ("längs linjens sträckning (shapes.txt)",
+                              "along the line's course (shapes.txt)"),
+                   "rak": ("rak linje (schematisk)", "straight line (schematic)")}
 
 SPEC = LayerSpec(
     id="stomlinjer",
@@ -28,7 +34,7 @@ SPEC = LayerSpec(
     title_en="Trunk line network",
     theme="Resor",
     geometry_type="LineString",
-    sources=("gtfs_rail", "gtfs_varmlandstrafik"),
+    sources=("gtfs_rail", "gtfs_varmlandstrafik", "gtfs_rail_2025", "stationer", "rinf"),
     id_column="id",
     style={"weight": 3, "opacity": 0.9},
     categories=Categorized.of("klass", avgangar.CLASS_LABELS),
@@ -37,9 +43,14 @@ SPEC = LayerSpec(
     popup=(
         PopupField("fran_namn", "Från", "From"),
         PopupField("till_namn", "Till", "To"),
-        PopupField("turer_dag", "Turer per dag", "Trips per day"),
+        PopupField("turer_dag", "Turer per dag (båda riktningarna)",
+                   "Trips per day (both directions)"),
+        PopupField("turer_topp_fm", "Turer 06–09", "Trips 06–09"),
+        PopupField("turer_topp_em", "Turer 15–18", "Trips 15–18"),
         PopupField("linjer", "Linjer / tågnummer", "Lines / train numbers"),
+        PopupField("operatorer", "Operatörer", "Operators"),
         PopupField("klass_sv", "Klass", "Class"),
+        PopupField("geometri_sv", "Ritad", "Drawn"),
         PopupField("datum", "Trafikdag", "Service day"),
     ),
     how_to_add_sv="Busslinjer saknas: lägg Värmlandstrafiks GTFS Regional (Trafiklab, "
@@ -49,80 +60,29 @@ SPEC = LayerSpec(
 )
 
 
-def _hops(deps: pd.DataFrame) -> pd.DataFrame:
-    """Consecutive calls of each trip as hops ``station_id → next station`` (stop ids kept)."""
-    nxt = deps.groupby("trip_key", sort=False)[["station_id", "stop_id"]].shift(-1)
-    hops = deps.assign(till=nxt["station_id"], till_stop=nxt["stop_id"]).dropna(subset=["till"])
-    hops = hops[hops["station_id"] != hops["till"]]
-    swap = hops["station_id"] > hops["till"]
-    hops = hops.assign(a=hops["station_id"].where(~swap, hops["till"]),
-                       b=hops["till"].where(~swap, hops["station_id"]))
-    return hops
+def build(k: Korridorer, natdag: Natdag, coverage: Tackning, *, region_stations: pd.Index,
+          settings: StomlinjeSettings) -> gpd.GeoDataFrame:
+    """Return the segments with an end among ``region_stations`` (station keys), EPSG:3006.
 
+    Station names come from the timetables, else from ``coverage`` (an expected station the
+    trains pass without a timetable here, named as in Trafikverket's register).
 
-def _shape_lines(feed: Feed) -> dict[str, LineString]:
-    """One LineString (EPSG:3006) per shape with at least two points."""
-    if feed.shapes is None:
-        return {}
-    lines = {}
-    for shape_id, pts in feed.shapes.groupby("shape_id", sort=False):
-        if len(pts) >= 2:
-            lines[shape_id] = LineString(pts[["x", "y"]].to_numpy())
-    return lines
-
-
-def _segment_geometry(start, end, line: LineString | None) -> tuple[LineString, bool]:
-    """Cut the shape between two stop points, or draw a straight segment (``True`` = schematic).
-
-    A cut with no shape point between the two stops is itself a straight line (the SJ feed's
-    shapes only join consecutive stops), so it is flagged schematic too.
+    Output columns: :data:`COLUMNS` — ``fran``/``till`` station keys (sorted pair), their
+    names, ``trafikslag``, ``turer_*`` (trips over the segment, both directions: per day,
+    within ``day_hours``, per peak; means when several days are analysed), ``linjer``,
+    ``operatorer``, ``klass`` (the rule on the corridor's trips per hour), ``geometri``,
+    ``schematisk`` (straight line), ``datum`` (the analysed day or period), ``floden``.
     """
-    if line is not None:
-        d0, d1 = line.project(start), line.project(end)
-        if d1 - d0 > MIN_SEGMENT_M:
-            cut = substring(line, d0, d1)
-            return cut, len(cut.coords) <= 2
-    return LineString([start, end]), True
-
-
-def build(dag: avgangar.Trafikdag, *, region_stations: pd.Index) -> gpd.GeoDataFrame:
-    """Return the segments between consecutive stations touching the region (EPSG:3006).
-
-    ``dag`` comes from :func:`layers.avgangar.analyse`; ``region_stations`` are the
-    station ids inside the region (a segment is kept when either end is one). Output
-    columns: :data:`COLUMNS` — ``fran``/``till`` station ids (sorted pair), their names,
-    ``trafikslag``, ``turer_dag`` (trips over the segment, both directions), ``linjer``,
-    ``klass`` (best class of the route-directions using it), ``schematisk`` (bool).
-    """
-    feed, flode, routes = dag.feed, dag.flode, dag.routes
-    hops = _hops(dag.deps)
-    hops = hops[hops["a"].isin(region_stations) | hops["b"].isin(region_stations)]
-    hops = hops.assign(direction_id=hops["direction_id"].astype("Int64").fillna(-1)).merge(
-        routes[["route_id", "direction_id", "klass"]], on=["route_id", "direction_id"])
-    names = feed.routes.set_index("route_id")["route_short_name"]
-    hops["linje"] = hops["route_id"].map(names).fillna(hops["route_id"])
-    segments = hops.groupby(["a", "b"]).agg(
-        turer_dag=("trip_key", "nunique"),
-        linjer=("linje", lambda s: ", ".join(sorted(set(s), key=lambda v: (len(v), v)))),
-        klass=("klass", avgangar.best_class),
-        trafikslag=("trafikslag", lambda s: "tag" if (s == "tag").any() else s.mode().iloc[0]),
-    ).reset_index()
-    shapes = _shape_lines(feed)
-    stop_points = feed.stops.set_index("stop_id").geometry
-    reps = hops.sort_values("shape_id", na_position="last").drop_duplicates(["a", "b"])
-    reps = reps.set_index(["a", "b"]).loc[list(zip(segments["a"], segments["b"], strict=True))]
-    geoms = [_segment_geometry(stop_points[r.stop_id], stop_points[r.till_stop],
-                               shapes.get(r.shape_id) if pd.notna(r.shape_id) else None)
-             for r in reps.itertuples()]
-    station_names = feed.stops.set_index("stop_id")["stop_name"]
-    out = segments.rename(columns={"a": "fran", "b": "till"})
-    out["fran_namn"] = out["fran"].map(station_names)
-    out["till_namn"] = out["till"].map(station_names)
-    out["id"] = flode + ":" + out["fran"] + "-" + out["till"]
-    out["klass_sv"] = out["klass"].map(lambda c: avgangar.CLASS_LABELS[c][0])
-    out["schematisk"] = [schematic for _, schematic in geoms]
-    out["datum"] = dag.day.isoformat()
-    out["flode"] = flode
-    geometry = shapely.force_2d(gpd.GeoSeries([g for g, _ in geoms], crs=feed.stops.crs).values)
-    frame = gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(geometry, crs=feed.stops.crs))
-    return frame.sort_values("turer_dag", ascending=False).reset_index(drop=True)[COLUMNS]
+    table = segment_table(k, settings)
+    table = table[table["fran"].isin(region_stations) | table["till"].isin(region_stations)]
+    frame = table.merge(k.geometry, on=["fran", "till"], how="left")
+    names = natdag.stations["namn"].combine_first(coverage.stations["namn"])
+    frame["fran_namn"] = frame["fran"].map(names)
+    frame["till_namn"] = frame["till"].map(names)
+    frame["id"] = frame["fran"] + "-" + frame["till"]
+    frame["klass_sv"] = frame["klass"].map(lambda c: avgangar.CLASS_LABELS[c][0])
+    frame["geometri_sv"] = frame["geometri"].map(lambda g: GEOMETRI_LABELS[g][0])
+    frame["schematisk"] = frame["geometri"] == "rak"
+    frame["datum"] = natdag.dag.label_sv
+    out = gpd.GeoDataFrame(frame, geometry="geometry", crs=k.geometry.crs)
+    return out.sort_values("turer_dag", ascending=False).reset_index(drop=True)[COLUMNS]

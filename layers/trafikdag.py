@@ -7,6 +7,7 @@ patterns within a validity window, ``calendar_dates.txt`` adds (type 1) and remo
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
@@ -80,3 +81,84 @@ def service_day(feed: Feed, *, configured: str | None, weekday: int) -> date:
     except ValueError as exc:
         msg = f"stomlinje.service_date: expected an ISO date like 2023-10-17, got {configured!r}"
         raise DataError(msg) from exc
+
+
+WEEKDAY_SV = ("mån", "tis", "ons", "tors", "fre", "lör", "sön")
+WEEKDAY_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+@dataclass(frozen=True)
+class Analysdag:
+    """The day(s) a build analyses: one service day, or the mean over several weekdays.
+
+    ``label_sv`` / ``label_en`` say which, for the map and the provenance (e.g.
+    ``"2023-11-07"`` or ``"medel tis–tors 2023-11 (13 dagar)"``).
+    """
+
+    days: tuple[date, ...]
+    label_sv: str
+    label_en: str
+
+    @property
+    def average(self) -> bool:
+        """Whether counts are means over several days."""
+        return len(self.days) > 1
+
+
+def covers(feed: Feed, days: tuple[date, ...]) -> bool:
+    """Return whether every one of ``days`` lies in ``feed``'s validity window."""
+    first, last = validity_window(feed)
+    return all(first <= d <= last for d in days)
+
+
+def period_days(month: str, weekdays: tuple[int, ...]) -> Analysdag:
+    """The ``weekdays`` (Monday = 0) of ``month`` (``"YYYY-MM"``) as one averaged analysis."""
+    try:
+        start = date.fromisoformat(f"{month}-01")
+    except ValueError as exc:
+        msg = f"stomlinje.average_month: expected a month like 2023-11, got {month!r}"
+        raise DataError(msg) from exc
+    days = tuple(d.date() for d in pd.date_range(start, start + pd.offsets.MonthEnd(0))
+                 if d.weekday() in weekdays)
+    if not days:
+        msg = f"stomlinje.average_weekdays: no such weekday in {month} ({weekdays})"
+        raise DataError(msg)
+    span_sv = "–".join(WEEKDAY_SV[w] for w in (min(weekdays), max(weekdays)))
+    span_en = "–".join(WEEKDAY_EN[w] for w in (min(weekdays), max(weekdays)))
+    return Analysdag(days, f"medel {span_sv} {month} ({len(days)} dagar)",
+                     f"mean {span_en} {month} ({len(days)} days)")
+
+
+def common_day(feeds: list[Feed], *, weekday: int) -> date:
+    """The ``weekday`` on which the most feeds run, then the most services (earliest on ties).
+
+    Candidates are the dates with that weekday in any feed's validity window; with one feed
+    this is :func:`representative_day`. Raises ``DataError`` when there is none.
+    """
+    windows = [validity_window(feed) for feed in feeds]
+    first, last = min(w[0] for w in windows), max(w[1] for w in windows)
+    candidates = [d.date() for d in pd.date_range(first, last) if d.weekday() == weekday]
+    if not candidates:
+        msg = f"no {WEEKDAYS[weekday]} between {first} and {last} in any timetable"
+        raise DataError(msg)
+    running = [activity(feed, candidates).sum(axis=0).to_numpy() for feed in feeds]
+    feeds_on = sum((counts > 0).astype(int) for counts in running)
+    services = sum(running)
+    best = max(range(len(candidates)), key=lambda i: (feeds_on[i], services[i], -i))
+    return candidates[best]
+
+
+def analysis_days(feeds: list[Feed], *, service_date: str | None, weekday: int,
+                  average_month: str | None, average_weekdays: tuple[int, ...]) -> Analysdag:
+    """The day(s) to analyse: the month's mean day, the configured date or the common day.
+
+    ``average_month`` wins over ``service_date``; without either, :func:`common_day` of
+    ``feeds`` is the day.
+    """
+    if average_month is not None:
+        return period_days(average_month, average_weekdays)
+    if service_date is not None:
+        day = service_day(feeds[0], configured=service_date, weekday=weekday)
+    else:
+        day = common_day(feeds, weekday=weekday)
+    return Analysdag((day,), day.isoformat(), day.isoformat())

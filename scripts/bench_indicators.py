@@ -27,7 +27,7 @@ import pandas as pd
 
 from gisapp import create_app
 from gisapp.build import run_build
-from gisapp.settings import resolve_data_dir
+from gisapp.config import resolve_data_dir
 from gisapp.store import BuildStore
 from layers import indikatorer
 

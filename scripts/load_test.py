@@ -32,7 +32,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from gisapp.build import run_build
-from gisapp.settings import BUILD_ENV, resolve_data_dir
+from gisapp.config import BUILD_ENV, resolve_data_dir
 from gisapp.store import Build, BuildStore
 
 MIXED_PATHS = (

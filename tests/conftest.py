@@ -18,6 +18,7 @@ from gisapp.config import DataDir, resolve_data_dir
 from gisapp.store import Build, BuildStore
 
 FIXTURES = Path(__file__).parent / "fixtures"
+GRID_CSV = "population/scb_befolkning_1km_2024_sverige.csv"
 
 
 @pytest.fixture(scope="session")
@@ -43,6 +44,16 @@ def built(build_dir: Path) -> Build:
     build = BuildStore(build_dir).current()
     assert build is not None
     return build
+
+
+@pytest.fixture(scope="session")
+def grid_csv(data_dir: Path):
+    """The national SCB grid CSV read with plain pandas: the independent reference for grid
+    figures (its ``kommunkod`` = the kommun holding the square's centre, else the nearest)."""
+    import pandas as pd
+
+    return pd.read_csv(data_dir / GRID_CSV, dtype={"rutid_scb": str, "kommunkod": str,
+                                                   "lanskod": str})
 
 
 def data_dir_without(tmp_path: Path, data_dir: Path, *folders: str) -> Path:

@@ -15,13 +15,27 @@ One job per module:
 from __future__ import annotations
 
 from data_sources.gtfs.checks import GtfsReferenceError
-from data_sources.gtfs.feed import RAIL, RAIL_DIR, REGIONAL, REGIONAL_OPERATOR, Feed
+from data_sources.gtfs.feed import (
+    RAIL,
+    RAIL_2025,
+    RAIL_DIR,
+    REGIONAL,
+    REGIONAL_OPERATOR,
+    Feed,
+)
 from data_sources.gtfs.fetch import KEY_ENV, fetch_gtfs
-from data_sources.gtfs.tables import WEEKDAYS, load_rail, load_regional, parse
+from data_sources.gtfs.tables import (
+    WEEKDAYS,
+    load_rail,
+    load_rail_2025,
+    load_regional,
+    parse,
+)
 
 __all__ = [
     "KEY_ENV",
     "RAIL",
+    "RAIL_2025",
     "RAIL_DIR",
     "REGIONAL",
     "REGIONAL_OPERATOR",
@@ -30,6 +44,7 @@ __all__ = [
     "GtfsReferenceError",
     "fetch_gtfs",
     "load_rail",
+    "load_rail_2025",
     "load_regional",
     "parse",
 ]

@@ -1,6 +1,6 @@
 """Reference checks between the tables of a parsed GTFS feed.
 
-stop_times → trips → routes, trips → services (calendar or calendar_dates), stops → parent
+stop_times → trips → routes → agency, trips → services (calendar or calendar_dates), stops → parent
 stations, frequencies → trips, trips → shapes. A broken reference is a
 :class:`GtfsReferenceError` naming the file, the rows and the ids.
 """
@@ -48,6 +48,9 @@ def check_references(feed: Feed, source: FeedSource) -> None:
     trips, stop_times = source.where("trips"), source.where("stop_times")
     _require_refs(feed.stops, "parent_station", feed.stops["stop_id"],
                   (source.where("stops"), "stops.txt (stop_id)"))
+    if feed.agency["agency_id"].notna().any():
+        _require_refs(feed.routes, "agency_id", feed.agency["agency_id"],
+                      (source.where("routes"), "agency.txt"))
     _require_refs(feed.trips, "route_id", feed.routes["route_id"], (trips, "routes.txt"))
     services = pd.concat([feed.calendar["service_id"], feed.calendar_dates["service_id"]])
     _require_refs(feed.trips, "service_id", services,

@@ -8,6 +8,8 @@ Frames of a :class:`Feed` (EPSG:3006 where there is geometry):
 
 * ``stops``: ``stop_id, stop_name, location_type (int8), parent_station, station_id``
   (the parent station, or the stop itself), ``geometry`` (Point);
+* ``agency``: ``agency_id, agency_name`` (the operators; empty when the feed has no
+  ``agency.txt``);
 * ``routes``: ``route_id, agency_id, route_short_name, route_long_name, route_type (int)``;
 * ``trips``: ``trip_id, route_id, service_id, direction_id (Int8), shape_id, trip_headsign``;
 * ``stop_times``: ``trip_id, stop_id`` (categorical), ``stop_sequence`` (int32),
@@ -59,6 +61,30 @@ RAIL = SourceMeta(
     ),
 )
 
+RAIL_2025_HELP = (
+    "a copy of Trafiklab's GTFS Sverige 2 feed, filtered to the rail trips that call in the "
+    "region and unzipped into this folder (the feed needs a Trafiklab API key)"
+)
+RAIL_2025_DIR = "transport_osm/gtfs/varmland_rail_sverige2_subset_2025"
+RAIL_2025 = SourceMeta(
+    name="gtfs_rail_2025",
+    title="Tågtidtabeller GTFS Sverige 2 (delmängd 2025, SJ via Värmland)",
+    publisher="Samtrafiken i Sverige AB via Trafiklab (GTFS Sverige 2)",
+    licence="CC0 1.0",
+    reference_year="2025",
+    native_crs=GTFS_CRS,
+    landing_page="https://www.trafiklab.se/api/gtfs-datasets/gtfs-sverige-2/",
+    files=tuple(
+        SourceFile(path=f"{RAIL_2025_DIR}/{table}.txt", how_to_get=RAIL_2025_HELP)
+        for table in ("agency", "stops", "routes", "trips", "stop_times", "calendar_dates")
+    ),
+    caveats=(
+        "A subset of the national feed chosen by a third party: SJ's regional trains "
+        "Göteborg–Karlstad only; the other Värmland trains of 2025 are not in it.",
+        "Service dates 2025-05-25 to 2025-12-13; no shapes, no calendar.txt.",
+    ),
+)
+
 REGIONAL_OPERATOR = "varm"
 REGIONAL = SourceMeta(
     name="gtfs_varmlandstrafik",
@@ -79,6 +105,7 @@ class Feed:
     """One GTFS feed as typed frames; see the module docstring for the columns."""
 
     path: Path
+    agency: pd.DataFrame
     stops: gpd.GeoDataFrame
     routes: pd.DataFrame
     trips: pd.DataFrame

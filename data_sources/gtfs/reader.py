@@ -34,6 +34,7 @@ class Table:
 
 
 TABLES: dict[str, Table] = {
+    "agency": Table(("agency_name",), ("agency_id",), ("agency_id",)),
     "stops": Table(("stop_id", "stop_name", "stop_lat", "stop_lon"),
                    ("location_type", "parent_station"), ("stop_id", "parent_station")),
     "routes": Table(("route_id", "route_type"),

@@ -21,7 +21,7 @@ from pyproj import Transformer
 from data_sources._validate import COMPUTE_CRS, _listed, to_compute_crs
 from data_sources.errors import DataError, MissingDataError
 from data_sources.gtfs.checks import check_references
-from data_sources.gtfs.feed import GTFS_CRS, RAIL_DIR, REGIONAL, Feed
+from data_sources.gtfs.feed import GTFS_CRS, RAIL_2025_DIR, RAIL_DIR, REGIONAL, Feed
 from data_sources.gtfs.reader import TABLES, FeedSource, iter_table, read_table, row_numbers
 
 log = logging.getLogger(__name__)
@@ -169,6 +169,14 @@ def _stop_times(source: FeedSource) -> pd.DataFrame:
                 "pickup_type", "drop_off_type"]]
 
 
+def _agency(frame: pd.DataFrame, where: str) -> pd.DataFrame:
+    """The operators: ``agency_id`` (empty in a one-agency feed that leaves it out), name."""
+    del where  # text columns only: nothing to name
+    if "agency_id" not in frame.columns:
+        frame = frame.assign(agency_id=pd.Series(pd.NA, index=frame.index, dtype="string"))
+    return frame[["agency_id", "agency_name"]].reset_index(drop=True)
+
+
 def _calendar(frame: pd.DataFrame, where: str) -> pd.DataFrame:
     """Typed calendar: weekday flags 0/1 and validity dates."""
     out = frame[["service_id"]].copy()
@@ -254,6 +262,7 @@ def parse(path: Path) -> Feed:
         trips["direction_id"] = pd.to_numeric(trips["direction_id"], errors="coerce").astype("Int8")
         feed = Feed(
             path=Path(path),
+            agency=_optional_table(source, "agency", _agency),
             stops=_stops(read_table(source, "stops"), source.where("stops")),
             routes=routes,
             trips=trips,
@@ -275,6 +284,11 @@ def parse(path: Path) -> Feed:
 def load_rail(data_dir: Path) -> Feed:
     """Load the rail feed (SJ and Tågab trips calling in Värmland, 2023) from ``data_dir``."""
     return parse(Path(data_dir) / RAIL_DIR)
+
+
+def load_rail_2025(data_dir: Path) -> Feed:
+    """Load the 2025 GTFS Sverige 2 rail subset (SJ Göteborg–Karlstad) from ``data_dir``."""
+    return parse(Path(data_dir) / RAIL_2025_DIR)
 
 
 def load_regional(data_dir: Path) -> Feed:

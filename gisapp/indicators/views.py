@@ -11,6 +11,7 @@ import math
 
 from flask import Blueprint, Response, jsonify, render_template, request
 
+from data_sources.errors import NotFoundError
 from gisapp.indicators.excel import workbook
 from gisapp.indicators.pages import AREA_LABELS, comparison, profile
 from gisapp.indicators.query import (
@@ -21,6 +22,7 @@ from gisapp.indicators.query import (
     long_csv,
     query,
 )
+from gisapp.indicators.stomlinje import kommun_stomlinje, tatort_table
 from gisapp.maps.choropleth import mappable_indicators
 from gisapp.maps.compose import MapOptions, render_parts
 from gisapp.store import Build
@@ -45,13 +47,19 @@ TEXTS = {
            "not_found": "Kommunen finns inte", "valid": "Giltiga kommuner i regionen",
            "weighted": "Grupp- och länsvärden beräknas från summerade täljare och nämnare "
                        "(befolkningsviktade), inte som medelvärden av andelar.",
-           "population": "Folkmängd", "register": "SCB:s folkmängd (register)",
+           "pop_heading": "Folkmängd", "register": "SCB:s folkmängd (register)",
            "grid": "Summa av befolkningsrutnätet", "difference": "Skillnad",
            "why": "Rutnätet räknar bara personer med en känd bostadskoordinat, och en ruta "
                   "som ligger över en kommungräns räknas helt till den kommun där rutans mitt "
                   "ligger (rutor delas inte); står åren olika skiljer sig också tidpunkten. "
                   "Tätort och landsbygd i indikatorerna kommer från rutnätet, så de går jämnt "
-                  "upp i rutnätets summa."},
+                  "upp i rutnätets summa.",
+           "stomlinje": "Stomlinjenät", "day": "Trafikdag",
+           "utan": "Tätorter utan stomlinje inom {m} m", "tatort": "Tätort",
+           "population": "Folkmängd 2020", "nearest": "Närmaste stomlinjehållplats",
+           "distance": "Avstånd (m)", "status": "Status",
+           "all_within": "Alla kommunens tätorter har en stomlinjehållplats inom {m} m.",
+           "tatort_csv": "Tätorternas närmaste stomlinje (CSV)"},
     "en": {"compare": "Compare municipalities", "indicator": "Indicator", "area": "Area",
            "classification": "Classification", "sort": "Sort", "by_value": "by value",
            "by_name": "by name", "show": "Show", "kommun": "Municipality", "value": "Value",
@@ -65,13 +73,20 @@ TEXTS = {
            "valid": "Valid municipalities of the region",
            "weighted": "Group and county values are computed from summed numerators and "
                        "denominators (population-weighted), not as averages of shares.",
-           "population": "Population", "register": "SCB population (register)",
+           "pop_heading": "Population", "register": "SCB population (register)",
            "grid": "Sum of the population grid", "difference": "Difference",
            "why": "The grid counts only persons with a known home coordinate, and a square "
                   "across a municipal border counts wholly in the municipality holding its "
                   "centre (squares are not split); where the years differ, so does the date. "
                   "Urban and rural values of the indicators come from the grid, so they add "
-                  "up to the grid's sum."},
+                  "up to the grid's sum.",
+           "stomlinje": "Trunk line network", "day": "Service day",
+           "utan": "Urban areas without a trunk line within {m} m", "tatort": "Urban area",
+           "population": "Population 2020", "nearest": "Nearest trunk line stop",
+           "distance": "Distance (m)", "status": "Status",
+           "all_within": "Every urban area of the municipality has a trunk line stop within "
+                         "{m} m.",
+           "tatort_csv": "Urban areas' nearest trunk line (CSV)"},
 }
 
 
@@ -141,6 +156,29 @@ def api_indikatorer():
     })
 
 
+@indicators.get("/api/tatorter")
+def api_tatorter():
+    """Every tätort's nearest stomlinje stop, its distance and departures (JSON or CSV)."""
+    params.only(request.args, ("kommun", "format"))
+    build = current_build()
+    kommun = params.kommunkod(request.args.get("kommun"), build.kommuner)
+    output = params.choice("format", request.args.get("format"), ("json", "csv"), "json")
+    table = tatort_table(build, kommun)
+    if table is None:
+        reason = build.manifest["missing"].get("tatort_stomlinje", "not built")
+        raise NotFoundError(f"the build has no tätort table: {reason}")
+    if output == "csv":
+        name = f"tatorter_stomlinje_{kommun or 'region'}.csv"
+        return Response(table.to_csv(index=False), mimetype="text/csv",
+                        headers={"Content-Disposition": f"attachment; filename={name}"})
+    record = build.manifest["layers"]["tatort_stomlinje"]
+    return jsonify({"build_id": build.id, "kommun": kommun,
+                    "trafikdag": record["analysdag"], "tackning": record["tackning"],
+                    "metod": record.get("metod"),
+                    "grans_m": record["stomlinjeregel"]["tatort_access_m"],
+                    "rader": _records(table)})
+
+
 @indicators.get("/jamfor")
 def jamfor():
     """All kommuner grouped by class for one indicator, with bar chart and reference lines."""
@@ -186,6 +224,7 @@ def kommun_profile(kommunkod: str):
         return render_template(
             "kommun.html", lang=lang, t=TEXTS[lang], region=build.manifest["region"],
             kommunkod=kommunkod, kommunnamn=known[kommunkod], data=data,
+            stomlinje=kommun_stomlinje(build, kommunkod, lang),
             areas=AREA_LABELS[lang], klassning=klassning, classifications=classifications(build),
             fmt=formatter(lang), **render_parts(build, options))
 

@@ -82,9 +82,16 @@ def _places(build: Build) -> list[dict]:
     return places
 
 
-def _legend(spec: LayerSpec, lang: str) -> list[list[str]]:
-    """The spec's legend rows in ``lang``."""
-    return [[colour, sv if lang == "sv" else en] for colour, sv, en in spec.legend_rows()]
+def _legend(spec: LayerSpec, build: Build, lang: str) -> list[list[str]]:
+    """The spec's legend rows in ``lang``; of its categories only those that occur."""
+    rows = spec.legend_rows()
+    frame = build.layer(spec.id)
+    if spec.categories is not None and spec.categories.column in frame.columns:
+        present = set(frame[spec.categories.column].dropna())
+        absent = {(c.colour, c.label_sv, c.label_en) for c in spec.categories.classes
+                  if c.value not in present}
+        rows = tuple(row for row in rows if row not in absent)
+    return [[colour, sv if lang == "sv" else en] for colour, sv, en in rows]
 
 
 class _Panel(MacroElement):
@@ -150,7 +157,7 @@ def compose_map(build: Build, options: MapOptions) -> folium.Map:
         panel_layers.append({
             "id": layer_id, "var": group.get_name(), "theme": spec.theme,
             "title": spec.title_sv if lang == "sv" else spec.title_en,
-            "visible": group.show, "legend": _legend(spec, lang),
+            "visible": group.show, "legend": _legend(spec, build, lang),
             "front": "Polygon" not in spec.geometry_type,  # drawn above a choropleth
             "notes": notes_for(layer_id, build, lang),
             **({"url": f"/kartlager/{layer_id}.geojson", "popup": popup_fields(spec, lang)}

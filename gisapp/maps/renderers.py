@@ -47,17 +47,31 @@ def _style_function(spec: LayerSpec):
     return style
 
 
-def draw_by_spec(parent: folium.map.FeatureGroup, spec: LayerSpec, build: Build, lang: str) -> None:
-    """Draw one built layer from its spec's style into ``parent``."""
-    frame = simplify_for_display(spec.id, build.layer(spec.id))
+def draw_by_spec(parent: folium.map.FeatureGroup, spec: LayerSpec, build: Build, lang: str, *,
+                 frame: gpd.GeoDataFrame | None = None,
+                 extra: tuple[tuple[str, str], ...] = ()) -> None:
+    """Draw one built layer from its spec's style into ``parent``.
+
+    ``frame`` replaces the (display-simplified) layer, e.g. with columns joined from another
+    layer, and ``extra`` adds their ``(column, label)`` lines to the popup.
+    """
+    if frame is None:
+        frame = simplify_for_display(spec.id, build.layer(spec.id))
     marker = folium.CircleMarker(radius=POINT_RADIUS) if spec.geometry_type == "Point" else None
     folium.GeoJson(
         to_geojson(frame, escape=True),
         style_function=_style_function(spec),
-        popup=popup(spec, lang, list(frame.columns)),
+        popup=popup(spec, lang, list(frame.columns), extra=extra),
         marker=marker,
         smooth_factor=1.0,
     ).add_to(parent)
+
+
+def _draw_tatorter(parent: folium.map.FeatureGroup, spec: LayerSpec, build: Build,
+                   lang: str) -> None:
+    """Tätorter from their spec, the popup telling their nearest stomlinje stop."""
+    frame, extra = transit.tatorter_with_access(build, spec, lang)
+    draw_by_spec(parent, spec, build, lang, frame=frame, extra=extra)
 
 
 def spec_display(spec: LayerSpec, build: Build) -> gpd.GeoDataFrame:
@@ -98,6 +112,7 @@ ON_DEMAND: dict[str, DisplayFrame] = {
 RENDERERS: dict[str, Renderer] = {
     "stomlinjer": transit.render_stomlinjer,
     "hallplatser": transit.render_hallplatser,
+    "tatorter": _draw_tatorter,
     **{layer_id: draw_on_demand for layer_id in ON_DEMAND},
 }
 NOTES: dict[str, LayerNotes] = {

@@ -12,6 +12,7 @@ import html
 import math
 
 import folium
+import geopandas as gpd
 
 from gisapp.maps.display import simplify_for_display, to_geojson
 from gisapp.maps.popup import popup
@@ -45,20 +46,25 @@ def station_radius(departures: int) -> float:
     return min(STATION_RADIUS_MAX, STATION_RADIUS_MIN + math.sqrt(max(departures, 0)))
 
 
-def profile_svg(profile: str, lang: str) -> str:
-    """Draw an inline SVG bar chart of 24 hourly counts (``"0,0,1,…"``), hours 0–23 on the axis."""
-    counts = [int(v) for v in profile.split(",")][:HOURS_PER_DAY]
+def profile_svg(profile: str | None, lang: str) -> str:
+    """Draw an inline SVG bar chart of 24 hourly counts (``"0,0,1.5,…"``), hours 0–23.
+
+    Empty for a station without departures (no profile).
+    """
+    if not profile:
+        return ""
+    counts = [float(v) for v in profile.split(",")][:HOURS_PER_DAY]
     top = max(max(counts), 1)
     bar_w = CHART_W / HOURS_PER_DAY
     plot_h = CHART_H - CHART_PAD
     bars = "".join(
         f'<rect x="{i * bar_w:.1f}" y="{plot_h - plot_h * n / top:.1f}" '
         f'width="{bar_w - 1:.1f}" height="{plot_h * n / top:.1f}" fill="#0072B2">'
-        f"<title>{i:02d}: {n}</title></rect>"
+        f"<title>{i:02d}: {n:g}</title></rect>"
         for i, n in enumerate(counts))
     ticks = "".join(f'<text x="{h * bar_w:.1f}" y="{CHART_H - 1}" font-size="9">{h:02d}</text>'
                     for h in (0, 6, 12, 18))
-    label = html.escape(f"{PROFILE_TEXT[lang]} (max {top})")
+    label = html.escape(f"{PROFILE_TEXT[lang]} (max {top:g})")
     return (f'<div class="sb-profil">{label}<br><svg xmlns="http://www.w3.org/2000/svg" '
             f'width="{CHART_W}" height="{CHART_H}" role="img" aria-label="{label}">'
             f"{bars}{ticks}</svg></div>")
@@ -70,10 +76,12 @@ def _class_colour(spec: LayerSpec, klass: str | None) -> str:
 
 
 def transit_notes(build: Build, lang: str) -> list[str]:
-    """The service day(s) of the timetable and any missing mode (bus), for the layer panel."""
+    """The analysed day (or mean day), the coverage sentence and any missing mode (bus)."""
     record = build.manifest["layers"]["stomlinjer"]
-    dates = sorted(set(record.get("trafikdag", {}).values()))
-    notes = [f"{DAY_TEXT[lang]} (GTFS): {', '.join(dates)}"] if dates else []
+    day = record.get("analysdag", {}).get(lang)
+    notes = [f"{DAY_TEXT[lang]} (GTFS): {day}"] if day else []
+    if "tackning" in record:
+        notes.append(record["tackning"][lang])
     return notes + [texts[lang] for texts in record.get("saknas", {}).values()]
 
 
@@ -85,7 +93,7 @@ def render_stomlinjer(parent: folium.map.FeatureGroup, spec: LayerSpec, build: B
     def style(feature: dict) -> dict:
         props = feature["properties"]
         return {"color": _class_colour(spec, props.get("klass")), "opacity": 0.9,
-                "weight": line_width(int(props.get("turer_dag") or 0)),
+                "weight": line_width(round(float(props.get("turer_dag") or 0))),
                 "dashArray": "6 4" if props.get("schematisk") else None}
 
     folium.GeoJson(to_geojson(frame, escape=True), style_function=style,
@@ -102,15 +110,39 @@ def render_hallplatser(parent: folium.map.FeatureGroup, spec: LayerSpec, build: 
 
     def style(feature: dict) -> dict:
         props = feature["properties"]
-        return {"radius": station_radius(int(props.get("avgangar_dag") or 0)),
+        if props.get("status") != "trafikeras":  # no timetable, or none on the day: a ring
+            return {"radius": STATION_RADIUS_MIN + 1, "color": UNKNOWN_COLOUR, "weight": 2,
+                    "fillColor": "#ffffff", "fillOpacity": 0.6, "dashArray": "3 2"}
+        return {"radius": station_radius(round(float(props.get("avgangar_dag") or 0))),
                 "fillColor": _class_colour(spec, props.get("klass")), "color": "#222222",
                 "weight": 1, "fillOpacity": 0.9}
 
-    fields = popup(spec, lang, list(frame.columns))
-    if fields is not None:
-        fields = folium.GeoJsonPopup(
-            fields=[*fields.fields, "profil_svg"], aliases=[*fields.aliases, ""],
-            labels=True, localize=True)
+    fields = popup(spec, lang, list(frame.columns), extra=(("profil_svg", ""),))
     folium.GeoJson(data, style_function=style, popup=fields,
                    marker=folium.CircleMarker(radius=STATION_RADIUS_MIN)).add_to(parent)
 
+
+
+# The tätort popup's lines from the ``tatort_stomlinje`` layer: column → (Swedish, English).
+TATORT_FIELDS = {
+    "stomlinje_hallplats": ("Närmaste stomlinjehållplats", "Nearest trunk line stop"),
+    "stomlinje_avstand_m": ("Avstånd dit (m)", "Distance to it (m)"),
+    "stomlinje_avgangar": ("Dess avgångar per dag", "Its departures per day"),
+    "stomlinje_status": ("Stomlinje", "Trunk line"),
+}
+
+
+def tatorter_with_access(build: Build, spec: LayerSpec, lang: str
+                         ) -> tuple[gpd.GeoDataFrame, tuple[tuple[str, str], ...]]:
+    """The tätort frame with its nearest stomlinje stop (when built), and the popup lines."""
+    frame = simplify_for_display(spec.id, build.layer(spec.id)).copy()
+    if "tatort_stomlinje" not in build.layer_ids():
+        return frame, ()
+    access = build.layer("tatort_stomlinje").set_index("tatortskod")
+    for column, source in (("stomlinje_hallplats", "hallplats"),
+                           ("stomlinje_avstand_m", "avstand_m"),
+                           ("stomlinje_avgangar", "avgangar_dag"),
+                           ("stomlinje_status", "status_sv")):
+        frame[column] = frame["tatortskod_2020"].map(access[source])
+    return frame, tuple((c, labels[0 if lang == "sv" else 1])
+                        for c, labels in TATORT_FIELDS.items())

@@ -19,6 +19,7 @@ from gisapp.ogc.crs import CRS84, ServedCrs
 from gisapp.ogc.features import FeatureSet, dumps
 from gisapp.ogc.openapi import openapi
 from gisapp.store import Build
+from gisapp.web import params as web_params
 from gisapp.web.context import current_build
 from layers.catalog import SPECS
 
@@ -38,7 +39,7 @@ def _base() -> str:
 
 def _format(allowed: tuple[str, ...] = ("f",)) -> str:
     """Validate the query (only ``allowed`` names) and negotiate json or html."""
-    ogc_params.refuse_unknown(request.args, allowed)
+    web_params.only(request.args, allowed)
     best = request.accept_mimetypes.best_match([docs.JSON, docs.GEOJSON, docs.HTML],
                                                default=docs.JSON)
     return ogc_params.output_format(request.args, best == docs.HTML)

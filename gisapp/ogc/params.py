@@ -115,16 +115,9 @@ def output_format(args: MultiDict, accept_html: bool) -> str:
     return raw
 
 
-def refuse_unknown(args: MultiDict, allowed: tuple[str, ...] | list[str]) -> None:
-    """Raise for the first parameter not in ``allowed``."""
-    for name in args:
-        if name not in allowed:
-            raise RequestError(name[:40], "unknown query parameter")
-
-
 def items_query(args: MultiDict, properties: list[str]) -> ItemsQuery:
     """Parse an items request; ``properties`` are the collection's filterable properties."""
-    refuse_unknown(args, [*ITEMS_PARAMETERS, *properties])
+    web_params.only(args, [*ITEMS_PARAMETERS, *properties])
     bbox_crs = parse_crs(_single(args, "bbox-crs"), "bbox-crs")
     datetime_value(_single(args, "datetime"))
     filters = {}
@@ -148,5 +141,5 @@ def items_query(args: MultiDict, properties: list[str]) -> ItemsQuery:
 
 def feature_query(args: MultiDict) -> ServedCrs:
     """Parse a single-feature request (``f`` and ``crs``); return the output CRS."""
-    refuse_unknown(args, ("f", "crs"))
+    web_params.only(args, ("f", "crs"))
     return parse_crs(_single(args, "crs"), "crs")

@@ -113,3 +113,13 @@ def test_cli_service_day_is_used_and_recorded(tmp_path, data_dir, capsys):
     assert cli.main(["build", "--data-dir", str(data_dir), "--build-dir", str(tmp_path),
                      "--trafikdag", "14/11/2023"]) == 1
     assert "--trafikdag: expected a date as YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_cli_average_weekday_of_a_month(tmp_path, data_dir, capsys):
+    assert cli.main(["build", "--data-dir", str(data_dir), "--build-dir", str(tmp_path),
+                     "--medeldag", "2023-11"]) == 0
+    manifest = (tmp_path / "current" / "manifest.json").read_text("utf-8")
+    assert "medel tis–tors 2023-11 (14 dagar)" in manifest
+    assert cli.main(["build", "--data-dir", str(data_dir), "--build-dir", str(tmp_path),
+                     "--medeldag", "november"]) == 1
+    assert "--medeldag: expected a month as YYYY-MM" in capsys.readouterr().err

@@ -47,3 +47,28 @@ def osm_network(osm_roads, osm_directed):
 def osm_pois(osm_extract):
     """The extract's service amenities and shops."""
     return osm.parse(osm_extract)
+
+
+@pytest.fixture(scope="session")
+def register(data_dir: Path):
+    """Trafikverket's station register."""
+    from data_sources import stationer
+
+    return stationer.load(data_dir)
+
+
+@pytest.fixture(scope="session")
+def rail(data_dir: Path):
+    """The real SJ/Tågab feed of trips calling in Värmland (2023)."""
+    from data_sources import gtfs
+
+    return gtfs.load_rail(data_dir)
+
+
+@pytest.fixture(scope="session")
+def varmland(data_dir: Path):
+    """Värmland's 16 kommuner (Lantmäteriet polygons)."""
+    from data_sources import kommuner
+
+    frame = kommuner.load(data_dir)
+    return frame[frame["kommunkod"].str.startswith("17")]

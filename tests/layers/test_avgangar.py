@@ -1,4 +1,4 @@
-"""Service day, departures and stomlinje classification on real feeds and the GTFS fixture."""
+"""Service day, departures and the stomlinje rule on real feeds and the GTFS fixture."""
 
 from __future__ import annotations
 
@@ -6,12 +6,13 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-import geopandas as gpd
 import pandas as pd
 import pytest
+from shapely.geometry import Point
 
-from data_sources import gtfs, kommuner
-from layers import avgangar, hallplatser, stomlinjer, trafikdag
+from data_sources import gtfs
+from data_sources.errors import DataError
+from layers import avgangar, hallplatser, korridorer, tidtabeller, trafikdag
 from layers.settings import StomlinjeSettings
 
 DAY = date(2023, 11, 7)  # a Tuesday in the densest part of the 2023 feed
@@ -46,33 +47,38 @@ def independent_departures(folder: Path, day: date) -> pd.Series:
 
 
 @pytest.fixture(scope="module")
-def rail(data_dir: Path) -> gtfs.Feed:
-    return gtfs.load_rail(data_dir)
-
-
-@pytest.fixture(scope="module")
 def fixture_feed() -> gtfs.Feed:
     return gtfs.parse(FIXTURE)
 
 
-def _stats(feed: gtfs.Feed, day: date, settings: StomlinjeSettings = SETTINGS):
-    deps = avgangar.departures(feed, day, settings)
-    routes = avgangar.route_directions(deps, settings)
-    return deps, routes, avgangar.station_stats(deps, routes, feed, settings)
+def _network(feed: gtfs.Feed, register, settings: StomlinjeSettings) -> tidtabeller.Natdag:
+    return tidtabeller.merge([("flode", feed)], register, settings)
 
 
-def test_departures_per_station_match_an_independent_count(rail, data_dir: Path) -> None:
+def _by_feed_station(natdag: tidtabeller.Natdag, stats: pd.DataFrame) -> pd.Series:
+    """Departures per day re-indexed by the feed's own station ids."""
+    key_of = natdag.deps.drop_duplicates("station_id").set_index("station_id")["nyckel"]
+    return key_of.map(stats["avgangar_dag"]).sort_index()
+
+
+def test_departures_per_station_match_an_independent_count(rail, register,
+                                                            data_dir: Path) -> None:
     expected = independent_departures(data_dir / gtfs.RAIL_DIR, DAY)
-    _, _, stats = _stats(rail, DAY)
-    ours = stats["avgangar_dag"].sort_index()
+    natdag = _network(rail, register, replace(SETTINGS, service_date=DAY.isoformat()))
+    ours = _by_feed_station(natdag, hallplatser.station_stats(natdag, SETTINGS))
+    ours = ours[ours > 0]
     assert len(expected) >= 15
     pd.testing.assert_series_equal(ours.astype("int64"), expected.astype("int64"),
                                    check_names=False, check_index_type=False)
+    karlstad = rail.stops.set_index("stop_name").loc["Karlstad Centralstation"]
+    karlstad = karlstad[karlstad["location_type"] == 1]["stop_id"].iloc[0]
+    assert ours[karlstad] == expected[karlstad] == 22
 
 
-def test_profile_sums_to_the_day_total(rail) -> None:
-    _, _, stats = _stats(rail, DAY)
-    sums = stats["profil"].map(lambda p: sum(int(v) for v in p.split(",")))
+def test_profile_sums_to_the_day_total(rail, register) -> None:
+    natdag = _network(rail, register, SETTINGS)
+    stats = hallplatser.station_stats(natdag, SETTINGS)
+    sums = stats["profil"].map(lambda p: sum(float(v) for v in p.split(",")))
     assert (sums == stats["avgangar_dag"]).all()
 
 
@@ -85,104 +91,92 @@ def test_representative_day_is_the_busiest_tuesday(rail) -> None:
     week_before = day.toordinal() - 7
     assert busiest >= len(trafikdag.active_services(rail, date.fromordinal(week_before)))
     assert trafikdag.service_day(rail, configured="2024-01-16", weekday=1) == date(2024, 1, 16)
+    assert trafikdag.common_day([rail], weekday=1) == day
 
 
-def test_rail_is_always_stomlinje(rail) -> None:
-    _, routes, _ = _stats(rail, DAY)
-    assert (routes["trafikslag"] == "tag").all()
-    assert set(routes["klass"]) <= {"stomlinje", "stark_stomlinje"}
-    # every SJ route here is one train number: far below the bus rule, stomlinje anyway
-    assert (routes["min_per_timme_dag"] == 0).all()
+def test_rail_is_always_stomlinje(rail, register) -> None:
+    natdag = _network(rail, register, SETTINGS)
+    segments = korridorer.segment_table(korridorer.corridors(natdag, None, SETTINGS), SETTINGS)
+    assert (segments["trafikslag"] == "tag").all()
+    assert set(segments["klass"]) <= {"stomlinje", "stark_stomlinje"}
+    # far below the bus rule in some hour of 06–20, stomlinje anyway
+    assert (segments["turer_dagtid"] < 2 * 14).all()
 
 
-def test_sj_replacement_buses_follow_the_bus_rule(data_dir: Path) -> None:
-    path = data_dir / "transport_osm/gtfs/sj_regional_national_2023.zip"
-    feed = gtfs.parse(path)
-    _, routes, _ = _stats(feed, BUS_DAY)
-    bus_routes = set(feed.routes.loc[feed.routes["route_type"] == 700, "route_id"])
-    buses = routes[routes["route_id"].isin(bus_routes)]
+def test_sj_replacement_buses_follow_the_bus_rule(data_dir: Path, register) -> None:
+    feed = gtfs.parse(data_dir / "transport_osm/gtfs/sj_regional_national_2023.zip")
+    settings = replace(SETTINGS, service_date=BUS_DAY.isoformat())
+    natdag = _network(feed, register, settings)
+    segments = korridorer.segment_table(korridorer.corridors(natdag, None, settings), settings)
+    buses = segments[segments["trafikslag"] == "buss"]
     active = feed.trips[feed.trips["service_id"].isin(trafikdag.active_services(feed, BUS_DAY))]
-    trips_per_rd = active[active["route_id"].isin(bus_routes)].groupby(
-        ["route_id", "direction_id"]).size()
-    assert len(buses) == len(trips_per_rd) > 10
-    assert (buses["trafikslag"] == "buss").all()
+    bus_routes = set(feed.routes.loc[feed.routes["route_type"] == 700, "route_id"])
+    assert active["route_id"].isin(bus_routes).sum() > 10
+    assert len(buses) >= 5
     hours_in_rule = SETTINGS.day_hours[1] - SETTINGS.day_hours[0]
-    assert (trips_per_rd < hours_in_rule).all()  # too few trips to cover 06–20 …
+    assert (buses["turer_dagtid"] < 2 * hours_in_rule).all()  # too few to cover 06–20 …
     assert (buses["klass"] == "ovrig").all()  # … so none is stomlinje
-    relaxed = replace(SETTINGS, min_per_hour=0.0, strong_per_hour=99.0)
-    _, relaxed_routes, _ = _stats(feed, BUS_DAY, relaxed)
-    assert (relaxed_routes.loc[relaxed_routes["route_id"].isin(bus_routes), "klass"]
+    relaxed = replace(settings, min_per_hour=0.0, strong_per_hour=99.0)
+    relaxed_segments = korridorer.segment_table(korridorer.corridors(natdag, None, relaxed),
+                                                relaxed)
+    assert (relaxed_segments.loc[relaxed_segments["trafikslag"] == "buss", "klass"]
             == "stomlinje").all()
 
 
-def test_fixture_frequency_classes(fixture_feed) -> None:
-    _, routes, _ = _stats(fixture_feed, FIXTURE_DAY)
-    cls = routes.set_index(["route_id", "direction_id"])["klass"]
-    trips = routes.set_index(["route_id", "direction_id"])["turer_dag"]
-    assert trips[("F1", 0)] == 28 and trips[("F1", 1)] == 14  # frequencies.txt expanded
-    assert cls[("F1", 0)] == "stark_stomlinje"  # 2/h all day
-    assert cls[("F1", 1)] == "stomlinje"  # 1/h: meets the rule, not the peaks
-    assert cls[("B2", 0)] == "ovrig"  # no departure in hour 19
-    assert trips[("B2", 0)] == 13
-    peaks = routes.set_index(["route_id", "direction_id"])
-    assert peaks.loc[("F1", 0), ["avgangar_topp_fm", "avgangar_topp_em"]].tolist() == [6, 6]
-    assert peaks.loc[("F1", 0), "avgangar_dagtid"] == 28
+def test_fixture_corridor_classes_and_frequencies(fixture_feed, register) -> None:
+    settings = replace(SETTINGS, service_date=FIXTURE_DAY.isoformat())
+    natdag = _network(fixture_feed, register, settings)
+    k = korridorer.corridors(natdag, None, settings)
+    table = korridorer.segment_table(k, settings).set_index(["fran", "till"])
+    s1, s2, s3 = "flode:S1", "flode:S2", "flode:S3"
+    # S1–S2: 28 + 14 runs of F1 (frequencies.txt expanded), the night trip N3 and X5
+    assert table.loc[(s1, s2), "turer_dag"] == 28 + 14 + 1 + 1
+    assert table.loc[(s1, s3), "turer_dag"] == 13  # B2 runs S1–S3 directly
+    assert table.loc[(s2, s3), "turer_dag"] == 28 + 14
+    # towards S2 2/h all day, back 1/h: the weaker direction decides …
+    assert table.loc[(s1, s2), "klass"] == "stomlinje"
+    assert table.loc[(s1, s3), "klass"] == "ovrig"  # no B2 in hour 19
+    assert table.loc[(s1, s2), ["turer_topp_fm", "turer_topp_em"]].tolist() == [9, 9]
+    # … unless the rule adds both directions up (3/h in every peak hour)
+    summed = replace(settings, each_direction=False)
+    table = korridorer.segment_table(korridorer.corridors(natdag, None, summed), summed)
+    assert table.set_index(["fran", "till"]).loc[(s1, s2), "klass"] == "stark_stomlinje"
 
 
-def test_fixture_after_midnight_and_platforms(fixture_feed) -> None:
-    deps, _, stats = _stats(fixture_feed, FIXTURE_DAY)
-    night = deps[deps["trip_id"] == "N3-1"]
+def test_fixture_after_midnight_and_platforms(fixture_feed, register) -> None:
+    natdag = _network(fixture_feed, register,
+                      replace(SETTINGS, service_date=FIXTURE_DAY.isoformat()))
+    night = natdag.deps[natdag.deps["trip_id"] == "N3-1"]
     assert night["timme"].tolist() == [25, 25]
-    profile = [int(v) for v in stats.loc["S1", "profil"].split(",")]
+    stats = hallplatser.station_stats(natdag, SETTINGS)
+    profile = [float(v) for v in stats.loc["flode:S1", "profil"].split(",")]
     assert profile[1] == 1  # 25:10 is 01:10 on the clock
-    assert stats.loc["S1", "avgangar_dagtid"] == 28 + 13 + 1  # F1 runs at P1, B2, X5
-    assert stats.loc["S1", "avgangar_dag"] == 28 + 13 + 1 + 1  # and the night trip
-    assert "P1" not in stats.index  # counted at its parent station
+    assert stats.loc["flode:S1", "avgangar_dagtid"] == 28 + 13 + 1  # F1 runs at P1, B2, X5
+    assert stats.loc["flode:S1", "avgangar_dag"] == 28 + 13 + 1 + 1  # and the night trip
+    assert "flode:P1" not in stats.index  # counted at its parent station
 
 
 def test_fixture_calendar_dates_removals_and_additions(fixture_feed) -> None:
-    deps, _, _ = _stats(fixture_feed, FIXTURE_DAY)
+    deps = avgangar.departures(fixture_feed, FIXTURE_DAY, SETTINGS)
     assert "R4-1" not in set(deps["trip_id"])  # service REM removed that date
     assert "X5-1" in set(deps["trip_id"])  # service EXTRA added that date
-    week_later, _, _ = _stats(fixture_feed, date(2024, 1, 16))
+    week_later = avgangar.departures(fixture_feed, date(2024, 1, 16), SETTINGS)
     assert "R4-1" in set(week_later["trip_id"])
     assert "X5-1" not in set(week_later["trip_id"])
 
 
-def test_hallplatser_has_every_varmland_station_with_departures(rail, data_dir: Path) -> None:
-    region = kommuner.load(data_dir)
-    region = region[region["kommunkod"].str.startswith("17")]
-    dag = avgangar.analyse("gtfs_rail", rail, DAY, SETTINGS)
-    layer = hallplatser.build(dag, kommuner=region, settings=SETTINGS)
-    expected = independent_departures(data_dir / gtfs.RAIL_DIR, DAY)
-    lan = gpd.read_file(data_dir / "admin/varmland_lan.geojson").to_crs(3006).union_all()
-    stations = rail.stops.set_index("stop_id").loc[expected.index]
-    in_varmland = stations[stations.within(lan)]
-    assert len(in_varmland) >= 5
-    assert set(layer["station_id"]) == set(in_varmland.index)
-    assert layer.iloc[0]["namn"] == "Karlstad Centralstation"
-    assert layer["avgangar_dag"].iloc[0] == expected.loc[in_varmland.index].max()
-    assert layer.crs.to_epsg() == 3006
-    assert (layer["datum"] == DAY.isoformat()).all()
-
-
-def test_fixture_segments_without_shapes_are_schematic(fixture_feed) -> None:
-    dag = avgangar.analyse("fixtur", fixture_feed, FIXTURE_DAY, SETTINGS)
-    lines = stomlinjer.build(dag, region_stations=pd.Index(["S1", "S2", "S3"]))
-    assert lines["schematisk"].all()
-    by_pair = lines.set_index(["fran", "till"])
-    # S1–S2: 28 + 14 F1 runs, the night trip N3 and X5; B2 runs S1–S3 directly
-    assert by_pair.loc[("S1", "S2"), "turer_dag"] == 28 + 14 + 1 + 1
-    assert by_pair.loc[("S1", "S3"), "turer_dag"] == 13
-    assert by_pair.loc[("S1", "S2"), "klass"] == "stark_stomlinje"
-    assert by_pair.loc[("S1", "S3"), "klass"] == "ovrig"
-    assert (lines.geometry.length > 0).all()
+def test_fixture_segments_without_shapes_are_schematic(fixture_feed, register) -> None:
+    settings = replace(SETTINGS, service_date=FIXTURE_DAY.isoformat())
+    natdag = _network(fixture_feed, register, settings)
+    k = korridorer.corridors(natdag, None, settings)
+    assert (k.geometry["geometri"] == "rak").all()
+    assert (k.geometry.geometry.length > 0).all()
 
 
 def test_directions_are_derived_where_the_feed_has_none(data_dir: Path) -> None:
     """The 2025 GTFS Sverige 2 subset has no direction_id: trips are told apart by where they
     end, so opposite runs of a line are never added up as one route-direction."""
-    feed = gtfs.parse(data_dir / "transport_osm/gtfs/varmland_rail_sverige2_subset_2025")
+    feed = gtfs.load_rail_2025(data_dir)
     assert feed.trips["direction_id"].isna().all()
     day = trafikdag.representative_day(feed, weekday=1)
     deps = avgangar.departures(feed, day, SETTINGS)
@@ -193,3 +187,31 @@ def test_directions_are_derived_where_the_feed_has_none(data_dir: Path) -> None:
         terminus=("station_id", "last"))
     assert (ends.groupby(["route", "direction"])["terminus"].nunique() == 1).all()
     assert (ends.groupby(["route", "terminus"])["direction"].nunique() == 1).all()
+
+
+def test_an_average_month_needs_a_month_and_its_weekdays() -> None:
+    dag = trafikdag.period_days("2024-02", (1, 2, 3))
+    assert len(dag.days) == 13 and all(d.weekday() in (1, 2, 3) for d in dag.days)
+    assert dag.average and dag.label_en == "mean Tue–Thu 2024-02 (13 days)"
+    with pytest.raises(DataError, match="average_month.*'2024-13'"):
+        trafikdag.period_days("2024-13", (1,))
+
+
+def test_bus_lines_follow_real_shapes(fixture_feed, register) -> None:
+    """A shape with points between two stops (as a bus feed has) draws the segment along it;
+    the fixture's stops S1 and S2 get a shape bending through a point between them."""
+    stops = fixture_feed.stops.set_index("stop_id").geometry
+    s1, s2 = stops["S1"], stops["S2"]
+    bend = ((s1.x + s2.x) / 2 + 300.0, (s1.y + s2.y) / 2)
+    shapes = pd.DataFrame({"shape_id": ["SH"] * 3, "shape_pt_sequence": [1, 2, 3],
+                           "x": [s1.x, bend[0], s2.x], "y": [s1.y, bend[1], s2.y]})
+    trips = fixture_feed.trips.assign(shape_id=fixture_feed.trips["shape_id"].where(
+        fixture_feed.trips["trip_id"] != "X5-1", "SH"))
+    feed = replace(fixture_feed, shapes=shapes, trips=trips)
+    settings = replace(SETTINGS, service_date=FIXTURE_DAY.isoformat())
+    k = korridorer.corridors(_network(feed, register, settings), None, settings)
+    drawn = k.geometry.set_index(["fran", "till"])
+    assert drawn.loc[("flode:S1", "flode:S2"), "geometri"] == "shapes"
+    course = drawn.loc[("flode:S1", "flode:S2")].geometry
+    assert course.distance(Point(bend)) < 1 and course.length > s1.distance(s2)
+    assert drawn.loc[("flode:S1", "flode:S3"), "geometri"] == "rak"

@@ -16,14 +16,6 @@ from layers import tatorter as tatorter_layer
 from layers.settings import GridSettings
 
 SETTINGS = GridSettings()
-CSV = "population/scb_befolkning_1km_2024_sverige.csv"
-
-
-@pytest.fixture(scope="module")
-def raw_csv(data_dir) -> pd.DataFrame:
-    """The national CSV read with plain pandas (kommunkod = centre in LM polygon, else nearest)."""
-    return pd.read_csv(data_dir / CSV, dtype={"rutid_scb": str, "kommunkod": str,
-                                              "lanskod": str})
 
 
 @pytest.fixture(scope="module")
@@ -61,9 +53,9 @@ def scb_2020(data_dir, region) -> pd.Series:
     return points[points["kommunkod"].isin(region)].groupby("kommunkod")["bef_2020"].sum()
 
 
-def test_kommun_totals_equal_the_source_files_own_assignment(assigned, raw_csv):
+def test_kommun_totals_equal_the_source_files_own_assignment(assigned, grid_csv):
     ours = assigned.groupby("kommunkod")["befolkning"].sum()
-    theirs = raw_csv.groupby("kommunkod")["beftotalt"].sum()
+    theirs = grid_csv.groupby("kommunkod")["beftotalt"].sum()
     assert len(ours) == 290
     assert ours.sort_index().equals(theirs.sort_index().rename("befolkning"))
     assert (assigned["kommun_tilldelning"] == "narmaste_polygon").sum() == 38

@@ -31,10 +31,9 @@ def counts(table: pd.DataFrame) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def grid_totals(data_dir) -> pd.Series:
+def grid_totals(grid_csv) -> pd.Series:
     """Persons per kommun summed from the national grid CSV with plain pandas."""
-    raw = pd.read_csv(data_dir / "population" / "scb_befolkning_1km_2024_sverige.csv",
-                      dtype={"kommunkod": str})
+    raw = grid_csv
     return raw.groupby("kommunkod")["beftotalt"].sum()
 
 

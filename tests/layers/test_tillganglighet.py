@@ -4,7 +4,6 @@ line (no road network here), and the tätort-point fallback of a build without t
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from data_sources import tatortspunkter
@@ -17,10 +16,9 @@ def test_every_kommun_has_a_pharmacy(built):
     assert len(apotek) == 70
 
 
-def test_origins_are_every_grid_squares_tatort_and_landsbygd_part(built, data_dir):
+def test_origins_are_every_grid_squares_tatort_and_landsbygd_part(built, grid_csv):
     layer = built.layer("tillganglighet")
-    raw = pd.read_csv(data_dir / "population" / "scb_befolkning_1km_2024_sverige.csv",
-                      dtype={"rutid_scb": str, "kommunkod": str, "lanskod": str})
+    raw = grid_csv
     varmland = raw[raw["lanskod"] == "17"]
     assert set(layer["rutid_scb"]) == set(varmland["rutid_scb"])
     assert layer["id"].is_unique  # one category

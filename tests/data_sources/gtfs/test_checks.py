@@ -38,3 +38,12 @@ def test_missing_parent_station_is_named(rail_copy: Path, raw) -> None:
     stops.to_csv(rail_copy / "stops.txt", index=False)
     with pytest.raises(gtfs.GtfsReferenceError, match=r"parent_station '123'"):
         gtfs.parse(rail_copy)
+
+
+def test_route_of_an_unknown_agency_is_named(rail_copy: Path, raw) -> None:
+    routes = raw(rail_copy, "routes")
+    routes.loc[2, "agency_id"] = "555"
+    routes.to_csv(rail_copy / "routes.txt", index=False)
+    with pytest.raises(gtfs.GtfsReferenceError, match=r"routes.txt: agency_id '555' in row\(s\) 4"
+                       r" not found in agency.txt"):
+        gtfs.parse(rail_copy)

@@ -62,3 +62,17 @@ def test_nodes_and_boarding_areas_without_coordinates_are_left_out(rail_copy: Pa
     pd.concat([stops, extra]).to_csv(rail_copy / "stops.txt", index=False)
     feed = gtfs.parse(rail_copy)
     assert "NODE1" not in set(feed.stops["stop_id"]) and len(feed.stops) == 72
+
+
+def test_agencies_are_the_operators_of_agency_txt(data_dir: Path, raw) -> None:
+    feed = gtfs.load_rail(data_dir)
+    expected = raw(data_dir / gtfs.RAIL_DIR, "agency")
+    assert feed.agency.to_dict("records") == expected[["agency_id", "agency_name"]].to_dict(
+        "records")
+    assert set(feed.agency["agency_name"]) == {"SJ AB", "Tågab"}
+
+
+def test_a_feed_without_agency_txt_has_no_operators(rail_copy: Path) -> None:
+    (rail_copy / "agency.txt").unlink()
+    feed = gtfs.parse(rail_copy)
+    assert feed.agency.empty and list(feed.agency.columns) == ["agency_id", "agency_name"]

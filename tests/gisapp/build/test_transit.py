@@ -17,11 +17,16 @@ from layers.settings import PipelineSettings, StomlinjeSettings
 
 def test_layers_built_with_service_day_in_provenance(built: Build) -> None:
     layers = built.manifest["layers"]
-    for layer_id in ("hallplatser", "stomlinjer", "upptagningsomraden"):
+    for layer_id in ("hallplatser", "stomlinjer", "upptagningsomraden", "tatort_stomlinje"):
         assert layers[layer_id]["trafikdag"] == {"gtfs_rail": "2023-11-07"}
         assert any(s["name"] == "gtfs_rail" for s in layers[layer_id]["sources"])
     missing_bus = layers["stomlinjer"]["saknas"]["buss"]
     assert "varm.zip" in missing_bus["sv"] and "varm.zip" in missing_bus["en"]
+    feeds = {f["flode"]: f for f in layers["stomlinjer"]["tidtabeller"]}
+    assert feeds["gtfs_rail"]["anvand"] and not feeds["gtfs_rail_2025"]["anvand"]
+    assert feeds["gtfs_rail_2025"]["giltig_fran"] == "2025-05-25"
+    assert layers["stomlinjer"]["tackning"]["sv"].startswith("Tidtabeller: SJ och Tågab")
+    assert {"rinf", "stationer"} <= {s["name"] for s in layers["stomlinjer"]["sources"]}
 
 
 def test_stomlinjer_segments_touch_the_region(built: Build) -> None:
@@ -31,13 +36,27 @@ def test_stomlinjer_segments_touch_the_region(built: Build) -> None:
     assert (lines["fran"].isin(stations) | lines["till"].isin(stations)).all()
     assert set(lines["klass"]) <= {"stomlinje", "stark_stomlinje"}  # rail only here
     assert lines.crs.to_epsg() == 3006
+    assert lines[["fran_namn", "till_namn"]].notna().all().all()  # expected stations named too
     busiest = lines.iloc[0]
     assert {busiest["fran_namn"], busiest["till_namn"]} == {"Karlstad Centralstation",
-                                                            "Kristinehamn station"}
-    # The SJ feed has shapes, but they only join consecutive stops (SOURCES.md caveat):
-    # every segment is a straight line between two stations and must be drawn as schematic.
-    assert lines["schematisk"].all()
-    assert (lines.geometry.count_coordinates() == 2).all()
+                                                            "Kil station"}
+    # The SJ feed's shapes only join consecutive stops (SOURCES.md caveat): trains are drawn
+    # along the RINF network instead; only stretches abroad (no Swedish sections) stay straight.
+    along = lines[lines["geometri"] == "bannat"]
+    assert len(along) >= len(lines) - 2 and (~along["schematisk"]).all()
+    assert (along.geometry.count_coordinates() >= 2).all()
+    assert lines.loc[lines["schematisk"], "till"].str.startswith("tv:No.").all()
+
+
+def test_stations_without_timetable_are_marked_not_dropped(built: Build) -> None:
+    stations = built.layer("hallplatser").set_index("namn")
+    for name in ("Torsby", "Sunne", "Charlottenberg"):
+        assert stations.loc[name, "status_sv"] == "Saknar tidtabell"
+        assert pd.isna(stations.loc[name, "avgangar_dag"])  # unknown, never 0
+    for name in ("Väse station", "Storfors station", "Nykroppa station", "Välsviken station"):
+        assert stations.loc[name, "status"] == "ej_trafikdagen"
+        assert pd.isna(stations.loc[name, "klass"])
+    assert stations.loc["Karlstad Centralstation", "avgangar_dag"] == 22
 
 
 def test_catchments_cover_karlstad_c(built: Build) -> None:
@@ -54,47 +73,67 @@ def _catchment_rows(build: Build) -> pd.DataFrame:
     return rows.set_index(["indikator", "kommunkod", "omrade"])
 
 
-def test_catchment_indicators_are_measured_on_the_grid(built: Build, data_dir) -> None:
+def test_catchment_indicators_are_measured_on_the_grid(built: Build, grid_csv) -> None:
     rows = _catchment_rows(built)
-    karlstad_1000 = rows.loc[("befolkning_stomlinje_tag_1000", "1780")]
-    karlstad = rows.loc[("befolkning_stomlinje_tag_2000", "1780")]
-    assert set(karlstad.index) == {"tatort", "landsbygd", "hela_kommunen"}
-    assert 0 < karlstad_1000.loc["tatort", "teljare"] < karlstad.loc["tatort", "teljare"]
-    assert karlstad.loc["tatort", "teljare"] < karlstad.loc["tatort", "namnare"]
-    assert karlstad.loc["landsbygd", "teljare"] > 0  # measured, not left empty
-    assert karlstad.loc["hela_kommunen", "teljare"] == pytest.approx(
-        karlstad.loc["tatort", "teljare"] + karlstad.loc["landsbygd", "teljare"])
-    assert set(karlstad["ar"]) == {"2024"} and karlstad["kalla"].str.contains("per ruta").all()
+    # Kristinehamn: its expected station is served on the day (Karlstad's Väse is not)
+    kristinehamn_1000 = rows.loc[("befolkning_stomlinje_tag_1000", "1781")]
+    kristinehamn = rows.loc[("befolkning_stomlinje_tag_2000", "1781")]
+    assert set(kristinehamn.index) == {"tatort", "landsbygd", "hela_kommunen"}
+    assert 0 < kristinehamn_1000.loc["tatort", "teljare"] \
+        < kristinehamn.loc["tatort", "teljare"]
+    assert kristinehamn.loc["tatort", "teljare"] < kristinehamn.loc["tatort", "namnare"]
+    assert pd.notna(kristinehamn.loc["landsbygd", "teljare"])  # measured, not left empty
+    rural = rows.xs("landsbygd", level="omrade")["teljare"].dropna()
+    assert (rural > 0).any()  # e.g. Säffle's and Grums' countryside near their stations
+    assert kristinehamn.loc["hela_kommunen", "teljare"] == pytest.approx(
+        kristinehamn.loc["tatort", "teljare"] + kristinehamn.loc["landsbygd", "teljare"])
+    assert set(kristinehamn["ar"]) == {"2024"}
+    assert kristinehamn["kalla"].str.contains("per ruta").all()
     grid = built.indicators[built.indicators["indikator"] == "befolkning_ruta"].set_index(
         ["kommunkod", "omrade"])["teljare"]
     for omrade in ("tatort", "landsbygd", "hela_kommunen"):
-        assert karlstad.loc[omrade, "namnare"] == grid[("1780", omrade)]  # same grid year
+        assert kristinehamn.loc[omrade, "namnare"] == grid[("1781", omrade)]  # same grid year
     # independent bounds from the raw squares: every square wholly inside the zone counts
     # fully, none outside counts at all
-    raw = pd.read_csv(data_dir / "population" / "scb_befolkning_1km_2024_sverige.csv",
-                      dtype={"kommunkod": str})
-    raw = raw[raw["kommunkod"] == "1780"]
+    raw = grid_csv
+    raw = raw[raw["kommunkod"] == "1781"]
     squares = shapely.box(raw["x_sweref99tm_sw"], raw["y_sweref99tm_sw"],
                           raw["x_sweref99tm_sw"] + 1000, raw["y_sweref99tm_sw"] + 1000)
     zone = built.layer("upptagningsomraden").set_index("id").loc["tag_2000"].geometry
     inside = raw.loc[shapely.within(squares, zone), "beftotalt"].sum()
     touching = raw.loc[shapely.intersects(squares, zone), "beftotalt"].sum()
-    assert inside <= karlstad.loc["hela_kommunen", "teljare"] <= touching
-    torsby = rows.loc[("befolkning_stomlinje_tag_2000", "1737")]
-    assert torsby.loc["hela_kommunen", "teljare"] == 0  # no train of this feed stops in Torsby
+    assert inside <= kristinehamn.loc["hela_kommunen", "teljare"] <= touching
 
 
 def test_without_a_grid_catchments_count_tatorter_by_area(no_grid_built: Build) -> None:
     rows = _catchment_rows(no_grid_built)
-    karlstad_1000 = rows.loc[("befolkning_stomlinje_tag_1000", "1780")]
-    karlstad = rows.loc[("befolkning_stomlinje_tag_2000", "1780")]
-    # areal weighting: the part of Karlstad's tätort polygon within 2 km of its stations,
+    kristinehamn_1000 = rows.loc[("befolkning_stomlinje_tag_1000", "1781")]
+    kristinehamn = rows.loc[("befolkning_stomlinje_tag_2000", "1781")]
+    # areal weighting: the part of Kristinehamn's tätort polygon within 2 km of its station,
     # more than within 1 km, less than the whole tätort
-    assert 0 < karlstad_1000.loc["tatort", "teljare"] < karlstad.loc["tatort", "teljare"]
-    assert karlstad.loc["tatort", "teljare"] < karlstad.loc["tatort", "namnare"]
-    assert "andel av dess yta" in karlstad.loc["tatort", "kalla"]
-    assert pd.isna(karlstad.loc["landsbygd", "teljare"])
-    assert "landsbygd" in karlstad.loc["landsbygd", "kalla"]
+    assert 0 < kristinehamn_1000.loc["tatort", "teljare"] \
+        < kristinehamn.loc["tatort", "teljare"]
+    assert kristinehamn.loc["tatort", "teljare"] < kristinehamn.loc["tatort", "namnare"]
+    assert "andel av dess yta" in kristinehamn.loc["tatort", "kalla"]
+    assert pd.isna(kristinehamn.loc["landsbygd", "teljare"])
+    assert "landsbygd" in kristinehamn.loc["landsbygd", "kalla"]
+
+
+def test_no_stomlinje_indicator_is_0_for_a_kommun_without_timetable(built: Build) -> None:
+    """Torsby, Sunne and Eda have stations no timetable here covers (Fryksdalsbanan,
+    Värmlandstrafik's trains): their stomlinje indicators are empty with the reason."""
+    rows = built.indicators
+    rows = rows[rows["indikator"].str.startswith("befolkning_stomlinje_")]
+    for kommunkod, station in (("1737", "Torsby"), ("1766", "Sunne"), ("1730", "Charlottenberg")):
+        mine = rows[rows["kommunkod"] == kommunkod]
+        assert len(mine) == 6  # tag_1000 and tag_2000 × tätort, landsbygd, hela kommunen
+        assert mine["varde"].isna().all() and mine["teljare"].isna().all()
+        assert mine["kalla"].str.contains("saknar tidtabell").all()
+        assert mine["kalla"].str.contains(station).all()
+    reasons = built.manifest["layers"]["upptagningsomraden"]["kommuner_utan_tackning"]
+    assert {"1737", "1766", "1730"} <= set(reasons) and "1785" not in reasons
+    saffle = rows[(rows["kommunkod"] == "1785") & (rows["omrade"] == "tatort")]
+    assert (saffle["teljare"] > 0).all()  # covered: measured
 
 
 def test_a_catchment_covering_the_lan_counts_every_tatort_once(built: Build, data_dir) -> None:
@@ -122,12 +161,33 @@ def test_configured_service_day_is_used_and_recorded(data_dir) -> None:
 
 def test_service_day_outside_the_timetable_is_noted(data_dir) -> None:
     settings = PipelineSettings(stomlinje=StomlinjeSettings(service_date="2030-01-15"))
+    wanted = {"kommuner", "lan", "tatorter", "hallplatser", "stomlinjer"}
+    result = run_steps([s for s in STEPS if s.spec.id in wanted], data_dir, settings,
+                       progress=lambda _: None)
+    stations = result.layers["hallplatser"]
+    assert not (stations["status"] == "trafikeras").any() and result.layers["stomlinjer"].empty
+    assert (stations.set_index("namn").loc["Kil station", "status"] == "annan_period")
+    notes = result.layer_manifest["hallplatser"]["notes"]
+    assert any("2023-06-12–2024-04-08, inte 2030-01-15" in n for n in notes)
+    assert any("inga turer 2030-01-15" in n for n in notes)
+    sentence = result.layer_manifest["hallplatser"]["tackning"]["sv"]
+    assert sentence.startswith("Inga tidtabeller för trafikdagen")
+    assert "Ej med (annan period): SJ och Tågab 2023-06-12–2024-04-08" in sentence
+
+
+def test_an_average_month_is_used_and_said(data_dir) -> None:
+    settings = PipelineSettings(stomlinje=StomlinjeSettings(average_month="2023-12",
+                                                            average_weekdays=(0, 1, 2, 3, 4)))
     wanted = {"kommuner", "lan", "tatorter", "hallplatser"}
     result = run_steps([s for s in STEPS if s.spec.id in wanted], data_dir, settings,
                        progress=lambda _: None)
-    assert result.layers["hallplatser"].empty
-    notes = result.layer_manifest["hallplatser"]["notes"]
-    assert any("inga turer 2030-01-15" in n and "2023-06-12" in n for n in notes)
+    label = "medel mån–fre 2023-12 (21 dagar)"
+    assert result.layer_manifest["hallplatser"]["analysdag"]["sv"] == label
+    stations = result.layers["hallplatser"].set_index("namn")
+    assert (stations["datum"] == label).all()
+    # Väse's and Välsviken's Friday train (from 15 December) is no longer lost
+    assert stations.loc["Väse station", "status"] == "trafikeras"
+    assert 0 < stations.loc["Väse station", "avgangar_dag"] < 1
 
 
 def test_catchment_population_goes_to_the_kommun_of_each_2020_tatort(data_dir) -> None:

@@ -1,0 +1,174 @@
+"""Per tätort: the nearest stomlinje stop, how far it is, and how often it is served.
+
+Every 2020 tätort gets the nearest station or stop whose class is stomlinje or stark
+stomlinje (:data:`layers.upptagningsomraden.STOMLINJE_CLASSES`), measured from the tätort's
+area — its linked 2018 polygon (0 m when the stop lies inside), else SCB's point:
+straight-line, or along the road network when one is loaded (the network distance from the
+stop to the nearest road node in the tätort, snapping legs included). A tätort farther than
+``tatort_access_m`` is *utan stomlinje*; when a station that is not served here
+(:mod:`layers.tackning`: no timetable, or none on the day) lies within that distance and
+nearer, its status is *okänd* — the data cannot tell whether it has a stomlinje.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from scipy.sparse.csgraph import dijkstra
+
+from layers.accessibility import NETWORK, STRAIGHT, Network, snap, xy_of
+from layers.settings import StomlinjeSettings
+from layers.spec import Categorized, LayerSpec, PopupField
+from layers.upptagningsomraden import STOMLINJE_CLASSES
+
+COLUMNS = ["tatortskod", "tatort", "kommunkod", "bef_2020", "hallplats", "hallplats_id",
+           "avstand_m", "metod", "avgangar_dag", "klass", "utan_tidtabell",
+           "utan_tidtabell_m", "status", "status_sv", "geometry"]
+STATUS = {"inom": ("Stomlinje inom {m} m", "Trunk line within {m} m"),
+          "utan": ("Utan stomlinje inom {m} m", "No trunk line within {m} m"),
+          "okand": ("Okänt: närmare station utan tidtabell",
+                    "Unknown: a nearer station has no timetable")}
+# Okabe–Ito colours (colour-blind safe): green within reach, vermilion-free purple for the
+# gaps (vermilion is the stark stomlinje), grey where the data cannot tell.
+STATUS_COLOURS = {"inom": "#009E73", "utan": "#CC79A7", "okand": "#999999"}
+
+SPEC = LayerSpec(
+    id="tatort_stomlinje",
+    title_sv="Tätorternas närmaste stomlinje",
+    title_en="Urban areas' nearest trunk line",
+    theme="Resor",
+    geometry_type="Point",
+    sources=("tatortspunkter", "tatorter", "gtfs_rail", "gtfs_varmlandstrafik", "stationer"),
+    id_column="tatortskod",
+    style={"radius": 6, "weight": 1, "color": "#222222", "fillOpacity": 0.9},
+    categories=Categorized.of("status", {
+        "inom": ("Stomlinje inom räckhåll", "Trunk line within reach", STATUS_COLOURS["inom"]),
+        "utan": ("Utan stomlinje inom räckhåll", "No trunk line within reach",
+                 STATUS_COLOURS["utan"]),
+        "okand": ("Okänt: närmare station utan tidtabell",
+                  "Unknown: a nearer station has no timetable", STATUS_COLOURS["okand"])}),
+    popup=(
+        PopupField("tatort", "Tätort", "Urban area"),
+        PopupField("bef_2020", "Folkmängd 2020", "Population 2020"),
+        PopupField("hallplats", "Närmaste stomlinjehållplats", "Nearest trunk line stop"),
+        PopupField("avstand_m", "Avstånd (m)", "Distance (m)"),
+        PopupField("metod", "Mätt", "Measured"),
+        PopupField("avgangar_dag", "Hållplatsens avgångar per dag",
+                   "The stop's departures per day"),
+        PopupField("utan_tidtabell", "Närmare station utan tidtabell",
+                   "Nearer station without timetable"),
+        PopupField("status_sv", "Status", "Status"),
+    ),
+    default_visible=False,
+    how_to_add_sv="Kräver lagren hållplatser och tätorter (GTFS och SCB:s tätortspunkter).",
+    how_to_add_en="Needs the stops and urban area layers (GTFS and SCB's urban area points).",
+)
+
+
+def tatort_areas(points: gpd.GeoDataFrame, polygons: gpd.GeoDataFrame | None) -> gpd.GeoSeries:
+    """The area each 2020 tätort is measured from: its linked polygon, else its point."""
+    area = points.geometry.copy()
+    if polygons is not None:
+        linked = polygons.dropna(subset=["tatortskoder_2020"])
+        by_code = pd.Series(linked.geometry.to_numpy(), index=linked["tatortskoder_2020"]) \
+            .rename_axis("kod").reset_index().assign(kod=lambda f: f["kod"].str.split(",")) \
+            .explode("kod").drop_duplicates("kod").set_index("kod")[0]
+        polygon = points["tatortskod"].map(by_code)
+        area = gpd.GeoSeries(np.where(polygon.notna(), polygon, area), index=points.index,
+                             crs=points.crs)
+    return area
+
+
+def _nearest_straight(areas: gpd.GeoSeries, targets: gpd.GeoSeries
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """Distance (m) from each area to the nearest target and its position (-1 if none)."""
+    dist, index = np.full(len(areas), np.inf), np.full(len(areas), -1)
+    if len(targets):
+        pairs, metres = shapely.STRtree(targets.to_numpy()).query_nearest(
+            areas.to_numpy(), return_distance=True, all_matches=False)
+        dist[pairs[0]], index[pairs[0]] = metres, pairs[1]
+    return dist, index
+
+
+def _nearest_network(network: Network, areas: gpd.GeoSeries, targets: gpd.GeoSeries
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """Network distance (m) from each area's nearest road node to the nearest target."""
+    dist, index = np.full(len(areas), np.inf), np.full(len(areas), -1)
+    if not len(targets):
+        return dist, index
+    n = network.n_nodes
+    target_nodes, target_snap = snap(network, xy_of(gpd.GeoDataFrame(geometry=targets)))
+    metres, _, sources = dijkstra(network.reverse_m[:n, :n], directed=True,
+                                  indices=np.unique(target_nodes), min_only=True,
+                                  return_predecessors=True)
+    first = pd.Series(np.arange(len(target_nodes))).groupby(target_nodes).first()
+    target_of = first.reindex(sources, fill_value=-1).to_numpy()
+    total = metres + np.where(target_of >= 0, target_snap[np.maximum(target_of, 0)], np.inf)
+    nodes = gpd.GeoSeries(shapely.points(network.xy[network.snappable]), crs=areas.crs)
+    inside = gpd.sjoin(gpd.GeoDataFrame(geometry=nodes), gpd.GeoDataFrame(geometry=areas),
+                       predicate="within")
+    node_index = network.snappable[inside.index.to_numpy()]
+    best = pd.Series(total[node_index]).groupby(inside["index_right"].to_numpy()).idxmin()
+    for area_position, pick in best.items():
+        dist[area_position] = total[node_index[pick]]
+        index[area_position] = target_of[node_index[pick]]
+    centres = xy_of(gpd.GeoDataFrame(geometry=areas.representative_point()))
+    origin_nodes, origin_snap = snap(network, centres)
+    rest = index < 0
+    dist[rest] = total[origin_nodes[rest]] + origin_snap[rest]
+    index[rest] = target_of[origin_nodes[rest]]
+    return np.where(index >= 0, dist, np.inf), index
+
+
+def build(points: gpd.GeoDataFrame, hallplatser: gpd.GeoDataFrame, *,
+          settings: StomlinjeSettings, polygons: gpd.GeoDataFrame | None = None,
+          network: Network | None = None) -> gpd.GeoDataFrame:
+    """Return one row per tätort point (``tatortskod, tatort, kommunkod, bef_2020``).
+
+    ``polygons`` is the ``tatorter`` layer (``tatortskoder_2020``, polygons). Output
+    columns: :data:`COLUMNS` — ``hallplats`` / ``hallplats_id`` (name and key of the
+    nearest stomlinje stop), ``avstand_m``, ``metod`` (``fågelvägen`` or ``vägnät``),
+    ``avgangar_dag`` and ``klass`` of that stop, ``utan_tidtabell`` / ``utan_tidtabell_m``
+    (the nearest station not served here, when nearer than the stomlinje stop),
+    ``status`` (``inom``, ``utan``, ``okand``) and ``status_sv``; the point as geometry.
+    """
+    points = points.reset_index(drop=True)
+    areas = tatort_areas(points, polygons)
+    served = hallplatser[hallplatser["klass"].isin(STOMLINJE_CLASSES)].reset_index(drop=True)
+    unserved = hallplatser[hallplatser["status"] != "trafikeras"].reset_index(drop=True)
+
+    def nearest(targets: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
+        if network is None:
+            return _nearest_straight(areas, targets.geometry)
+        return _nearest_network(network, areas, targets.geometry)
+
+    dist, index = nearest(served)
+    gap_dist, gap_index = nearest(unserved)
+    out = points[["tatortskod", "tatort", "kommunkod", "bef_2020", "geometry"]].copy()
+    found = index >= 0
+    for column, source in (("hallplats", "namn"), ("hallplats_id", "station_id"),
+                           ("avgangar_dag", "avgangar_dag"), ("klass", "klass")):
+        values = served[source].reindex(np.where(found, index, -1)).to_numpy()
+        out[column] = np.where(found, values, None)
+    out["avstand_m"] = np.round(dist, 0)
+    out["metod"] = STRAIGHT if network is None else NETWORK
+    closer = (gap_index >= 0) & (gap_dist < dist)
+    gap_names = unserved["namn"].reindex(np.where(closer, gap_index, -1)).to_numpy()
+    out["utan_tidtabell"] = np.where(closer, gap_names, None)
+    out["utan_tidtabell_m"] = np.where(closer, np.round(gap_dist, 0), np.nan)
+    limit = settings.tatort_access_m
+    status = np.where(dist <= limit, "inom",
+                      np.where(closer & (gap_dist <= limit), "okand", "utan"))
+    out["status"] = status
+    out["status_sv"] = [STATUS[s][0].format(m=f"{limit:.0f}") for s in status]
+    out = out.sort_values(["kommunkod", "bef_2020"], ascending=[True, False])
+    return gpd.GeoDataFrame(out.reset_index(drop=True)[COLUMNS], geometry="geometry",
+                            crs=points.crs)
+
+
+def utan_stomlinje(table: pd.DataFrame, kommunkod: str) -> pd.DataFrame:
+    """The tätorter of ``kommunkod`` without a stomlinje within reach, most populous first."""
+    mine = table[(table["kommunkod"] == kommunkod) & (table["status"] != "inom")]
+    return mine.sort_values("bef_2020", ascending=False)
