@@ -3,6 +3,15 @@
 Categories (ids are stable, used in URLs): dagligvaror, apotek, vardcentral, grundskola,
 gymnasieskola, drivmedel, post, bankomat, bibliotek. Each source maps onto them; a point
 keeps its source and reference date.
+
+Sources, best first (:data:`SOURCE_PRIORITY`): Tillväxtverket's Pipos exports (every
+service type), Skolverket's Skolenhetsregistret, the parcel/post compilation
+(:mod:`data_sources.paketombud`), OpenStreetMap. **Dedupe rule** (:func:`deduplicate`): a
+point of a lower-ranked source lying within ``service_dedup_m`` (100 m) of a point of the
+same category from a higher-ranked source is the same place and is dropped; points of one
+source are never merged with each other (two shops 50 m apart are two shops).
+:func:`coverage` states, per category, how many points each source gives and their date;
+categories without points are listed with how to get them (:data:`HOW_TO_GET`).
 """
 
 from __future__ import annotations
@@ -49,15 +58,55 @@ OSM_TAGS = {
     ("amenity", "pharmacy"): "apotek",
     ("amenity", "clinic"): "vardcentral",
     ("amenity", "doctors"): "vardcentral",
+    ("healthcare", "centre"): "vardcentral",
+    ("healthcare", "clinic"): "vardcentral",
+    ("healthcare", "doctor"): "vardcentral",
     ("amenity", "fuel"): "drivmedel",
     ("amenity", "post_office"): "post",
     ("amenity", "parcel_locker"): "post",
     ("amenity", "atm"): "bankomat",
     ("amenity", "library"): "bibliotek",
 }
+# amenity=clinic/doctors counts as a vårdcentral unless its healthcare tag names another
+# kind of care (a dentist, a physiotherapist, a laboratory …): OSM has no "vårdcentral" tag.
+OSM_HEALTHCARE_VARDCENTRAL = {"clinic", "doctor", "centre", "yes"}
 # Id prefix of each source, highest priority first: an official register keeps a place that
 # OSM also maps.
-SOURCE_PRIORITY = ("pipos:", "skola:", "osm:")
+SOURCE_PRIORITY = ("pipos:", "skola:", "ombud:", "osm:")
+PAKETOMBUD_SOURCE = ("Post- och paketombud (sammanställning av okänd upphovsman, via "
+                     "PredictiveMovement/digital-twin)")
+
+# How to get each category's points when a build has none (Swedish, English).
+_PIPOS_SV = "Pipos-export ({typ}) från pipos.se (inloggning), sparad som indicators/pipos_{fil}_<region>_<ÅÅÅÅ-MM-DD>.xlsx"
+_PIPOS_EN = "a Pipos export ({typ}) from pipos.se (login), saved as indicators/pipos_{fil}_<region>_<YYYY-MM-DD>.xlsx"
+_OSM_SV = "eller ett OSM-utdrag (strukturbild fetch --source osm_vagnat) med {tag}"
+_OSM_EN = "or an OSM extract (strukturbild fetch --source osm_vagnat) with {tag}"
+
+
+def _how(typ: str | None, fil: str, tag: str) -> tuple[str, str]:
+    """The Swedish and English hint for one category."""
+    if typ is None:
+        return (f"ett OSM-utdrag (strukturbild fetch --source osm_vagnat) med {tag}",
+                f"an OSM extract (strukturbild fetch --source osm_vagnat) with {tag}")
+    return (_PIPOS_SV.format(typ=typ, fil=fil) + " " + _OSM_SV.format(tag=tag),
+            _PIPOS_EN.format(typ=typ, fil=fil) + " " + _OSM_EN.format(tag=tag))
+
+
+_SCHOOLS = ("Skolverkets Skolenhetsregistret (API med koordinater) som "
+            "indicators/skolenhetsregistret_<region>_<år>.csv",
+            "Skolverket's Skolenhetsregistret (the API gives coordinates) as "
+            "indicators/skolenhetsregistret_<region>_<year>.csv")
+HOW_TO_GET: dict[str, tuple[str, str]] = {
+    "dagligvaror": _how("Dagligvaror", "dagligvaror", "shop=supermarket/convenience"),
+    "apotek": _how("Apoteksvaror", "apoteksvaror", "amenity=pharmacy"),
+    "vardcentral": _how(None, "", "amenity=clinic/doctors"),
+    "grundskola": _SCHOOLS,
+    "gymnasieskola": _SCHOOLS,
+    "drivmedel": _how("Drivmedel", "drivmedel", "amenity=fuel"),
+    "post": _how("Posttjänster", "posttjanster", "amenity=post_office/parcel_locker"),
+    "bankomat": _how("Uttagsautomat", "uttagsautomat", "amenity=atm"),
+    "bibliotek": _how(None, "", "amenity=library"),
+}
 
 COLUMNS = ["id", "kategori", "namn", "adress", "kommunkod", "kalla", "datum", "geometry"]
 
@@ -67,7 +116,7 @@ SPEC = LayerSpec(
     title_en="Service points",
     theme="Service",
     geometry_type="Point",
-    sources=("pipos", "skolor", "osm_service"),
+    sources=("pipos", "skolor", "paketombud", "osm_service"),
     id_column="id",
     style={"radius": 5, "weight": 1, "color": "#222222", "fill": True, "fillOpacity": 0.9},
     categories=Categorized.of("kategori", CATEGORIES),
@@ -81,15 +130,30 @@ SPEC = LayerSpec(
 )
 
 
-def from_pipos(pipos: gpd.GeoDataFrame, *, date: str) -> gpd.GeoDataFrame:
-    """Map Pipos rows to the service schema; unknown service types are left out."""
+def from_pipos(pipos: gpd.GeoDataFrame, *, date: str | None = None) -> gpd.GeoDataFrame:
+    """Map Pipos rows to the service schema; unknown service types are left out.
+
+    Each point keeps its file's export date (``datum``) unless ``date`` is given.
+    """
     out = pipos.assign(
         kategori=pipos["servicetyp"].map(PIPOS_SERVICETYP),
         kalla="Tillväxtverket, Pipos Serviceanalys",
-        datum=date,
+        datum=date if date is not None else pipos["datum"],
         id="pipos:" + pipos["id"],
-    )
-    return out.dropna(subset=["kategori"])[COLUMNS]
+    ).dropna(subset=["kategori"])
+    # a shop in two exports (groceries and pharmacy goods) is one id per category
+    shared = out["id"].duplicated(keep=False)
+    out.loc[shared, "id"] = out.loc[shared, "id"] + "@" + out.loc[shared, "kategori"]
+    return out[COLUMNS]
+
+
+def from_paketombud(places: gpd.GeoDataFrame, *, date: str) -> gpd.GeoDataFrame:
+    """Map parcel/post places (:mod:`data_sources.paketombud`, one per place) to ``post``."""
+    out = places.assign(kategori="post", kalla=PAKETOMBUD_SOURCE, datum=date,
+                        id="ombud:" + places["id"],
+                        namn=places["namn"] + " (" + places["operatorer"].str.replace(";", ", ")
+                        + ")")
+    return out[COLUMNS]
 
 
 def from_skolor(skolor: gpd.GeoDataFrame, *, date: str) -> tuple[gpd.GeoDataFrame, int]:
@@ -114,8 +178,13 @@ def from_osm(
     kommun and tags outside :data:`OSM_TAGS` are left out.
     """
     amenity = osm["amenity"].map(lambda v: OSM_TAGS.get(("amenity", v)))
+    healthcare = osm.get("healthcare", pd.Series(None, index=osm.index, dtype=object))
+    other_care = healthcare.notna() & ~healthcare.isin(OSM_HEALTHCARE_VARDCENTRAL)
+    amenity = amenity.mask((amenity == "vardcentral") & other_care)
+    centre = healthcare.map(lambda v: OSM_TAGS.get(("healthcare", v)))
     shop = osm["shop"].map(lambda v: OSM_TAGS.get(("shop", v)))
-    mapped = osm.assign(kategori=amenity.fillna(shop)).dropna(subset=["kategori"])
+    mapped = osm.assign(kategori=amenity.fillna(centre).fillna(shop)).dropna(
+        subset=["kategori"])
     located = gpd.sjoin(mapped, kommuner[["kommunkod", "geometry"]], how="inner",
                         predicate="within")
     out = located.assign(kalla="OpenStreetMap-bidragsgivare (ODbL)", datum=date,
@@ -174,3 +243,58 @@ def border_note(frame: gpd.GeoDataFrame, border_km: float) -> str:
     return (f"Källorna har inga servicepunkter utanför regionen inom {border_km:.0f} km: nära "
             "länsgränsen (och mot Norge) kan närmaste service ligga på andra sidan, så "
             "avstånden där kan vara överskattade")
+
+
+def coverage(frame: gpd.GeoDataFrame, *, unlocated: dict[str, int]) -> dict:
+    """What the build has per category: counts, sources and dates; how to get the rest.
+
+    ``frame`` is the built layer (with ``i_regionen``); ``unlocated`` counts the region's
+    register entries without coordinates per category (schools: counted, never placed).
+    Returns ``{"kategorier": {kategori: {antal, utanfor, utan_koordinater, kallor: [{kalla,
+    datum, antal}]}}, "saknas": {kategori: {sv, en}}, "legend": {kategori: text}}`` —
+    ``legend`` is the count shown after the category's legend label.
+    """
+    present, missing, legend = {}, {}, {}
+    for kategori in CATEGORIES:
+        rows = frame[frame["kategori"] == kategori]
+        inside = rows[rows["i_regionen"]]
+        lacking = int(unlocated.get(kategori, 0))
+        if rows.empty:
+            sv, en = HOW_TO_GET[kategori]
+            missing[kategori] = {"sv": sv, "en": en, "utan_koordinater": lacking}
+            continue
+        sources = [{"kalla": kalla, "datum": "; ".join(sorted(set(group["datum"].astype(str)))),
+                    "antal": int(group["i_regionen"].sum())}
+                   for kalla, group in rows.groupby("kalla", sort=True)]
+        present[kategori] = {"antal": len(inside), "utanfor": len(rows) - len(inside),
+                             "utan_koordinater": lacking, "kallor": sources}
+        legend[kategori] = (f"{len(inside)} av {len(inside) + lacking}" if lacking
+                            else str(len(inside)))
+    return {"kategorier": present, "saknas": missing, "legend": legend}
+
+
+_NOTE_TEXTS = {
+    "sv": {"missing": "saknar data", "get": "hämta", "no_xy": "utan koordinater (räknas, "
+           "placeras inte)", "outside": "utanför regionen (mål nära gränsen)"},
+    "en": {"missing": "no data", "get": "get", "no_xy": "without coordinates (counted, not "
+           "placed)", "outside": "outside the region (destinations near the border)"},
+}
+
+
+def coverage_notes(record: dict, lang: str) -> list[str]:
+    """Panel notes from :func:`coverage`: each category's sources with counts and dates,
+    then each category without data and how to get it."""
+    texts, notes = _NOTE_TEXTS[lang], []
+    label = 0 if lang == "sv" else 1
+    for kategori, found in record.get("kategorier", {}).items():
+        sources = ", ".join(f"{s['kalla']} {s['datum']}: {s['antal']}" for s in found["kallor"])
+        extra = ""
+        if found["utan_koordinater"]:
+            extra += f"; {found['utan_koordinater']} {texts['no_xy']}"
+        if found["utanfor"]:
+            extra += f"; {found['utanfor']} {texts['outside']}"
+        notes.append(f"{CATEGORIES[kategori][label]}: {found['antal']} ({sources}){extra}")
+    for kategori, how in record.get("saknas", {}).items():
+        notes.append(f"{CATEGORIES[kategori][label]}: {texts['missing']} — {texts['get']} "
+                     f"{how[lang]}")
+    return notes

@@ -83,15 +83,21 @@ def _places(build: Build) -> list[dict]:
 
 
 def _legend(spec: LayerSpec, build: Build, lang: str) -> list[list[str]]:
-    """The spec's legend rows in ``lang``; of its categories only those that occur."""
+    """The spec's legend rows in ``lang``; of its categories only those that occur, each
+    with the count the build recorded for it (``tackning.legend`` in the layer's record)."""
     rows = spec.legend_rows()
     frame = build.layer(spec.id)
+    counts: dict[str, str] = {}
     if spec.categories is not None and spec.categories.column in frame.columns:
         present = set(frame[spec.categories.column].dropna())
         absent = {(c.colour, c.label_sv, c.label_en) for c in spec.categories.classes
                   if c.value not in present}
         rows = tuple(row for row in rows if row not in absent)
-    return [[colour, sv if lang == "sv" else en] for colour, sv, en in rows]
+        recorded = build.manifest["layers"][spec.id].get("tackning", {}).get("legend", {})
+        counts = {(c.colour, c.label_sv, c.label_en): f" ({recorded[c.value]})"
+                  for c in spec.categories.classes if c.value in recorded}
+    return [[colour, (sv if lang == "sv" else en) + counts.get((colour, sv, en), "")]
+            for colour, sv, en in rows]
 
 
 class _Panel(MacroElement):

@@ -24,6 +24,7 @@ from gisapp.maps.display import simplify_for_display, to_geojson
 from gisapp.maps.popup import popup
 from gisapp.store import Build
 from layers.catalog import SPECS
+from layers.service import coverage_notes
 from layers.spec import LayerSpec
 
 POINT_RADIUS = 5
@@ -115,8 +116,14 @@ RENDERERS: dict[str, Renderer] = {
     "tatorter": _draw_tatorter,
     **{layer_id: draw_on_demand for layer_id in ON_DEMAND},
 }
+def _service_notes(build: Build, lang: str) -> list[str]:
+    """Each service category's count, sources and dates; the categories without data."""
+    return coverage_notes(build.manifest["layers"]["service"].get("tackning", {}), lang)
+
+
 NOTES: dict[str, LayerNotes] = {
     "stomlinjer": transit.transit_notes,
+    "service": _service_notes,
 }
 
 
