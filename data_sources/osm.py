@@ -5,8 +5,8 @@ Reads the amenities and shops that :mod:`layers.service` maps onto the service t
 network, :mod:`data_sources.roads`); online with osmnx ``features_from_place``.
 
 Schema returned by :func:`parse` / :func:`from_osmnx` (EPSG:3006): ``id`` (``node/123``,
-``way/456``), ``amenity``, ``shop``, ``healthcare``, ``namn``, ``adress`` (street and number when tagged),
-``geometry`` (the point, or a point inside a mapped building/area).
+``way/456``), ``amenity``, ``shop``, ``healthcare``, ``namn``, ``adress`` (street and number
+when tagged), ``geometry`` (the point, or a point inside a mapped building/area).
 """
 
 from __future__ import annotations

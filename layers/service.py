@@ -77,8 +77,10 @@ PAKETOMBUD_SOURCE = ("Post- och paketombud (sammanställning av okänd upphovsma
                      "PredictiveMovement/digital-twin)")
 
 # How to get each category's points when a build has none (Swedish, English).
-_PIPOS_SV = "Pipos-export ({typ}) från pipos.se (inloggning), sparad som indicators/pipos_{fil}_<region>_<ÅÅÅÅ-MM-DD>.xlsx"
-_PIPOS_EN = "a Pipos export ({typ}) from pipos.se (login), saved as indicators/pipos_{fil}_<region>_<YYYY-MM-DD>.xlsx"
+_PIPOS_SV = ("Pipos-export ({typ}) från pipos.se (inloggning), sparad som "
+             "indicators/pipos_{fil}_<region>_<ÅÅÅÅ-MM-DD>.xlsx")
+_PIPOS_EN = ("a Pipos export ({typ}) from pipos.se (login), saved as "
+             "indicators/pipos_{fil}_<region>_<YYYY-MM-DD>.xlsx")
 _OSM_SV = "eller ett OSM-utdrag (strukturbild fetch --source osm_vagnat) med {tag}"
 _OSM_EN = "or an OSM extract (strukturbild fetch --source osm_vagnat) with {tag}"
 
@@ -282,8 +284,11 @@ _NOTE_TEXTS = {
 
 
 def coverage_notes(record: dict, lang: str) -> list[str]:
-    """Panel notes from :func:`coverage`: each category's sources with counts and dates,
-    then each category without data and how to get it."""
+    """Panel notes from :func:`coverage`.
+
+    First each category's sources with counts and dates, then each category without data
+    and how to get it.
+    """
     texts, notes = _NOTE_TEXTS[lang], []
     label = 0 if lang == "sv" else 1
     for kategori, found in record.get("kategorier", {}).items():

@@ -83,8 +83,11 @@ def _places(build: Build) -> list[dict]:
 
 
 def _legend(spec: LayerSpec, build: Build, lang: str) -> list[list[str]]:
-    """The spec's legend rows in ``lang``; of its categories only those that occur, each
-    with the count the build recorded for it (``tackning.legend`` in the layer's record)."""
+    """The spec's legend rows in ``lang``; of its categories only those that occur.
+
+    Each category row carries the count the build recorded for it (``tackning.legend`` in
+    the layer's manifest record), e.g. "Apotek och apoteksombud (70)".
+    """
     rows = spec.legend_rows()
     frame = build.layer(spec.id)
     counts: dict[str, str] = {}
