@@ -32,6 +32,8 @@ META = SourceMeta(
     landing_page="https://www.openstreetmap.org/copyright",
     files=ROADS_META.files,
     caveats=("Crowd-sourced: completeness varies by place; check against official registers.",),
+    fetcher=lambda data_dir, settings, *, lanskod: [
+        "osm_service: read from the same extract as osm_vagnat (fetched with it)"],
 )
 
 # OSM tags read (key -> values); layers.service.OSM_TAGS maps them onto categories.

@@ -23,6 +23,10 @@ from layers.spec import LayerSpec, PopupField
 ORIGIN_COLUMNS = ["id", "namn", "rutid_scb", "kommunkod", "omrade", "befolkning", "klass",
                   "geometry"]
 
+NO_NETWORK_SV = ("Kör `strukturbild fetch --source osm_vagnat` (hämtar Geofabriks Sverigeutdrag "
+                 "och klipper det till länet med osmium-tool, till osm/region.osm.pbf) för "
+                 "avstånd och restid längs vägnätet; utan det visas avstånd fågelvägen.")
+
 SPEC = LayerSpec(
     id="tillganglighet",
     title_sv="Tillgång till service",
@@ -53,10 +57,10 @@ SPEC = LayerSpec(
     ),
     # with the population grid there are thousands of origins: shown when asked for
     default_visible=False,
-    how_to_add_sv="Lägg ett OSM-utdrag för regionen i osm/region.osm.pbf för avstånd längs "
-    "vägnätet; utan det visas avstånd fågelvägen.",
-    how_to_add_en="Put an OSM extract of the region at osm/region.osm.pbf for distances along "
-    "the road network; without it straight-line distances are shown.",
+    how_to_add_sv=NO_NETWORK_SV,
+    how_to_add_en="Run `strukturbild fetch --source osm_vagnat` (Geofabrik's Sweden extract, "
+    "cut to the län with osmium-tool, into osm/region.osm.pbf) for distances along the road "
+    "network; without it straight-line distances are shown.",
 )
 
 

@@ -67,9 +67,9 @@ def tillganglighet_step(ctx: BuildContext) -> StepOutput:
     categories = sorted(set(services["kategori"]) - set(incomplete))
     try:
         network = road_network(ctx)
-    except MissingDataError as exc:
+    except MissingDataError:
         network = None
-        notes.append(f"Avstånd fågelvägen: inget vägnät ({exc})")
+        notes.append(f"Avstånd fågelvägen: inget vägnät. {layer.NO_NETWORK_SV}")
     access = accessibility(origins, services, network, categories=categories,
                            snap_speed_kmh=settings.snap_speed_kmh)
     method = STRAIGHT if network is None else NETWORK
