@@ -21,14 +21,16 @@ import pandas as pd
 from data_sources.gtfs import Feed
 from layers.settings import StomlinjeSettings
 from layers.trafikdag import active_services
+from messages import labelled
 
 CLASSES = ("stark_stomlinje", "stomlinje", "ovrig")
-# id -> (Swedish, English, colour: Okabe–Ito colour-blind-safe palette)
-CLASS_LABELS = {
-    "stark_stomlinje": ("Stark stomlinje", "Strong trunk line", "#D55E00"),
-    "stomlinje": ("Stomlinje", "Trunk line", "#0072B2"),
-    "ovrig": ("Övrig linje", "Other line", "#999999"),
-}
+# id -> (Swedish, English, colour: Okabe–Ito colour-blind-safe palette); labels from the
+# catalogue's ``category.klass.<id>``
+CLASS_LABELS = labelled("category.klass", {
+    "stark_stomlinje": "#D55E00",
+    "stomlinje": "#0072B2",
+    "ovrig": "#999999",
+})
 MODE_LABELS = {"tag": ("Tåg", "Rail"), "buss": ("Buss", "Bus"), "ovrigt": ("Övrigt", "Other")}
 BUS_TYPES = ((3, 3), (200, 299), (700, 799))
 HOURS_PER_DAY = 24

@@ -22,20 +22,22 @@ import pandas as pd
 import shapely
 from scipy.spatial import cKDTree
 
-from layers.spec import Categorized, LayerSpec, PopupField
+from layers.spec import Categorized, LayerSpec, layer_texts, popups
+from messages import labelled, text
 
-# id -> (Swedish label, English label, colour from the Okabe–Ito colour-blind-safe palette)
-CATEGORIES: dict[str, tuple[str, str, str]] = {
-    "dagligvaror": ("Dagligvaror", "Groceries", "#E69F00"),
-    "apotek": ("Apotek och apoteksombud", "Pharmacy", "#009E73"),
-    "vardcentral": ("Vårdcentral", "Health centre", "#D55E00"),
-    "grundskola": ("Grundskola", "Primary school", "#0072B2"),
-    "gymnasieskola": ("Gymnasieskola", "Upper secondary school", "#56B4E9"),
-    "drivmedel": ("Drivmedel", "Fuel", "#CC79A7"),
-    "post": ("Post- och paketombud", "Post and parcel point", "#F0E442"),
-    "bankomat": ("Bankomat", "Cash machine", "#999999"),
-    "bibliotek": ("Bibliotek", "Library", "#000000"),
-}
+# id -> (Swedish label, English label, colour from the Okabe–Ito colour-blind-safe palette);
+# the labels are the catalogue's ``category.kategori.<id>``
+CATEGORIES: dict[str, tuple[str, str, str]] = labelled("category.kategori", {
+    "dagligvaror": "#E69F00",
+    "apotek": "#009E73",
+    "vardcentral": "#D55E00",
+    "grundskola": "#0072B2",
+    "gymnasieskola": "#56B4E9",
+    "drivmedel": "#CC79A7",
+    "post": "#F0E442",
+    "bankomat": "#999999",
+    "bibliotek": "#000000",
+})
 
 # Pipos "Servicetyp" -> category
 PIPOS_SERVICETYP = {
@@ -76,59 +78,45 @@ SOURCE_PRIORITY = ("pipos:", "skola:", "ombud:", "osm:")
 PAKETOMBUD_SOURCE = ("Post- och paketombud (sammanställning av okänd upphovsman, via "
                      "PredictiveMovement/digital-twin)")
 
-# How to get each category's points when a build has none (Swedish, English).
-_PIPOS_SV = ("Pipos-export ({typ}) från pipos.se (inloggning), sparad som "
-             "indicators/pipos_{fil}_<region>_<ÅÅÅÅ-MM-DD>.xlsx")
-_PIPOS_EN = ("a Pipos export ({typ}) from pipos.se (login), saved as "
-             "indicators/pipos_{fil}_<region>_<YYYY-MM-DD>.xlsx")
-_OSM_SV = "eller ett OSM-utdrag (strukturbild fetch --source osm_vagnat) med {tag}"
-_OSM_EN = "or an OSM extract (strukturbild fetch --source osm_vagnat) with {tag}"
-
-
-def _how(typ: str | None, fil: str, tag: str) -> tuple[str, str]:
-    """The Swedish and English hint for one category."""
-    if typ is None:
-        return (f"ett OSM-utdrag (strukturbild fetch --source osm_vagnat) med {tag}",
-                f"an OSM extract (strukturbild fetch --source osm_vagnat) with {tag}")
-    return (_PIPOS_SV.format(typ=typ, fil=fil) + " " + _OSM_SV.format(tag=tag),
-            _PIPOS_EN.format(typ=typ, fil=fil) + " " + _OSM_EN.format(tag=tag))
-
-
-_SCHOOLS = ("Skolverkets Skolenhetsregistret (API med koordinater) som "
-            "indicators/skolenhetsregistret_<region>_<år>.csv",
-            "Skolverket's Skolenhetsregistret (the API gives coordinates) as "
-            "indicators/skolenhetsregistret_<region>_<year>.csv")
-HOW_TO_GET: dict[str, tuple[str, str]] = {
-    "dagligvaror": _how("Dagligvaror", "dagligvaror", "shop=supermarket/convenience"),
-    "apotek": _how("Apoteksvaror", "apoteksvaror", "amenity=pharmacy"),
-    "vardcentral": _how(None, "", "amenity=clinic/doctors"),
-    "grundskola": _SCHOOLS,
-    "gymnasieskola": _SCHOOLS,
-    "drivmedel": _how("Drivmedel", "drivmedel", "amenity=fuel"),
-    "post": _how("Posttjänster", "posttjanster", "amenity=post_office/parcel_locker"),
-    "bankomat": _how("Uttagsautomat", "uttagsautomat", "amenity=atm"),
-    "bibliotek": _how(None, "", "amenity=library"),
+# Where each category's points can come from when a build has none: the Pipos service type
+# and file-name part (None: Pipos has no such type) and the OSM tags; schools come from
+# Skolverket. The texts are the catalogue's ``service.how.*``.
+HOW_TO_GET: dict[str, tuple[str | None, str, str] | None] = {
+    "dagligvaror": ("Dagligvaror", "dagligvaror", "shop=supermarket/convenience"),
+    "apotek": ("Apoteksvaror", "apoteksvaror", "amenity=pharmacy"),
+    "vardcentral": (None, "", "amenity=clinic/doctors, healthcare=centre"),
+    "grundskola": None,
+    "gymnasieskola": None,
+    "drivmedel": ("Drivmedel", "drivmedel", "amenity=fuel"),
+    "post": ("Posttjänster", "posttjanster", "amenity=post_office/parcel_locker"),
+    "bankomat": ("Uttagsautomat", "uttagsautomat", "amenity=atm"),
+    "bibliotek": (None, "", "amenity=library"),
 }
+
+
+def how_to_get(kategori: str, lang: str) -> str:
+    """How to add the points of ``kategori`` (a Pipos export, an OSM extract, the register)."""
+    where = HOW_TO_GET[kategori]
+    if where is None:
+        return text("service.how.skolor", lang)
+    typ, fil, tag = where
+    osm = text("service.how.osm", lang, tag=tag)
+    if typ is None:
+        return osm
+    return text("service.how.pipos", lang, typ=typ, fil=fil) + " " + osm
 
 COLUMNS = ["id", "kategori", "namn", "adress", "kommunkod", "kalla", "datum", "geometry"]
 
 SPEC = LayerSpec(
     id="service",
-    title_sv="Servicepunkter",
-    title_en="Service points",
+    **layer_texts("service"),
     theme="Service",
     geometry_type="Point",
     sources=("pipos", "skolor", "paketombud", "osm_service"),
     id_column="id",
     style={"radius": 5, "weight": 1, "color": "#222222", "fill": True, "fillOpacity": 0.9},
     categories=Categorized.of("kategori", CATEGORIES),
-    popup=(
-        PopupField("namn", "Namn", "Name"),
-        PopupField("kategori_sv", "Kategori", "Category"),
-        PopupField("adress", "Adress", "Address"),
-        PopupField("kalla", "Källa", "Source"),
-        PopupField("datum", "Datum", "Date"),
-    ),
+    popup=popups("service", "namn", "kategori_sv", "adress", "kalla", "datum"),
 )
 
 
@@ -253,7 +241,7 @@ def coverage(frame: gpd.GeoDataFrame, *, unlocated: dict[str, int]) -> dict:
     ``frame`` is the built layer (with ``i_regionen``); ``unlocated`` counts the region's
     register entries without coordinates per category (schools: counted, never placed).
     Returns ``{"kategorier": {kategori: {antal, utanfor, utan_koordinater, kallor: [{kalla,
-    datum, antal}]}}, "saknas": {kategori: {sv, en}}, "legend": {kategori: text}}`` —
+    datum, antal}]}}, "saknas": {kategori: {utan_koordinater}}, "legend": {kategori: text}}`` —
     ``legend`` is the count shown after the category's legend label.
     """
     present, missing, legend = {}, {}, {}
@@ -262,8 +250,7 @@ def coverage(frame: gpd.GeoDataFrame, *, unlocated: dict[str, int]) -> dict:
         inside = rows[rows["i_regionen"]]
         lacking = int(unlocated.get(kategori, 0))
         if rows.empty:
-            sv, en = HOW_TO_GET[kategori]
-            missing[kategori] = {"sv": sv, "en": en, "utan_koordinater": lacking}
+            missing[kategori] = {"utan_koordinater": lacking}
             continue
         sources = [{"kalla": kalla, "datum": "; ".join(sorted(set(group["datum"].astype(str)))),
                     "antal": int(group["i_regionen"].sum())}
@@ -275,31 +262,24 @@ def coverage(frame: gpd.GeoDataFrame, *, unlocated: dict[str, int]) -> dict:
     return {"kategorier": present, "saknas": missing, "legend": legend}
 
 
-_NOTE_TEXTS = {
-    "sv": {"missing": "saknar data", "get": "hämta", "no_xy": "utan koordinater (räknas, "
-           "placeras inte)", "outside": "utanför regionen (mål nära gränsen)"},
-    "en": {"missing": "no data", "get": "get", "no_xy": "without coordinates (counted, not "
-           "placed)", "outside": "outside the region (destinations near the border)"},
-}
-
-
 def coverage_notes(record: dict, lang: str) -> list[str]:
     """Panel notes from :func:`coverage`.
 
     First each category's sources with counts and dates, then each category without data
-    and how to get it.
+    and how to get it (:func:`how_to_get`).
     """
-    texts, notes = _NOTE_TEXTS[lang], []
+    notes = []
     label = 0 if lang == "sv" else 1
     for kategori, found in record.get("kategorier", {}).items():
         sources = ", ".join(f"{s['kalla']} {s['datum']}: {s['antal']}" for s in found["kallor"])
-        extra = ""
+        line = text("service.coverage.present", lang, kategori=CATEGORIES[kategori][label],
+                    antal=found["antal"], kallor=sources)
         if found["utan_koordinater"]:
-            extra += f"; {found['utan_koordinater']} {texts['no_xy']}"
+            line += "; " + text("service.coverage.no_xy", lang, n=found["utan_koordinater"])
         if found["utanfor"]:
-            extra += f"; {found['utanfor']} {texts['outside']}"
-        notes.append(f"{CATEGORIES[kategori][label]}: {found['antal']} ({sources}){extra}")
-    for kategori, how in record.get("saknas", {}).items():
-        notes.append(f"{CATEGORIES[kategori][label]}: {texts['missing']} — {texts['get']} "
-                     f"{how[lang]}")
+            line += "; " + text("service.coverage.outside", lang, n=found["utanfor"])
+        notes.append(line)
+    for kategori in record.get("saknas", {}):
+        notes.append(text("service.coverage.missing", lang, kategori=CATEGORIES[kategori][label],
+                          how=how_to_get(kategori, lang)))
     return notes

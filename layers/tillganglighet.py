@@ -18,49 +18,25 @@ from affine import Affine
 from layers import indikatorer
 from layers.accessibility import STRAIGHT
 from layers.service import CATEGORIES
-from layers.spec import LayerSpec, PopupField
+from layers.spec import LayerSpec, layer_texts, legend_rows, popups
 
 ORIGIN_COLUMNS = ["id", "namn", "rutid_scb", "kommunkod", "omrade", "befolkning", "klass",
                   "geometry"]
 
-NO_NETWORK_SV = ("Kör `strukturbild fetch --source osm_vagnat` (hämtar Geofabriks Sverigeutdrag "
-                 "och klipper det till länet med osmium-tool, till osm/region.osm.pbf) för "
-                 "avstånd och restid längs vägnätet; utan det visas avstånd fågelvägen.")
-
 SPEC = LayerSpec(
     id="tillganglighet",
-    title_sv="Tillgång till service",
-    title_en="Access to services",
+    **layer_texts("tillganglighet"),
     theme="Service",
     geometry_type="Point",
     sources=("tatortspunkter", "pipos", "skolor", "osm_service", "osm_vagnat"),
     id_column="id",
     style={"radius": 6, "weight": 1, "color": "#333333", "fillOpacity": 0.85},
-    legend=(
-        ("#1a9850", "under 5 km / 5 min", "under 5 km / 5 min"),
-        ("#91cf60", "5–10 km / 5–10 min", "5–10 km / 5–10 min"),
-        ("#fee08b", "10–20 km / 10–20 min", "10–20 km / 10–20 min"),
-        ("#fc8d59", "20–30 km / 20–30 min", "20–30 km / 20–30 min"),
-        ("#d73027", "över 30 km / 30 min", "over 30 km / 30 min"),
-        ("#7f7f7f", "ej nåbar", "unreachable"),
-    ),
+    legend=legend_rows("tillganglighet", "#1a9850", "#91cf60", "#fee08b", "#fc8d59", "#d73027",
+                       "#7f7f7f"),
     indicator_prefixes=("service_",),
-    popup=(
-        PopupField("namn", "Ort", "Place"),
-        PopupField("befolkning", "Befolkning", "Population"),
-        PopupField("kategori_sv", "Service", "Service"),
-        # two searches: the nearest point by distance and the quickest by car may differ
-        PopupField("km", "Avstånd till närmaste (km)", "Distance to the nearest (km)"),
-        PopupField("minuter", "Restid bil till snabbast nådda (min)",
-                   "Car time to the quickest reached (min)"),
-        PopupField("metod", "Mätt", "Measured"),
-    ),
+    popup=popups("tillganglighet", "namn", "befolkning", "kategori_sv", "km", "minuter", "metod"),
     # with the population grid there are thousands of origins: shown when asked for
     default_visible=False,
-    how_to_add_sv=NO_NETWORK_SV,
-    how_to_add_en="Run `strukturbild fetch --source osm_vagnat` (Geofabrik's Sweden extract, "
-    "cut to the län with osmium-tool, into osm/region.osm.pbf) for distances along the road "
-    "network; without it straight-line distances are shown.",
 )
 
 

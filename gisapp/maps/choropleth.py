@@ -22,17 +22,13 @@ from gisapp.indicators.query import table
 from gisapp.maps.display import simplify_for_display, to_geojson
 from gisapp.store import Build
 from layers.indikatorer import OMRADEN, describe
+from messages import LANGUAGES, section
 
 # viridis, light (low) to dark (high)
 PALETTE = ("#fde725", "#5ec962", "#21918c", "#3b528b", "#440154")
 NO_DATA = "#bdbdbd"
 MAX_CLASSES = len(PALETTE)
-TEXTS = {
-    "sv": {"missing": "saknar data", "legend": "Indikator", "tatort": "tätort",
-           "landsbygd": "landsbygd", "hela_kommunen": "hela kommunen", "year": "år"},
-    "en": {"missing": "no data", "legend": "Indicator", "tatort": "urban areas",
-           "landsbygd": "rural areas", "hela_kommunen": "whole municipality", "year": "year"},
-}
+TEXTS = {lang: section("choropleth", lang) for lang in LANGUAGES}
 
 
 def mappable_indicators(build: Build) -> list[str]:
@@ -130,7 +126,7 @@ def add_indicator_choropleth(fmap: folium.Map, build: Build, indikator: str, lan
                                   "dashArray": None if f["properties"]["varde"] is not None
                                   else "4 4"},
         tooltip=folium.GeoJsonTooltip(fields=["kommunnamn", "varde"],
-                                      aliases=["Kommun" if lang == "sv" else "Municipality",
+                                      aliases=[TEXTS[lang]["kommun"],
                                                escape(f"{info['titel']} ({unit})")]),
     ).add_to(fmap)
     caption = {"titel": info["titel"], "enhet": unit, "omrade": omrade, "ar": year}

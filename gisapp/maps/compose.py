@@ -27,28 +27,15 @@ from gisapp.web.jsonsafe import dumps
 from layers.catalog import SPECS
 from layers.indikatorer import describe
 from layers.spec import LayerSpec
+from messages import LANGUAGES, section, text
 
 THEMES = ("Struktur", "Resor", "Service", "Digital", "Befolkning")
-THEME_EN = {"Struktur": "Structure", "Resor": "Travel", "Service": "Service",
-            "Digital": "Digital", "Befolkning": "Population"}
 LEAFLET_JS = [("leaflet", "/static/vendor/leaflet/leaflet.js")]
 LEAFLET_CSS = [("leaflet_css", "/static/vendor/leaflet/leaflet.css"),
                ("strukturbild_css", "/static/strukturbild.css")]
 PANEL_JS = "/static/strukturbild.js"
 
-PANEL_TEXTS = {
-    "sv": {"panel": "Lager", "search": "Sök kommun eller tätort", "missing": "saknar data",
-           "basemap": "Bakgrundskarta", "nobase": "Ingen (fungerar utan internet)",
-           "embed": "Bädda in", "title": "Strukturbild",
-           "embedHelp": "Kopiera koden och klistra in den i din webbsida:",
-           "empty": "inga objekt i regionen", "indicator": "Indikator på kartan",
-           "noIndicator": "– ingen –"},
-    "en": {"panel": "Layers", "search": "Find municipality or urban area", "missing": "no data",
-           "basemap": "Base map", "nobase": "None (works offline)", "embed": "Embed",
-           "title": "Structure map", "embedHelp": "Copy the code into your web page:",
-           "empty": "no features in the region", "indicator": "Indicator on the map",
-           "noIndicator": "– none –"},
-}
+PANEL_TEXTS = {lang: section("panel", lang) for lang in LANGUAGES}
 
 
 @dataclass(frozen=True)
@@ -174,7 +161,7 @@ def compose_map(build: Build, options: MapOptions) -> folium.Map:
         })
     config = {
         "lang": lang, "texts": PANEL_TEXTS[lang], "layers": panel_layers,
-        "themes": [[theme, theme if lang == "sv" else THEME_EN[theme]] for theme in THEMES],
+        "themes": [[theme, text(f"theme.{theme}", lang)] for theme in THEMES],
         "missing": empty + [m for m in missing_layers(build, lang)
                             if options.layer_ids is None or m["id"] in options.layer_ids],
         "places": [] if options.layer_ids is not None else _places(build),

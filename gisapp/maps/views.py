@@ -27,7 +27,7 @@ maps = Blueprint("maps", __name__)
 @maps.get("/")
 def index():
     """The strukturbild map of the region with every built layer."""
-    params.only(request.args, ("sprak", "indikator"))
+    params.page_only(request.args, ("sprak", "indikator"))
     lang = params.language(request.args.get("sprak"))
     build = current_build()
     indikator = parse_indikator(request.args.get("indikator"), build)
@@ -51,7 +51,7 @@ def index():
 @maps.get("/embed")
 def embed():
     """A minimal map that fills its iframe: chosen layers (``lager``) and extent."""
-    params.only(request.args, ("sprak", "lager", "kommun", "bbox", "indikator"))
+    params.page_only(request.args, ("sprak", "lager", "kommun", "bbox", "indikator"))
     build = current_build()
     lang = params.language(request.args.get("sprak"))
     known = [*build.layer_ids(), *build.manifest["missing"]]  # unbuilt: shown as saknar data

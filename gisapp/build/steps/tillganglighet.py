@@ -69,7 +69,7 @@ def tillganglighet_step(ctx: BuildContext) -> StepOutput:
         network = road_network(ctx)
     except MissingDataError:
         network = None
-        notes.append(f"Avstånd fågelvägen: inget vägnät. {layer.NO_NETWORK_SV}")
+        notes.append(f"Avstånd fågelvägen: inget vägnät. {layer.SPEC.how_to_add_sv}")
     access = accessibility(origins, services, network, categories=categories,
                            snap_speed_kmh=settings.snap_speed_kmh)
     method = STRAIGHT if network is None else NETWORK
