@@ -23,6 +23,7 @@ from gisapp.maps import tillganglighet, transit
 from gisapp.maps.display import simplify_for_display, to_geojson
 from gisapp.maps.popup import popup
 from gisapp.store import Build
+from layers import tillganglighet_ruta
 from layers.catalog import SPECS
 from layers.service import coverage_notes
 from layers.spec import LayerSpec
@@ -109,6 +110,7 @@ def popup_fields(spec: LayerSpec, lang: str) -> list[list[str]]:
 ON_DEMAND: dict[str, DisplayFrame] = {
     "befolkning": spec_display,
     "tillganglighet": tillganglighet.display_frame,
+    **{spec.id: spec_display for spec in tillganglighet_ruta.SPECS},
 }
 RENDERERS: dict[str, Renderer] = {
     "stomlinjer": transit.render_stomlinjer,
