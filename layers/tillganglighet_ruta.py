@@ -90,8 +90,9 @@ def build(access: pd.DataFrame, *, kategori: str, size_m: float) -> gpd.GeoDataF
         nabar=("nabar", "all"), metod=("metod", "first"), w=("w", "sum"),
         w_km=("w_km", "sum"), w_minuter=("w_minuter", "sum"))
     reach = squares["nabar"].to_numpy()
-    km = np.where(reach, squares["w_km"] / squares["w"], np.inf)
-    minutes = np.where(reach, squares["w_minuter"] / squares["w"], np.inf)
+    # rounded as shown, and classed as shown
+    km = np.round(np.where(reach, squares["w_km"] / squares["w"], np.inf), 2)
+    minutes = np.round(np.where(reach, squares["w_minuter"] / squares["w"], np.inf), 1)
     straight = (squares["metod"] == STRAIGHT).to_numpy()
     if straight.all():
         minutes = np.full(len(squares), np.nan)
@@ -100,7 +101,7 @@ def build(access: pd.DataFrame, *, kategori: str, size_m: float) -> gpd.GeoDataF
     out = gpd.GeoDataFrame({
         "rutid_scb": squares.index.to_numpy(), "kommunkod": squares["kommunkod"].to_numpy(),
         "kategori": kategori, "befolkning": squares["befolkning"].round().astype(int).to_numpy(),
-        "km": np.round(km, 2), "minuter": np.round(minutes, 1),
+        "km": km, "minuter": minutes,
         "metod": squares["metod"].to_numpy(),
         "klass": classify(np.where(straight, km, minutes), reach),
     }, geometry=shapely.box(x, y, x + size_m, y + size_m), crs="EPSG:3006")
