@@ -164,8 +164,10 @@ def from_osm(
 ) -> gpd.GeoDataFrame:
     """Map OSM amenities/shops (:mod:`data_sources.osm`) to the service schema.
 
-    ``kommunkod`` comes from the kommun polygon holding the point; points outside every
-    kommun and tags outside :data:`OSM_TAGS` are left out.
+    ``kommunkod`` comes from the kommun polygon holding the point; a point outside every
+    kommun (across the län or national border: the extract reaches beyond the region) keeps
+    an empty ``kommunkod``, so that :func:`build` can keep it as a destination near the
+    border. Tags outside :data:`OSM_TAGS` are left out.
     """
     amenity = osm["amenity"].map(lambda v: OSM_TAGS.get(("amenity", v)))
     healthcare = osm.get("healthcare", pd.Series(None, index=osm.index, dtype=object))
@@ -175,8 +177,9 @@ def from_osm(
     shop = osm["shop"].map(lambda v: OSM_TAGS.get(("shop", v)))
     mapped = osm.assign(kategori=amenity.fillna(centre).fillna(shop)).dropna(
         subset=["kategori"])
-    located = gpd.sjoin(mapped, kommuner[["kommunkod", "geometry"]], how="inner",
+    located = gpd.sjoin(mapped, kommuner[["kommunkod", "geometry"]], how="left",
                         predicate="within")
+    located = located[~located.index.duplicated()]  # a point on a shared border: one kommun
     out = located.assign(kalla="OpenStreetMap-bidragsgivare (ODbL)", datum=date,
                          id="osm:" + located["id"])
     return out[COLUMNS].reset_index(drop=True)
