@@ -104,65 +104,69 @@ def _index(nodes, edges):
     return u, v, np.column_stack([nodes.geometry.x.to_numpy(), nodes.geometry.y.to_numpy()])
 
 
-def scipy_run(nodes, edges, origins_xy, services, _radius):
-    """scipy: CSR of the reversed edges built directly, csgraph.dijkstra(min_only=True)."""
-    from scipy.sparse import csr_matrix
-    from scipy.sparse.csgraph import dijkstra
+def _peer_run(nodes, edges, origins_xy, services, build_graph, search):
+    """Time a graph-library peer: its build, then its query.
+
+    The build is ``build_graph(u, v, weight, n)`` per metric (reversed edges) plus a KD-tree;
+    the query is snapping and ``search(graph, sources, n)`` (distances over the n nodes to
+    the nearest source) per category and metric.
+    """
     from scipy.spatial import cKDTree
 
     started = time.perf_counter()
     u, v, xy = _index(nodes, edges)
     n = len(xy)
-    graphs = {}
-    for metric, column in METRICS:
-        weight = edges[column].to_numpy(float)
+    graphs = {metric: build_graph(u, v, edges[column].to_numpy(float), n)
+              for metric, column in METRICS}
+    tree = cKDTree(xy)
+    built = time.perf_counter()
+    origin_nodes = tree.query(origins_xy)[1]
+    out = {}
+    for kategori, points in services.items():
+        sources = np.unique(tree.query(points)[1])
+        for metric, _ in METRICS:
+            out[kategori, metric] = search(graphs[metric], sources, n)[origin_nodes]
+    return built - started, time.perf_counter() - built, None, out
+
+
+def scipy_run(nodes, edges, origins_xy, services, _radius):
+    """Scipy: CSR of the reversed edges built directly, csgraph.dijkstra(min_only=True)."""
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import dijkstra
+
+    def build_graph(u, v, weight, n):
         order = np.lexsort((weight, u, v))  # lightest parallel edge first, then keep it
         rows, cols, weight = v[order], u[order], weight[order]
         first = np.r_[True, (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])]
-        graphs[metric] = csr_matrix((weight[first], (rows[first], cols[first])), shape=(n, n))
-    tree = cKDTree(xy)
-    built = time.perf_counter()
-    origin_nodes = tree.query(origins_xy)[1]
-    out = {}
-    for kategori, points in services.items():
-        sources = np.unique(tree.query(points)[1])
-        for metric, _ in METRICS:
-            found = dijkstra(graphs[metric], directed=True, indices=sources, min_only=True)
-            out[kategori, metric] = found[origin_nodes]
-    return built - started, time.perf_counter() - built, None, out
+        return csr_matrix((weight[first], (rows[first], cols[first])), shape=(n, n))
+
+    def search(graph, sources, n):
+        return dijkstra(graph, directed=True, indices=sources, min_only=True)
+
+    return _peer_run(nodes, edges, origins_xy, services, build_graph, search)
 
 
 def networkit_run(nodes, edges, origins_xy, services, _radius):
-    """networkit: reversed graph with a virtual source node, one Dijkstra per search."""
+    """Networkit: reversed graph, one Dijkstra from a virtual source node per search."""
     import networkit as nk
-    from scipy.spatial import cKDTree
 
-    started = time.perf_counter()
-    u, v, xy = _index(nodes, edges)
-    n = len(xy)
-    graphs = {}
-    for metric, column in METRICS:
+    def build_graph(u, v, weight, n):
         graph = nk.Graph(n + 1, weighted=True, directed=True)
-        graph.addEdges((edges[column].to_numpy(float), (v, u)))
-        graphs[metric] = graph
-    tree = cKDTree(xy)
-    built = time.perf_counter()
-    origin_nodes = tree.query(origins_xy)[1]
-    out = {}
-    for kategori, points in services.items():
-        sources = np.unique(tree.query(points)[1])
-        for metric, _ in METRICS:
-            graph = graphs[metric]
-            for s in sources:
-                graph.addEdge(n, int(s), 0.0)
-            search = nk.distance.Dijkstra(graph, n, storePaths=False)
-            search.run()
-            found = np.asarray(search.getDistances())[:n]
-            found[found >= np.finfo(float).max / 2] = np.inf
-            out[kategori, metric] = found[origin_nodes]
-            for s in sources:
-                graph.removeEdge(n, int(s))
-    return built - started, time.perf_counter() - built, None, out
+        graph.addEdges((weight, (v, u)))
+        return graph
+
+    def search(graph, sources, n):
+        for s in sources:
+            graph.addEdge(n, int(s), 0.0)
+        dijkstra = nk.distance.Dijkstra(graph, n, storePaths=False)
+        dijkstra.run()
+        for s in sources:
+            graph.removeEdge(n, int(s))
+        found = np.asarray(dijkstra.getDistances())[:n]
+        found[found >= np.finfo(float).max / 2] = np.inf
+        return found
+
+    return _peer_run(nodes, edges, origins_xy, services, build_graph, search)
 
 
 def pandana_run(nodes, edges, origins_xy, services, radius):
