@@ -23,12 +23,17 @@ from layers.settings import StomlinjeSettings
 from layers.trafikdag import active_services
 
 CLASSES = ("stark_stomlinje", "stomlinje", "ovrig")
-# id -> (Swedish, English, colour: Okabe–Ito colour-blind-safe palette)
+# id -> (Swedish, English); each layer's colours are in :mod:`layers.palette`
 CLASS_LABELS = {
-    "stark_stomlinje": ("Stark stomlinje", "Strong trunk line", "#D55E00"),
-    "stomlinje": ("Stomlinje", "Trunk line", "#0072B2"),
-    "ovrig": ("Övrig linje", "Other line", "#999999"),
+    "stark_stomlinje": ("Stark stomlinje", "Strong trunk line"),
+    "stomlinje": ("Stomlinje", "Trunk line"),
+    "ovrig": ("Övrig linje", "Other line"),
 }
+
+
+def class_table(colours: dict[str, str]) -> dict[str, tuple[str, str, str]]:
+    """The stomlinje classes as ``{id: (Swedish, English, colour)}`` with ``colours``."""
+    return {c: (*labels, colours[c]) for c, labels in CLASS_LABELS.items()}
 MODE_LABELS = {"tag": ("Tåg", "Rail"), "buss": ("Buss", "Bus"), "ovrigt": ("Övrigt", "Other")}
 BUS_TYPES = ((3, 3), (200, 299), (700, 799))
 HOURS_PER_DAY = 24

@@ -56,6 +56,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from layers import palette
 from layers.settings import GridSettings
 from layers.spec import Categorized, LayerSpec, PopupField
 
@@ -63,11 +64,11 @@ from layers.spec import Categorized, LayerSpec, PopupField
 # sequential ColorBrewer "Purples" ramp, readable for colour-blind viewers; the breaks split
 # Värmland's 1 km squares into sparse countryside (half are under 10), villages, and towns.
 DENSITY_CLASSES: tuple[tuple[float, str, str, str, str], ...] = (
-    (0.0, "0-9", "under 10 inv./km²", "under 10 per km²", "#dadaeb"),
-    (10.0, "10-49", "10–49 inv./km²", "10–49 per km²", "#bcbddc"),
-    (50.0, "50-199", "50–199 inv./km²", "50–199 per km²", "#9e9ac8"),
-    (200.0, "200-999", "200–999 inv./km²", "200–999 per km²", "#756bb1"),
-    (1000.0, "1000+", "1 000 inv./km² eller fler", "1,000 per km² or more", "#54278f"),
+    (0.0, "0-9", "under 10 inv./km²", "under 10 per km²", palette.DENSITY[0]),
+    (10.0, "10-49", "10–49 inv./km²", "10–49 per km²", palette.DENSITY[1]),
+    (50.0, "50-199", "50–199 inv./km²", "50–199 per km²", palette.DENSITY[2]),
+    (200.0, "200-999", "200–999 inv./km²", "200–999 per km²", palette.DENSITY[3]),
+    (1000.0, "1000+", "1 000 inv./km² eller fler", "1,000 per km² or more", palette.DENSITY[4]),
 )
 
 SPEC = LayerSpec(
@@ -78,7 +79,7 @@ SPEC = LayerSpec(
     geometry_type="Polygon",
     sources=("befolkningsruta",),
     id_column="rutid_scb",
-    style={"color": "#6a51a3", "weight": 0, "fillOpacity": 0.6},
+    style={"color": palette.DENSITY_STROKE, "weight": 0, "fillOpacity": 0.6},
     categories=Categorized.of("tathet", {value: (sv, en, colour)
                                          for _, value, sv, en, colour in DENSITY_CLASSES}),
     indicator_prefixes=("befolkning_ruta",),

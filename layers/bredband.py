@@ -9,6 +9,7 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
+from layers import palette
 from layers.indikatorer import BREDBAND_IDS
 from layers.spec import LayerSpec, PopupField
 
@@ -20,8 +21,10 @@ SPEC = LayerSpec(
     geometry_type="MultiPolygon",
     sources=("bredband_pts", "bredband"),
     id_column="kommunkod",
-    style={"color": "#0072B2", "weight": 1, "fillColor": "#56B4E9", "fillOpacity": 0.3},
-    legend=(("#56B4E9", "Kommun med PTS-statistik", "Municipality with PTS statistics"),),
+    style={"color": palette.BREDBAND_STROKE, "weight": 1, "fillColor": palette.BREDBAND_FILL,
+           "fillOpacity": 0.3},
+    legend=((palette.BREDBAND_FILL, "Kommun med PTS-statistik",
+             "Municipality with PTS statistics"),),
     indicator_prefixes=("bredband_",),
     popup=(
         PopupField("kommunnamn", "Kommun", "Municipality"),

@@ -13,7 +13,7 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
-from layers import avgangar
+from layers import avgangar, palette
 from layers.korridorer import Korridorer, station_classes
 from layers.settings import StomlinjeSettings
 from layers.spec import Categorized, LayerSpec, PopupField
@@ -24,7 +24,7 @@ COLUMNS = ["id", "station_id", "namn", "kommunkod", "trafikslag", "avgangar_dag"
            "avgangar_dagtid", "avgangar_topp_fm", "avgangar_topp_em", "profil", "linjer",
            "operatorer", "klass", "klass_sv", "status", "status_sv", "datum", "floden",
            "geometry"]
-NO_TIMETABLE_COLOUR = "#666666"
+NO_TIMETABLE_COLOUR = palette.STATION_NO_TIMETABLE
 
 SPEC = LayerSpec(
     id="hallplatser",
@@ -34,12 +34,12 @@ SPEC = LayerSpec(
     geometry_type="Point",
     sources=("gtfs_rail", "gtfs_varmlandstrafik", "gtfs_rail_2025", "stationer", "rinf"),
     id_column="id",
-    style={"radius": 5, "weight": 1, "color": "#222222", "fillOpacity": 0.9},
-    categories=Categorized.of("klass", avgangar.CLASS_LABELS),
+    style={"radius": 5, "weight": 1, "color": palette.SYMBOL_STROKE, "fillOpacity": 0.9},
+    categories=Categorized.of("klass", avgangar.class_table(palette.STATION_CLASSES)),
     legend=((NO_TIMETABLE_COLOUR, "Ring = saknar tidtabell eller inga avgångar trafikdagen",
-             "Ring = no timetable, or no departures on the service day"),
-            ("#222222", "Större cirkel = fler avgångar per dag",
-             "Larger circle = more departures per day")),
+             "Ring = no timetable, or no departures on the service day"),),
+    symbol_notes=(("Större cirkel = fler avgångar per dag",
+                   "Larger circle = more departures per day"),),
     popup=(
         PopupField("namn", "Hållplats", "Stop"),
         PopupField("avgangar_dag", "Avgångar per dag", "Departures per day"),

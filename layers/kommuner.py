@@ -5,6 +5,7 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
+from layers import palette
 from layers.spec import LayerSpec, PopupField
 
 SPEC = LayerSpec(
@@ -15,8 +16,9 @@ SPEC = LayerSpec(
     geometry_type="MultiPolygon",
     sources=("kommuner", "befolkning", "kommungrupper_skr"),
     id_column="kommunkod",
-    style={"color": "#333333", "weight": 1.5, "fillColor": "#f2f0e6", "fillOpacity": 0.15},
-    legend=(("#333333", "Kommungräns", "Municipal boundary"),),
+    style={"color": palette.KOMMUNGRANS, "weight": 1.5, "fillColor": palette.BACKGROUND_LAND,
+           "fillOpacity": 0.05},
+    legend=((palette.KOMMUNGRANS, "Kommungräns", "Municipal boundary"),),
     display_tolerance_m=150.0,
     coverage=True,
     popup=(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import geopandas as gpd
 
 from data_sources.errors import DataError
+from layers import palette
 from layers.spec import LayerSpec, PopupField
 
 SPEC = LayerSpec(
@@ -15,8 +16,8 @@ SPEC = LayerSpec(
     geometry_type="MultiPolygon",
     sources=("lan",),
     id_column="lanskod",
-    style={"color": "#000000", "weight": 3, "fill": False},
-    legend=(("#000000", "Länsgräns", "County boundary"),),
+    style={"color": palette.LANSGRANS, "weight": 3, "fill": False},
+    legend=((palette.LANSGRANS, "Länsgräns", "County boundary"),),
     display_tolerance_m=150.0,
     popup=(PopupField("lansnamn", "Län", "County"), PopupField("lanskod", "Länskod", "Code")),
 )

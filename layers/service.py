@@ -13,19 +13,20 @@ import pandas as pd
 import shapely
 from scipy.spatial import cKDTree
 
+from layers import palette
 from layers.spec import Categorized, LayerSpec, PopupField
 
-# id -> (Swedish label, English label, colour from the Okabe–Ito colour-blind-safe palette)
+# id -> (Swedish label, English label, colour: Paul Tol's muted set, :mod:`layers.palette`)
 CATEGORIES: dict[str, tuple[str, str, str]] = {
-    "dagligvaror": ("Dagligvaror", "Groceries", "#E69F00"),
-    "apotek": ("Apotek och apoteksombud", "Pharmacy", "#009E73"),
-    "vardcentral": ("Vårdcentral", "Health centre", "#D55E00"),
-    "grundskola": ("Grundskola", "Primary school", "#0072B2"),
-    "gymnasieskola": ("Gymnasieskola", "Upper secondary school", "#56B4E9"),
-    "drivmedel": ("Drivmedel", "Fuel", "#CC79A7"),
-    "post": ("Post- och paketombud", "Post and parcel point", "#F0E442"),
-    "bankomat": ("Bankomat", "Cash machine", "#999999"),
-    "bibliotek": ("Bibliotek", "Library", "#000000"),
+    "dagligvaror": ("Dagligvaror", "Groceries", palette.SERVICE["dagligvaror"]),
+    "apotek": ("Apotek och apoteksombud", "Pharmacy", palette.SERVICE["apotek"]),
+    "vardcentral": ("Vårdcentral", "Health centre", palette.SERVICE["vardcentral"]),
+    "grundskola": ("Grundskola", "Primary school", palette.SERVICE["grundskola"]),
+    "gymnasieskola": ("Gymnasieskola", "Upper secondary school", palette.SERVICE["gymnasieskola"]),
+    "drivmedel": ("Drivmedel", "Fuel", palette.SERVICE["drivmedel"]),
+    "post": ("Post- och paketombud", "Post and parcel point", palette.SERVICE["post"]),
+    "bankomat": ("Bankomat", "Cash machine", palette.SERVICE["bankomat"]),
+    "bibliotek": ("Bibliotek", "Library", palette.SERVICE["bibliotek"]),
 }
 
 # Pipos "Servicetyp" -> category
@@ -69,7 +70,8 @@ SPEC = LayerSpec(
     geometry_type="Point",
     sources=("pipos", "skolor", "osm_service"),
     id_column="id",
-    style={"radius": 5, "weight": 1, "color": "#222222", "fill": True, "fillOpacity": 0.9},
+    style={"radius": 4, "weight": 1, "color": palette.SYMBOL_STROKE, "fill": True,
+           "fillOpacity": 0.9},
     categories=Categorized.of("kategori", CATEGORIES),
     popup=(
         PopupField("namn", "Namn", "Name"),

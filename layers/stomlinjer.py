@@ -13,7 +13,7 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
-from layers import avgangar
+from layers import avgangar, palette
 from layers.korridorer import Korridorer, segment_table
 from layers.settings import StomlinjeSettings
 from layers.spec import Categorized, LayerSpec, PopupField
@@ -37,9 +37,9 @@ SPEC = LayerSpec(
     sources=("gtfs_rail", "gtfs_varmlandstrafik", "gtfs_rail_2025", "stationer", "rinf"),
     id_column="id",
     style={"weight": 3, "opacity": 0.9},
-    categories=Categorized.of("klass", avgangar.CLASS_LABELS),
-    legend=(("#555555", "Bredare linje = fler turer per dag; streckad = schematisk (rak linje)",
-             "Wider line = more trips per day; dashed = schematic (straight line)"),),
+    categories=Categorized.of("klass", avgangar.class_table(palette.LINE_CLASSES)),
+    symbol_notes=(("Bredare linje = fler turer per dag; streckad = schematisk (rak linje)",
+                   "Wider line = more trips per day; dashed = schematic (straight line)"),),
     popup=(
         PopupField("fran_namn", "Från", "From"),
         PopupField("till_namn", "Till", "To"),

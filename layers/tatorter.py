@@ -11,6 +11,7 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
+from layers import palette
 from layers.spec import LayerSpec, PopupField
 
 SPEC = LayerSpec(
@@ -21,8 +22,10 @@ SPEC = LayerSpec(
     geometry_type="MultiPolygon",
     sources=("tatorter", "tatortspunkter"),
     id_column="tatortsnr",
-    style={"color": "#b2182b", "weight": 1, "fillColor": "#ef8a62", "fillOpacity": 0.5},
-    legend=(("#ef8a62", "Tätort (SCB, avgränsning 2018)", "Urban area (SCB, 2018 delineation)"),),
+    style={"color": palette.TATORT_STROKE, "weight": 1, "fillColor": palette.TATORT_FILL,
+           "fillOpacity": 0.5},
+    legend=((palette.TATORT_FILL, "Tätort (SCB, avgränsning 2018)",
+             "Urban area (SCB, 2018 delineation)"),),
     display_tolerance_m=40.0,
     popup=(
         PopupField("tatort", "Tätort", "Urban area"),

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from affine import Affine
 
-from layers import indikatorer
+from layers import indikatorer, palette
 from layers.accessibility import STRAIGHT
 from layers.service import CATEGORIES
 from layers.spec import LayerSpec, PopupField
@@ -31,15 +31,16 @@ SPEC = LayerSpec(
     geometry_type="Point",
     sources=("tatortspunkter", "pipos", "skolor", "osm_service", "osm_vagnat"),
     id_column="id",
-    style={"radius": 6, "weight": 1, "color": "#333333", "fillOpacity": 0.85},
+    style={"radius": 6, "weight": 1, "color": palette.SYMBOL_STROKE, "fillOpacity": 0.85},
     legend=(
-        ("#1a9850", "under 5 km / 5 min", "under 5 km / 5 min"),
-        ("#91cf60", "5–10 km / 5–10 min", "5–10 km / 5–10 min"),
-        ("#fee08b", "10–20 km / 10–20 min", "10–20 km / 10–20 min"),
-        ("#fc8d59", "20–30 km / 20–30 min", "20–30 km / 20–30 min"),
-        ("#d73027", "över 30 km / 30 min", "over 30 km / 30 min"),
-        ("#7f7f7f", "ej nåbar", "unreachable"),
+        (palette.ACCESS[0], "under 5 km / 5 min", "under 5 km / 5 min"),
+        (palette.ACCESS[1], "5–10 km / 5–10 min", "5–10 km / 5–10 min"),
+        (palette.ACCESS[2], "10–20 km / 10–20 min", "10–20 km / 10–20 min"),
+        (palette.ACCESS[3], "20–30 km / 20–30 min", "20–30 km / 20–30 min"),
+        (palette.ACCESS[4], "över 30 km / 30 min", "over 30 km / 30 min"),
+        (palette.ACCESS_UNREACHABLE, "ej nåbar", "unreachable"),
     ),
+    symbol_notes=(("Större cirkel = fler invånare", "Larger circle = more inhabitants"),),
     indicator_prefixes=("service_",),
     popup=(
         PopupField("namn", "Ort", "Place"),

@@ -27,7 +27,7 @@ import pandas as pd
 import shapely
 from shapely.geometry import MultiPolygon
 
-from layers import avgangar
+from layers import avgangar, palette
 from layers.accessibility import Network, distance_to_nearest, snap
 from layers.befolkning import population_split
 from layers.befolkningsruta import (
@@ -65,8 +65,9 @@ SPEC = LayerSpec(
     geometry_type="MultiPolygon",
     sources=("gtfs_rail", "gtfs_varmlandstrafik"),
     id_column="id",
-    style={"color": "#0072B2", "weight": 1, "fillColor": "#56B4E9", "fillOpacity": 0.15},
-    legend=(("#56B4E9", "Inom gång-/cykelavstånd till stomlinje (fågelväg)",
+    style={"color": palette.CATCHMENT_STROKE, "weight": 1, "fillColor": palette.CATCHMENT_FILL,
+           "fillOpacity": 0.25},
+    legend=((palette.CATCHMENT_FILL, "Inom gång-/cykelavstånd till stomlinje (fågelväg)",
              "Within walking/cycling distance of a trunk line (straight line)"),),
     display_tolerance_m=20.0,
     indicator_prefixes=("befolkning_stomlinje_",),
