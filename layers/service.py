@@ -14,20 +14,22 @@ import shapely
 from scipy.spatial import cKDTree
 
 from layers import palette
-from layers.spec import Categorized, LayerSpec, PopupField
+from layers.spec import Categorized, LayerSpec, layer_texts, popups
+from messages import labelled
 
-# id -> (Swedish label, English label, colour: Paul Tol's muted set, :mod:`layers.palette`)
-CATEGORIES: dict[str, tuple[str, str, str]] = {
-    "dagligvaror": ("Dagligvaror", "Groceries", palette.SERVICE["dagligvaror"]),
-    "apotek": ("Apotek och apoteksombud", "Pharmacy", palette.SERVICE["apotek"]),
-    "vardcentral": ("Vårdcentral", "Health centre", palette.SERVICE["vardcentral"]),
-    "grundskola": ("Grundskola", "Primary school", palette.SERVICE["grundskola"]),
-    "gymnasieskola": ("Gymnasieskola", "Upper secondary school", palette.SERVICE["gymnasieskola"]),
-    "drivmedel": ("Drivmedel", "Fuel", palette.SERVICE["drivmedel"]),
-    "post": ("Post- och paketombud", "Post and parcel point", palette.SERVICE["post"]),
-    "bankomat": ("Bankomat", "Cash machine", palette.SERVICE["bankomat"]),
-    "bibliotek": ("Bibliotek", "Library", palette.SERVICE["bibliotek"]),
-}
+# id -> (Swedish label, English label, colour from the Okabe–Ito colour-blind-safe palette);
+# the labels are the catalogue's ``category.kategori.<id>``
+CATEGORIES: dict[str, tuple[str, str, str]] = labelled("category.kategori", {
+    "dagligvaror": palette.SERVICE["dagligvaror"],
+    "apotek": palette.SERVICE["apotek"],
+    "vardcentral": palette.SERVICE["vardcentral"],
+    "grundskola": palette.SERVICE["grundskola"],
+    "gymnasieskola": palette.SERVICE["gymnasieskola"],
+    "drivmedel": palette.SERVICE["drivmedel"],
+    "post": palette.SERVICE["post"],
+    "bankomat": palette.SERVICE["bankomat"],
+    "bibliotek": palette.SERVICE["bibliotek"],
+})
 
 # Pipos "Servicetyp" -> category
 PIPOS_SERVICETYP = {
@@ -64,8 +66,7 @@ COLUMNS = ["id", "kategori", "namn", "adress", "kommunkod", "kalla", "datum", "g
 
 SPEC = LayerSpec(
     id="service",
-    title_sv="Servicepunkter",
-    title_en="Service points",
+    **layer_texts("service"),
     theme="Service",
     geometry_type="Point",
     sources=("pipos", "skolor", "osm_service"),
@@ -73,13 +74,7 @@ SPEC = LayerSpec(
     style={"radius": 4, "weight": 1, "color": palette.SYMBOL_STROKE, "fill": True,
            "fillOpacity": 0.9},
     categories=Categorized.of("kategori", CATEGORIES),
-    popup=(
-        PopupField("namn", "Namn", "Name"),
-        PopupField("kategori_sv", "Kategori", "Category"),
-        PopupField("adress", "Adress", "Address"),
-        PopupField("kalla", "Källa", "Source"),
-        PopupField("datum", "Datum", "Date"),
-    ),
+    popup=popups("service", "namn", "kategori_sv", "adress", "kalla", "datum"),
 )
 
 

@@ -29,16 +29,12 @@ from gisapp.maps.display import simplify_for_display, to_geojson
 from gisapp.store import Build
 from layers import palette
 from layers.indikatorer import OMRADEN, describe
+from messages import LANGUAGES, section
 
 PALETTE = palette.CHOROPLETH  # viridis, light (low) to dark (high)
 NO_DATA = palette.CHOROPLETH_NO_DATA
 MAX_CLASSES = len(PALETTE)
-TEXTS = {
-    "sv": {"missing": "saknar data", "legend": "Indikator", "tatort": "tätort",
-           "landsbygd": "landsbygd", "hela_kommunen": "hela kommunen", "year": "år"},
-    "en": {"missing": "no data", "legend": "Indicator", "tatort": "urban areas",
-           "landsbygd": "rural areas", "hela_kommunen": "whole municipality", "year": "year"},
-}
+TEXTS = {lang: section("choropleth", lang) for lang in LANGUAGES}
 
 
 def mappable_indicators(build: Build) -> list[str]:
@@ -185,7 +181,7 @@ def add_indicator_choropleth(fmap: folium.Map, build: Build, indikator: str, lan
                                   "dashArray": None if f["properties"]["varde"] is not None
                                   else "4 4"},
         tooltip=folium.GeoJsonTooltip(fields=["kommunnamn", "varde"],
-                                      aliases=["Kommun" if lang == "sv" else "Municipality",
+                                      aliases=[TEXTS[lang]["kommun"],
                                                escape(f"{caption['titel']} "
                                                       f"({caption['enhet']})")]),
     ).add_to(fmap)

@@ -30,13 +30,14 @@ from gisapp.maps.display import simplify_for_display, to_geojson
 from gisapp.maps.labels import label_candidates
 from gisapp.maps.renderers import ON_DEMAND, notes_for, popup_fields, renderer_for
 from gisapp.maps.sources import source_line
-from gisapp.maps.view import THEME_EN, THEMES
+from gisapp.maps.view import THEMES
 from gisapp.store import Build
 from gisapp.web.jsonsafe import dumps
 from layers import palette
 from layers.catalog import SPECS
 from layers.indikatorer import describe
 from layers.spec import LayerSpec
+from messages import LANGUAGES, section, text
 
 BACKGROUND_TOLERANCE_M = 500.0
 FIT_PADDING_PX = 12  # the chosen extent sits wholly inside the map, with this margin
@@ -46,38 +47,9 @@ LEAFLET_CSS = [("leaflet_css", "/static/vendor/leaflet/leaflet.css"),
                ("strukturbild_css", "/static/strukturbild.css")]
 PANEL_JS = "/static/strukturbild.js"
 
-PANEL_TEXTS = {
-    "sv": {"panel": "Lager", "search": "Sök kommun eller tätort", "missing": "saknar data",
-           "basemap": "Bakgrundskarta", "nobase": "Ingen (fungerar utan internet)",
-           "embed": "Bädda in", "title": "Strukturbild",
-           "embedHelp": "Kopiera koden och klistra in den i din webbsida:",
-           "empty": "inga objekt i regionen", "indicator": "Indikator på kartan",
-           "noIndicator": "– ingen –", "dataBase": "Ljus bakgrund från kartans data",
-           "tilesFailed": "Bakgrundskartan (OpenStreetMap) gick inte att ladda. Kartan visas "
-                          "på en ljus bakgrund från kartans egna data (län och kommuner).",
-           "labels": "Ortnamn", "legend": "Teckenförklaring",
-           "embedSize": "Storlek", "embedPreview": "Förhandsvisning",
-           "embedCopy": "Kopiera", "embedCopied": "Kopierad",
-           "presets": [["Liten", 400, 300], ["Mellan", 640, 480], ["Stor", 960, 600],
-                       ["Full bredd", "100%", 480]],
-           "export": "Spara kartan", "exportPng": "Bild (PNG)", "exportPdf": "PDF (A4)",
-           "exportPdfA3": "PDF (A3)", "print": "Skriv ut"},
-    "en": {"panel": "Layers", "search": "Find municipality or urban area", "missing": "no data",
-           "basemap": "Base map", "nobase": "None (works offline)", "embed": "Embed",
-           "title": "Structure map", "embedHelp": "Copy the code into your web page:",
-           "empty": "no features in the region", "indicator": "Indicator on the map",
-           "noIndicator": "– none –", "dataBase": "Light background from the map's data",
-           "tilesFailed": "The base map (OpenStreetMap) could not be loaded. The map is shown "
-                          "on a light background from its own data (county and "
-                          "municipalities).",
-           "labels": "Place names", "legend": "Legend",
-           "embedSize": "Size", "embedPreview": "Preview",
-           "embedCopy": "Copy", "embedCopied": "Copied",
-           "presets": [["Small", 400, 300], ["Medium", 640, 480], ["Large", 960, 600],
-                       ["Full width", "100%", 480]],
-           "export": "Save the map", "exportPng": "Image (PNG)", "exportPdf": "PDF (A4)",
-           "exportPdfA3": "PDF (A3)", "print": "Print"},
-}
+PANEL_TEXTS = {lang: section("panel", lang) for lang in LANGUAGES}
+EMBED_PRESETS = (("presetSmall", 400, 300), ("presetMedium", 640, 480),
+                 ("presetLarge", 960, 600), ("presetFull", "100%", 480))
 
 
 @dataclass(frozen=True)
@@ -208,9 +180,11 @@ def compose_map(build: Build, options: MapOptions) -> folium.Map:
             **({"url": f"/kartlager/{layer_id}.geojson", "popup": popup_fields(spec, lang)}
                if layer_id in ON_DEMAND else {}),
         })
+    texts = {**PANEL_TEXTS[lang],
+             "presets": [[PANEL_TEXTS[lang][key], w, h] for key, w, h in EMBED_PRESETS]}
     config = {
-        "lang": lang, "texts": PANEL_TEXTS[lang], "layers": panel_layers,
-        "themes": [[theme, theme if lang == "sv" else THEME_EN[theme]] for theme in THEMES],
+        "lang": lang, "texts": texts, "layers": panel_layers,
+        "themes": [[theme, text(f"theme.{theme}", lang)] for theme in THEMES],
         "missing": empty + [m for m in missing_layers(build, lang)
                             if options.layer_ids is None or m["id"] in options.layer_ids],
         "places": [] if options.layer_ids is not None else _places(build),

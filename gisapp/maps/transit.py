@@ -21,6 +21,7 @@ from gisapp.store import Build
 from layers import palette
 from layers.avgangar import HOURS_PER_DAY
 from layers.spec import LayerSpec
+from messages import LANGUAGES, text
 
 # Line width (px) by trips per day: upper bound of each class → width.
 WIDTH_STEPS = ((10, 2.0), (20, 4.0), (40, 6.0), (80, 9.0))
@@ -30,9 +31,8 @@ CHART_W, CHART_H, CHART_PAD = 240, 64, 12
 UNKNOWN_COLOUR = palette.STATION_NO_TIMETABLE
 # The trafikdag's own trips; its departures after midnight (times ≥ 24:00) count in the early
 # hours, the previous day's late trips do not (one service day, as GTFS counts it).
-PROFILE_TEXT = {"sv": "Avgångar per timme under trafikdagen",
-                "en": "Departures per hour of the service day"}
-DAY_TEXT = {"sv": "Trafikdag", "en": "Service day"}
+PROFILE_TEXT = {lang: text("transit.profile", lang) for lang in LANGUAGES}
+DAY_TEXT = {lang: text("transit.day", lang) for lang in LANGUAGES}
 
 
 def line_width(trips: int) -> float:

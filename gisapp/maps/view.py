@@ -16,11 +16,10 @@ from gisapp.store import Build
 from gisapp.web import params
 from layers.catalog import SPECS
 from layers.indikatorer import describe
+from messages import text
 
 VIEW_PARAMS = ("sprak", "lager", "kommun", "bbox", "indikator")
 THEMES = ("Struktur", "Resor", "Service", "Digital", "Befolkning")
-THEME_EN = {"Struktur": "Structure", "Resor": "Travel", "Service": "Service",
-            "Digital": "Digital", "Befolkning": "Population"}
 
 
 @dataclass(frozen=True)
@@ -65,5 +64,5 @@ def map_title(build: Build, layer_ids: tuple[str, ...], kommun: str | None,
     if indikator:
         return f"{place} – {describe(indikator, lang)['titel']}"
     themes = [t for t in THEMES if any(SPECS[i].theme == t for i in layer_ids if i in SPECS)]
-    shown = [t if lang == "sv" else THEME_EN[t] for t in themes]
+    shown = [text(f"theme.{t}", lang) for t in themes]
     return f"{place} – {', '.join(shown)}" if shown else place

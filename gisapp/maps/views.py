@@ -26,7 +26,7 @@ maps = Blueprint("maps", __name__)
 @maps.get("/")
 def index():
     """The strukturbild map of the region with every built layer."""
-    params.only(request.args, ("sprak", "indikator"))
+    params.page_only(request.args, ("sprak", "indikator"))
     lang = params.language(request.args.get("sprak"))
     build = current_build()
     indikator = parse_indikator(request.args.get("indikator"), build)
@@ -51,7 +51,7 @@ def index():
 @maps.get("/embed")
 def embed():
     """A minimal map that fills its iframe: chosen layers (``lager``) and extent."""
-    params.only(request.args, VIEW_PARAMS)
+    params.page_only(request.args, VIEW_PARAMS)
     build = current_build()
     view = parse_view(request.args, build)
     # bbox is validated here but applied in the browser: the page does not depend on it, so

@@ -9,6 +9,7 @@ from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException
 
 from data_sources.errors import RequestError, StrukturbildError
+from gisapp.web.errorpage import html_error, wants_html
 from gisapp.web.jsonsafe import escape_json_text
 
 log = logging.getLogger(__name__)
@@ -23,7 +24,10 @@ def problem(status: int, title: str, detail: str, **extra: str) -> Response:
 
 
 def register_error_handlers(app: Flask) -> None:
-    """Answer project errors with their status and a JSON problem document."""
+    """Answer project errors with their status and a JSON problem document.
+
+    Browsers asking for HTML get the same error as a page (:mod:`gisapp.web.errorpage`).
+    """
 
     @app.errorhandler(StrukturbildError)
     def project_error(exc: StrukturbildError):
@@ -34,10 +38,14 @@ def register_error_handlers(app: Flask) -> None:
         else:
             detail = str(exc)
         extra = {"parameter": exc.parameter} if isinstance(exc, RequestError) else {}
+        if wants_html():
+            return html_error(status, detail, extra.get("parameter"))
         return problem(status, type(exc).__name__, detail, **extra)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
+        if wants_html():
+            return html_error(exc.code or 500, exc.description or exc.name)
         response = problem(exc.code or 500, exc.name, exc.description or exc.name)
         for header in ("Allow", "Retry-After"):
             if header in exc.get_response().headers:
@@ -47,6 +55,8 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected_error(exc: Exception):
         log.exception("unhandled error")
+        if wants_html():
+            return html_error(500, "")
         return problem(500, "InternalServerError", "Internt fel – se serverns logg.")
 
 
