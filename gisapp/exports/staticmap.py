@@ -39,6 +39,7 @@ from gisapp.maps.view import MapView, map_title
 from gisapp.store import Build
 from layers import palette
 from layers.catalog import SPECS
+from messages import LANGUAGES, section
 
 PAPERS = {"a4": (11.69, 8.27), "a3": (16.54, 11.69)}  # landscape, inches
 MAP_BOX = (0.02, 0.075, 0.71, 0.845)  # left, bottom, width, height (figure fractions)
@@ -47,9 +48,7 @@ PX = 0.75  # one CSS pixel in points (96 px per inch)
 LABEL_PAD_PX = 3
 EXTENT_MARGIN = 0.04
 LEAFLET_M_PER_PX_Z0 = 156_543.03392  # Web Mercator metres per pixel at zoom 0, equator
-TEXTS = {"sv": {"legend": "Teckenförklaring", "made": "Framställd", "build": "bygge",
-                "nodata": "saknar data"},
-         "en": {"legend": "Legend", "made": "Made", "build": "build", "nodata": "no data"}}
+TEXTS = {lang: section("staticmap", lang) for lang in LANGUAGES}
 
 
 @dataclass(frozen=True)

@@ -65,7 +65,7 @@ class MapOptions:
     highlight: str | None = None  # kommunkod outlined on top of every layer
     title: str | None = None  # shown on the map (embeds)
     legend_open: bool = False  # legend and source line open on the map (always in print)
-    export_query: str | None = None  # query of /karta.png|pdf for this view (None = no links)
+    exports: bool = False  # links to /karta.png|pdf of the current view, and print buttons
 
 
 def _places(build: Build) -> list[dict]:
@@ -195,7 +195,7 @@ def compose_map(build: Build, options: MapOptions) -> folium.Map:
         "labels": label_candidates(build),
         "title": options.title, "legendOpen": options.legend_open,
         "source": source_line(build, [p["id"] for p in panel_layers], lang, basemap=True),
-        "export": options.export_query,
+        "export": options.exports,
         "highlight": options.highlight,
         "fit": list(options.bounds) if options.bounds else None,
     }

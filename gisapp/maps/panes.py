@@ -9,6 +9,8 @@ the cursor in any pane. Background, highlight and labels are never interactive.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import folium
 
 BACKGROUND = "sbBackground"  # the light background from the data, under the tiles
@@ -36,3 +38,16 @@ def pane_for(geometry_type: str) -> str:
     if "Line" in geometry_type:
         return LINES
     return POLYGONS
+
+
+def in_pane(style: Callable[[dict], dict], pane: str) -> Callable[[dict], dict]:
+    """``style`` with ``pane`` added to every feature's style.
+
+    folium merges a point's style into its marker's options, which is how a circle marker
+    gets its pane (folium drops ``pane`` from the marker itself).
+    """
+
+    def styled(feature: dict) -> dict:
+        return {**style(feature), "pane": pane}
+
+    return styled

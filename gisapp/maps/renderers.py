@@ -34,6 +34,8 @@ DisplayFrame = Callable[[LayerSpec, Build], gpd.GeoDataFrame]
 def style_function(spec: LayerSpec):
     """Leaflet style for a feature: the spec's style, filled by class for categorised layers."""
     base = dict(spec.style)
+    if spec.geometry_type == "Point":
+        base.setdefault("fill", True)  # folium's circle markers are unfilled by default
     categories = spec.categories
 
     def style(feature: dict) -> dict:
@@ -56,11 +58,11 @@ def draw_by_spec(parent: folium.map.FeatureGroup, spec: LayerSpec, build: Build,
     if frame is None:
         frame = simplify_for_display(spec.id, build.layer(spec.id))
     pane = panes.pane_for(spec.geometry_type)
-    marker = (folium.CircleMarker(radius=spec.style.get("radius", 5), pane=pane)
+    marker = (folium.CircleMarker(radius=spec.style.get("radius", 5))
               if spec.geometry_type == "Point" else None)
     folium.GeoJson(
         to_geojson(frame, escape=True),
-        style_function=style_function(spec),
+        style_function=panes.in_pane(style_function(spec), pane),
         popup=popup(spec, lang, list(frame.columns), extra=extra),
         marker=marker,
         smooth_factor=1.0,

@@ -95,8 +95,10 @@ def station_style(spec: LayerSpec, props: dict) -> dict:
     """
     if props.get("status") != "trafikeras":
         return {"radius": STATION_RADIUS_MIN + 1, "color": UNKNOWN_COLOUR, "weight": 2,
-                "fillColor": "#ffffff", "fillOpacity": 0.6, "dashArray": "3 2"}
+                "fill": True, "fillColor": "#ffffff", "fillOpacity": 0.6, "dashArray": "3 2"}
+    # filled: a click anywhere inside the circle reaches the station, not the line below
     return {"radius": station_radius(round(float(props.get("avgangar_dag") or 0))),
+            "fill": True,
             "fillColor": _class_colour(spec, props.get("klass")),
             "color": palette.SYMBOL_STROKE, "weight": 1, "fillOpacity": 0.9}
 
@@ -132,12 +134,11 @@ def render_hallplatser(parent: folium.map.FeatureGroup, spec: LayerSpec, build: 
         feature["properties"]["profil_svg"] = profile_svg(feature["properties"]["profil"], lang)
 
     def style(feature: dict) -> dict:
-        return station_style(spec, feature["properties"])
+        return {**station_style(spec, feature["properties"]), "pane": panes.POINTS}
 
     fields = popup(spec, lang, list(frame.columns), extra=(("profil_svg", ""),))
     folium.GeoJson(data, style_function=style, popup=fields, pane=panes.POINTS,
-                   marker=folium.CircleMarker(radius=STATION_RADIUS_MIN,
-                                              pane=panes.POINTS)).add_to(parent)
+                   marker=folium.CircleMarker(radius=STATION_RADIUS_MIN)).add_to(parent)
 
 
 

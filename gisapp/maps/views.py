@@ -37,7 +37,7 @@ def index():
         if not build.manifest["has_data_dir"]:
             no_data = NO_DATA_HELP_SV if lang == "sv" else NO_DATA_HELP_EN
         options = MapOptions(lang=lang, embed_url="/embed", indicator=indikator,
-                             export_query="")
+                             exports=True)
         return render_template(
             "map.html", lang=lang, t=TEXTS[lang], region=build.manifest["region"],
             build_id=build.id, provenance=provenance_rows(build, lang),
