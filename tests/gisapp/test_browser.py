@@ -336,7 +336,7 @@ def test_a_station_popup_opens_where_a_line_passes(page, app_url, built):
         return [box.left + p.x, box.top + p.y];
     }}""", [station.geometry.y, station.geometry.x])
     page.wait_for_timeout(300)
-    under = page.evaluate(f"""([x, y]) => document.elementsFromPoint(x, y)
+    under = page.evaluate("""([x, y]) => document.elementsFromPoint(x, y)
         .map((e) => e.closest('.leaflet-pane') && e.closest('.leaflet-pane').className)
         .filter(Boolean)""", point)
     assert any("sbLines" in pane for pane in under), under  # the line is there, under it

@@ -107,7 +107,8 @@ def test_qgis_opens_the_layers_styled_as_on_the_map(gpkg):
     assert layers["kommuner"]["opacity"] == 0.05
     assert layers["tatorter"]["colour"] == palette.TATORT_FILL
     assert layers["stomlinjer"]["attribute"] == "klass"
-    assert layers["stomlinjer"]["categories"]["stomlinje"] == palette.LINE_CLASSES["stomlinje"].lower()
+    stomlinje = layers["stomlinjer"]["categories"]["stomlinje"]
+    assert stomlinje == palette.LINE_CLASSES["stomlinje"].lower()
     assert layers["service"]["categories"]["apotek"] == palette.SERVICE["apotek"].lower()
 
 
