@@ -98,6 +98,9 @@ def legend_rows(spec: LayerSpec, build: Build) -> list[tuple[str, str, str]]:
         absent = {(c.colour, c.label_sv, c.label_en) for c in spec.categories.classes
                   if c.value not in present}
         rows = tuple(row for row in rows if row not in absent)
+    elif spec.id in ON_DEMAND:  # classes drawn by colour: keep the colours that are drawn
+        drawn = {style.get("fillColor") for style in ON_DEMAND[spec.id](spec, build)["_style"]}
+        rows = tuple(row for row in rows if row[0] in drawn)
     return list(rows)
 
 
