@@ -168,6 +168,7 @@ function strukturbildPanel(map, config) {
   };
   panel.addTo(map);
   strukturbildFit(map, config);
+  if (config.base) map.addLayer(window[config.base.var]); // tiles of the final view only
   window.addEventListener("beforeprint", () => {
     const bounds = map.getBounds();
     map.invalidateSize();
@@ -192,7 +193,7 @@ function strukturbildFit(map, config) {
   const left = legend && legend.width < box.width / 2 ? legend.right - box.left : 0;
   const top = title ? title.bottom - box.top : 0;
   const below = bottom.length ? box.bottom - Math.min(...bottom.map((r) => r.top)) : 0;
-  map.fitBounds([[s, w], [n, e]], { paddingTopLeft: [pad + left, pad + top], paddingBottomRight: [pad, pad + below] });
+  map.fitBounds([[s, w], [n, e]], { paddingTopLeft: [pad + left, pad + top], paddingBottomRight: [pad, pad + below], animate: false });
 }
 
 /* The legend rows of one layer (swatches of the classes present, then symbol notes). */

@@ -155,7 +155,7 @@ def compose_map(build: Build, options: MapOptions) -> folium.Map:
                                      name="strukturbild_js")
     base = folium.TileLayer(
         "OpenStreetMap", name="OpenStreetMap", attr="&copy; OpenStreetMap-bidragsgivare",
-        control=False,
+        control=False, show=False,  # added by the panel once the view is final (no wasted tiles)
     ).add_to(fmap)
     _add_background(fmap, build)
     built = build.layer_ids()
