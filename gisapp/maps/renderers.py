@@ -14,6 +14,7 @@ in ``_style``; popups are built in the browser from the spec's fields, as text.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import folium
@@ -25,6 +26,8 @@ from gisapp.maps.popup import popup
 from gisapp.store import Build
 from layers.catalog import SPECS
 from layers.spec import LayerSpec
+
+POP_RADIUS_MIN, POP_RADIUS_MAX, POP_RADIUS_SCALE = 3.0, 16.0, 12.0
 
 Renderer = Callable[[folium.map.FeatureGroup, LayerSpec, Build, str], None]
 LayerNotes = Callable[[Build, str], list[str]]
@@ -38,13 +41,28 @@ def style_function(spec: LayerSpec):
         base.setdefault("fill", True)  # folium's circle markers are unfilled by default
     categories = spec.categories
 
+    size = SIZES.get(spec.id)
+
     def style(feature: dict) -> dict:
+        if size is not None:
+            return {**_class_style(feature), "radius": size(feature["properties"])}
+        return _class_style(feature)
+
+    def _class_style(feature: dict) -> dict:
         if categories is None:
             return base
         colour = categories.colour_of(feature["properties"].get(categories.column))
         return base if colour is None else {**base, "fillColor": colour}
 
     return style
+
+
+def population_radius(population: object) -> float:
+    """Circle radius (px) growing with the square root of a population, bounded."""
+    value = float(population) if isinstance(population, int | float) else 0.0
+    value = 0.0 if math.isnan(value) else value  # no population known
+    radius = POP_RADIUS_MIN + math.sqrt(max(value, 0.0)) / POP_RADIUS_SCALE
+    return min(POP_RADIUS_MAX, round(radius * 2) / 2)  # half pixels: few distinct styles
 
 
 def draw_by_spec(parent: folium.map.FeatureGroup, spec: LayerSpec, build: Build, lang: str, *,
@@ -117,6 +135,11 @@ RENDERERS: dict[str, Renderer] = {
     "hallplatser": transit.render_hallplatser,
     "tatorter": _draw_tatorter,
     **{layer_id: draw_on_demand for layer_id in ON_DEMAND},
+}
+# Point layers whose circles are sized by a column (radius from the feature's properties);
+# the web map and the static maps both take their styles from :func:`style_function`.
+SIZES: dict[str, Callable[[dict], float]] = {
+    "tatort_stomlinje": lambda props: population_radius(props.get("bef_2020")),
 }
 NOTES: dict[str, LayerNotes] = {
     "stomlinjer": transit.transit_notes,
