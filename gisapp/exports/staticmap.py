@@ -360,8 +360,7 @@ def draw(build: Build, view: MapView, page: Page) -> Figure:
     texts = TEXTS[view.lang]
     fig.text(MAP_BOX[0], 0.94, f"{texts['made']} {date.today().isoformat()} · Strukturbild, "
              f"{texts['build']} {build.id}", fontsize=8, color="#444444", va="top")
-    line = source_line(build, [*layer_ids, *([] if not view.indikator else ["kommuner"])],
-                       view.lang)
+    line = source_line(build, layer_ids, view.lang, indikator=view.indikator)
     fig.text(MAP_BOX[0], 0.012, textwrap.fill(line, round(24 * width_in)), fontsize=6.5,
              color="#333333", va="bottom")
     return fig
