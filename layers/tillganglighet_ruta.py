@@ -16,13 +16,15 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from layers import palette
 from layers.accessibility import STRAIGHT
 from layers.service import CATEGORIES
 from layers.spec import Categorized, LayerSpec, PopupField
 from messages import both, text
 
 BREAKS = (5.0, 10.0, 20.0, 30.0)
-CLASS_COLOURS = ("#1a9850", "#91cf60", "#fee08b", "#fc8d59", "#d73027", "#7f7f7f")
+# the access scale of the ``tillganglighet`` layer: the same measure, the same colours
+CLASS_COLOURS = (*palette.ACCESS, palette.ACCESS_UNREACHABLE)
 CLASSES = ("0_5", "5_10", "10_20", "20_30", "over_30", "ej_nabar")
 COLUMNS = ["rutid_scb", "kommunkod", "kategori", "befolkning", "km", "minuter", "metod",
            "klass", "geometry"]
