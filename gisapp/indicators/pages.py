@@ -19,8 +19,9 @@ from gisapp.indicators.query import (
     query,
 )
 from gisapp.store import Build
+from gisapp.web.provenance import shown
 from layers.indikatorer import OMRADEN, describe
-from messages import LANGUAGES, section
+from messages import LANGUAGES, section, text
 
 AREA_LABELS = {lang: section("area", lang) for lang in LANGUAGES}
 LAN_COLOUR = "#000000"
@@ -66,25 +67,51 @@ def comparison(build: Build, selection: Selection, *, omrade: str, sort: str, la
     for klass, members in rows.groupby("klass", sort=True):
         members = members.sort_values(by, ascending=ascending)
         average = _value(classes["varde"].get(klass))
+        alone = len(members) == 1
         groups.append({"klass": klass, "average": average,
+                       "note": text("chart.alone", lang, kommun=members["kommunnamn"].iloc[0],
+                                    group=klass) if alone else "",
                        "rows": members[["kommunkod", "kommunnamn", "varde", "teljare", "namnare",
                                         "ar"]].to_dict("records")})
         bars += [Bar(r.kommunnamn, _value(r.varde), OKABE_ITO[0], klass)
                  for r in members.itertuples()]
-        if average is not None and share:
-            label = ("Gruppens värde" if lang == "sv" else "Group value") + f" ({klass})"
+        if average is not None and share and not alone:  # alone: the line is its own bar
+            label = text("chart.group_value", lang, group=klass)
             references.append(Reference(label, average, CLASS_COLOUR, klass))
     lan_value = _value(lan["varde"].iloc[0]) if len(lan) else None
     if lan_value is not None and share:
         references.append(Reference(build.manifest["region"]["lansnamn"], lan_value, LAN_COLOUR))
     info = describe(indikator, lang)
     unit = rows["enhet"].iloc[0] if len(rows) else info["enhet"]
-    chart = bar_chart(bars, unit=unit, title=info["titel"], references=tuple(references))
+    chart = bar_chart(bars, unit=unit, title=info["titel"], lang=lang,
+                      references=tuple(references))
+    has_values = any(b.value is not None for b in bars)
     return {"info": {**info, "enhet": unit}, "groups": groups, "lan": lan_value,
             "files": source_files(build, indikator),
-            "chart": chart if bars else None,
+            "chart": chart if has_values else None,
+            "no_values": "" if has_values else text("indicators.no_values_area", lang,
+                                                     area=AREA_LABELS[lang][omrade].lower()),
             "missing": (missing_text(build, indikator, result["saknas"][indikator], lang)
                         if indikator in result["saknas"] else None)}
+
+
+def source_note(build: Build, indikator: str, kommunkod: str, kalla: object,
+                lang: str) -> str:
+    """The source of one value as the page's language says it.
+
+    Swedish pages show the row's own ``kalla``; English pages the publishers of the sources
+    behind the indicator, or the English reason when the row is empty because the kommun's
+    rail service is not covered by the timetables.
+    """
+    if lang == "sv":
+        return str(kalla)
+    stations = build.manifest["layers"].get("hallplatser", {})
+    reason = stations.get("kommuner_utan_tackning", {}).get(kommunkod, {})
+    if reason.get("sv") and reason["sv"] in str(kalla):
+        return reason["en"]
+    publishers = dict.fromkeys(shown(s, "publisher", lang)
+                               for s in indicator_sources(build, indikator))
+    return "; ".join(publishers) or "–"
 
 
 def _chart_for(block: pd.DataFrame, *, names: tuple[str, str, str], unit: str,
@@ -107,7 +134,7 @@ def _chart_for(block: pd.DataFrame, *, names: tuple[str, str, str], unit: str,
             bars.append(Bar(klass, _value(row["klass_varde"]), CLASS_COLOUR, labels[omrade]))
             bars.append(Bar(lansnamn, _value(row["lan_varde"]), OKABE_ITO[4], labels[omrade]))
     title = describe(block["indikator"].iloc[0], lang)["titel"]
-    return bar_chart(bars, unit=unit, title=title)
+    return bar_chart(bars, unit=unit, title=title, lang=lang)
 
 
 def population_check(rows: pd.DataFrame) -> dict | None:
@@ -154,8 +181,10 @@ def profile(build: Build, kommunkod: str, *, klassning: str, lang: str) -> dict:
         unit = block["enhet"].iloc[0]
         blocks.append({
             "info": {**describe(indikator, lang), "enhet": unit},
-            "rows": block[["omrade", "varde", "klass_varde", "lan_varde", "ar", "kalla"]]
-            .to_dict("records"),
+            "rows": [{**row, "kalla": source_note(build, indikator, kommunkod, row["kalla"],
+                                                  lang)}
+                     for row in block[["omrade", "varde", "klass_varde", "lan_varde", "ar",
+                                       "kalla"]].to_dict("records")],
             "chart": _chart_for(block, names=(names[kommunkod], klass, lansnamn), unit=unit,
                                 lang=lang),
             "files": source_files(build, indikator),

@@ -21,6 +21,7 @@ from data_sources.errors import RequestError
 from gisapp.indicators.query import table
 from gisapp.maps.display import simplify_for_display, to_geojson
 from gisapp.store import Build
+from gisapp.web.numbers import formatter, number, unit_label
 from layers.indikatorer import OMRADEN, describe
 from messages import LANGUAGES, section
 
@@ -77,10 +78,9 @@ def _colours(n: int) -> list[str]:
     return [PALETTE[round(i * (len(PALETTE) - 1) / max(n - 1, 1))] for i in range(n)]
 
 
-def _number(value: float) -> str:
-    """Format a legend bound: one decimal below 1 000, Swedish decimal comma and digit grouping."""
-    digits = 1 if abs(value) < 1000 else 0
-    return f"{value:,.{digits}f}".replace(",", " ").replace(".", ",")
+def _number(value: float, lang: str) -> str:
+    """A legend bound: one decimal below 1 000, grouped, with the language's decimal sign."""
+    return number(value, lang, 1 if abs(value) < 1000 else 0)
 
 
 def _legend(caption: dict, ranges: list, colours: list[str], lang: str) -> str:
@@ -89,14 +89,15 @@ def _legend(caption: dict, ranges: list, colours: list[str], lang: str) -> str:
     title, unit, omrade, year = (caption[k] for k in ("titel", "enhet", "omrade", "ar"))
     items = "".join(
         f'<div><span style="background:{c};display:inline-block;width:14px;height:10px;'
-        f'margin-right:4px"></span>{_number(low)} – {_number(high)}</div>'
+        f'margin-right:4px"></span>{_number(low, lang)} – {_number(high, lang)}</div>'
         for c, (low, high) in zip(colours, ranges, strict=True))
     items += (f'<div><span style="background:{NO_DATA};display:inline-block;width:14px;'
               f'height:10px;margin-right:4px"></span>{escape(t["missing"])}</div>')
     return (f'<div class="sb-choropleth-legend" style="position:fixed;left:10px;bottom:110px;'
             f'z-index:1000;background:#fff;padding:6px 8px;font:12px system-ui,sans-serif;'
             f'border:1px solid #999;max-width:260px"><strong>{escape(title)}</strong><br>'
-            f'{escape(unit)} · {escape(t[omrade])} · {escape(t["year"])} {escape(year)}'
+            f'{escape(unit_label(unit, lang))} · {escape(t[omrade])} · '
+            f'{escape(t["year"])} {escape(year)}'
             f"{items}</div>")
 
 
@@ -112,11 +113,14 @@ def add_indicator_choropleth(fmap: folium.Map, build: Build, indikator: str, lan
     frame = kommuner[["kommunkod", "kommunnamn", "geometry"]].copy()
     frame["varde"] = frame["kommunkod"].map(values).astype("float64")
     classes, ranges = classify(frame["varde"])
-    colours = _colours(len(ranges))
-    frame["farg"] = [colours[c] if c >= 0 else NO_DATA for c in classes]
-    frame["varde"] = frame["varde"].round(2)
     info = describe(indikator, lang)
     unit = rows["enhet"].iloc[0] if len(rows) else info["enhet"]
+    t, fmt = TEXTS[lang], formatter(lang)
+    colours = _colours(len(ranges))
+    frame["farg"] = [colours[c] if c >= 0 else NO_DATA for c in classes]
+    frame["varde_text"] = [fmt(v, unit) if c >= 0 else t["missing"]
+                           for v, c in zip(frame["varde"], classes, strict=True)]
+    frame["varde"] = frame["varde"].round(2)
     year = "/".join(sorted(set(rows["ar"].astype(str))))
     folium.GeoJson(
         to_geojson(frame, escape=True),
@@ -125,9 +129,9 @@ def add_indicator_choropleth(fmap: folium.Map, build: Build, indikator: str, lan
                                   "weight": 1, "fillOpacity": 0.75,
                                   "dashArray": None if f["properties"]["varde"] is not None
                                   else "4 4"},
-        tooltip=folium.GeoJsonTooltip(fields=["kommunnamn", "varde"],
-                                      aliases=[TEXTS[lang]["kommun"],
-                                               escape(f"{info['titel']} ({unit})")]),
+        tooltip=folium.GeoJsonTooltip(fields=["kommunnamn", "varde_text"],
+                                      aliases=[t["kommun"], escape(
+                                          f"{info['titel']} ({unit_label(unit, lang)})")]),
     ).add_to(fmap)
     caption = {"titel": info["titel"], "enhet": unit, "omrade": omrade, "ar": year}
     legend = _legend(caption, ranges, colours, lang)

@@ -15,6 +15,7 @@ from gisapp.web import params
 from gisapp.web.context import current_build
 from gisapp.web.pagecache import cached_page
 from gisapp.web.texts import TEXTS
+from layers.accessibility import STRAIGHT
 from messages import LANGUAGES, section
 
 scenario_page = Blueprint("scenario_page", __name__)
@@ -83,8 +84,9 @@ def page():
     key = ("scenario", lang)
 
     def render() -> str:
-        notes = build.manifest["layers"]["tillganglighet"]["notes"]
-        method = next((n for n in notes if "fågelvägen" in n or "vägnät" in n.lower()), "")
+        measured = set(build.layer("tillganglighet")["metod"])
+        method = SCENARIO_TEXTS[lang]["method_fågelvägen" if STRAIGHT in measured
+                                      else "method_vägnät"]
         return render_template(
             "scenario.html", lang=lang, t={**TEXTS[lang], **SCENARIO_TEXTS[lang]},
             region=build.manifest["region"], choices=scenario_choices(build, lang),
