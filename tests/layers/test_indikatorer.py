@@ -160,7 +160,10 @@ def test_every_indicator_of_the_build_has_a_title_in_both_languages(table):
     assert indikatorer.describe("service_apotek_andel_over_2_5km")["titel"] == (
         "Andel som har mer än 2,5 km till närmaste apotek och apoteksombud")
     assert indikatorer.describe("befolkning_stomlinje_tag_1000", "en")["titel"] == (
-        "Share of the population living within 1 000 m of a trunk line (rail)")
+        "Share of the population living within 1 000 m of a station on the trunk line network "
+        "(rail)")
+    assert indikatorer.describe("befolkning_stomlinje_tag_1000")["titel"] == (
+        "Andel av befolkningen som bor inom 1 000 m från en station på stomlinjenätet (tåg)")
 
 
 def test_a_ratio_group_without_denominators_is_empty_not_a_sum(table):
