@@ -55,7 +55,7 @@ def comparison(build: Build, selection: Selection, *, omrade: str, sort: str, la
     indikator = selection.indikator
     result = query(build, Selection(None, indikator, selection.klassning))
     rows = result["rader"][result["rader"]["omrade"] == omrade]
-    rows = rows.assign(klass=rows["klass"].fillna("–"))  # no classification stored
+    rows = rows.assign(klass=rows["klass"].astype(object).fillna("–"))  # none stored
     classes = result["klasser"][result["klasser"]["omrade"] == omrade].set_index("grupp")
     lan = result["lan"][result["lan"]["omrade"] == omrade]
     by = ["varde", "kommunnamn"] if sort == "varde" else ["kommunnamn"]

@@ -18,6 +18,7 @@ from gisapp.store import Build
 from layers import indikatorer
 from layers.catalog import SPECS, producer_of
 from layers.kommunindikatorer import SPEC as KOMMUNINDIKATORER
+from messages import has, text
 
 
 @dataclass(frozen=True)
@@ -37,13 +38,31 @@ def table(build: Build) -> pd.DataFrame:
     return indikatorer.check(frame, f"build {build.id}")
 
 
-def classifications(build: Build) -> dict[str, str]:
+def classifications(build: Build, lang: str = "sv") -> dict[str, str]:
     """``{id: title}`` of the classifications stored in the build (SKR first)."""
     if KOMMUNINDIKATORER.id not in build.layer_ids():
         return {}
     columns = build.layer(KOMMUNINDIKATORER.id).columns
-    return {key: meta.title for key, meta in CLASSIFICATIONS.items()
+    return {key: text(f"classification.{key}.title", lang) for key in CLASSIFICATIONS
             if f"klass_{key}" in columns}
+
+
+def classification_choices(build: Build, lang: str) -> list[dict]:
+    """Every classification the app knows, stored or not, for the class selector.
+
+    Each is ``id, title, missing`` (the how-to-add text when the build lacks its table,
+    else ``""``).
+    """
+    stored = classifications(build, lang)
+    return [{"id": key, "title": text(f"classification.{key}.title", lang),
+             "missing": "" if key in stored else missing_classification(key, lang)}
+            for key in CLASSIFICATIONS]
+
+
+def missing_classification(key: str, lang: str) -> str:
+    """How to add the table of a classification the build lacks."""
+    how = f"classification.{key}.how_to_add"
+    return text(how, lang) if has(how) else text("indicators.no_data_suffix", lang)
 
 
 def groups(build: Build, klassning: str) -> pd.Series:
