@@ -118,3 +118,63 @@ def bar_chart(bars: list[Bar], *, unit: str, title: str, lang: str = "sv",
                      f"{escape(label)}: {escape(_format(value, unit, lang))}</text>")
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+@dataclass(frozen=True)
+class Line:
+    """One series of a trend chart: label, ``(year, value)`` points and colour."""
+
+    label: str
+    points: tuple[tuple[str, float], ...]
+    colour: str = OKABE_ITO[0]
+    dashed: bool = False
+
+
+TREND_W, TREND_H, TREND_PAD, TREND_LEFT = 320, 150, 22, 46
+
+
+def trend_chart(lines: list[Line], *, unit: str, title: str, lang: str = "sv") -> Markup:
+    """A small line chart of values over the years (scales to its container).
+
+    Years are spaced by their distance in time; each line ends in a labelled dot, and the
+    legend under the plot names every line with its latest value.
+    """
+    years = sorted({int(y) for line in lines for y, _ in line.points})
+    values = [v for line in lines for _, v in line.points]
+    low, high = min([*values, 0.0]), max(values) if values else 1.0
+    high = high if high > low else low + 1.0
+    first, last = years[0], years[-1] if len(years) > 1 else years[0] + 1
+    plot_w, plot_h = TREND_W - TREND_LEFT - 8, TREND_H - 2 * TREND_PAD
+
+    def xy(year: str, value: float) -> tuple[float, float]:
+        x = TREND_LEFT + plot_w * (int(year) - first) / (last - first)
+        return x, TREND_PAD + plot_h * (1 - (value - low) / (high - low))
+
+    height = TREND_H + LEGEND_ROW_H * len(lines)
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="100%" '
+             f'style="max-width:{TREND_W}px;height:auto" viewBox="0 0 {TREND_W} {height}" '
+             f'font-family="system-ui, sans-serif" font-size="11">',
+             f"<title>{escape(title)}</title>"]
+    for value in (low, high):
+        y = xy(str(first), value)[1]
+        parts.append(f'<line x1="{TREND_LEFT}" x2="{TREND_W - 8}" y1="{y:.1f}" y2="{y:.1f}" '
+                     f'stroke="#cccccc"/><text x="{TREND_LEFT - 4}" y="{y + 4:.1f}" '
+                     f'text-anchor="end">{escape(_format(value, unit, lang))}</text>')
+    for year in years:
+        x = xy(str(year), low)[0]
+        parts.append(f'<text x="{x:.1f}" y="{TREND_H - 4}" text-anchor="middle">{year}</text>')
+    for n, line in enumerate(lines):
+        points = sorted(line.points, key=lambda p: int(p[0]))
+        coords = " ".join(f"{x:.1f},{y:.1f}" for x, y in (xy(*p) for p in points))
+        dash = ' stroke-dasharray="4 2"' if line.dashed else ""
+        parts.append(f'<polyline points="{coords}" fill="none" stroke="{escape(line.colour)}" '
+                     f'stroke-width="2"{dash}><title>{escape(line.label)}</title></polyline>')
+        x, y = xy(*points[-1])
+        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{escape(line.colour)}"/>')
+        ly = TREND_H + n * LEGEND_ROW_H + 10
+        latest = f"{points[-1][0]}: {_format(points[-1][1], unit, lang)}"
+        parts.append(f'<line x1="4" x2="28" y1="{ly - 4}" y2="{ly - 4}" '
+                     f'stroke="{escape(line.colour)}" stroke-width="2"{dash}/>'
+                     f'<text x="34" y="{ly}">{escape(line.label)} ({escape(latest)})</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))

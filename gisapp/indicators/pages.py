@@ -10,8 +10,9 @@ import math
 
 import pandas as pd
 
-from gisapp.indicators.charts import OKABE_ITO, Bar, Reference, bar_chart
+from gisapp.indicators.charts import OKABE_ITO, Bar, Line, Reference, bar_chart, trend_chart
 from gisapp.indicators.query import (
+    ALL_YEARS,
     Selection,
     indicator_ids,
     indicator_sources,
@@ -86,13 +87,52 @@ def comparison(build: Build, selection: Selection, *, omrade: str, sort: str, la
     chart = bar_chart(bars, unit=unit, title=info["titel"], lang=lang,
                       references=tuple(references))
     has_values = any(b.value is not None for b in bars)
-    return {"info": {**info, "enhet": unit}, "groups": groups, "lan": lan_value,
+    return {"trend": trend(build, indikator, klassning=selection.klassning, lang=lang,
+                           omrade=omrade),
+            "info": {**info, "enhet": unit}, "groups": groups, "lan": lan_value,
             "files": source_files(build, indikator),
             "chart": chart if has_values else None,
             "no_values": "" if has_values else text("indicators.no_values_area", lang,
                                                      area=AREA_LABELS[lang][omrade].lower()),
             "missing": (missing_text(build, indikator, result["saknas"][indikator], lang)
                         if indikator in result["saknas"] else None)}
+
+
+def _points(frame: pd.DataFrame) -> tuple[tuple[str, float], ...]:
+    """``(year, value)`` of the rows with a value and a single year, oldest first."""
+    frame = frame[frame["varde"].notna() & frame["ar"].astype(str).str.fullmatch(r"\d{4}")]
+    return tuple(sorted((str(r.ar), float(r.varde)) for r in frame.itertuples()))
+
+
+def trend(build: Build, indikator: str, *, klassning: str, lang: str, omrade: str,
+          kommunkod: str | None = None) -> object:
+    """A small chart of the indicator over the years, ``None`` with fewer than two years.
+
+    Lines: the kommun (when given), its class (shares only) or every class (the comparison
+    page, shares only) and the län. A count's group totals are not drawn beside a kommun.
+    """
+    result = query(build, Selection(kommunkod, indikator, klassning, ALL_YEARS))
+    rows = result["rader"][result["rader"]["omrade"] == omrade]
+    classes = result["klasser"][result["klasser"]["omrade"] == omrade]
+    lan = result["lan"][result["lan"]["omrade"] == omrade]
+    share = rows["namnare"].notna().any()
+    lines = []
+    if kommunkod is not None:
+        lines.append(Line(build.kommuner[kommunkod], _points(rows), OKABE_ITO[0]))
+    if share:
+        for n, (klass, part) in enumerate(classes.groupby("grupp", sort=True)):
+            colour = CLASS_COLOUR if kommunkod else OKABE_ITO[(n + 1) % len(OKABE_ITO)]
+            lines.append(Line(str(klass), _points(part), colour, dashed=kommunkod is not None))
+    if share or kommunkod is None:
+        lines.append(Line(build.manifest["region"]["lansnamn"], _points(lan), LAN_COLOUR,
+                          dashed=True))
+    lines = [line for line in lines if len(line.points) > 1]
+    if not lines:
+        return None
+    info = describe(indikator, lang)
+    unit = rows["enhet"].iloc[0] if len(rows) else info["enhet"]
+    title = f"{info['titel']} – {text('indicators.trend', lang)}"
+    return trend_chart(lines, unit=unit, title=title, lang=lang)
 
 
 def source_note(build: Build, indikator: str, kommunkod: str, kalla: object,
@@ -188,6 +228,8 @@ def profile(build: Build, kommunkod: str, *, klassning: str, lang: str) -> dict:
             "chart": _chart_for(block, names=(names[kommunkod], klass, lansnamn), unit=unit,
                                 lang=lang),
             "files": source_files(build, indikator),
+            "trend": trend(build, indikator, klassning=klassning, lang=lang,
+                           omrade="hela_kommunen", kommunkod=kommunkod),
         })
     missing: dict[str, list[dict]] = {}
     for indikator, reason in result["saknas"].items():

@@ -15,6 +15,7 @@ from data_sources.klassning import CLASSIFICATIONS
 from gisapp.indicators.excel import workbook
 from gisapp.indicators.pages import AREA_LABELS, comparison, profile
 from gisapp.indicators.query import (
+    ALL_YEARS,
     Selection,
     classification_choices,
     classifications,
@@ -23,6 +24,7 @@ from gisapp.indicators.query import (
     long_csv,
     missing_classification,
     query,
+    years,
 )
 from gisapp.indicators.stomlinje import kommun_stomlinje, tatort_table
 from gisapp.maps.choropleth import mappable_indicators
@@ -65,12 +67,13 @@ def _records(frame) -> list[dict]:
 @indicators.get("/api/indikatorer")
 def api_indikatorer():
     """Serve indicator rows per kommun with class and län aggregates, as JSON, CSV or Excel."""
-    params.only(request.args, ("kommun", "indikator", "klassning", "format"))
+    params.only(request.args, ("kommun", "indikator", "klassning", "format", "ar"))
     build = current_build()
     selection = Selection(
         params.kommunkod(request.args.get("kommun"), build.kommuner),
         params.choice("indikator", request.args.get("indikator"), indicator_ids(build), None),
-        _klassning(build))
+        _klassning(build),
+        params.choice("ar", request.args.get("ar"), [ALL_YEARS, *years(build)], None))
     output = params.choice("format", request.args.get("format"), params.FORMATS, "json")
     result = query(build, selection)
     name = f"indikatorer_{selection.kommun or 'region'}.{output}"

@@ -80,7 +80,7 @@ def test_without_a_grid_population_splits_by_tatort_points_with_both_years(no_gr
         tatort = pop.loc[(kommunkod, "tatort")]
         assert tatort["varde"] == source["bef_i_tatort_2020"]  # derived independently in data
         assert tatort["ar"] == "2020"
-        assert pop.loc[(kommunkod, "landsbygd"), "ar"] == "2025−2020"
+        assert pop.loc[(kommunkod, "landsbygd"), "ar"] == "2020/2025"
         assert pop.loc[(kommunkod, "landsbygd"), "varde"] == (
             source["invanare_2025_kolada_n01951"] - source["bef_i_tatort_2020"])
 
