@@ -35,7 +35,7 @@ from gisapp.web.context import current_build, kommun_bounds
 from gisapp.web.numbers import formatter
 from gisapp.web.pagecache import cached_page
 from layers.indikatorer import describe
-from messages import LANGUAGES, section
+from messages import LANGUAGES, section, text
 
 indicators = Blueprint("indicators", __name__)
 
@@ -139,6 +139,8 @@ def jamfor():
                           sort=sort, lang=lang)
         return render_template(
             "jamfor.html", lang=lang, t=TEXTS[lang], region=build.manifest["region"],
+            meta_description=text("meta.compare", lang,
+                                  region=build.manifest["region"]["lansnamn"]),
             data=data, indicators=[describe(i, lang) for i in ids], areas=AREA_LABELS[lang],
             classifications=classification_choices(build, lang), chosen=chosen,
             fmt=formatter(lang),
@@ -156,6 +158,7 @@ def kommun_profile(kommunkod: str):
     known = build.kommuner
     if kommunkod not in known:
         return render_template("kommun_404.html", lang=lang, t=TEXTS[lang], known=known,
+                               meta_description=TEXTS[lang]["not_found"],
                                region=build.manifest["region"], asked=kommunkod[:40]), 404
     klassning = _klassning(build, page=True)
 
@@ -165,6 +168,8 @@ def kommun_profile(kommunkod: str):
                              highlight=kommunkod)
         return render_template(
             "kommun.html", lang=lang, t=TEXTS[lang], region=build.manifest["region"],
+            meta_description=text("meta.kommun", lang, kommun=known[kommunkod],
+                                  region=build.manifest["region"]["lansnamn"]),
             kommunkod=kommunkod, kommunnamn=known[kommunkod], data=data,
             stomlinje=kommun_stomlinje(build, kommunkod, lang),
             areas=AREA_LABELS[lang], klassning=klassning,

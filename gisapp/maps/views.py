@@ -20,6 +20,7 @@ from gisapp.web.pagecache import cached_page
 from gisapp.web.provenance import provenance_rows
 from gisapp.web.texts import TEXTS
 from layers.catalog import SPECS
+from messages import text
 
 maps = Blueprint("maps", __name__)
 
@@ -40,6 +41,7 @@ def index():
         options = MapOptions(lang=lang, embed_url="/embed", indicator=indikator)
         return render_template(
             "map.html", lang=lang, t=TEXTS[lang], region=build.manifest["region"],
+            meta_description=text("meta.map", lang, region=build.manifest["region"]["lansnamn"]),
             build_id=build.id, provenance=provenance_rows(build, lang),
             missing=missing_layers(build, lang), no_data=no_data,
             **render_parts(build, options, indikator),
@@ -70,6 +72,8 @@ def embed():
                              bounds=kommun_bounds(build, kommun) if kommun else None,
                              collapsed=True, indicator=indikator, highlight=kommun)
         return render_template("embed.html", lang=lang, t=TEXTS[lang], build_id=build.id,
+                               meta_description=text("meta.map", lang,
+                                                     region=build.manifest["region"]["lansnamn"]),
                                region=build.manifest["region"], fit_bbox=fit_bbox,
                                **render_parts(build, options, indikator))
 
