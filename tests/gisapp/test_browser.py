@@ -15,8 +15,8 @@ import threading
 import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, urlparse
 from struct import pack
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 from werkzeug.serving import make_server
