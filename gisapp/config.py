@@ -95,7 +95,8 @@ class AppConfig:
         A separate, default-on limit (30 per client IP per minute) for the endpoints in
         ``expensive_endpoints``, which compute on request; ``0`` switches it off.
     expensive_endpoints
-        Endpoint names under the expensive limit (default: the scenario API).
+        Endpoint names under the expensive limit (default: the scenario API and the
+        server-rendered PNG/PDF maps and kommunblad).
     rate_limit_max_clients
         How many client IPs the limiters remember (bounded memory; oldest forgotten first).
     embed_frame_ancestors
@@ -115,7 +116,8 @@ class AppConfig:
     export_dir: str = ""
     rate_limit_per_minute: int = 0
     expensive_rate_limit_per_minute: int = 30
-    expensive_endpoints: tuple[str, ...] = ("scenario_api.scenario_view",)
+    expensive_endpoints: tuple[str, ...] = ("scenario_api.scenario_view", "map_exports.karta",
+                                            "map_exports.kommunblad")
     rate_limit_max_clients: int = 10_000
     embed_frame_ancestors: str = "*"
     frameable_endpoints: tuple[str, ...] = ("maps.embed",)

@@ -56,6 +56,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from layers import palette
 from layers.settings import GridSettings
 from layers.spec import Categorized, LayerSpec, layer_texts, popups
 from messages import labelled
@@ -65,11 +66,11 @@ from messages import labelled
 # colour-blind viewers; the breaks split Värmland's 1 km squares into sparse countryside
 # (half are under 10), villages, and towns.
 DENSITY_CLASSES: tuple[tuple[float, str, str], ...] = (
-    (0.0, "0-9", "#dadaeb"),
-    (10.0, "10-49", "#bcbddc"),
-    (50.0, "50-199", "#9e9ac8"),
-    (200.0, "200-999", "#756bb1"),
-    (1000.0, "1000+", "#54278f"),
+    (0.0, "0-9", palette.DENSITY[0]),
+    (10.0, "10-49", palette.DENSITY[1]),
+    (50.0, "50-199", palette.DENSITY[2]),
+    (200.0, "200-999", palette.DENSITY[3]),
+    (1000.0, "1000+", palette.DENSITY[4]),
 )
 
 SPEC = LayerSpec(
@@ -79,7 +80,7 @@ SPEC = LayerSpec(
     geometry_type="Polygon",
     sources=("befolkningsruta",),
     id_column="rutid_scb",
-    style={"color": "#6a51a3", "weight": 0, "fillOpacity": 0.6},
+    style={"color": palette.DENSITY_STROKE, "weight": 0, "fillOpacity": 0.6},
     categories=Categorized.of("tathet", labelled("category.tathet", {
         value: colour for _, value, colour in DENSITY_CLASSES})),
     indicator_prefixes=("befolkning_ruta",),

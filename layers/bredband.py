@@ -9,6 +9,7 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
+from layers import palette
 from layers.indikatorer import BREDBAND_IDS
 from layers.spec import LayerSpec, layer_texts, legend_rows, popups
 
@@ -19,8 +20,9 @@ SPEC = LayerSpec(
     geometry_type="MultiPolygon",
     sources=("bredband_pts", "bredband"),
     id_column="kommunkod",
-    style={"color": "#0072B2", "weight": 1, "fillColor": "#56B4E9", "fillOpacity": 0.3},
-    legend=legend_rows("bredband", "#56B4E9"),
+    style={"color": palette.BREDBAND_STROKE, "weight": 1, "fillColor": palette.BREDBAND_FILL,
+           "fillOpacity": 0.3},
+    legend=legend_rows("bredband", palette.BREDBAND_FILL),
     indicator_prefixes=("bredband_",),
     popup=popups("bredband", "kommunnamn", "bredband_1gbit_hushall", "bredband_100mbit_hushall",
                  "bredband_1gbit_arbetsstallen", "ar"),

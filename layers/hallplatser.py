@@ -13,18 +13,19 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
-from layers import avgangar
+from layers import avgangar, palette
 from layers.korridorer import Korridorer, station_classes
 from layers.settings import StomlinjeSettings
 from layers.spec import Categorized, LayerSpec, layer_texts, legend_rows, popups
 from layers.tackning import STATUS, Tackning
 from layers.tidtabeller import Natdag
+from messages import both, labelled
 
 COLUMNS = ["id", "station_id", "namn", "kommunkod", "trafikslag", "avgangar_dag",
            "avgangar_dagtid", "avgangar_topp_fm", "avgangar_topp_em", "profil", "linjer",
            "operatorer", "klass", "klass_sv", "status", "status_sv", "datum", "floden",
            "geometry"]
-NO_TIMETABLE_COLOUR = "#666666"
+NO_TIMETABLE_COLOUR = palette.STATION_NO_TIMETABLE
 
 SPEC = LayerSpec(
     id="hallplatser",
@@ -33,9 +34,10 @@ SPEC = LayerSpec(
     geometry_type="Point",
     sources=("gtfs_rail", "gtfs_varmlandstrafik", "gtfs_rail_2025", "stationer", "rinf"),
     id_column="id",
-    style={"radius": 5, "weight": 1, "color": "#222222", "fillOpacity": 0.9},
-    categories=Categorized.of("klass", avgangar.CLASS_LABELS),
-    legend=legend_rows("hallplatser", NO_TIMETABLE_COLOUR, "#222222"),
+    style={"radius": 5, "weight": 1, "color": palette.SYMBOL_STROKE, "fillOpacity": 0.9},
+    categories=Categorized.of("klass", labelled("category.klass", palette.STATION_CLASSES)),
+    legend=legend_rows("hallplatser", NO_TIMETABLE_COLOUR),
+    symbol_notes=(both("legend.hallplatser.2"),),
     popup=popups("hallplatser", "namn", "avgangar_dag", "avgangar_dagtid", "linjer", "operatorer",
                  "klass_sv", "status_sv", "datum"),
 )

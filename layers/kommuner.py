@@ -5,6 +5,7 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
+from layers import palette
 from layers.spec import LayerSpec, layer_texts, legend_rows, popups
 
 SPEC = LayerSpec(
@@ -14,8 +15,9 @@ SPEC = LayerSpec(
     geometry_type="MultiPolygon",
     sources=("kommuner", "befolkning", "kommungrupper_skr"),
     id_column="kommunkod",
-    style={"color": "#333333", "weight": 1.5, "fillColor": "#f2f0e6", "fillOpacity": 0.15},
-    legend=legend_rows("kommuner", "#333333"),
+    style={"color": palette.KOMMUNGRANS, "weight": 1.5, "fillColor": palette.BACKGROUND_LAND,
+           "fillOpacity": 0.05},
+    legend=legend_rows("kommuner", palette.KOMMUNGRANS),
     display_tolerance_m=150.0,
     coverage=True,
     popup=popups("kommuner", "kommunnamn", "kommunkod", "invanare", "invanare_ar", "klass"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
+from layers import palette
 from layers.spec import LayerSpec, layer_texts, popups
 
 SPEC = LayerSpec(
@@ -20,7 +21,7 @@ SPEC = LayerSpec(
     sources=("befolkning", "tatortspunkter", "scb_kommunpanel", "kommungrupper_skr",
              "kommuntyper_tillvaxtverket"),
     id_column="kommunkod",
-    style={"color": "#555555", "weight": 1, "fillOpacity": 0},
+    style={"color": palette.INDIKATOR_OUTLINE, "weight": 1, "fillOpacity": 0},
     display_tolerance_m=150.0,
     coverage=True,
     indicator_prefixes=("andel_eftergymnasial",),

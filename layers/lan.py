@@ -5,6 +5,7 @@ from __future__ import annotations
 import geopandas as gpd
 
 from data_sources.errors import DataError
+from layers import palette
 from layers.spec import LayerSpec, layer_texts, legend_rows, popups
 
 SPEC = LayerSpec(
@@ -14,8 +15,8 @@ SPEC = LayerSpec(
     geometry_type="MultiPolygon",
     sources=("lan",),
     id_column="lanskod",
-    style={"color": "#000000", "weight": 3, "fill": False},
-    legend=legend_rows("lan", "#000000"),
+    style={"color": palette.LANSGRANS, "weight": 3, "fill": False},
+    legend=legend_rows("lan", palette.LANSGRANS),
     display_tolerance_m=150.0,
     popup=popups("lan", "lansnamn", "lanskod"),
 )

@@ -13,21 +13,22 @@ import pandas as pd
 import shapely
 from scipy.spatial import cKDTree
 
+from layers import palette
 from layers.spec import Categorized, LayerSpec, layer_texts, popups
 from messages import labelled
 
 # id -> (Swedish label, English label, colour from the Okabe–Ito colour-blind-safe palette);
 # the labels are the catalogue's ``category.kategori.<id>``
 CATEGORIES: dict[str, tuple[str, str, str]] = labelled("category.kategori", {
-    "dagligvaror": "#E69F00",
-    "apotek": "#009E73",
-    "vardcentral": "#D55E00",
-    "grundskola": "#0072B2",
-    "gymnasieskola": "#56B4E9",
-    "drivmedel": "#CC79A7",
-    "post": "#F0E442",
-    "bankomat": "#999999",
-    "bibliotek": "#000000",
+    "dagligvaror": palette.SERVICE["dagligvaror"],
+    "apotek": palette.SERVICE["apotek"],
+    "vardcentral": palette.SERVICE["vardcentral"],
+    "grundskola": palette.SERVICE["grundskola"],
+    "gymnasieskola": palette.SERVICE["gymnasieskola"],
+    "drivmedel": palette.SERVICE["drivmedel"],
+    "post": palette.SERVICE["post"],
+    "bankomat": palette.SERVICE["bankomat"],
+    "bibliotek": palette.SERVICE["bibliotek"],
 })
 
 # Pipos "Servicetyp" -> category
@@ -70,7 +71,8 @@ SPEC = LayerSpec(
     geometry_type="Point",
     sources=("pipos", "skolor", "osm_service"),
     id_column="id",
-    style={"radius": 5, "weight": 1, "color": "#222222", "fill": True, "fillOpacity": 0.9},
+    style={"radius": 4, "weight": 1, "color": palette.SYMBOL_STROKE, "fill": True,
+           "fillOpacity": 0.9},
     categories=Categorized.of("kategori", CATEGORIES),
     popup=popups("service", "namn", "kategori_sv", "adress", "kalla", "datum"),
 )

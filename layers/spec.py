@@ -73,7 +73,11 @@ class LayerSpec:
         Leaflet path options (also the base of the QGIS style).
     legend
         Extra legend rows ``(colour, Swedish label, English label)``; the rows of
-        ``categories`` come first and need not be repeated here.
+        ``categories`` come first and need not be repeated here. Colours come from
+        :mod:`layers.palette` (no colour is shared by two layers).
+    symbol_notes
+        What the size, width or dash of a symbol means ``(Swedish, English)``, shown under
+        the legend without a colour swatch.
     categories
         One colour per value of a column (service category, stomlinje class), or ``None``.
     popup
@@ -101,6 +105,7 @@ class LayerSpec:
     id_column: str
     style: dict = field(default_factory=dict)
     legend: tuple[tuple[str, str, str], ...] = ()
+    symbol_notes: tuple[tuple[str, str], ...] = ()
     categories: Categorized | None = None
     popup: tuple[PopupField, ...] = ()
     default_visible: bool = True

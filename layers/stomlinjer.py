@@ -16,9 +16,10 @@ import pandas as pd
 from layers import avgangar
 from layers.korridorer import Korridorer, segment_table
 from layers.settings import StomlinjeSettings
-from layers.spec import Categorized, LayerSpec, layer_texts, legend_rows, popups
+from layers.spec import Categorized, LayerSpec, layer_texts, popups
 from layers.tackning import Tackning
 from layers.tidtabeller import Natdag
+from messages import both
 
 COLUMNS = ["id", "fran", "till", "fran_namn", "till_namn", "trafikslag", "turer_dag",
            "turer_dagtid", "turer_topp_fm", "turer_topp_em", "linjer", "operatorer", "klass",
@@ -37,7 +38,7 @@ SPEC = LayerSpec(
     id_column="id",
     style={"weight": 3, "opacity": 0.9},
     categories=Categorized.of("klass", avgangar.CLASS_LABELS),
-    legend=legend_rows("stomlinjer", "#555555"),
+    symbol_notes=(both("legend.stomlinjer.1"),),
     popup=popups("stomlinjer", "fran_namn", "till_namn", "turer_dag", "turer_topp_fm",
                  "turer_topp_em", "linjer", "operatorer", "klass_sv", "geometri_sv", "datum"),
 )

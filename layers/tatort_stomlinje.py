@@ -18,11 +18,12 @@ import pandas as pd
 import shapely
 from scipy.sparse.csgraph import dijkstra
 
+from layers import palette
 from layers.accessibility import NETWORK, STRAIGHT, Network, snap, xy_of
 from layers.settings import StomlinjeSettings
 from layers.spec import Categorized, LayerSpec, layer_texts, popups
 from layers.upptagningsomraden import STOMLINJE_CLASSES
-from messages import labelled
+from messages import both, labelled
 
 COLUMNS = ["tatortskod", "tatort", "kommunkod", "bef_2020", "hallplats", "hallplats_id",
            "avstand_m", "metod", "avgangar_dag", "klass", "utan_tidtabell",
@@ -33,7 +34,7 @@ STATUS = {"inom": ("Stomlinje inom {m} m", "Trunk line within {m} m"),
                     "Unknown: a nearer station has no timetable")}
 # Okabe–Ito colours (colour-blind safe): green within reach, vermilion-free purple for the
 # gaps (vermilion is the stark stomlinje), grey where the data cannot tell.
-STATUS_COLOURS = {"inom": "#009E73", "utan": "#CC79A7", "okand": "#999999"}
+STATUS_COLOURS = palette.TATORT_STOMLINJE
 
 SPEC = LayerSpec(
     id="tatort_stomlinje",
@@ -42,8 +43,9 @@ SPEC = LayerSpec(
     geometry_type="Point",
     sources=("tatortspunkter", "tatorter", "gtfs_rail", "gtfs_varmlandstrafik", "stationer"),
     id_column="tatortskod",
-    style={"radius": 6, "weight": 1, "color": "#222222", "fillOpacity": 0.9},
+    style={"radius": 6, "weight": 1, "color": palette.SYMBOL_STROKE, "fillOpacity": 0.9},
     categories=Categorized.of("status", labelled("category.status", STATUS_COLOURS)),
+    symbol_notes=(both("legend.tatort_stomlinje.symbol"),),
     popup=popups("tatort_stomlinje", "tatort", "bef_2020", "hallplats", "avstand_m", "metod",
                  "avgangar_dag", "utan_tidtabell", "status_sv"),
     default_visible=False,

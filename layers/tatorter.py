@@ -11,6 +11,7 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
+from layers import palette
 from layers.spec import LayerSpec, layer_texts, legend_rows, popups
 
 SPEC = LayerSpec(
@@ -20,8 +21,9 @@ SPEC = LayerSpec(
     geometry_type="MultiPolygon",
     sources=("tatorter", "tatortspunkter"),
     id_column="tatortsnr",
-    style={"color": "#b2182b", "weight": 1, "fillColor": "#ef8a62", "fillOpacity": 0.5},
-    legend=legend_rows("tatorter", "#ef8a62"),
+    style={"color": palette.TATORT_STROKE, "weight": 1, "fillColor": palette.TATORT_FILL,
+           "fillOpacity": 0.5},
+    legend=legend_rows("tatorter", palette.TATORT_FILL),
     display_tolerance_m=40.0,
     popup=popups("tatorter", "tatort", "kommunkod", "bef_2020", "tatortskod_2020"),
 )

@@ -15,10 +15,11 @@ import numpy as np
 import pandas as pd
 from affine import Affine
 
-from layers import indikatorer
+from layers import indikatorer, palette
 from layers.accessibility import STRAIGHT
 from layers.service import CATEGORIES
 from layers.spec import LayerSpec, layer_texts, legend_rows, popups
+from messages import both
 
 ORIGIN_COLUMNS = ["id", "namn", "rutid_scb", "kommunkod", "omrade", "befolkning", "klass",
                   "geometry"]
@@ -30,9 +31,9 @@ SPEC = LayerSpec(
     geometry_type="Point",
     sources=("tatortspunkter", "pipos", "skolor", "osm_service", "osm_vagnat"),
     id_column="id",
-    style={"radius": 6, "weight": 1, "color": "#333333", "fillOpacity": 0.85},
-    legend=legend_rows("tillganglighet", "#1a9850", "#91cf60", "#fee08b", "#fc8d59", "#d73027",
-                       "#7f7f7f"),
+    style={"radius": 6, "weight": 1, "color": palette.SYMBOL_STROKE, "fillOpacity": 0.85},
+    legend=legend_rows("tillganglighet", *palette.ACCESS, palette.ACCESS_UNREACHABLE),
+    symbol_notes=(both("legend.tillganglighet.symbol"),),
     indicator_prefixes=("service_",),
     popup=popups("tillganglighet", "namn", "befolkning", "kategori_sv", "km", "minuter", "metod"),
     # with the population grid there are thousands of origins: shown when asked for

@@ -27,7 +27,7 @@ import pandas as pd
 import shapely
 from shapely.geometry import MultiPolygon
 
-from layers import avgangar
+from layers import avgangar, palette
 from layers.accessibility import Network, distance_to_nearest, snap
 from layers.befolkning import population_split
 from layers.befolkningsruta import (
@@ -64,8 +64,9 @@ SPEC = LayerSpec(
     geometry_type="MultiPolygon",
     sources=("gtfs_rail", "gtfs_varmlandstrafik"),
     id_column="id",
-    style={"color": "#0072B2", "weight": 1, "fillColor": "#56B4E9", "fillOpacity": 0.15},
-    legend=legend_rows("upptagningsomraden", "#56B4E9"),
+    style={"color": palette.CATCHMENT_STROKE, "weight": 1, "fillColor": palette.CATCHMENT_FILL,
+           "fillOpacity": 0.25},
+    legend=legend_rows("upptagningsomraden", palette.CATCHMENT_FILL),
     display_tolerance_m=20.0,
     indicator_prefixes=("befolkning_stomlinje_",),
     popup=popups("upptagningsomraden", "titel_sv", "hallplatser", "metod", "datum"),

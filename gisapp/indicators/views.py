@@ -165,7 +165,7 @@ def kommun_profile(kommunkod: str):
     def render() -> str:
         data = profile(build, kommunkod, klassning=klassning, lang=lang)
         options = MapOptions(lang=lang, bounds=kommun_bounds(build, kommunkod), collapsed=True,
-                             highlight=kommunkod)
+                             highlight=kommunkod, embed_url="/embed", exports=True)
         return render_template(
             "kommun.html", lang=lang, t=TEXTS[lang], region=build.manifest["region"],
             meta_description=text("meta.kommun", lang, kommun=known[kommunkod],

@@ -14,37 +14,55 @@ in ``_style``; popups are built in the browser from the spec's fields, as text.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import folium
 import geopandas as gpd
 
-from gisapp.maps import tillganglighet, transit
+from gisapp.maps import panes, tillganglighet, transit
 from gisapp.maps.display import simplify_for_display, to_geojson
 from gisapp.maps.popup import popup
 from gisapp.store import Build
 from layers.catalog import SPECS
 from layers.spec import LayerSpec
 
-POINT_RADIUS = 5
+POP_RADIUS_MIN, POP_RADIUS_MAX, POP_RADIUS_SCALE = 3.0, 16.0, 12.0
 
 Renderer = Callable[[folium.map.FeatureGroup, LayerSpec, Build, str], None]
 LayerNotes = Callable[[Build, str], list[str]]
 DisplayFrame = Callable[[LayerSpec, Build], gpd.GeoDataFrame]
 
 
-def _style_function(spec: LayerSpec):
+def style_function(spec: LayerSpec):
     """Leaflet style for a feature: the spec's style, filled by class for categorised layers."""
     base = dict(spec.style)
+    if spec.geometry_type == "Point":
+        base.setdefault("fill", True)  # folium's circle markers are unfilled by default
     categories = spec.categories
 
+    size = SIZES.get(spec.id)
+
     def style(feature: dict) -> dict:
+        if size is not None:
+            return {**_class_style(feature), "radius": size(feature["properties"])}
+        return _class_style(feature)
+
+    def _class_style(feature: dict) -> dict:
         if categories is None:
             return base
         colour = categories.colour_of(feature["properties"].get(categories.column))
         return base if colour is None else {**base, "fillColor": colour}
 
     return style
+
+
+def population_radius(population: object) -> float:
+    """Circle radius (px) growing with the square root of a population, bounded."""
+    value = float(population) if isinstance(population, int | float) else 0.0
+    value = 0.0 if math.isnan(value) else value  # no population known
+    radius = POP_RADIUS_MIN + math.sqrt(max(value, 0.0)) / POP_RADIUS_SCALE
+    return min(POP_RADIUS_MAX, round(radius * 2) / 2)  # half pixels: few distinct styles
 
 
 def draw_by_spec(parent: folium.map.FeatureGroup, spec: LayerSpec, build: Build, lang: str, *,
@@ -57,13 +75,16 @@ def draw_by_spec(parent: folium.map.FeatureGroup, spec: LayerSpec, build: Build,
     """
     if frame is None:
         frame = simplify_for_display(spec.id, build.layer(spec.id))
-    marker = folium.CircleMarker(radius=POINT_RADIUS) if spec.geometry_type == "Point" else None
+    pane = panes.pane_for(spec.geometry_type)
+    marker = (folium.CircleMarker(radius=spec.style.get("radius", 5))
+              if spec.geometry_type == "Point" else None)
     folium.GeoJson(
         to_geojson(frame, escape=True),
-        style_function=_style_function(spec),
+        style_function=panes.in_pane(style_function(spec), pane),
         popup=popup(spec, lang, list(frame.columns), extra=extra),
         marker=marker,
         smooth_factor=1.0,
+        pane=pane,
     ).add_to(parent)
 
 
@@ -77,7 +98,7 @@ def _draw_tatorter(parent: folium.map.FeatureGroup, spec: LayerSpec, build: Buil
 def spec_display(spec: LayerSpec, build: Build) -> gpd.GeoDataFrame:
     """The layer simplified for display, each feature's Leaflet style (by class) in ``_style``."""
     frame = simplify_for_display(spec.id, build.layer(spec.id)).copy()
-    style = _style_function(spec)
+    style = style_function(spec)
     frame["_style"] = [style({"properties": row}) for row in
                        frame.drop(columns=frame.geometry.name).to_dict(orient="records")]
     return frame
@@ -114,6 +135,11 @@ RENDERERS: dict[str, Renderer] = {
     "hallplatser": transit.render_hallplatser,
     "tatorter": _draw_tatorter,
     **{layer_id: draw_on_demand for layer_id in ON_DEMAND},
+}
+# Point layers whose circles are sized by a column (radius from the feature's properties);
+# the web map and the static maps both take their styles from :func:`style_function`.
+SIZES: dict[str, Callable[[dict], float]] = {
+    "tatort_stomlinje": lambda props: population_radius(props.get("bef_2020")),
 }
 NOTES: dict[str, LayerNotes] = {
     "stomlinjer": transit.transit_notes,
