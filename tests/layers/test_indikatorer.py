@@ -13,7 +13,8 @@ from layers import indikatorer
 
 @pytest.fixture(scope="module")
 def table(built) -> pd.DataFrame:
-    return indikatorer.check(built.indicators, "test build")
+    """The latest year of every row (the build keeps the panel's earlier years too)."""
+    return indikatorer.latest(indikatorer.check(built.indicators, "test build"))
 
 
 @pytest.fixture(scope="module")
@@ -43,6 +44,7 @@ def test_every_kommun_has_grid_population_for_all_three_areas(table):
     assert set(grid["omrade"]) == set(indikatorer.OMRADEN)
     register = table[table["indikator"] == "befolkning"]
     assert len(register) == 16 and set(register["omrade"]) == {"hela_kommunen"}  # no mixing
+    assert set(register["ar"]) == {"2025"}
 
 
 def test_tatort_plus_landsbygd_is_hela_kommunen_for_every_count(table):
