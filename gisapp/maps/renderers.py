@@ -24,7 +24,9 @@ from gisapp.maps import panes, tillganglighet, transit
 from gisapp.maps.display import simplify_for_display, to_geojson
 from gisapp.maps.popup import popup
 from gisapp.store import Build
+from layers import tillganglighet_ruta
 from layers.catalog import SPECS
+from layers.service import coverage_notes
 from layers.spec import LayerSpec
 
 POP_RADIUS_MIN, POP_RADIUS_MAX, POP_RADIUS_SCALE = 3.0, 16.0, 12.0
@@ -129,6 +131,7 @@ def popup_fields(spec: LayerSpec, lang: str) -> list[list[str]]:
 ON_DEMAND: dict[str, DisplayFrame] = {
     "befolkning": spec_display,
     "tillganglighet": tillganglighet.display_frame,
+    **{spec.id: spec_display for spec in tillganglighet_ruta.SPECS},
 }
 RENDERERS: dict[str, Renderer] = {
     "stomlinjer": transit.render_stomlinjer,
@@ -141,8 +144,16 @@ RENDERERS: dict[str, Renderer] = {
 SIZES: dict[str, Callable[[dict], float]] = {
     "tatort_stomlinje": lambda props: population_radius(props.get("bef_2020")),
 }
+
+
+def _service_notes(build: Build, lang: str) -> list[str]:
+    """Each service category's count, sources and dates; the categories without data."""
+    return coverage_notes(build.manifest["layers"]["service"].get("tackning", {}), lang)
+
+
 NOTES: dict[str, LayerNotes] = {
     "stomlinjer": transit.transit_notes,
+    "service": _service_notes,
 }
 
 
