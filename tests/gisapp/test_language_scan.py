@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 import pytest
 
 from gisapp.indicators.query import indicator_ids
+from layers.service import PAKETOMBUD_SOURCE
 
 # Function words and page words that only one of the two languages has. Swedish terms that
 # English pages keep on purpose (kommun, tätort, landsbygd, län, stomlinje…) are not listed.
@@ -112,8 +113,10 @@ def _names(built) -> set[str]:
     for layer_id, column in columns.items():
         if layer_id in built.layer_ids():
             names |= set(built.layer(layer_id)[column].dropna().astype(str))
-    for layer in built.manifest["layers"].values():
+    for layer in built.manifest["layers"].values():  # publishers and their sources' titles
         names |= {s["publisher"] for s in layer["sources"]}
+        names |= {s["title"] for s in layer["sources"]}
+    names.add(PAKETOMBUD_SOURCE)
     return {n for n in names if len(n) > 2}
 
 
@@ -128,7 +131,7 @@ def findings(texts: list[str], lang: str, names: set[str]) -> list[str]:
         for name in sorted(names, key=len, reverse=True):
             text = text.replace(name, "N")
         text = re.sub(r"https?://\S+|\S*/\S*|\S+\.(?:zip|csv|xlsx|gpkg|pbf|geojson|md|txt)\b"
-                      r"|`[^`]*`", " ", text)
+                      r"|`[^`]*`|--[\w-]+", " ", text)
         words = {w.lower() for w in re.findall(r"[\wåäöÅÄÖé²]+", text)}
         bad = sorted(words & other)
         if bad:
