@@ -39,7 +39,7 @@ from gisapp.web.context import current_build
 from gisapp.web.numbers import formatter
 from gisapp.web.texts import TEXTS
 from layers.service import CATEGORIES
-from messages import section
+from messages import section, text
 
 exports = Blueprint("exports", __name__)
 _lock = threading.Lock()
@@ -128,6 +128,8 @@ def index():
     lang = params.language(request.args.get("sprak"))
     build = current_build()
     return render_template("nedladdning.html", lang=lang, build_id=build.id,
+                           meta_description=text("meta.downloads", lang,
+                                                 region=build.manifest["region"]["lansnamn"]),
                            t={**TEXTS[lang], **section("downloads", lang)},
                            region=build.manifest["region"], links=download_links(build, lang),
                            fmt=formatter(lang),

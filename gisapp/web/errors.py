@@ -39,7 +39,7 @@ def register_error_handlers(app: Flask) -> None:
             detail = str(exc)
         extra = {"parameter": exc.parameter} if isinstance(exc, RequestError) else {}
         if wants_html():
-            return html_error(status, detail, extra.get("parameter"))
+            return html_error(status, detail, exc)
         return problem(status, type(exc).__name__, detail, **extra)
 
     @app.errorhandler(HTTPException)
