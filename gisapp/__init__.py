@@ -17,16 +17,17 @@ __all__ = ["create_app"]
 def create_app(config: dict | None = None) -> Flask:
     """Create the app; ``config`` overrides the defaults of :class:`gisapp.config.AppConfig`."""
     from flask_compress import Compress
+    from werkzeug.middleware.proxy_fix import ProxyFix
 
     from gisapp import ogc
-    from gisapp.config import AppConfig
+    from gisapp.config import AppConfig, trusted_hosts
     from gisapp.exports import views as exports
     from gisapp.indicators.views import indicators
     from gisapp.maps.views import maps
     from gisapp.scenario.api import scenario_api
     from gisapp.scenario.page import scenario_page
     from gisapp.store import BuildStore
-    from gisapp.web import security
+    from gisapp.web import logs, security, throttle
     from gisapp.web.errors import HtmlSafeJSONProvider, register_error_handlers
     from gisapp.web.meta import meta
     from gisapp.web.pagecache import PageCache
@@ -36,7 +37,14 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.from_mapping(AppConfig().flask())
     if config:
         app.config.update(config)
-    app.extensions["store"] = BuildStore(app.config["BUILD_DIR"])
+    app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config)
+    if app.config["TRUSTED_PROXIES"]:
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    logs.init_app(app)
+    throttle.init_app(app)
+    app.extensions["store"] = BuildStore(app.config["BUILD_DIR"],
+                                         keep=int(app.config["KEEP_BUILDS"]))
     app.extensions["pages"] = PageCache()
     Compress(app)
     for blueprint in (meta, maps, indicators, scenario_api, scenario_page):

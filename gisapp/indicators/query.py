@@ -7,6 +7,7 @@ broadband without a PTS file) is reported as missing with the build's reason, ne
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -29,12 +30,21 @@ class Selection:
     klassning: str | None
 
 
+_CHECKED: weakref.WeakKeyDictionary[Build, pd.DataFrame] = weakref.WeakKeyDictionary()
+
+
 def table(build: Build) -> pd.DataFrame:
-    """Return the build's indicator rows (contract-checked; empty with the columns when none)."""
-    frame = build.indicators
-    if frame.empty:
-        return pd.DataFrame(columns=indikatorer.COLUMNS)
-    return indikatorer.check(frame, f"build {build.id}")
+    """Return the build's indicator rows (empty with the columns when none).
+
+    The table is contract-checked once per build, not per request; callers must not modify it.
+    """
+    checked = _CHECKED.get(build)
+    if checked is None:
+        frame = build.indicators
+        checked = (pd.DataFrame(columns=indikatorer.COLUMNS) if frame.empty
+                   else indikatorer.check(frame, f"build {build.id}"))
+        _CHECKED[build] = checked
+    return checked
 
 
 def classifications(build: Build) -> dict[str, str]:

@@ -1,24 +1,44 @@
-"""One table from exception type to HTTP response; no stack traces or paths in responses."""
+"""One table from exception type to HTTP response; no stack traces or paths in responses.
+
+Every detail passes :func:`scrub_paths`: a file system path in an error message (a data
+file, the build directory) is shown by its last component only. A 5xx answer says only
+"see the server's log" with the request id that the logged traceback carries.
+"""
 
 from __future__ import annotations
 
 import logging
+import re
 
-from flask import Flask, Response, json
+from flask import Flask, Response, json, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException
 
 from data_sources.errors import RequestError, StrukturbildError
 from gisapp.web.jsonsafe import escape_json_text
+from gisapp.web.logs import request_id
 
 log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
+# an absolute path (two or more components, not part of a URL): /a/b, /a/b.txt, ~/a/b
+_PATH = re.compile(r"(?<![\w:/.~])~?(?:/[\w.+@%=-]+){2,}/?")
+
+
+def scrub_paths(text: str) -> str:
+    """Replace every absolute file system path in ``text`` by its last component."""
+    return _PATH.sub(lambda m: m.group(0).rstrip("/").rsplit("/", 1)[-1], text)
+
+
+def internal_detail() -> str:
+    """The detail of a 5xx answer: where to look, with the request id of the log lines."""
+    return f"Internt fel – se serverns logg (begäran {request_id()})."
 
 
 def problem(status: int, title: str, detail: str, **extra: str) -> Response:
     """Return a problem document (RFC 9457); it never holds a trace or a file path."""
-    body = {"title": title, "status": status, "detail": detail, **extra}
+    body = {"title": title, "status": status, "detail": scrub_paths(detail),
+            **{k: scrub_paths(v) for k, v in extra.items()}, "request_id": request_id()}
     return Response(json.dumps(body), status=status, mimetype=PROBLEM_JSON)
 
 
@@ -29,8 +49,9 @@ def register_error_handlers(app: Flask) -> None:
     def project_error(exc: StrukturbildError):
         status = exc.http_status
         if status >= 500:
-            log.error("server error: %s", exc)
-            detail = "Internt fel – se serverns logg."
+            log.error("request %s %s %s: server error: %s", request_id(), request.method,
+                      request.path, exc)
+            detail = internal_detail()
         else:
             detail = str(exc)
         extra = {"parameter": exc.parameter} if isinstance(exc, RequestError) else {}
@@ -46,8 +67,9 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected_error(exc: Exception):
-        log.exception("unhandled error")
-        return problem(500, "InternalServerError", "Internt fel – se serverns logg.")
+        log.exception("request %s %s %s: unhandled error", request_id(), request.method,
+                      request.path)
+        return problem(500, "InternalServerError", internal_detail())
 
 
 class HtmlSafeJSONProvider(DefaultJSONProvider):
