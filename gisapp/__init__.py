@@ -16,7 +16,6 @@ __all__ = ["create_app"]
 
 def create_app(config: dict | None = None) -> Flask:
     """Create the app; ``config`` overrides the defaults of :class:`gisapp.config.AppConfig`."""
-    from flask_compress import Compress
     from werkzeug.middleware.proxy_fix import ProxyFix
 
     from gisapp import ogc
@@ -27,7 +26,7 @@ def create_app(config: dict | None = None) -> Flask:
     from gisapp.scenario.api import scenario_api
     from gisapp.scenario.page import scenario_page
     from gisapp.store import BuildStore
-    from gisapp.web import logs, security, throttle
+    from gisapp.web import compression, logs, security, throttle
     from gisapp.web.errors import HtmlSafeJSONProvider, register_error_handlers
     from gisapp.web.meta import meta
     from gisapp.web.pagecache import PageCache
@@ -46,7 +45,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["store"] = BuildStore(app.config["BUILD_DIR"],
                                          keep=int(app.config["KEEP_BUILDS"]))
     app.extensions["pages"] = PageCache()
-    Compress(app)
+    compression.init_app(app)
     for blueprint in (meta, maps, indicators, scenario_api, scenario_page):
         app.register_blueprint(blueprint)
     ogc.init_app(app)

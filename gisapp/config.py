@@ -149,7 +149,7 @@ class AppConfig:
     json_sort_keys
         Flask's JSON key sorting; off, so documents keep their designed order.
     compress_mimetypes
-        Media types compressed on the fly (flask-compress).
+        Media types sent compressed (:mod:`gisapp.web.compression`).
     """
 
     build_dir: str = field(default_factory=lambda: str(resolve_build_dir()))

@@ -54,9 +54,13 @@ EXPORTS = "exports"  # generated downloads of the build (gisapp.exports), not ve
 
 
 class DamagedBuildError(BuildError):
-    """A build on disk that cannot be served: what is wrong, naming the build and file."""
+    """A build on disk that cannot be served: what is wrong, naming the build and file.
+
+    The message names no path, only the build and file, so it is shown to clients as is.
+    """
 
     http_status = 503
+    public_detail = True
 
 
 class Build:
@@ -74,7 +78,7 @@ class Build:
     @property
     def id(self) -> str:
         """The build id (directory name)."""
-        return self.manifest["build_id"]
+        return self.path.name
 
     @cached_property
     def kommuner(self) -> dict[str, str]:

@@ -12,7 +12,7 @@ import re
 
 from flask import Flask, Response, json, request
 from flask.json.provider import DefaultJSONProvider
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from data_sources.errors import RequestError, StrukturbildError
 from gisapp.web.jsonsafe import escape_json_text
@@ -21,6 +21,8 @@ from gisapp.web.logs import request_id
 log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
+UNTRUSTED_HOST_HELP = ("Set STRUKTURBILD_PUBLIC_URL (or STRUKTURBILD_TRUSTED_HOSTS) to the "
+                       "site's address.")
 # an absolute path (two or more components, not part of a URL): /a/b, /a/b.txt, ~/a/b
 _PATH = re.compile(r"(?<![\w:/.~])~?(?:/[\w.+@%=-]+){2,}/?")
 
@@ -48,7 +50,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(StrukturbildError)
     def project_error(exc: StrukturbildError):
         status = exc.http_status
-        if status >= 500:
+        if status >= 500 and not getattr(exc, "public_detail", False):
             log.error("request %s %s %s: server error: %s", request_id(), request.method,
                       request.path, exc)
             detail = internal_detail()
@@ -59,7 +61,10 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
-        response = problem(exc.code or 500, exc.name, exc.description or exc.name)
+        detail = exc.description or exc.name
+        if isinstance(exc, SecurityError):  # an untrusted Host header
+            detail += f" {UNTRUSTED_HOST_HELP}"
+        response = problem(exc.code or 500, exc.name, detail)
         for header in ("Allow", "Retry-After"):
             if header in exc.get_response().headers:
                 response.headers[header] = exc.get_response().headers[header]

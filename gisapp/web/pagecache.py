@@ -5,33 +5,25 @@ queries cannot flood the cache; entries of an older build are never served (the 
 part of the key) and are evicted first-in first-out beyond ``max_entries``.
 
 Each entry keeps its body and, made on the first request that asks for them, its gzip,
-Brotli and Zstandard forms: a cached page is compressed once per build, never per request.
+Brotli and Zstandard forms (:data:`gisapp.web.compression.STORED`): a cached page is
+compressed once per build, never per request.
 Rendering on a miss is request-time computation and takes a slot of the app's compute pool
 (:mod:`gisapp.web.throttle`).
 """
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from threading import Lock
 
-import brotli
-from backports import zstd
 from flask import Response, current_app, request
 
+from gisapp.web.compression import STORED, chosen_encoding
 from gisapp.web.throttle import computing
 
 MAX_AGE_S = 300
-MIN_COMPRESS_BYTES = 500  # smaller bodies are sent as they are
-# server preference among encodings the client accepts with equal quality
-ENCODERS: dict[str, Callable[[bytes], bytes]] = {
-    "zstd": lambda data: zstd.compress(data, level=10),
-    "br": lambda data: brotli.compress(data, quality=6),
-    "gzip": lambda data: gzip.compress(data, compresslevel=6, mtime=0),
-}
 
 
 class CachedBody:
@@ -42,9 +34,9 @@ class CachedBody:
         self._encoded: dict[str, bytes] = {}
 
     def encoded(self, encoding: str) -> bytes:
-        """The body compressed with ``encoding`` (a key of :data:`ENCODERS`)."""
+        """The body compressed with ``encoding`` (a key of :data:`STORED`)."""
         if encoding not in self._encoded:
-            self._encoded[encoding] = ENCODERS[encoding](self.body)  # idempotent if raced
+            self._encoded[encoding] = STORED[encoding](self.body)  # idempotent if raced
         return self._encoded[encoding]
 
 
@@ -74,20 +66,10 @@ class PageCache:
         return entry
 
 
-def _chosen_encoding(size: int, mimetype: str) -> str | None:
-    """The encoding to send: the client's best of :data:`ENCODERS`, ``None`` for identity.
-
-    Small bodies and media types outside ``COMPRESS_MIMETYPES`` (TIFF, xlsx) go as they are.
-    """
-    if size < MIN_COMPRESS_BYTES or mimetype not in current_app.config["COMPRESS_MIMETYPES"]:
-        return None
-    return request.accept_encodings.best_match(list(ENCODERS))
-
-
 def page_response(entry: CachedBody, build_id: str, key: Hashable, mimetype: str = "text/html",
                   headers: dict[str, str] | None = None) -> Response:
     """A response with an ETag per build, page and encoding, answering 304 when fresh."""
-    encoding = _chosen_encoding(len(entry.body), mimetype)
+    encoding = chosen_encoding(len(entry.body), mimetype)
     body = entry.body if encoding is None else entry.encoded(encoding)
     response = Response(body, mimetype=mimetype, headers=headers)
     if encoding is not None:
