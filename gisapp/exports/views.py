@@ -162,7 +162,8 @@ def kommun_gpkg(code: str):
         msg = f"kommun {code} is not in this region"
         raise NotFoundError(msg)
     path = _cached(build, f"kommun-{code}.gpkg",
-                   lambda p: export.write_gpkg(build, p, export.kommun_layers(build, code)))
+                   lambda p: export.write_gpkg(build, p, export.kommun_layers(build, code),
+                                               kommunkod=code))
     return _send(path, "application/geopackage+sqlite3", f"strukturbild-{code}-{build.id}.gpkg")
 
 
