@@ -21,6 +21,7 @@ def create_app(config: dict | None = None) -> Flask:
     from gisapp import ogc
     from gisapp.config import AppConfig, trusted_hosts
     from gisapp.exports import views as exports
+    from gisapp.exports.map_views import map_exports
     from gisapp.indicators.views import indicators
     from gisapp.maps.views import maps
     from gisapp.scenario.api import scenario_api
@@ -46,7 +47,7 @@ def create_app(config: dict | None = None) -> Flask:
                                          keep=int(app.config["KEEP_BUILDS"]))
     app.extensions["pages"] = PageCache()
     compression.init_app(app)
-    for blueprint in (meta, maps, indicators, scenario_api, scenario_page):
+    for blueprint in (meta, maps, map_exports, indicators, scenario_api, scenario_page):
         app.register_blueprint(blueprint)
     ogc.init_app(app)
     exports.init_app(app)

@@ -28,6 +28,7 @@ from gisapp.scenario import cli as scenario_cli
 from gisapp.store import BuildStore
 from gisapp.web.server import ServerSettings
 from layers.settings import PipelineSettings
+from messages import text
 
 
 def _say(line: str) -> None:
@@ -44,7 +45,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
         msg = f"--source: unknown source {unknown[0]!r}; expected one of {sorted(SOURCES)}"
         raise StrukturbildError(msg)
     lanskod = args.lan or PipelineSettings().lanskod
-    _say(f"Hämtar till {target} (län {lanskod})")
+    _say(text("cli.fetching", target=target, lan=lanskod))
     for name in names:
         for line in fetch_source(SOURCES[name], target, lanskod=lanskod):
             _say(f"  {line}")
@@ -76,7 +77,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     build = run_build(resolve_data_dir(args.data_dir), store, build_settings(args),
                       progress=_say)
     for layer_id, reason in build.manifest["missing"].items():
-        _say(f"Saknas: {layer_id}: {reason}")
+        _say(text("cli.missing", layer=layer_id, reason=reason))
     return 0
 
 
@@ -88,14 +89,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     build_dir = resolve_build_dir(args.build_dir)
     store = BuildStore(build_dir)
     if store.current() is None:
-        _say("Inget bygge finns ännu: bygger först.")
+        _say(text("cli.no_build"))
         run_build(resolve_data_dir(args.data_dir), store, progress=_say)
     if not store.require_current().manifest["has_data_dir"]:
         _say(NO_DATA_HELP_SV)
     settings = ServerSettings(host=args.host, port=args.port, workers=args.workers,
                               threads=args.threads)
-    _say(f"Strukturbild på http://{args.host}:{args.port}/ (gunicorn, {args.workers} × "
-         f"{args.threads} trådar)")
+    _say(text("cli.serving", url=f"http://{args.host}:{args.port}/"))
     serve(lambda: create_app({"BUILD_DIR": str(build_dir)}), settings)
     return 0
 
@@ -106,7 +106,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     build = BuildStore(resolve_build_dir(args.build_dir)).require_current()
     path = export(build, args.format, args.out)
-    _say(f"Exporterade bygge {build.id} som {args.format} till {path}")
+    _say(text("cli.exported", build=build.id, format=args.format, path=path))
     return 0
 
 
@@ -161,10 +161,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.func(args)
     except StrukturbildError as exc:
-        print(f"strukturbild: fel: {exc}", file=sys.stderr)
+        print(text("cli.error", error=exc), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("strukturbild: avbrutet; föregående bygge används fortfarande", file=sys.stderr)
+        print(text("cli.interrupted"), file=sys.stderr)
         return 130
 
 

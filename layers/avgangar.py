@@ -19,16 +19,19 @@ import numpy as np
 import pandas as pd
 
 from data_sources.gtfs import Feed
+from layers import palette
 from layers.settings import StomlinjeSettings
 from layers.trafikdag import active_services
+from messages import labelled
 
 CLASSES = ("stark_stomlinje", "stomlinje", "ovrig")
-# id -> (Swedish, English, colour: Okabe–Ito colour-blind-safe palette)
-CLASS_LABELS = {
-    "stark_stomlinje": ("Stark stomlinje", "Strong trunk line", "#D55E00"),
-    "stomlinje": ("Stomlinje", "Trunk line", "#0072B2"),
-    "ovrig": ("Övrig linje", "Other line", "#999999"),
-}
+# id -> (Swedish, English, colour: Okabe–Ito colour-blind-safe palette); labels from the
+# catalogue's ``category.klass.<id>``
+CLASS_LABELS = labelled("category.klass", {  # the lines' colours; stations have their own
+    "stark_stomlinje": palette.LINE_CLASSES["stark_stomlinje"],
+    "stomlinje": palette.LINE_CLASSES["stomlinje"],
+    "ovrig": palette.LINE_CLASSES["ovrig"],
+})
 MODE_LABELS = {"tag": ("Tåg", "Rail"), "buss": ("Buss", "Bus"), "ovrigt": ("Övrigt", "Other")}
 BUS_TYPES = ((3, 3), (200, 299), (700, 799))
 HOURS_PER_DAY = 24

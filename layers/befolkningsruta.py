@@ -56,46 +56,37 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from layers import palette
 from layers.settings import GridSettings
-from layers.spec import Categorized, LayerSpec, PopupField
+from layers.spec import Categorized, LayerSpec, layer_texts, popups
+from messages import labelled
 
-# Classes of persons per km² (lower bound → value, Swedish and English label, colour): a
-# sequential ColorBrewer "Purples" ramp, readable for colour-blind viewers; the breaks split
-# Värmland's 1 km squares into sparse countryside (half are under 10), villages, and towns.
-DENSITY_CLASSES: tuple[tuple[float, str, str, str, str], ...] = (
-    (0.0, "0-9", "under 10 inv./km²", "under 10 per km²", "#dadaeb"),
-    (10.0, "10-49", "10–49 inv./km²", "10–49 per km²", "#bcbddc"),
-    (50.0, "50-199", "50–199 inv./km²", "50–199 per km²", "#9e9ac8"),
-    (200.0, "200-999", "200–999 inv./km²", "200–999 per km²", "#756bb1"),
-    (1000.0, "1000+", "1 000 inv./km² eller fler", "1,000 per km² or more", "#54278f"),
+# Classes of persons per km² (lower bound → value, colour; the labels are the catalogue's
+# ``category.tathet.<value>``): a sequential ColorBrewer "Purples" ramp, readable for
+# colour-blind viewers; the breaks split Värmland's 1 km squares into sparse countryside
+# (half are under 10), villages, and towns.
+DENSITY_CLASSES: tuple[tuple[float, str, str], ...] = (
+    (0.0, "0-9", palette.DENSITY[0]),
+    (10.0, "10-49", palette.DENSITY[1]),
+    (50.0, "50-199", palette.DENSITY[2]),
+    (200.0, "200-999", palette.DENSITY[3]),
+    (1000.0, "1000+", palette.DENSITY[4]),
 )
 
 SPEC = LayerSpec(
     id="befolkning",
-    title_sv="Befolkning per ruta",
-    title_en="Population per grid square",
+    **layer_texts("befolkning"),
     theme="Befolkning",
     geometry_type="Polygon",
     sources=("befolkningsruta",),
     id_column="rutid_scb",
-    style={"color": "#6a51a3", "weight": 0, "fillOpacity": 0.6},
-    categories=Categorized.of("tathet", {value: (sv, en, colour)
-                                         for _, value, sv, en, colour in DENSITY_CLASSES}),
+    style={"color": palette.DENSITY_STROKE, "weight": 0, "fillOpacity": 0.6},
+    categories=Categorized.of("tathet", labelled("category.tathet", {
+        value: colour for _, value, colour in DENSITY_CLASSES})),
     indicator_prefixes=("befolkning_ruta",),
-    popup=(
-        PopupField("befolkning", "Invånare", "Population"),
-        PopupField("per_km2", "Invånare per km²", "Persons per km²"),
-        PopupField("tatort_bef", "varav i tätort", "of which in urban areas"),
-        PopupField("landsbygd_bef", "varav på landsbygd", "of which rural"),
-        PopupField("tatorter", "Tätort", "Urban area"),
-        PopupField("kommunkod", "Kommunkod", "Municipality code"),
-        PopupField("ar", "År (31 december)", "Year (31 December)"),
-    ),
+    popup=popups("befolkning", "befolkning", "per_km2", "tatort_bef", "landsbygd_bef", "tatorter",
+                 "kommunkod", "ar"),
     default_visible=False,
-    how_to_add_sv="Lägg SCB:s befolkning per ruta (befolkning_1km_<år>.gpkg från Statistik "
-    "på rutor) i datakatalogen under population/ och bygg om.",
-    how_to_add_en="Put SCB's population grid (befolkning_1km_<year>.gpkg from Statistik på "
-    "rutor) in the data directory under population/ and rebuild.",
 )
 
 OMRADEN = ("tatort", "landsbygd")

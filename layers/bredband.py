@@ -9,36 +9,24 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
+from layers import palette
 from layers.indikatorer import BREDBAND_IDS
-from layers.spec import LayerSpec, PopupField
+from layers.spec import LayerSpec, layer_texts, legend_rows, popups
 
 SPEC = LayerSpec(
     id="bredband",
-    title_sv="Bredband (PTS)",
-    title_en="Broadband (PTS)",
+    **layer_texts("bredband"),
     theme="Digital",
     geometry_type="MultiPolygon",
     sources=("bredband_pts", "bredband"),
     id_column="kommunkod",
-    style={"color": "#0072B2", "weight": 1, "fillColor": "#56B4E9", "fillOpacity": 0.3},
-    legend=(("#56B4E9", "Kommun med PTS-statistik", "Municipality with PTS statistics"),),
+    style={"color": palette.BREDBAND_STROKE, "weight": 1, "fillColor": palette.BREDBAND_FILL,
+           "fillOpacity": 0.3},
+    legend=legend_rows("bredband", palette.BREDBAND_FILL),
     indicator_prefixes=("bredband_",),
-    popup=(
-        PopupField("kommunnamn", "Kommun", "Municipality"),
-        PopupField("bredband_1gbit_hushall", "Hushåll ≥ 1 Gbit/s (%)", "Households ≥ 1 Gbit/s (%)"),
-        PopupField("bredband_100mbit_hushall", "Hushåll ≥ 100 Mbit/s (%)",
-                   "Households ≥ 100 Mbit/s (%)"),
-        PopupField("bredband_1gbit_arbetsstallen", "Arbetsställen ≥ 1 Gbit/s (%)",
-                   "Workplaces ≥ 1 Gbit/s (%)"),
-        PopupField("ar", "År", "Year"),
-    ),
+    popup=popups("bredband", "kommunnamn", "bredband_1gbit_hushall", "bredband_100mbit_hushall",
+                 "bredband_1gbit_arbetsstallen", "ar"),
     default_visible=False,
-    how_to_add_sv="Ladda ned PTS tabellbilaga om hastighet per kommun (statistik.pts.se) och spara "
-    "den som digital/pts_bredband_tabellbilaga.xlsx, eller fyll digital/bredband_pts_kommun.csv "
-    "(kolumner kommunkod, ar, mottagare, omrade, hastighet, antal, andel), och bygg om.",
-    how_to_add_en="Download PTS' table appendix on speed per kommun (statistik.pts.se) and save "
-    "it as digital/pts_bredband_tabellbilaga.xlsx, or fill digital/bredband_pts_kommun.csv "
-    "(columns kommunkod, ar, mottagare, omrade, hastighet, antal, andel), and rebuild.",
 )
 
 

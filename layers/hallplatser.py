@@ -13,47 +13,33 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
-from layers import avgangar
+from layers import avgangar, palette
 from layers.korridorer import Korridorer, station_classes
 from layers.settings import StomlinjeSettings
-from layers.spec import Categorized, LayerSpec, PopupField
+from layers.spec import Categorized, LayerSpec, layer_texts, legend_rows, popups
 from layers.tackning import STATUS, Tackning
 from layers.tidtabeller import Natdag
+from messages import both, labelled
 
 COLUMNS = ["id", "station_id", "namn", "kommunkod", "trafikslag", "avgangar_dag",
            "avgangar_dagtid", "avgangar_topp_fm", "avgangar_topp_em", "profil", "linjer",
            "operatorer", "klass", "klass_sv", "status", "status_sv", "datum", "floden",
            "geometry"]
-NO_TIMETABLE_COLOUR = "#666666"
+NO_TIMETABLE_COLOUR = palette.STATION_NO_TIMETABLE
 
 SPEC = LayerSpec(
     id="hallplatser",
-    title_sv="Hållplatser och stationer",
-    title_en="Stops and stations",
+    **layer_texts("hallplatser"),
     theme="Resor",
     geometry_type="Point",
     sources=("gtfs_rail", "gtfs_varmlandstrafik", "gtfs_rail_2025", "stationer", "rinf"),
     id_column="id",
-    style={"radius": 5, "weight": 1, "color": "#222222", "fillOpacity": 0.9},
-    categories=Categorized.of("klass", avgangar.CLASS_LABELS),
-    legend=((NO_TIMETABLE_COLOUR, "Ring = saknar tidtabell eller inga avgångar trafikdagen",
-             "Ring = no timetable, or no departures on the service day"),
-            ("#222222", "Större cirkel = fler avgångar per dag",
-             "Larger circle = more departures per day")),
-    popup=(
-        PopupField("namn", "Hållplats", "Stop"),
-        PopupField("avgangar_dag", "Avgångar per dag", "Departures per day"),
-        PopupField("avgangar_dagtid", "Avgångar 06–20", "Departures 06–20"),
-        PopupField("linjer", "Linjer", "Lines"),
-        PopupField("operatorer", "Operatörer", "Operators"),
-        PopupField("klass_sv", "Klass", "Class"),
-        PopupField("status_sv", "Tidtabell", "Timetable"),
-        PopupField("datum", "Trafikdag", "Service day"),
-    ),
-    how_to_add_sv="Lägg Värmlandstrafiks GTFS Regional (Trafiklab, API-nyckel) som "
-    "transport_osm/gtfs/varm.zip i datakatalogen och bygg om.",
-    how_to_add_en="Put Värmlandstrafik's GTFS Regional feed (Trafiklab, API key) at "
-    "transport_osm/gtfs/varm.zip in the data directory and rebuild.",
+    style={"radius": 5, "weight": 1, "color": palette.SYMBOL_STROKE, "fillOpacity": 0.9},
+    categories=Categorized.of("klass", labelled("category.klass", palette.STATION_CLASSES)),
+    legend=legend_rows("hallplatser", NO_TIMETABLE_COLOUR),
+    symbol_notes=(both("legend.hallplatser.2"),),
+    popup=popups("hallplatser", "namn", "avgangar_dag", "avgangar_dagtid", "linjer", "operatorer",
+                 "klass_sv", "status_sv", "datum"),
 )
 
 

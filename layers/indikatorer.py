@@ -16,6 +16,7 @@ import pandas as pd
 
 from data_sources.errors import DataError
 from layers.indikator_namn import pattern_title
+from messages import both, has
 
 COLUMNS = ["kommunkod", "omrade", "indikator", "varde", "enhet", "teljare", "namnare", "ar",
            "kalla"]
@@ -52,43 +53,21 @@ class Indikator:
     note_sv: str = ""
     note_en: str = ""
 
+    @classmethod
+    def of(cls, indikator: str, enhet: str) -> Indikator:
+        """The indicator's labels from the catalogue: ``indicator.<id>.title`` (and ``.note``)."""
+        note = f"indicator.{indikator}.note"
+        notes = both(note) if has(note) else ("", "")
+        return cls(*both(f"indicator.{indikator}.title"), enhet, *notes)
+
 
 # Indicators produced by this module. Other steps (stomlinjer, tillgänglighet) add their own
 # ids; :func:`describe` falls back to the id for those.
-CATALOGUE: dict[str, Indikator] = {
-    "befolkning": Indikator(
-        "Folkmängd", "Population", "invånare",
-        "SCB:s registersiffra för kommunen. Bara utan befolkningsrutnät ges tätort (SCB 2020) "
-        "och landsbygd = kommunens folkmängd − tätorternas (olika år).",
-        "SCB's register total. Only without a population grid are urban (SCB 2020) and rural "
-        "= municipal total − urban areas given (different years)."),
-    "andel_i_tatort": Indikator(
-        "Andel i tätort", "Share in urban areas", "procent",
-        "Mätt på befolkningsrutnätet när det finns (ett år); annars tätorterna 2020 mot "
-        "kommunens folkmängd.",
-        "Measured on the population grid when there is one (one year); otherwise urban areas "
-        "2020 against the municipal total."),
-    "befolkning_ruta": Indikator(
-        "Folkmängd (befolkningsruta)", "Population (grid)", "invånare",
-        "SCB:s befolkning per ruta: tätort + landsbygd = hela kommunen, samma år. Rutans "
-        "invånare fördelas på tätort och landsbygd efter ytan i tätorterna, anpassad till "
-        "tätorternas folkmängd 2020.",
-        "SCB's population grid: urban + rural = whole municipality, one year. A square's "
-        "persons are shared by its area in urban areas, fitted to their 2020 populations."),
-    "andel_eftergymnasial_16_74": Indikator(
-        "Andel med eftergymnasial utbildning (16–74 år)",
-        "Share with post-secondary education (ages 16–74)", "procent",
-        "Åldrar 16–74 med känd utbildning; län och grupper viktade med total folkmängd.",
-        "Ages 16–74 with known education; county and groups weighted by total population."),
-    **{
-        f"bredband_{speed}_{who}": Indikator(
-            f"{who_sv} med tillgång till ≥ {speed_sv}", f"{who_en} with access to ≥ {speed_sv}",
-            "procent")
-        for speed, speed_sv in (("100mbit", "100 Mbit/s"), ("1gbit", "1 Gbit/s"))
-        for who, who_sv, who_en in (("hushall", "Hushåll", "Households"),
-                                    ("arbetsstallen", "Arbetsställen", "Workplaces"))
-    },
-}
+UNITS = {"befolkning": "invånare", "andel_i_tatort": "procent", "befolkning_ruta": "invånare",
+         "andel_eftergymnasial_16_74": "procent",
+         **{f"bredband_{speed}_{who}": "procent" for speed in ("100mbit", "1gbit")
+            for who in ("hushall", "arbetsstallen")}}
+CATALOGUE: dict[str, Indikator] = {i: Indikator.of(i, unit) for i, unit in UNITS.items()}
 BREDBAND_IDS = tuple(k for k in CATALOGUE if k.startswith("bredband_"))
 AGGREGATE_COLUMNS = ["grupp", "omrade", "indikator", "varde", "enhet", "teljare", "namnare",
                      "ar", "kalla", "antal_kommuner", "kommuner_i_gruppen"]

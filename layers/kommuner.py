@@ -5,27 +5,22 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
-from layers.spec import LayerSpec, PopupField
+from layers import palette
+from layers.spec import LayerSpec, layer_texts, legend_rows, popups
 
 SPEC = LayerSpec(
     id="kommuner",
-    title_sv="Kommuner",
-    title_en="Municipalities",
+    **layer_texts("kommuner"),
     theme="Struktur",
     geometry_type="MultiPolygon",
     sources=("kommuner", "befolkning", "kommungrupper_skr"),
     id_column="kommunkod",
-    style={"color": "#333333", "weight": 1.5, "fillColor": "#f2f0e6", "fillOpacity": 0.15},
-    legend=(("#333333", "Kommungräns", "Municipal boundary"),),
+    style={"color": palette.KOMMUNGRANS, "weight": 1.5, "fillColor": palette.BACKGROUND_LAND,
+           "fillOpacity": 0.05},
+    legend=legend_rows("kommuner", palette.KOMMUNGRANS),
     display_tolerance_m=150.0,
     coverage=True,
-    popup=(
-        PopupField("kommunnamn", "Kommun", "Municipality"),
-        PopupField("kommunkod", "Kommunkod", "Municipality code"),
-        PopupField("invanare", "Invånare", "Population"),
-        PopupField("invanare_ar", "Befolkningsår", "Population year"),
-        PopupField("klass", "Kommungrupp", "Municipality group"),
-    ),
+    popup=popups("kommuner", "kommunnamn", "kommunkod", "invanare", "invanare_ar", "klass"),
 )
 
 

@@ -10,29 +10,23 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
-from layers.spec import LayerSpec, PopupField
+from layers import palette
+from layers.spec import LayerSpec, layer_texts, popups
 
 SPEC = LayerSpec(
     id="kommunindikatorer",
-    title_sv="Indikatorer per kommun",
-    title_en="Indicators per municipality",
+    **layer_texts("kommunindikatorer"),
     theme="Befolkning",
     geometry_type="MultiPolygon",
     sources=("befolkning", "tatortspunkter", "scb_kommunpanel", "kommungrupper_skr",
              "kommuntyper_tillvaxtverket"),
     id_column="kommunkod",
-    style={"color": "#555555", "weight": 1, "fillOpacity": 0},
+    style={"color": palette.INDIKATOR_OUTLINE, "weight": 1, "fillOpacity": 0},
     display_tolerance_m=150.0,
     coverage=True,
     indicator_prefixes=("andel_eftergymnasial",),
-    popup=(
-        PopupField("kommunnamn", "Kommun", "Municipality"),
-        PopupField("befolkning", "Folkmängd", "Population"),
-        PopupField("andel_i_tatort", "Andel i tätort (%)", "Share in urban areas (%)"),
-        PopupField("andel_eftergymnasial_16_74", "Eftergymnasial utbildning 16–74 år (%)",
-                   "Post-secondary education, ages 16–74 (%)"),
-        PopupField("klass_skr", "Kommungrupp (SKR)", "Municipality group (SKR)"),
-    ),
+    popup=popups("kommunindikatorer", "kommunnamn", "befolkning", "andel_i_tatort",
+                 "andel_eftergymnasial_16_74", "klass_skr"),
     default_visible=False,
 )
 

@@ -5,20 +5,20 @@ from __future__ import annotations
 import geopandas as gpd
 
 from data_sources.errors import DataError
-from layers.spec import LayerSpec, PopupField
+from layers import palette
+from layers.spec import LayerSpec, layer_texts, legend_rows, popups
 
 SPEC = LayerSpec(
     id="lan",
-    title_sv="Län",
-    title_en="County",
+    **layer_texts("lan"),
     theme="Struktur",
     geometry_type="MultiPolygon",
     sources=("lan",),
     id_column="lanskod",
-    style={"color": "#000000", "weight": 3, "fill": False},
-    legend=(("#000000", "Länsgräns", "County boundary"),),
+    style={"color": palette.LANSGRANS, "weight": 3, "fill": False},
+    legend=legend_rows("lan", palette.LANSGRANS),
     display_tolerance_m=150.0,
-    popup=(PopupField("lansnamn", "Län", "County"), PopupField("lanskod", "Länskod", "Code")),
+    popup=popups("lan", "lansnamn", "lanskod"),
 )
 
 

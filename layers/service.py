@@ -13,20 +13,23 @@ import pandas as pd
 import shapely
 from scipy.spatial import cKDTree
 
-from layers.spec import Categorized, LayerSpec, PopupField
+from layers import palette
+from layers.spec import Categorized, LayerSpec, layer_texts, popups
+from messages import labelled
 
-# id -> (Swedish label, English label, colour from the Okabe–Ito colour-blind-safe palette)
-CATEGORIES: dict[str, tuple[str, str, str]] = {
-    "dagligvaror": ("Dagligvaror", "Groceries", "#E69F00"),
-    "apotek": ("Apotek och apoteksombud", "Pharmacy", "#009E73"),
-    "vardcentral": ("Vårdcentral", "Health centre", "#D55E00"),
-    "grundskola": ("Grundskola", "Primary school", "#0072B2"),
-    "gymnasieskola": ("Gymnasieskola", "Upper secondary school", "#56B4E9"),
-    "drivmedel": ("Drivmedel", "Fuel", "#CC79A7"),
-    "post": ("Post- och paketombud", "Post and parcel point", "#F0E442"),
-    "bankomat": ("Bankomat", "Cash machine", "#999999"),
-    "bibliotek": ("Bibliotek", "Library", "#000000"),
-}
+# id -> (Swedish label, English label, colour from the Okabe–Ito colour-blind-safe palette);
+# the labels are the catalogue's ``category.kategori.<id>``
+CATEGORIES: dict[str, tuple[str, str, str]] = labelled("category.kategori", {
+    "dagligvaror": palette.SERVICE["dagligvaror"],
+    "apotek": palette.SERVICE["apotek"],
+    "vardcentral": palette.SERVICE["vardcentral"],
+    "grundskola": palette.SERVICE["grundskola"],
+    "gymnasieskola": palette.SERVICE["gymnasieskola"],
+    "drivmedel": palette.SERVICE["drivmedel"],
+    "post": palette.SERVICE["post"],
+    "bankomat": palette.SERVICE["bankomat"],
+    "bibliotek": palette.SERVICE["bibliotek"],
+})
 
 # Pipos "Servicetyp" -> category
 PIPOS_SERVICETYP = {
@@ -63,21 +66,15 @@ COLUMNS = ["id", "kategori", "namn", "adress", "kommunkod", "kalla", "datum", "g
 
 SPEC = LayerSpec(
     id="service",
-    title_sv="Servicepunkter",
-    title_en="Service points",
+    **layer_texts("service"),
     theme="Service",
     geometry_type="Point",
     sources=("pipos", "skolor", "osm_service"),
     id_column="id",
-    style={"radius": 5, "weight": 1, "color": "#222222", "fill": True, "fillOpacity": 0.9},
+    style={"radius": 4, "weight": 1, "color": palette.SYMBOL_STROKE, "fill": True,
+           "fillOpacity": 0.9},
     categories=Categorized.of("kategori", CATEGORIES),
-    popup=(
-        PopupField("namn", "Namn", "Name"),
-        PopupField("kategori_sv", "Kategori", "Category"),
-        PopupField("adress", "Adress", "Address"),
-        PopupField("kalla", "Källa", "Source"),
-        PopupField("datum", "Datum", "Date"),
-    ),
+    popup=popups("service", "namn", "kategori_sv", "adress", "kalla", "datum"),
 )
 
 

@@ -2,12 +2,16 @@
 
 Every fact about one layer that the web app, the exports or the indicator pages need lives in
 its :class:`LayerSpec`, declared once in the layer's own module and collected by
-:mod:`layers.catalog`. Pipelines never touch HTML. Titles are Swedish first, English second.
+:mod:`layers.catalog`. Pipelines never touch HTML. Titles are Swedish first, English second;
+their texts come from the message catalogue (:mod:`messages`) through :func:`layer_texts`,
+:func:`popups` and :func:`legend_rows`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+from messages import both, has
 
 
 @dataclass(frozen=True)
@@ -69,7 +73,11 @@ class LayerSpec:
         Leaflet path options (also the base of the QGIS style).
     legend
         Extra legend rows ``(colour, Swedish label, English label)``; the rows of
-        ``categories`` come first and need not be repeated here.
+        ``categories`` come first and need not be repeated here. Colours come from
+        :mod:`layers.palette` (no colour is shared by two layers).
+    symbol_notes
+        What the size, width or dash of a symbol means ``(Swedish, English)``, shown under
+        the legend without a colour swatch.
     categories
         One colour per value of a column (service category, stomlinje class), or ``None``.
     popup
@@ -97,6 +105,7 @@ class LayerSpec:
     id_column: str
     style: dict = field(default_factory=dict)
     legend: tuple[tuple[str, str, str], ...] = ()
+    symbol_notes: tuple[tuple[str, str], ...] = ()
     categories: Categorized | None = None
     popup: tuple[PopupField, ...] = ()
     default_visible: bool = True
@@ -114,3 +123,26 @@ class LayerSpec:
     def produces(self, indikator: str) -> bool:
         """Whether this layer's step produces the indicator ``indikator``."""
         return any(indikator.startswith(prefix) for prefix in self.indicator_prefixes)
+
+
+def layer_texts(layer_id: str) -> dict[str, str]:
+    """A layer's titles and how-to-add texts from the message catalogue, as spec keywords.
+
+    Keys ``layer.<id>.title`` and (when the layer can lack data) ``layer.<id>.how_to_add``.
+    """
+    out = dict(zip(("title_sv", "title_en"), both(f"layer.{layer_id}.title"), strict=True))
+    if has(f"layer.{layer_id}.how_to_add"):
+        out.update(zip(("how_to_add_sv", "how_to_add_en"),
+                       both(f"layer.{layer_id}.how_to_add"), strict=True))
+    return out
+
+
+def popups(layer_id: str, *columns: str) -> tuple[PopupField, ...]:
+    """Popup fields of ``columns``, labelled by the catalogue's ``popup.<id>.<column>``."""
+    return tuple(PopupField(c, *both(f"popup.{layer_id}.{c}")) for c in columns)
+
+
+def legend_rows(layer_id: str, *colours: str) -> tuple[tuple[str, str, str], ...]:
+    """Legend rows ``(colour, sv, en)``; row ``n`` (from 1) is ``legend.<id>.<n>``."""
+    return tuple((colour, *both(f"legend.{layer_id}.{n}"))
+                 for n, colour in enumerate(colours, 1))

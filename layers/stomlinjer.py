@@ -16,9 +16,10 @@ import pandas as pd
 from layers import avgangar
 from layers.korridorer import Korridorer, segment_table
 from layers.settings import StomlinjeSettings
-from layers.spec import Categorized, LayerSpec, PopupField
+from layers.spec import Categorized, LayerSpec, layer_texts, popups
 from layers.tackning import Tackning
 from layers.tidtabeller import Natdag
+from messages import both
 
 COLUMNS = ["id", "fran", "till", "fran_namn", "till_namn", "trafikslag", "turer_dag",
            "turer_dagtid", "turer_topp_fm", "turer_topp_em", "linjer", "operatorer", "klass",
@@ -30,33 +31,16 @@ GEOMETRI_LABELS = {"bannat": ("längs järnvägsnätet (RINF)", "along the rail 
 
 SPEC = LayerSpec(
     id="stomlinjer",
-    title_sv="Stomlinjenät",
-    title_en="Trunk line network",
+    **layer_texts("stomlinjer"),
     theme="Resor",
     geometry_type="LineString",
     sources=("gtfs_rail", "gtfs_varmlandstrafik", "gtfs_rail_2025", "stationer", "rinf"),
     id_column="id",
     style={"weight": 3, "opacity": 0.9},
     categories=Categorized.of("klass", avgangar.CLASS_LABELS),
-    legend=(("#555555", "Bredare linje = fler turer per dag; streckad = schematisk (rak linje)",
-             "Wider line = more trips per day; dashed = schematic (straight line)"),),
-    popup=(
-        PopupField("fran_namn", "Från", "From"),
-        PopupField("till_namn", "Till", "To"),
-        PopupField("turer_dag", "Turer per dag (båda riktningarna)",
-                   "Trips per day (both directions)"),
-        PopupField("turer_topp_fm", "Turer 06–09", "Trips 06–09"),
-        PopupField("turer_topp_em", "Turer 15–18", "Trips 15–18"),
-        PopupField("linjer", "Linjer / tågnummer", "Lines / train numbers"),
-        PopupField("operatorer", "Operatörer", "Operators"),
-        PopupField("klass_sv", "Klass", "Class"),
-        PopupField("geometri_sv", "Ritad", "Drawn"),
-        PopupField("datum", "Trafikdag", "Service day"),
-    ),
-    how_to_add_sv="Busslinjer saknas: lägg Värmlandstrafiks GTFS Regional (Trafiklab, "
-    "API-nyckel) som transport_osm/gtfs/varm.zip i datakatalogen och bygg om.",
-    how_to_add_en="Bus lines are missing: put Värmlandstrafik's GTFS Regional feed (Trafiklab, "
-    "API key) at transport_osm/gtfs/varm.zip in the data directory and rebuild.",
+    symbol_notes=(both("legend.stomlinjer.1"),),
+    popup=popups("stomlinjer", "fran_namn", "till_namn", "turer_dag", "turer_topp_fm",
+                 "turer_topp_em", "linjer", "operatorer", "klass_sv", "geometri_sv", "datum"),
 )
 
 

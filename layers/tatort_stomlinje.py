@@ -18,10 +18,12 @@ import pandas as pd
 import shapely
 from scipy.sparse.csgraph import dijkstra
 
+from layers import palette
 from layers.accessibility import NETWORK, STRAIGHT, Network, snap, xy_of
 from layers.settings import StomlinjeSettings
-from layers.spec import Categorized, LayerSpec, PopupField
+from layers.spec import Categorized, LayerSpec, layer_texts, popups
 from layers.upptagningsomraden import STOMLINJE_CLASSES
+from messages import labelled
 
 COLUMNS = ["tatortskod", "tatort", "kommunkod", "bef_2020", "hallplats", "hallplats_id",
            "avstand_m", "metod", "avgangar_dag", "klass", "utan_tidtabell",
@@ -32,38 +34,20 @@ STATUS = {"inom": ("Stomlinje inom {m} m", "Trunk line within {m} m"),
                     "Unknown: a nearer station has no timetable")}
 # Okabe–Ito colours (colour-blind safe): green within reach, vermilion-free purple for the
 # gaps (vermilion is the stark stomlinje), grey where the data cannot tell.
-STATUS_COLOURS = {"inom": "#009E73", "utan": "#CC79A7", "okand": "#999999"}
+STATUS_COLOURS = palette.TATORT_STOMLINJE
 
 SPEC = LayerSpec(
     id="tatort_stomlinje",
-    title_sv="Tätorternas närmaste stomlinje",
-    title_en="Urban areas' nearest trunk line",
+    **layer_texts("tatort_stomlinje"),
     theme="Resor",
     geometry_type="Point",
     sources=("tatortspunkter", "tatorter", "gtfs_rail", "gtfs_varmlandstrafik", "stationer"),
     id_column="tatortskod",
-    style={"radius": 6, "weight": 1, "color": "#222222", "fillOpacity": 0.9},
-    categories=Categorized.of("status", {
-        "inom": ("Stomlinje inom räckhåll", "Trunk line within reach", STATUS_COLOURS["inom"]),
-        "utan": ("Utan stomlinje inom räckhåll", "No trunk line within reach",
-                 STATUS_COLOURS["utan"]),
-        "okand": ("Okänt: närmare station utan tidtabell",
-                  "Unknown: a nearer station has no timetable", STATUS_COLOURS["okand"])}),
-    popup=(
-        PopupField("tatort", "Tätort", "Urban area"),
-        PopupField("bef_2020", "Folkmängd 2020", "Population 2020"),
-        PopupField("hallplats", "Närmaste stomlinjehållplats", "Nearest trunk line stop"),
-        PopupField("avstand_m", "Avstånd (m)", "Distance (m)"),
-        PopupField("metod", "Mätt", "Measured"),
-        PopupField("avgangar_dag", "Hållplatsens avgångar per dag",
-                   "The stop's departures per day"),
-        PopupField("utan_tidtabell", "Närmare station utan tidtabell",
-                   "Nearer station without timetable"),
-        PopupField("status_sv", "Status", "Status"),
-    ),
+    style={"radius": 6, "weight": 1, "color": palette.SYMBOL_STROKE, "fillOpacity": 0.9},
+    categories=Categorized.of("status", labelled("category.status", STATUS_COLOURS)),
+    popup=popups("tatort_stomlinje", "tatort", "bef_2020", "hallplats", "avstand_m", "metod",
+                 "avgangar_dag", "utan_tidtabell", "status_sv"),
     default_visible=False,
-    how_to_add_sv="Kräver lagren hållplatser och tätorter (GTFS och SCB:s tätortspunkter).",
-    how_to_add_en="Needs the stops and urban area layers (GTFS and SCB's urban area points).",
 )
 
 

@@ -11,25 +11,21 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
-from layers.spec import LayerSpec, PopupField
+from layers import palette
+from layers.spec import LayerSpec, layer_texts, legend_rows, popups
 
 SPEC = LayerSpec(
     id="tatorter",
-    title_sv="Tätorter",
-    title_en="Urban areas (tätorter)",
+    **layer_texts("tatorter"),
     theme="Struktur",
     geometry_type="MultiPolygon",
     sources=("tatorter", "tatortspunkter"),
     id_column="tatortsnr",
-    style={"color": "#b2182b", "weight": 1, "fillColor": "#ef8a62", "fillOpacity": 0.5},
-    legend=(("#ef8a62", "Tätort (SCB, avgränsning 2018)", "Urban area (SCB, 2018 delineation)"),),
+    style={"color": palette.TATORT_STROKE, "weight": 1, "fillColor": palette.TATORT_FILL,
+           "fillOpacity": 0.5},
+    legend=legend_rows("tatorter", palette.TATORT_FILL),
     display_tolerance_m=40.0,
-    popup=(
-        PopupField("tatort", "Tätort", "Urban area"),
-        PopupField("kommunkod", "Kommunkod", "Municipality code"),
-        PopupField("bef_2020", "Folkmängd 2020", "Population 2020"),
-        PopupField("tatortskod_2020", "Tätortskod 2020", "Urban area code 2020"),
-    ),
+    popup=popups("tatorter", "tatort", "kommunkod", "bef_2020", "tatortskod_2020"),
 )
 
 

@@ -15,48 +15,29 @@ import numpy as np
 import pandas as pd
 from affine import Affine
 
-from layers import indikatorer
+from layers import indikatorer, palette
 from layers.accessibility import STRAIGHT
 from layers.service import CATEGORIES
-from layers.spec import LayerSpec, PopupField
+from layers.spec import LayerSpec, layer_texts, legend_rows, popups
+from messages import both
 
 ORIGIN_COLUMNS = ["id", "namn", "rutid_scb", "kommunkod", "omrade", "befolkning", "klass",
                   "geometry"]
 
 SPEC = LayerSpec(
     id="tillganglighet",
-    title_sv="Tillgång till service",
-    title_en="Access to services",
+    **layer_texts("tillganglighet"),
     theme="Service",
     geometry_type="Point",
     sources=("tatortspunkter", "pipos", "skolor", "osm_service", "osm_vagnat"),
     id_column="id",
-    style={"radius": 6, "weight": 1, "color": "#333333", "fillOpacity": 0.85},
-    legend=(
-        ("#1a9850", "under 5 km / 5 min", "under 5 km / 5 min"),
-        ("#91cf60", "5–10 km / 5–10 min", "5–10 km / 5–10 min"),
-        ("#fee08b", "10–20 km / 10–20 min", "10–20 km / 10–20 min"),
-        ("#fc8d59", "20–30 km / 20–30 min", "20–30 km / 20–30 min"),
-        ("#d73027", "över 30 km / 30 min", "over 30 km / 30 min"),
-        ("#7f7f7f", "ej nåbar", "unreachable"),
-    ),
+    style={"radius": 6, "weight": 1, "color": palette.SYMBOL_STROKE, "fillOpacity": 0.85},
+    legend=legend_rows("tillganglighet", *palette.ACCESS, palette.ACCESS_UNREACHABLE),
+    symbol_notes=(both("legend.tillganglighet.symbol"),),
     indicator_prefixes=("service_",),
-    popup=(
-        PopupField("namn", "Ort", "Place"),
-        PopupField("befolkning", "Befolkning", "Population"),
-        PopupField("kategori_sv", "Service", "Service"),
-        # two searches: the nearest point by distance and the quickest by car may differ
-        PopupField("km", "Avstånd till närmaste (km)", "Distance to the nearest (km)"),
-        PopupField("minuter", "Restid bil till snabbast nådda (min)",
-                   "Car time to the quickest reached (min)"),
-        PopupField("metod", "Mätt", "Measured"),
-    ),
+    popup=popups("tillganglighet", "namn", "befolkning", "kategori_sv", "km", "minuter", "metod"),
     # with the population grid there are thousands of origins: shown when asked for
     default_visible=False,
-    how_to_add_sv="Lägg ett OSM-utdrag för regionen i osm/region.osm.pbf för avstånd längs "
-    "vägnätet; utan det visas avstånd fågelvägen.",
-    how_to_add_en="Put an OSM extract of the region at osm/region.osm.pbf for distances along "
-    "the road network; without it straight-line distances are shown.",
 )
 
 

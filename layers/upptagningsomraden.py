@@ -27,7 +27,7 @@ import pandas as pd
 import shapely
 from shapely.geometry import MultiPolygon
 
-from layers import avgangar
+from layers import avgangar, palette
 from layers.accessibility import Network, distance_to_nearest, snap
 from layers.befolkning import population_split
 from layers.befolkningsruta import (
@@ -38,7 +38,7 @@ from layers.befolkningsruta import (
 )
 from layers.indikatorer import check
 from layers.settings import StomlinjeSettings
-from layers.spec import LayerSpec, PopupField
+from layers.spec import LayerSpec, layer_texts, legend_rows, popups
 
 COLUMNS = ["id", "trafikslag", "avstand_m", "hallplatser", "metod", "titel_sv", "datum",
            "geometry"]
@@ -59,26 +59,18 @@ NOTES = {"landsbygd": LANDSBYGD_NOTE, "hela_kommunen": HELA_NOTE}
 
 SPEC = LayerSpec(
     id="upptagningsomraden",
-    title_sv="Upptagningsområden kring stomlinjer",
-    title_en="Trunk line catchments",
+    **layer_texts("upptagningsomraden"),
     theme="Resor",
     geometry_type="MultiPolygon",
     sources=("gtfs_rail", "gtfs_varmlandstrafik"),
     id_column="id",
-    style={"color": "#0072B2", "weight": 1, "fillColor": "#56B4E9", "fillOpacity": 0.15},
-    legend=(("#56B4E9", "Inom gång-/cykelavstånd till stomlinje (fågelväg)",
-             "Within walking/cycling distance of a trunk line (straight line)"),),
+    style={"color": palette.CATCHMENT_STROKE, "weight": 1, "fillColor": palette.CATCHMENT_FILL,
+           "fillOpacity": 0.25},
+    legend=legend_rows("upptagningsomraden", palette.CATCHMENT_FILL),
     display_tolerance_m=20.0,
     indicator_prefixes=("befolkning_stomlinje_",),
-    popup=(
-        PopupField("titel_sv", "Upptagningsområde", "Catchment"),
-        PopupField("hallplatser", "Antal hållplatser", "Number of stops"),
-        PopupField("metod", "Metod", "Method"),
-        PopupField("datum", "Trafikdag", "Service day"),
-    ),
+    popup=popups("upptagningsomraden", "titel_sv", "hallplatser", "metod", "datum"),
     default_visible=False,
-    how_to_add_sv="Kräver lagret hållplatser (GTFS i datakatalogen).",
-    how_to_add_en="Needs the stops layer (a GTFS feed in the data directory).",
 )
 
 

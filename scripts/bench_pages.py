@@ -1,13 +1,25 @@
-"""Page weight and server time of the map pages, against a naive folium map of the same data.
+"""Page weight and server time of the map pages, against folium maps of the same layers.
 
-Builds the real data (or uses ``--build-dir``'s current build), then measures in one run:
+Builds the real data (or uses ``--build-dir``'s current build), serves it with a real HTTP
+server on 127.0.0.1 (gzip as the app negotiates it, measured on the wire) and measures in
+one run:
 
-* bytes transferred (gzip) for the main map with every default layer: the HTML (data is
-  embedded) and the self-hosted assets it loads; layers drawn on demand
-  (``/kartlager/<id>.geojson``) are measured apart, and counted in the total when they are
-  shown by default (the page then fetches them at once);
-* the same for a naive folium map of the same layers, unsimplified, with folium defaults;
-* server time of cached pages (p50/p95 over ``--requests`` requests, in-process WSGI).
+* **ours**: the main map with its default layers — the HTML (data embedded) and the
+  self-hosted assets it loads, each fetched through the server with
+  ``Accept-Encoding: gzip``; layers drawn on demand (``/kartlager/<id>.geojson``) apart,
+  counted when shown by default;
+* **fair peer**: a plain folium map of the *same* layers as our page carries (the default
+  ones and those off by default but embedded) with the *same* display
+  simplification (each spec's ``display_tolerance_m``) and the *same* coordinate rounding
+  (:data:`gisapp.maps.display.COORD_DECIMALS`), folium's defaults otherwise, served as a
+  static page by the same server; its CDN assets (Leaflet, jQuery, Bootstrap,
+  awesome-markers, Font Awesome CSS) are counted on its side, gzip-compressed, from the
+  npm packages of the versions folium links (installed into a cache folder on first run;
+  fonts the CSS pulls in and the Bootstrap 3 glyphicons CSS are not counted, so the peer's
+  figure is a lower bound);
+* **naive peer** (context only): every built layer unsimplified, unrounded, as a tutorial
+  does it;
+* server time of cached pages (p50/p95 over ``--requests`` requests, over HTTP).
 
 Prints figures, then one line ``bench_pages key=value …``.
 """
@@ -16,14 +28,44 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import json
 import re
 import statistics
+import subprocess
+import tempfile
+import threading
 import time
+import urllib.request
+from pathlib import Path
 
 import folium
+import shapely
 from _builds import current_build
+from werkzeug.serving import make_server
+from werkzeug.wrappers import Response
 
+from data_sources.crs import SERVE_CRS
+from gisapp import create_app
+from gisapp.maps.display import COORD_DECIMALS, simplify_for_display
+from gisapp.maps.view import default_layers
 from layers.catalog import SPECS
+
+# folium's CDN files → (npm package@version, file in the package); awesome-markers 2.0.2 is
+# not on npm, 2.0.4 is the nearest release.
+FOLIUM_ASSETS = {
+    "leaflet.js": ("leaflet@1.9.3", "dist/leaflet.js"),
+    "jquery-3.7.1.min.js": ("jquery@3.7.1", "dist/jquery.min.js"),
+    "bootstrap.bundle.min.js": ("bootstrap@5.2.2", "dist/js/bootstrap.bundle.min.js"),
+    "leaflet.awesome-markers.js": ("leaflet.awesome-markers@2.0.4",
+                                   "dist/leaflet.awesome-markers.js"),
+    "leaflet.css": ("leaflet@1.9.3", "dist/leaflet.css"),
+    "bootstrap.min.css": ("bootstrap@5.2.2", "dist/css/bootstrap.min.css"),
+    "all.min.css": ("@fortawesome/fontawesome-free@6.2.0", "css/all.min.css"),
+    "leaflet.awesome-markers.css": ("leaflet.awesome-markers@2.0.4",
+                                    "dist/leaflet.awesome-markers.css"),
+}
+ENCODINGS = "gzip, deflate"
+ASSET_CACHE = Path(tempfile.gettempdir()) / "strukturbild-bench-folium-assets"
 
 
 def gzip_size(data: bytes) -> int:
@@ -31,25 +73,87 @@ def gzip_size(data: bytes) -> int:
     return len(gzip.compress(data, compresslevel=6))
 
 
-def naive_map(build) -> bytes:
-    """What a tutorial does: every layer as unsimplified GeoJSON with folium's defaults."""
+def fetch(url: str) -> tuple[bytes, str]:
+    """Body bytes as sent and the Content-Encoding, asking for gzip or deflate.
+
+    The app gzips pages; files it streams (static assets) it compresses with deflate (the
+    same DEFLATE stream as gzip, without gzip's 18-byte wrapper): flask-compress offers no
+    gzip for streamed responses. Browsers also accept br and zstd; asking for gzip/deflate
+    keeps ours and the peer on one algorithm.
+    """
+    request = urllib.request.Request(url, headers={"Accept-Encoding": ENCODINGS})
+    with urllib.request.urlopen(request) as response:  # noqa: S310 (127.0.0.1 only)
+        return response.read(), response.headers.get("Content-Encoding", "")
+
+
+def wire_size(url: str) -> int:
+    """Bytes of the body on the wire, as the server sends it."""
+    return len(fetch(url)[0])
+
+
+def rounded_geojson(frame) -> str:
+    """GeoJSON in EPSG:4326 rounded to :data:`COORD_DECIMALS`, as our pages round it."""
+    wgs = frame.to_crs(SERVE_CRS).copy()
+    wgs.geometry = shapely.set_precision(wgs.geometry.values, 10**-COORD_DECIMALS)
+    return wgs.to_json()
+
+
+def folium_map(build, layer_ids, *, fair: bool) -> bytes:
+    """A plain folium map: ``fair`` = our simplification and rounding, else raw layers."""
     fmap = folium.Map()
-    for layer_id in build.layer_ids():
+    for layer_id in layer_ids:
         frame = build.layer(layer_id)
-        folium.GeoJson(frame.to_crs(4326).to_json(), name=layer_id).add_to(fmap)
+        data = (rounded_geojson(simplify_for_display(layer_id, frame)) if fair
+                else frame.to_crs(SERVE_CRS).to_json())
+        folium.GeoJson(data, name=layer_id).add_to(fmap)
     folium.LayerControl().add_to(fmap)
     return fmap.get_root().render().encode()
 
 
-def timed_requests(client, path: str, n: int) -> list[float]:
-    """Milliseconds per request for ``n`` requests of ``path`` (after one warm-up)."""
-    client.get(path)
+def folium_assets() -> dict[str, bytes | None]:
+    """Folium's CDN files from their npm packages (``None`` where npm could not get one)."""
+    wanted = sorted({package for package, _ in FOLIUM_ASSETS.values()})
+    modules = ASSET_CACHE / "node_modules"
+    missing = [p for p in wanted if not (modules / p.rsplit("@", 1)[0]).is_dir()]
+    if missing:
+        subprocess.run(["npm", "install", "--prefix", str(ASSET_CACHE), "--no-audit",
+                        "--no-fund", "--silent", *missing], check=False, timeout=300)
+    out = {}
+    for name, (package, file) in FOLIUM_ASSETS.items():
+        path = modules / package.rsplit("@", 1)[0] / file
+        out[name] = path.read_bytes() if path.is_file() else None
+    return out
+
+
+def serve(app):
+    """Serve a WSGI app on 127.0.0.1 in a thread; returns (base URL, server)."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_port}", server
+
+
+def peer_app(pages: dict[str, bytes]):
+    """A static WSGI app answering ``/<name>`` with a page, gzip when asked (as ours does)."""
+    def app(environ, start_response):
+        body = pages.get(environ["PATH_INFO"].lstrip("/"))
+        if body is None:
+            return Response("not found", status=404)(environ, start_response)
+        headers = {"Content-Type": "text/html; charset=utf-8"}
+        if "gzip" in environ.get("HTTP_ACCEPT_ENCODING", ""):
+            body = gzip.compress(body, compresslevel=6)
+            headers["Content-Encoding"] = "gzip"
+        return Response(body, headers=headers)(environ, start_response)
+    return app
+
+
+def timed(url: str, n: int) -> list[float]:
+    """Milliseconds per request for ``n`` requests of ``url`` over HTTP (after a warm-up)."""
+    fetch(url)
     times = []
     for _ in range(n):
         started = time.perf_counter()
-        response = client.get(path, headers={"Accept-Encoding": "gzip"})
+        fetch(url)
         times.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200, (path, response.status_code)
     return times
 
 
@@ -60,41 +164,74 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200)
     args = parser.parse_args()
     build, client = current_build(args.build_dir)
+    del client
+    ours_url, ours = serve(create_app({"BUILD_DIR": str(build.path.parent),
+                                       "RATE_LIMIT_PER_MINUTE": 0}))
 
-    page = client.get("/", headers={"Accept-Encoding": "gzip"})
-    html_gzip = len(page.data)
-    html = gzip.decompress(page.data)
-    assets = re.findall(rb'(?:src|href)="(/static/[^"]+)"', html)
-    assets_gzip = sum(gzip_size(client.get(a.decode()).data) for a in assets)
-    naive = naive_map(build)
-    naive_gzip = gzip_size(naive)
+    body, encoding = fetch(ours_url + "/")
+    assert encoding == "gzip", "the app must gzip the page"
+    assert fetch(ours_url + "/static/strukturbild.js")[1], "static assets must be compressed"
+    html = gzip.decompress(body)
+    html_gzip = len(body)
+    assets = sorted(set(re.findall(rb'(?:src|href)="(/static/[^"]+)"', html)))
+    assets_gzip = sum(wire_size(ours_url + a.decode()) for a in assets)
     on_demand = {}
     for url in sorted(set(re.findall(rb'"url": "(/kartlager/[^"]+)"', html))):
         layer_id = url.decode().rsplit("/", 1)[1].removesuffix(".geojson")
-        on_demand[layer_id] = gzip_size(client.get(url.decode()).data)
+        on_demand[layer_id] = wire_size(ours_url + url.decode())
     fetched_at_load = sum(size for layer_id, size in on_demand.items()
                           if SPECS[layer_id].default_visible)
+    ours_total = html_gzip + assets_gzip + fetched_at_load
 
-    main_ms = timed_requests(client, "/", args.requests)
-    embed_ms = timed_requests(client, "/embed?lager=kommuner,service&kommun=1780", args.requests)
+    # the layers our page carries: every built layer but those fetched on demand (the ones
+    # off by default are in the page too, ready to switch on)
+    shown = [i for i in build.layer_ids() if i in SPECS and i not in on_demand
+             and build.manifest["layers"][i]["rows"] > 0]
+    peers = {"fair.html": folium_map(build, shown, fair=True),
+             "naive.html": folium_map(build, build.layer_ids(), fair=False)}
+    peer_url, peer = serve(peer_app(peers))
+    fair_gzip = wire_size(peer_url + "/fair.html")
+    naive_gzip = wire_size(peer_url + "/naive.html")
+    cdn = folium_assets()
+    cdn_gzip = sum(gzip_size(data) for data in cdn.values() if data is not None)
+    not_counted = [name for name, data in cdn.items() if data is None]
+    fair_total = fair_gzip + cdn_gzip
+
+    main_ms = timed(ours_url + "/", args.requests)
+    embed_ms = timed(ours_url + "/embed?lager=kommuner,service&kommun=1780", args.requests)
     p95 = statistics.quantiles(main_ms + embed_ms, n=20)[18]
+    ours.shutdown()
+    peer.shutdown()
 
-    print(f"build {build.id}: layers {', '.join(build.layer_ids())}")
-    print(f"main map: HTML+data {len(html) / 1024:.0f} KB raw, {html_gzip / 1024:.1f} KB gzip; "
-          f"assets {assets_gzip / 1024:.1f} KB gzip ({len(assets)} files)")
+    print(f"build {build.id}: default layers {', '.join(default_layers(build))}; in the page "
+          f"{', '.join(shown)}")
+    print(f"ours: HTML+data {len(html) / 1024:.0f} KB raw, {html_gzip / 1024:.1f} KB gzip on "
+          f"the wire; self-hosted assets {assets_gzip / 1024:.1f} KB gzip/deflate on the wire "
+          f"({len(assets)} files); total {ours_total / 1024:.1f} KB")
     for layer_id, size in on_demand.items():
-        shown = "shown by default" if SPECS[layer_id].default_visible else "when switched on"
-        print(f"on demand: {layer_id} {size / 1024:.1f} KB gzip ({shown})")
-    print(f"naive folium map of the same layers: {len(naive) / 1024:.0f} KB raw, "
-          f"{naive_gzip / 1024:.1f} KB gzip (CDN assets not counted)")
-    print(f"ratio naive/ours (HTML+data, gzip): {naive_gzip / html_gzip:.1f}x")
-    print(f"cached page time: main p50 {statistics.median(main_ms):.1f} ms, "
+        when = "shown by default" if SPECS[layer_id].default_visible else "when switched on"
+        print(f"  on demand: {layer_id} {size / 1024:.1f} KB gzip ({when})")
+    print(f"fair folium peer (same layers, same simplification and rounding): HTML+data "
+          f"{fair_gzip / 1024:.1f} KB gzip on the wire; CDN assets "
+          f"{cdn_gzip / 1024:.1f} KB gzip ({len(cdn) - len(not_counted)} files"
+          + (f"; not counted: {', '.join(not_counted)}" if not_counted else "")
+          + f"); total {fair_total / 1024:.1f} KB")
+    print(f"naive folium (every layer unsimplified, context only): {naive_gzip / 1024:.1f} KB "
+          "gzip HTML+data")
+    print(f"ratio ours/fair peer: HTML+data {html_gzip / fair_gzip:.2f}x, "
+          f"total with assets {ours_total / fair_total:.2f}x "
+          f"(budget: ours ≤ 250 KB gzip: {'yes' if ours_total <= 250 * 1024 else 'NO'})")
+    print(f"cached page time over HTTP: main p50 {statistics.median(main_ms):.1f} ms, "
           f"embed p50 {statistics.median(embed_ms):.1f} ms, p95 both {p95:.1f} ms "
-          f"({args.requests} requests each, in-process)")
-    print(f"bench_pages main_gzip_bytes={html_gzip} assets_gzip_bytes={assets_gzip} "
-          f"total_gzip_bytes={html_gzip + assets_gzip + fetched_at_load} "
-          f"on_demand_gzip_bytes={sum(on_demand.values())} naive_gzip_bytes={naive_gzip} "
-          f"ratio={naive_gzip / html_gzip:.2f} p95_ms={p95:.1f}")
+          f"({args.requests} requests each)")
+    print("bench_pages " + " ".join(f"{k}={v}" for k, v in {
+        "main_gzip_bytes": html_gzip, "assets_gzip_bytes": assets_gzip,
+        "total_gzip_bytes": ours_total, "on_demand_gzip_bytes": sum(on_demand.values()),
+        "fair_peer_gzip_bytes": fair_gzip, "fair_peer_cdn_gzip_bytes": cdn_gzip,
+        "fair_peer_total_gzip_bytes": fair_total, "naive_gzip_bytes": naive_gzip,
+        "ratio_html_vs_fair": f"{html_gzip / fair_gzip:.2f}",
+        "ratio_total_vs_fair": f"{ours_total / fair_total:.2f}",
+        "within_250kb": json.dumps(ours_total <= 250 * 1024), "p95_ms": f"{p95:.1f}"}.items()))
 
 
 if __name__ == "__main__":

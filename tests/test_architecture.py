@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("gisapp", "layers", "data_sources")
+PACKAGES = ("gisapp", "layers", "data_sources", "messages")
 BUILD_WING = "gisapp.build"
 MAY_IMPORT_BUILD = ("gisapp.build", "gisapp.cli")
 
@@ -111,7 +111,10 @@ def test_the_cycle_finder_finds_a_planted_cycle():
 
 @pytest.mark.parametrize(("lower", "upper"), [("data_sources", "layers"),
                                               ("data_sources", "gisapp"),
-                                              ("layers", "gisapp")])
+                                              ("layers", "gisapp"),
+                                              ("messages", "data_sources"),
+                                              ("messages", "layers"),
+                                              ("messages", "gisapp")])
 def test_imports_point_down_only(graph, lower, upper):
     wrong = sorted(f"{m} -> {t}" for m, targets in graph.items() if m.split(".")[0] == lower
                    for t in targets if t.split(".")[0] == upper)

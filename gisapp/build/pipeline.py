@@ -23,6 +23,7 @@ from data_sources.errors import MissingDataError
 from layers.accessibility import Network
 from layers.settings import PipelineSettings
 from layers.spec import LayerSpec
+from messages import text
 
 log = logging.getLogger(__name__)
 
@@ -142,7 +143,7 @@ def run_steps(
         except MissingDataError as exc:
             ctx.take_used_sources()
             missing[layer_id] = str(exc)
-            progress(f"  - {layer_id}: saknar data ({exc})")
+            progress(text("cli.step_missing", layer=layer_id, reason=exc))
             continue
         used = ctx.take_used_sources()
         ctx.layers[layer_id] = output.frame
@@ -163,7 +164,8 @@ def run_steps(
                             if output.indicators is not None and len(output.indicators) else []),
             **output.extra_provenance,
         }
-        progress(f"  + {layer_id}: {len(output.frame)} rader ({seconds:.2f} s)")
+        progress(text("cli.step_done", layer=layer_id, rows=len(output.frame),
+                      seconds=f"{seconds:.2f}"))
         for note in output.notes:
             progress(f"      {note}")
     indicators = (pd.concat(indicator_parts, ignore_index=True) if indicator_parts

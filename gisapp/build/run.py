@@ -14,6 +14,7 @@ from gisapp.build.steps import STEPS
 from gisapp.config import NO_DATA_HELP_SV, PROJECT_ROOT, DataDir
 from gisapp.store import Build, BuildStore
 from layers.settings import PipelineSettings
+from messages import text
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +59,7 @@ def run_build(
     """
     settings = settings or PipelineSettings()
     started = time.perf_counter()
-    progress(f"Datakatalog: {data_dir.path or '–'} ({data_dir.reason})")
+    progress(text("cli.data_dir", path=data_dir.path or "–", reason=data_dir.reason))
     if data_dir.path is None:
         progress(NO_DATA_HELP_SV)
     result = run_steps(STEPS, data_dir.path, settings, progress)
@@ -74,6 +75,7 @@ def run_build(
         "indicator_rows": len(result.indicators),
     }
     build = store.write(result.layers, result.indicators, manifest, network=result.network)
-    progress(f"Bygge {build.id} klart på {time.perf_counter() - started:.1f} s; "
-             f"{len(result.layers)} lager, {len(result.missing)} saknas")
+    progress(text("cli.build_done", build=build.id,
+                  seconds=f"{time.perf_counter() - started:.1f}", layers=len(result.layers),
+                  missing=len(result.missing)))
     return build

@@ -37,9 +37,12 @@ from gisapp.exports import writers as export
 from gisapp.store import BUILD_ID, EXPORTS, Build
 from gisapp.web import params
 from gisapp.web.context import current_build, public_root
+from gisapp.web.numbers import formatter
 from gisapp.web.pagecache import cached_page
+from gisapp.web.texts import TEXTS
 from gisapp.web.throttle import computing
 from layers.service import CATEGORIES
+from messages import section
 
 exports = Blueprint("exports", __name__)
 _lock = threading.Lock()
@@ -93,38 +96,58 @@ def _send(path: Path, mimetype: str, download_name: str):
                      max_age=300)
 
 
-def download_links(build: Build) -> dict[str, list[dict[str, str]]]:
+SWEDISH_ORDER = str.maketrans({"å": "{", "ä": "|", "ö": "}", "é": "e", "ü": "y"})
+
+
+def swedish_key(name: str) -> str:
+    """Sort key for Swedish names: å, ä, ö after z (as in a Swedish dictionary)."""
+    return name.lower().translate(SWEDISH_ORDER)
+
+
+def _size(build: Build, name: str) -> int | None:
+    """Bytes of the export ``name`` of ``build`` if it has been made, else ``None``."""
+    path = Path(current_app.config["EXPORT_DIR"]) / build.id / name
+    return path.stat().st_size if path.is_file() else None
+
+
+def download_links(build: Build, lang: str = "sv") -> dict[str, list[dict]]:
     """Return the download links of ``build``: ``helhet`` (whole build), ``lager``, ``kommuner``.
 
-    Each link has ``href``, ``label_sv``, ``label_en``.
+    Each link has ``href``, ``label`` (in ``lang``), ``format`` and ``size`` (bytes, ``None``
+    until the file has been made on its first download). Kommuner are in Swedish
+    alphabetical order.
     """
-    titles = {i: (layer["title_sv"], layer["title_en"])
-              for i, layer in build.manifest["layers"].items()}
+    t = section("downloads", lang)
+    title = "title_sv" if lang == "sv" else "title_en"
+    kommuner = sorted(build.kommuner.items(), key=lambda item: swedish_key(item[1]))
     return {
         "helhet": [
-            {"href": url_for("exports.gpkg"), "label_sv": "Alla lager (GeoPackage)",
-             "label_en": "All layers (GeoPackage)"},
-            {"href": url_for("exports.indicators_csv"), "label_sv": "Indikatorer (CSV)",
-             "label_en": "Indicators (CSV)"},
+            {"href": url_for("exports.gpkg"), "label": t["all_gpkg"], "format": "GeoPackage",
+             "size": _size(build, "strukturbild.gpkg")},
+            {"href": url_for("exports.indicators_csv"), "label": t["indicators_csv"],
+             "format": "CSV", "size": _size(build, "indikatorer.csv")},
             {"href": url_for("indicators.api_indikatorer", format="xlsx"),
-             "label_sv": "Indikatorer med grupp- och länsvärden (Excel)",
-             "label_en": "Indicators with group and county values (Excel)"},
+             "label": t["indicators_xlsx"], "format": "Excel (xlsx)", "size": None},
         ],
-        "lager": [{"href": url_for("exports.layer_parquet", layer_id=i),
-                   "label_sv": f"{sv} (GeoParquet)", "label_en": f"{en} (GeoParquet)"}
-                  for i, (sv, en) in titles.items()],
-        "kommuner": [{"href": url_for("exports.kommun_gpkg", code=code),
-                      "label_sv": f"{name} (GeoPackage)", "label_en": f"{name} (GeoPackage)"}
-                     for code, name in build.kommuner.items()],
+        "lager": [{"href": url_for("exports.layer_parquet", layer_id=i), "label": layer[title],
+                   "format": "GeoParquet", "size": _size(build, f"{i}.parquet")}
+                  for i, layer in build.manifest["layers"].items()],
+        "kommuner": [{"href": url_for("exports.kommun_gpkg", code=code), "label": name,
+                      "format": "GeoPackage", "size": _size(build, f"kommun-{code}.gpkg")}
+                     for code, name in kommuner],
     }
 
 
 @exports.get("/nedladdning/")
 def index():
     """List every download of the serving build, with the OGC API address for QGIS."""
+    params.page_only(request.args, ("sprak",))
+    lang = params.language(request.args.get("sprak"))
     build = current_build()
-    return render_template("nedladdning.html", build_id=build.id,
-                           region=build.manifest["region"], links=download_links(build),
+    return render_template("nedladdning.html", lang=lang, build_id=build.id,
+                           t={**TEXTS[lang], **section("downloads", lang)},
+                           region=build.manifest["region"], links=download_links(build, lang),
+                           fmt=formatter(lang),
                            ogc_url=public_root() + url_for("ogc.landing"))
 
 

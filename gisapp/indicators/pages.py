@@ -20,12 +20,9 @@ from gisapp.indicators.query import (
 )
 from gisapp.store import Build
 from layers.indikatorer import OMRADEN, describe
+from messages import LANGUAGES, section
 
-AREA_LABELS = {
-    "sv": {"tatort": "Tätort", "landsbygd": "Landsbygd", "hela_kommunen": "Hela kommunen"},
-    "en": {"tatort": "Urban areas", "landsbygd": "Rural areas",
-           "hela_kommunen": "Whole municipality"},
-}
+AREA_LABELS = {lang: section("area", lang) for lang in LANGUAGES}
 LAN_COLOUR = "#000000"
 CLASS_COLOUR = OKABE_ITO[5]
 

@@ -7,7 +7,6 @@ call a core function (:mod:`gisapp.indicator_pages`, :mod:`gisapp.indicator_quer
 from __future__ import annotations
 
 import json
-import math
 
 from flask import Blueprint, Response, jsonify, render_template, request
 
@@ -29,90 +28,18 @@ from gisapp.store import Build
 from gisapp.web import params
 from gisapp.web.context import current_build, kommun_bounds
 from gisapp.web.jsonsafe import dumps
+from gisapp.web.numbers import formatter
 from gisapp.web.pagecache import cached_page
 from layers.indikatorer import describe
+from messages import LANGUAGES, section
 
 indicators = Blueprint("indicators", __name__)
 
 DEFAULT_INDICATOR = "andel_i_tatort"
-TEXTS = {
-    "sv": {"compare": "Jämför kommuner", "indicator": "Indikator", "area": "Område",
-           "classification": "Klassning", "sort": "Sortera", "by_value": "efter värde",
-           "by_name": "efter namn", "show": "Visa", "kommun": "Kommun", "value": "Värde",
-           "numerator": "Täljare", "denominator": "Nämnare", "year": "År", "source": "Källa",
-           "group_value": "Gruppens värde", "map": "Karta", "missing": "saknar data",
-           "other_lang": "English", "on_map": "Visa på kartan (hela kommunen)",
-           "download": "Ladda ned", "csv": "Indikatorer (CSV)", "xlsx": "Indikatorer (Excel)",
-           "files": "Källfiler",
-           "gpkg": "Kommunens data (GeoPackage)", "class": "Grupp", "lan": "Län",
-           "not_found": "Kommunen finns inte", "valid": "Giltiga kommuner i regionen",
-           "weighted": "Grupp- och länsvärden beräknas från summerade täljare och nämnare "
-                       "(befolkningsviktade), inte som medelvärden av andelar.",
-           "pop_heading": "Folkmängd", "register": "SCB:s folkmängd (register)",
-           "grid": "Summa av befolkningsrutnätet", "difference": "Skillnad",
-           "why": "Rutnätet räknar bara personer med en känd bostadskoordinat, och en ruta "
-                  "som ligger över en kommungräns räknas helt till den kommun där rutans mitt "
-                  "ligger (rutor delas inte); står åren olika skiljer sig också tidpunkten. "
-                  "Tätort och landsbygd i indikatorerna kommer från rutnätet, så de går jämnt "
-                  "upp i rutnätets summa.",
-           "stomlinje": "Stomlinjenät", "day": "Trafikdag",
-           "utan": "Tätorter utan stomlinje inom {m} m", "tatort": "Tätort",
-           "population": "Folkmängd 2020", "nearest": "Närmaste stomlinjehållplats",
-           "distance": "Avstånd (m)", "status": "Status",
-           "all_within": "Alla kommunens tätorter har en stomlinjehållplats inom {m} m.",
-           "tatort_csv": "Tätorternas närmaste stomlinje (CSV)"},
-    "en": {"compare": "Compare municipalities", "indicator": "Indicator", "area": "Area",
-           "classification": "Classification", "sort": "Sort", "by_value": "by value",
-           "by_name": "by name", "show": "Show", "kommun": "Municipality", "value": "Value",
-           "numerator": "Numerator", "denominator": "Denominator", "year": "Year",
-           "source": "Source", "group_value": "Group value", "map": "Map",
-           "missing": "no data", "other_lang": "Svenska",
-           "on_map": "Show on the map (whole municipality)", "download": "Download",
-           "csv": "Indicators (CSV)", "xlsx": "Indicators (Excel)", "files": "Source files",
-           "gpkg": "Municipality data (GeoPackage)",
-           "class": "Group", "lan": "County", "not_found": "Municipality not found",
-           "valid": "Valid municipalities of the region",
-           "weighted": "Group and county values are computed from summed numerators and "
-                       "denominators (population-weighted), not as averages of shares.",
-           "pop_heading": "Population", "register": "SCB population (register)",
-           "grid": "Sum of the population grid", "difference": "Difference",
-           "why": "The grid counts only persons with a known home coordinate, and a square "
-                  "across a municipal border counts wholly in the municipality holding its "
-                  "centre (squares are not split); where the years differ, so does the date. "
-                  "Urban and rural values of the indicators come from the grid, so they add "
-                  "up to the grid's sum.",
-           "stomlinje": "Trunk line network", "day": "Service day",
-           "utan": "Urban areas without a trunk line within {m} m", "tatort": "Urban area",
-           "population": "Population 2020", "nearest": "Nearest trunk line stop",
-           "distance": "Distance (m)", "status": "Status",
-           "all_within": "Every urban area of the municipality has a trunk line stop within "
-                         "{m} m.",
-           "tatort_csv": "Urban areas' nearest trunk line (CSV)"},
-}
+TEXTS = {lang: section("indicators", lang) for lang in LANGUAGES}
 
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-NBSP = "\u00a0"  # groups digits without letting a number wrap across lines
-
-
-def formatter(lang: str):
-    """Return ``fmt(value, unit="")``, the table number format of ``lang``.
-
-    Digits are grouped with no-break spaces (a number never wraps); shares and small numbers
-    get one decimal (decimal comma in Swedish);
-    a missing value is "–".
-    """
-    point = "," if lang == "sv" else "."
-
-    def fmt(value: object, unit: str = "") -> str:
-        if value is None or (isinstance(value, float) and math.isnan(value)):
-            return "–"
-        digits = 1 if str(unit).startswith("procent") or abs(float(value)) < 100 else 0
-        return f"{float(value):,.{digits}f}".replace(",", NBSP).replace(".", point)
-
-    return fmt
-
-
 def _klassning(build: Build) -> str:
     """Parse ``klassning`` against the classifications stored in the build (default SKR)."""
     available = classifications(build)
@@ -192,7 +119,7 @@ def api_tatorter():
 @indicators.get("/jamfor")
 def jamfor():
     """All kommuner grouped by class for one indicator, with bar chart and reference lines."""
-    params.only(request.args, ("sprak", "indikator", "omrade", "klassning", "sortera"))
+    params.page_only(request.args, ("sprak", "indikator", "omrade", "klassning", "sortera"))
     build = current_build()
     lang = params.language(request.args.get("sprak"))
     ids = indicator_ids(build)
@@ -218,7 +145,7 @@ def jamfor():
 @indicators.get("/kommun/<kommunkod>")
 def kommun_profile(kommunkod: str):
     """One kommun: map, tätort/landsbygd/kommun/class/län table and charts, downloads."""
-    params.only(request.args, ("sprak", "klassning"))
+    params.page_only(request.args, ("sprak", "klassning"))
     build = current_build()
     lang = params.language(request.args.get("sprak"))
     known = build.kommuner
@@ -230,7 +157,7 @@ def kommun_profile(kommunkod: str):
     def render() -> str:
         data = profile(build, kommunkod, klassning=klassning, lang=lang)
         options = MapOptions(lang=lang, bounds=kommun_bounds(build, kommunkod), collapsed=True,
-                             highlight=kommunkod)
+                             highlight=kommunkod, embed_url="/embed", exports=True)
         return render_template(
             "kommun.html", lang=lang, t=TEXTS[lang], region=build.manifest["region"],
             kommunkod=kommunkod, kommunnamn=known[kommunkod], data=data,

@@ -1,17 +1,22 @@
 """Indicator choropleth on a folium map: one indicator per kommun, classed with mapclassify.
 
-Classes are Fisher–Jenks natural breaks (deterministic) over the region's kommuner, coloured
-with a viridis ramp (colour-blind-safe, readable in greyscale). The legend states the
+Classes are Fisher–Jenks natural breaks (deterministic) over the region's kommuner, rounded to
+readable numbers (a step of a tenth of the data's order of magnitude); classes the rounding
+leaves empty or repeated are merged, so every class in the legend holds a kommun. They are
+coloured with a viridis ramp (colour-blind-safe, readable in greyscale). The legend states the
 indicator, its unit, area type and year; kommuner without a value are drawn hatched grey as
 "saknar data", never as zero. All data-derived text is HTML-escaped.
 """
 
 from __future__ import annotations
 
+import math
 import warnings
+from dataclasses import dataclass
 from html import escape
 
 import folium
+import geopandas as gpd
 import mapclassify
 import numpy as np
 import pandas as pd
@@ -19,20 +24,17 @@ from branca.element import Element
 
 from data_sources.errors import RequestError
 from gisapp.indicators.query import table
+from gisapp.maps import panes
 from gisapp.maps.display import simplify_for_display, to_geojson
 from gisapp.store import Build
+from layers import palette
 from layers.indikatorer import OMRADEN, describe
+from messages import LANGUAGES, section
 
-# viridis, light (low) to dark (high)
-PALETTE = ("#fde725", "#5ec962", "#21918c", "#3b528b", "#440154")
-NO_DATA = "#bdbdbd"
+PALETTE = palette.CHOROPLETH  # viridis, light (low) to dark (high)
+NO_DATA = palette.CHOROPLETH_NO_DATA
 MAX_CLASSES = len(PALETTE)
-TEXTS = {
-    "sv": {"missing": "saknar data", "legend": "Indikator", "tatort": "tätort",
-           "landsbygd": "landsbygd", "hela_kommunen": "hela kommunen", "year": "år"},
-    "en": {"missing": "no data", "legend": "Indicator", "tatort": "urban areas",
-           "landsbygd": "rural areas", "hela_kommunen": "whole municipality", "year": "year"},
-}
+TEXTS = {lang: section("choropleth", lang) for lang in LANGUAGES}
 
 
 def mappable_indicators(build: Build) -> list[str]:
@@ -58,22 +60,43 @@ def parse_indikator(value: str | None, build: Build) -> str | None:
     return value
 
 
-def classify(values: pd.Series) -> tuple[np.ndarray, list[tuple[float, float]]]:
-    """Return the class index per value (-1 for missing) and each class's (low, high)."""
-    present = values.dropna().astype("float64")
-    classes = np.full(len(values), -1)
-    if present.empty:
-        return classes, []
-    k = min(MAX_CLASSES, present.nunique())
-    if k < 2:
-        classes[values.notna().to_numpy()] = 0
-        return classes, [(float(present.min()), float(present.max()))]
+def readable_step(values: np.ndarray) -> float:
+    """The rounding step of class bounds: a tenth of the values' order of magnitude."""
+    span = float(np.max(values) - np.min(values)) or abs(float(np.max(values))) or 1.0
+    return 10.0 ** (math.floor(math.log10(span)) - 1)
+
+
+def _upper_bounds(present: np.ndarray, k: int, step: float) -> list[float]:
+    """Fisher–Jenks upper bounds rounded to ``step``, ascending and distinct; the last ≥ max."""
     with warnings.catch_warnings():  # the pure-Python path is instant for a region's kommuner
         warnings.filterwarnings("ignore", message="Numba not installed")
-        scheme = mapclassify.FisherJenks(present.to_numpy(), k=k)
-    classes[values.notna().to_numpy()] = scheme.yb
-    lows = [float(present.min()), *scheme.bins[:-1].tolist()]
-    return classes, list(zip(lows, scheme.bins.tolist(), strict=True))
+        bins = mapclassify.FisherJenks(present, k=k).bins
+    inner = [round(b / step) * step for b in bins[:-1]]
+    top = math.ceil(float(present.max()) / step - 1e-9) * step
+    return sorted({*(b for b in inner if b < top), top})
+
+
+def classify(values: pd.Series) -> tuple[np.ndarray, list[tuple[float, float]]]:
+    """Return the class index per value (-1 for missing) and each class's (low, high).
+
+    A value ``v`` is in class ``i`` when ``high[i-1] < v ≤ high[i]``; every class holds at
+    least one value and bounds are multiples of :func:`readable_step`.
+    """
+    present = values.dropna().astype("float64").to_numpy()
+    classes = np.full(len(values), -1)
+    if present.size == 0:
+        return classes, []
+    step = readable_step(present)
+    low = math.floor(float(present.min()) / step + 1e-9) * step
+    k = min(MAX_CLASSES, len(np.unique(present)))
+    uppers = ([math.ceil(float(present.max()) / step - 1e-9) * step] if k < 2
+              else _upper_bounds(present, k, step))
+    index = np.searchsorted(uppers, present - step * 1e-9, side="left")
+    used = sorted(set(index.tolist()))  # drop classes the rounding left empty
+    uppers = [uppers[i] for i in used]
+    classes[values.notna().to_numpy()] = np.searchsorted(used, index)
+    lows = [low, *uppers[:-1]]
+    return classes, [(float(a), float(b)) for a, b in zip(lows, uppers, strict=True)]
 
 
 def _colours(n: int) -> list[str]:
@@ -81,10 +104,19 @@ def _colours(n: int) -> list[str]:
     return [PALETTE[round(i * (len(PALETTE) - 1) / max(n - 1, 1))] for i in range(n)]
 
 
-def _number(value: float) -> str:
-    """Format a legend bound: one decimal below 1 000, Swedish decimal comma and digit grouping."""
-    digits = 1 if abs(value) < 1000 else 0
+def _number(value: float, step: float = 0.1) -> str:
+    """Format a legend bound to the precision of ``step``, Swedish decimal comma and grouping."""
+    digits = max(0, -math.floor(math.log10(step) + 1e-9))
     return f"{value:,.{digits}f}".replace(",", " ").replace(".", ",")
+
+
+def range_labels(ranges: list[tuple[float, float]]) -> list[str]:
+    """Legend texts of class ranges: ``low – high``, or one number for a one-value class."""
+    if not ranges:
+        return []
+    step = readable_step(np.array([ranges[0][0], ranges[-1][1]]))
+    return [_number(low, step) if low == high else f"{_number(low, step)} – {_number(high, step)}"
+            for low, high in ranges]
 
 
 def _legend(caption: dict, ranges: list, colours: list[str], lang: str) -> str:
@@ -93,8 +125,8 @@ def _legend(caption: dict, ranges: list, colours: list[str], lang: str) -> str:
     title, unit, omrade, year = (caption[k] for k in ("titel", "enhet", "omrade", "ar"))
     items = "".join(
         f'<div><span style="background:{c};display:inline-block;width:14px;height:10px;'
-        f'margin-right:4px"></span>{_number(low)} – {_number(high)}</div>'
-        for c, (low, high) in zip(colours, ranges, strict=True))
+        f'margin-right:4px"></span>{escape(text)}</div>'
+        for c, text in zip(colours, range_labels(ranges), strict=True))
     items += (f'<div><span style="background:{NO_DATA};display:inline-block;width:14px;'
               f'height:10px;margin-right:4px"></span>{escape(t["missing"])}</div>')
     return (f'<div class="sb-choropleth-legend" style="position:fixed;left:10px;bottom:110px;'
@@ -104,9 +136,19 @@ def _legend(caption: dict, ranges: list, colours: list[str], lang: str) -> str:
             f"{items}</div>")
 
 
-def add_indicator_choropleth(fmap: folium.Map, build: Build, indikator: str, lang: str = "sv",
-                             omrade: str = "hela_kommunen") -> None:
-    """Add a choropleth of ``indikator`` (values for ``omrade``) and its legend to ``fmap``."""
+@dataclass(frozen=True)
+class Shading:
+    """A classed indicator: kommuner with ``varde`` and ``farg``, class ranges and colours."""
+
+    frame: gpd.GeoDataFrame  # kommunkod, kommunnamn, varde, farg, geometry (EPSG:3006)
+    ranges: list[tuple[float, float]]
+    colours: list[str]
+    caption: dict  # titel, enhet, omrade, ar
+
+
+def shade(build: Build, indikator: str, lang: str = "sv",
+          omrade: str = "hela_kommunen") -> Shading:
+    """Class ``indikator`` (values for ``omrade``) over the region's kommuner."""
     if omrade not in OMRADEN:
         raise RequestError("omrade", f"expected one of {', '.join(OMRADEN)}")
     rows = table(build)
@@ -122,17 +164,26 @@ def add_indicator_choropleth(fmap: folium.Map, build: Build, indikator: str, lan
     info = describe(indikator, lang)
     unit = rows["enhet"].iloc[0] if len(rows) else info["enhet"]
     year = "/".join(sorted(set(rows["ar"].astype(str))))
+    return Shading(frame, ranges, colours,
+                   {"titel": info["titel"], "enhet": unit, "omrade": omrade, "ar": year})
+
+
+def add_indicator_choropleth(fmap: folium.Map, build: Build, indikator: str, lang: str = "sv",
+                             omrade: str = "hela_kommunen") -> None:
+    """Add a choropleth of ``indikator`` (values for ``omrade``) and its legend to ``fmap``."""
+    shading = shade(build, indikator, lang, omrade)
+    caption = shading.caption
     folium.GeoJson(
-        to_geojson(frame, escape=True),
-        name=escape(info["titel"]),
+        to_geojson(shading.frame, escape=True),
+        name=escape(caption["titel"]), pane=panes.CHOROPLETH,
         style_function=lambda f: {"fillColor": f["properties"]["farg"], "color": "#333333",
                                   "weight": 1, "fillOpacity": 0.75,
                                   "dashArray": None if f["properties"]["varde"] is not None
                                   else "4 4"},
         tooltip=folium.GeoJsonTooltip(fields=["kommunnamn", "varde"],
-                                      aliases=["Kommun" if lang == "sv" else "Municipality",
-                                               escape(f"{info['titel']} ({unit})")]),
+                                      aliases=[TEXTS[lang]["kommun"],
+                                               escape(f"{caption['titel']} "
+                                                      f"({caption['enhet']})")]),
     ).add_to(fmap)
-    caption = {"titel": info["titel"], "enhet": unit, "omrade": omrade, "ar": year}
-    legend = _legend(caption, ranges, colours, lang)
+    legend = _legend(caption, shading.ranges, shading.colours, lang)
     fmap.get_root().html.add_child(Element(legend), name="sb_choropleth_legend")

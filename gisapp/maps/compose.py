@@ -1,8 +1,11 @@
 """Compose the folium map of a build: every built layer, a themed layer panel, popups, legends.
 
 Folium code lives only in this wing. Each layer is drawn into its own ``FeatureGroup`` so the panel
-(``static/strukturbild.js``) can toggle it; Leaflet is served from the app's own
-``/static/vendor`` (no CDN), and the map stays usable without the tile server. Every
+(``static/strukturbild.js``) can toggle it, and into the pane of its geometry type
+(:mod:`gisapp.maps.panes`: polygons < lines < points, then labels). Leaflet is served from
+the app's own ``/static/vendor`` (no CDN). Under the tiles lies a light background drawn
+from the data (the län), so the map stays readable when the tile server is unreachable; the
+panel then says so (``tilesFailed``). Every
 data-derived string reaching the page is HTML-escaped (:func:`gisapp.maps.display.to_geojson`
 with ``escape=True``) or passed as JSON and inserted as text by the panel.
 """
@@ -15,40 +18,38 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import folium
+import geopandas as gpd
+import shapely
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
 from data_sources.crs import SERVE_CRS
+from gisapp.maps import panes
 from gisapp.maps.choropleth import add_indicator_choropleth, mappable_indicators
 from gisapp.maps.display import simplify_for_display, to_geojson
+from gisapp.maps.labels import label_candidates
 from gisapp.maps.renderers import ON_DEMAND, notes_for, popup_fields, renderer_for
+from gisapp.maps.sources import source_line
+from gisapp.maps.view import THEMES
 from gisapp.store import Build
 from gisapp.web.jsonsafe import dumps
+from layers import palette
 from layers.catalog import SPECS
 from layers.indikatorer import describe
 from layers.spec import LayerSpec
+from messages import LANGUAGES, section, text
 
-THEMES = ("Struktur", "Resor", "Service", "Digital", "Befolkning")
-THEME_EN = {"Struktur": "Structure", "Resor": "Travel", "Service": "Service",
-            "Digital": "Digital", "Befolkning": "Population"}
+BACKGROUND_TOLERANCE_M = 500.0
+FIT_PADDING_PX = 12  # the chosen extent sits wholly inside the map, with this margin
+MASK_MARGIN_M = 300_000.0  # the dimmed surroundings of a highlighted kommun reach this far
 LEAFLET_JS = [("leaflet", "/static/vendor/leaflet/leaflet.js")]
 LEAFLET_CSS = [("leaflet_css", "/static/vendor/leaflet/leaflet.css"),
                ("strukturbild_css", "/static/strukturbild.css")]
 PANEL_JS = "/static/strukturbild.js"
 
-PANEL_TEXTS = {
-    "sv": {"panel": "Lager", "search": "Sök kommun eller tätort", "missing": "saknar data",
-           "basemap": "Bakgrundskarta", "nobase": "Ingen (fungerar utan internet)",
-           "embed": "Bädda in", "title": "Strukturbild",
-           "embedHelp": "Kopiera koden och klistra in den i din webbsida:",
-           "empty": "inga objekt i regionen", "indicator": "Indikator på kartan",
-           "noIndicator": "– ingen –"},
-    "en": {"panel": "Layers", "search": "Find municipality or urban area", "missing": "no data",
-           "basemap": "Base map", "nobase": "None (works offline)", "embed": "Embed",
-           "title": "Structure map", "embedHelp": "Copy the code into your web page:",
-           "empty": "no features in the region", "indicator": "Indicator on the map",
-           "noIndicator": "– none –"},
-}
+PANEL_TEXTS = {lang: section("panel", lang) for lang in LANGUAGES}
+EMBED_PRESETS = (("presetSmall", 400, 300), ("presetMedium", 640, 480),
+                 ("presetLarge", 960, 600), ("presetFull", "100%", 480))
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,9 @@ class MapOptions:
     collapsed: bool = False
     indicator: str | None = None  # the choropleth shown, offered in the panel's selector
     highlight: str | None = None  # kommunkod outlined on top of every layer
+    title: str | None = None  # shown on the map (embeds)
+    legend_open: bool = False  # legend and source line open on the map (always in print)
+    exports: bool = False  # links to /karta.png|pdf of the current view, and print buttons
 
 
 def _places(build: Build) -> list[dict]:
@@ -76,14 +80,17 @@ def _places(build: Build) -> list[dict]:
         if layer_id not in build.layer_ids():
             continue
         frame = build.layer(layer_id).to_crs(SERVE_CRS)
-        for name, bounds in zip(frame[name_column], frame.geometry.bounds.values, strict=True):
+        codes = frame["kommunkod"] if kind == "kommun" else [None] * len(frame)
+        for name, bounds, code in zip(frame[name_column], frame.geometry.bounds.values, codes,
+                                      strict=True):
             places.append({"name": f"{name} ({kind})",
-                           "bounds": [round(float(v), 5) for v in bounds]})
+                           "bounds": [round(float(v), 5) for v in bounds],
+                           **({"kommunkod": code} if code else {})})
     return places
 
 
-def _legend(spec: LayerSpec, build: Build, lang: str) -> list[list[str]]:
-    """The spec's legend rows in ``lang``; of its categories only those that occur."""
+def legend_rows(spec: LayerSpec, build: Build) -> list[tuple[str, str, str]]:
+    """The spec's legend rows ``(colour, sv, en)``; of its categories only those that occur."""
     rows = spec.legend_rows()
     frame = build.layer(spec.id)
     if spec.categories is not None and spec.categories.column in frame.columns:
@@ -91,7 +98,16 @@ def _legend(spec: LayerSpec, build: Build, lang: str) -> list[list[str]]:
         absent = {(c.colour, c.label_sv, c.label_en) for c in spec.categories.classes
                   if c.value not in present}
         rows = tuple(row for row in rows if row not in absent)
-    return [[colour, sv if lang == "sv" else en] for colour, sv, en in rows]
+    elif spec.id in ON_DEMAND:  # classes drawn by colour: keep the colours that are drawn
+        drawn = {style.get("fillColor") for style in ON_DEMAND[spec.id](spec, build)["_style"]}
+        rows = tuple(row for row in rows if row[0] in drawn)
+    return list(rows)
+
+
+def _legend(spec: LayerSpec, build: Build, lang: str) -> list[list[str]]:
+    """The legend rows in ``lang`` as ``[colour, label]``."""
+    return [[colour, sv if lang == "sv" else en]
+            for colour, sv, en in legend_rows(spec, build)]
 
 
 class _Panel(MacroElement):
@@ -129,16 +145,19 @@ def missing_layers(build: Build, lang: str) -> list[dict]:
 def compose_map(build: Build, options: MapOptions) -> folium.Map:
     """Return a folium map of ``build`` with the requested layers and the layer panel."""
     lang = options.lang
-    fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=True, zoom_control=True,
+    # SVG, one renderer per pane: a click reaches the topmost feature of any pane
+    fmap = folium.Map(tiles=None, control_scale=False, prefer_canvas=False, zoom_control=True,
                       zoom_snap=0.25, zoom_delta=0.5)
+    panes.add_panes(fmap)
     fmap.default_js = LEAFLET_JS
     fmap.default_css = LEAFLET_CSS
     fmap.get_root().header.add_child(Element(f'<script src="{PANEL_JS}"></script>'),
                                      name="strukturbild_js")
     base = folium.TileLayer(
         "OpenStreetMap", name="OpenStreetMap", attr="&copy; OpenStreetMap-bidragsgivare",
-        control=False,
+        control=False, show=False,  # added by the panel once the view is final (no wasted tiles)
     ).add_to(fmap)
+    _add_background(fmap, build)
     built = build.layer_ids()
     wanted = [i for i in (built if options.layer_ids is None else options.layer_ids)
               if i in built]
@@ -158,14 +177,17 @@ def compose_map(build: Build, options: MapOptions) -> folium.Map:
             "id": layer_id, "var": group.get_name(), "theme": spec.theme,
             "title": spec.title_sv if lang == "sv" else spec.title_en,
             "visible": group.show, "legend": _legend(spec, build, lang),
-            "front": "Polygon" not in spec.geometry_type,  # drawn above a choropleth
+            "pane": panes.pane_for(spec.geometry_type),
             "notes": notes_for(layer_id, build, lang),
+            "symbols": [sv if lang == "sv" else en for sv, en in spec.symbol_notes],
             **({"url": f"/kartlager/{layer_id}.geojson", "popup": popup_fields(spec, lang)}
                if layer_id in ON_DEMAND else {}),
         })
+    texts = {**PANEL_TEXTS[lang],
+             "presets": [[PANEL_TEXTS[lang][key], w, h] for key, w, h in EMBED_PRESETS]}
     config = {
-        "lang": lang, "texts": PANEL_TEXTS[lang], "layers": panel_layers,
-        "themes": [[theme, theme if lang == "sv" else THEME_EN[theme]] for theme in THEMES],
+        "lang": lang, "texts": texts, "layers": panel_layers,
+        "themes": [[theme, text(f"theme.{theme}", lang)] for theme in THEMES],
         "missing": empty + [m for m in missing_layers(build, lang)
                             if options.layer_ids is None or m["id"] in options.layer_ids],
         "places": [] if options.layer_ids is not None else _places(build),
@@ -173,23 +195,53 @@ def compose_map(build: Build, options: MapOptions) -> folium.Map:
         "embed": options.embed_url, "collapsed": options.collapsed,
         "indicators": [] if options.layer_ids is not None else _indicator_choices(build, lang),
         "indicator": options.indicator,
+        "labels": label_candidates(build),
+        "title": options.title, "legendOpen": options.legend_open,
+        "source": source_line(build, [p["id"] for p in panel_layers], lang, basemap=True),
+        "export": options.exports,
+        "highlight": options.highlight,
+        "fit": list(options.bounds) if options.bounds else None,
     }
-    _Panel(config).add_to(fmap)
     if options.highlight:
         _add_highlight(fmap, build, options.highlight)
     west, south, east, north = options.bounds or _region_bounds(build)
-    fmap.fit_bounds([[south, west], [north, east]])
+    fmap.fit_bounds([[south, west], [north, east]], padding=(FIT_PADDING_PX, FIT_PADDING_PX))
+    _Panel(config).add_to(fmap)  # after the fit: the panel refits around its overlays
     return fmap
 
 
+def _add_background(fmap: folium.Map, build: Build) -> None:
+    """The light land background from the data (the län), under the tiles, never clickable."""
+    layer_id = "lan" if "lan" in build.layer_ids() else "kommuner"
+    region = build.layer(layer_id)[["geometry"]].copy()
+    region.geometry = region.geometry.simplify(BACKGROUND_TOLERANCE_M)
+    folium.GeoJson(
+        to_geojson(region, escape=True), name="background", control=False, interactive=False,
+        pane=panes.BACKGROUND,
+        style_function=lambda _: {"color": palette.KOMMUNGRANS, "weight": 0.5,
+                                  "fillColor": palette.BACKGROUND_LAND, "fillOpacity": 1},
+    ).add_to(fmap)
+
+
 def _add_highlight(fmap: folium.Map, build: Build, kommunkod: str) -> None:
-    """Outline one kommun above every layer (not clickable, so popups below still open)."""
+    """Mark one kommun: the rest of the view dimmed, its border dark on a white halo.
+
+    Drawn in the highlight pane (above polygons, below lines and points) and not clickable,
+    so popups of every layer still open.
+    """
     kommuner = simplify_for_display("kommuner", build.layer("kommuner"))
     shape = kommuner.loc[kommuner["kommunkod"] == kommunkod, ["kommunkod", "geometry"]]
-    folium.GeoJson(
-        to_geojson(shape, escape=True), name="highlight", control=False, interactive=False,
-        style_function=lambda _: {"color": "#000000", "weight": 4, "fill": False},
-    ).add_to(fmap)
+    outside = shapely.box(*shape.total_bounds).buffer(MASK_MARGIN_M).difference(
+        shape.geometry.union_all())
+    mask = gpd.GeoDataFrame({"kind": ["mask"]}, geometry=[outside], crs=shape.crs)
+    for frame, style in ((mask, {"stroke": False, "fillColor": palette.HIGHLIGHT_MASK,
+                                 "fillOpacity": 0.3}),
+                         (shape, {"color": palette.HIGHLIGHT_HALO, "weight": 7, "opacity": 0.9,
+                                  "fill": False}),
+                         (shape, {"color": palette.HIGHLIGHT, "weight": 3, "fill": False})):
+        folium.GeoJson(to_geojson(frame, escape=True), name="highlight", control=False,
+                       interactive=False, pane=panes.HIGHLIGHT,
+                       style_function=lambda _, style=style: style).add_to(fmap)
 
 
 def _indicator_choices(build: Build, lang: str) -> list[dict]:

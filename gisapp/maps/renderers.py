@@ -19,23 +19,23 @@ from collections.abc import Callable
 import folium
 import geopandas as gpd
 
-from gisapp.maps import tillganglighet, transit
+from gisapp.maps import panes, tillganglighet, transit
 from gisapp.maps.display import simplify_for_display, to_geojson
 from gisapp.maps.popup import popup
 from gisapp.store import Build
 from layers.catalog import SPECS
 from layers.spec import LayerSpec
 
-POINT_RADIUS = 5
-
 Renderer = Callable[[folium.map.FeatureGroup, LayerSpec, Build, str], None]
 LayerNotes = Callable[[Build, str], list[str]]
 DisplayFrame = Callable[[LayerSpec, Build], gpd.GeoDataFrame]
 
 
-def _style_function(spec: LayerSpec):
+def style_function(spec: LayerSpec):
     """Leaflet style for a feature: the spec's style, filled by class for categorised layers."""
     base = dict(spec.style)
+    if spec.geometry_type == "Point":
+        base.setdefault("fill", True)  # folium's circle markers are unfilled by default
     categories = spec.categories
 
     def style(feature: dict) -> dict:
@@ -57,13 +57,16 @@ def draw_by_spec(parent: folium.map.FeatureGroup, spec: LayerSpec, build: Build,
     """
     if frame is None:
         frame = simplify_for_display(spec.id, build.layer(spec.id))
-    marker = folium.CircleMarker(radius=POINT_RADIUS) if spec.geometry_type == "Point" else None
+    pane = panes.pane_for(spec.geometry_type)
+    marker = (folium.CircleMarker(radius=spec.style.get("radius", 5))
+              if spec.geometry_type == "Point" else None)
     folium.GeoJson(
         to_geojson(frame, escape=True),
-        style_function=_style_function(spec),
+        style_function=panes.in_pane(style_function(spec), pane),
         popup=popup(spec, lang, list(frame.columns), extra=extra),
         marker=marker,
         smooth_factor=1.0,
+        pane=pane,
     ).add_to(parent)
 
 
@@ -77,7 +80,7 @@ def _draw_tatorter(parent: folium.map.FeatureGroup, spec: LayerSpec, build: Buil
 def spec_display(spec: LayerSpec, build: Build) -> gpd.GeoDataFrame:
     """The layer simplified for display, each feature's Leaflet style (by class) in ``_style``."""
     frame = simplify_for_display(spec.id, build.layer(spec.id)).copy()
-    style = _style_function(spec)
+    style = style_function(spec)
     frame["_style"] = [style({"properties": row}) for row in
                        frame.drop(columns=frame.geometry.name).to_dict(orient="records")]
     return frame

@@ -14,23 +14,25 @@ import math
 import folium
 import geopandas as gpd
 
+from gisapp.maps import panes
 from gisapp.maps.display import simplify_for_display, to_geojson
 from gisapp.maps.popup import popup
 from gisapp.store import Build
+from layers import palette
 from layers.avgangar import HOURS_PER_DAY
 from layers.spec import LayerSpec
+from messages import LANGUAGES, text
 
 # Line width (px) by trips per day: upper bound of each class → width.
 WIDTH_STEPS = ((10, 2.0), (20, 4.0), (40, 6.0), (80, 9.0))
 WIDTH_MAX = 12.0
 STATION_RADIUS_MIN, STATION_RADIUS_MAX = 4.0, 16.0
 CHART_W, CHART_H, CHART_PAD = 240, 64, 12
-UNKNOWN_COLOUR = "#666666"
+UNKNOWN_COLOUR = palette.STATION_NO_TIMETABLE
 # The trafikdag's own trips; its departures after midnight (times ≥ 24:00) count in the early
 # hours, the previous day's late trips do not (one service day, as GTFS counts it).
-PROFILE_TEXT = {"sv": "Avgångar per timme under trafikdagen",
-                "en": "Departures per hour of the service day"}
-DAY_TEXT = {"sv": "Trafikdag", "en": "Service day"}
+PROFILE_TEXT = {lang: text("transit.profile", lang) for lang in LANGUAGES}
+DAY_TEXT = {lang: text("transit.day", lang) for lang in LANGUAGES}
 
 
 def line_width(trips: int) -> float:
@@ -75,6 +77,32 @@ def _class_colour(spec: LayerSpec, klass: str | None) -> str:
     return spec.categories.colour_of(klass) or UNKNOWN_COLOUR
 
 
+def segment_style(spec: LayerSpec, props: dict) -> dict:
+    """Leaflet style of a stomlinje segment (also drawn by the static maps).
+
+    Colour by class, width by trips per day, dashed where the course is schematic.
+    """
+    return {"color": _class_colour(spec, props.get("klass")), "opacity": 0.9,
+            "weight": line_width(round(float(props.get("turer_dag") or 0))),
+            "dashArray": "6 4" if props.get("schematisk") else None}
+
+
+def station_style(spec: LayerSpec, props: dict) -> dict:
+    """Leaflet style of a station (also drawn by the static maps).
+
+    Sized by departures and coloured by class; a dashed ring without a timetable or
+    departures on the day.
+    """
+    if props.get("status") != "trafikeras":
+        return {"radius": STATION_RADIUS_MIN + 1, "color": UNKNOWN_COLOUR, "weight": 2,
+                "fill": True, "fillColor": "#ffffff", "fillOpacity": 0.6, "dashArray": "3 2"}
+    # filled: a click anywhere inside the circle reaches the station, not the line below
+    return {"radius": station_radius(round(float(props.get("avgangar_dag") or 0))),
+            "fill": True,
+            "fillColor": _class_colour(spec, props.get("klass")),
+            "color": palette.SYMBOL_STROKE, "weight": 1, "fillOpacity": 0.9}
+
+
 def transit_notes(build: Build, lang: str) -> list[str]:
     """The analysed day (or mean day), the coverage sentence and any missing mode (bus)."""
     record = build.manifest["layers"]["stomlinjer"]
@@ -91,12 +119,9 @@ def render_stomlinjer(parent: folium.map.FeatureGroup, spec: LayerSpec, build: B
     frame = simplify_for_display(spec.id, build.layer(spec.id))
 
     def style(feature: dict) -> dict:
-        props = feature["properties"]
-        return {"color": _class_colour(spec, props.get("klass")), "opacity": 0.9,
-                "weight": line_width(round(float(props.get("turer_dag") or 0))),
-                "dashArray": "6 4" if props.get("schematisk") else None}
+        return segment_style(spec, feature["properties"])
 
-    folium.GeoJson(to_geojson(frame, escape=True), style_function=style,
+    folium.GeoJson(to_geojson(frame, escape=True), style_function=style, pane=panes.LINES,
                    popup=popup(spec, lang, list(frame.columns))).add_to(parent)
 
 
@@ -109,16 +134,10 @@ def render_hallplatser(parent: folium.map.FeatureGroup, spec: LayerSpec, build: 
         feature["properties"]["profil_svg"] = profile_svg(feature["properties"]["profil"], lang)
 
     def style(feature: dict) -> dict:
-        props = feature["properties"]
-        if props.get("status") != "trafikeras":  # no timetable, or none on the day: a ring
-            return {"radius": STATION_RADIUS_MIN + 1, "color": UNKNOWN_COLOUR, "weight": 2,
-                    "fillColor": "#ffffff", "fillOpacity": 0.6, "dashArray": "3 2"}
-        return {"radius": station_radius(round(float(props.get("avgangar_dag") or 0))),
-                "fillColor": _class_colour(spec, props.get("klass")), "color": "#222222",
-                "weight": 1, "fillOpacity": 0.9}
+        return {**station_style(spec, feature["properties"]), "pane": panes.POINTS}
 
     fields = popup(spec, lang, list(frame.columns), extra=(("profil_svg", ""),))
-    folium.GeoJson(data, style_function=style, popup=fields,
+    folium.GeoJson(data, style_function=style, popup=fields, pane=panes.POINTS,
                    marker=folium.CircleMarker(radius=STATION_RADIUS_MIN)).add_to(parent)
 
 

@@ -12,14 +12,13 @@ from gisapp.config import NO_DATA_HELP_EN, NO_DATA_HELP_SV
 from gisapp.maps.choropleth import parse_indikator
 from gisapp.maps.compose import MapOptions, missing_layers, render_parts
 from gisapp.maps.renderers import ON_DEMAND, on_demand_features
-from gisapp.store import Build
+from gisapp.maps.view import VIEW_PARAMS, map_title, parse_view
 from gisapp.web import params
 from gisapp.web.context import current_build, kommun_bounds
 from gisapp.web.jsonsafe import dumps
 from gisapp.web.pagecache import cached_page
 from gisapp.web.provenance import provenance_rows
 from gisapp.web.texts import TEXTS
-from layers.catalog import SPECS
 
 maps = Blueprint("maps", __name__)
 
@@ -27,7 +26,7 @@ maps = Blueprint("maps", __name__)
 @maps.get("/")
 def index():
     """The strukturbild map of the region with every built layer."""
-    params.only(request.args, ("sprak", "indikator"))
+    params.page_only(request.args, ("sprak", "indikator"))
     lang = params.language(request.args.get("sprak"))
     build = current_build()
     indikator = parse_indikator(request.args.get("indikator"), build)
@@ -37,7 +36,8 @@ def index():
         no_data = None
         if not build.manifest["has_data_dir"]:
             no_data = NO_DATA_HELP_SV if lang == "sv" else NO_DATA_HELP_EN
-        options = MapOptions(lang=lang, embed_url="/embed", indicator=indikator)
+        options = MapOptions(lang=lang, embed_url="/embed", indicator=indikator,
+                             exports=True)
         return render_template(
             "map.html", lang=lang, t=TEXTS[lang], region=build.manifest["region"],
             build_id=build.id, provenance=provenance_rows(build, lang),
@@ -51,27 +51,26 @@ def index():
 @maps.get("/embed")
 def embed():
     """A minimal map that fills its iframe: chosen layers (``lager``) and extent."""
-    params.only(request.args, ("sprak", "lager", "kommun", "bbox", "indikator"))
+    params.page_only(request.args, VIEW_PARAMS)
     build = current_build()
-    lang = params.language(request.args.get("sprak"))
-    known = [*build.layer_ids(), *build.manifest["missing"]]  # unbuilt: shown as saknar data
-    layer_ids = params.layer_list(request.args.get("lager"), known)
-    kommun = params.kommunkod(request.args.get("kommun"), build.kommuner)
+    view = parse_view(request.args, build)
     # bbox is validated here but applied in the browser: the page does not depend on it, so
     # arbitrary extents cannot fill the page cache (the key holds only bounded choices)
-    fit_bbox = params.bbox(request.args.get("bbox")) is not None and kommun is None
-    indikator = parse_indikator(request.args.get("indikator"), build)
-    key = ("embed", lang, None if layer_ids is None else tuple(sorted(layer_ids)), kommun,
-           fit_bbox, indikator)
+    fit_bbox = view.bbox is not None and view.kommun is None
+    key = ("embed", view.lang, None if view.layer_ids is None else tuple(sorted(view.layer_ids)),
+           view.kommun, fit_bbox, view.indikator)
 
     def render() -> str:
-        chosen = _default_layers(build) if layer_ids is None else layer_ids
-        options = MapOptions(lang=lang, layer_ids=chosen,
-                             bounds=kommun_bounds(build, kommun) if kommun else None,
-                             collapsed=True, indicator=indikator, highlight=kommun)
-        return render_template("embed.html", lang=lang, t=TEXTS[lang], build_id=build.id,
-                               region=build.manifest["region"], fit_bbox=fit_bbox,
-                               **render_parts(build, options, indikator))
+        chosen = view.layers(build)
+        options = MapOptions(lang=view.lang, layer_ids=chosen,
+                             bounds=kommun_bounds(build, view.kommun) if view.kommun else None,
+                             collapsed=True, indicator=view.indikator, highlight=view.kommun,
+                             title=map_title(build, chosen, view.kommun, view.indikator,
+                                             view.lang),
+                             legend_open=True)
+        return render_template("embed.html", lang=view.lang, t=TEXTS[view.lang],
+                               build_id=build.id, region=build.manifest["region"],
+                               fit_bbox=fit_bbox, **render_parts(build, options, view.indikator))
 
     return cached_page(build.id, key, render)
 
@@ -86,8 +85,3 @@ def on_demand_layer(layer_id: str):
     return cached_page(build.id, ("kartlager", layer_id),
                        lambda: dumps(on_demand_features(build, layer_id)),
                        mimetype="application/geo+json")
-
-
-def _default_layers(build: Build) -> tuple[str, ...]:
-    """The layers an embed shows when ``lager`` is absent: those visible by default."""
-    return tuple(i for i in build.layer_ids() if i in SPECS and SPECS[i].default_visible)

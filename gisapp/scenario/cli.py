@@ -7,6 +7,7 @@ import argparse
 from gisapp.config import resolve_build_dir
 from gisapp.scenario.service import parse_changes, run_on_build
 from gisapp.store import BuildStore
+from messages import text
 
 
 def cmd_scenario(args: argparse.Namespace) -> int:
@@ -15,11 +16,11 @@ def cmd_scenario(args: argparse.Namespace) -> int:
     changes = parse_changes(args.remove, args.move, args.add)
     result = run_on_build(build, changes, km=args.km, minutes=args.minutes)
     metod = result.per_origin["metod"].iloc[0]
-    print(f"Scenario på bygge {build.id} (avstånd {metod}); {len(changes)} ändring(ar)")
+    print(text("cli.scenario", build=build.id, method=metod, changes=len(changes)))
     print(result.summary.to_string(index=False))
     if args.out:
         result.per_origin.drop(columns="geometry").to_csv(args.out, index=False)
-        print(f"Per ursprung: {args.out}")
+        print(text("cli.per_origin", path=args.out))
     return 0
 
 

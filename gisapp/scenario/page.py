@@ -15,54 +15,29 @@ from gisapp.web import params
 from gisapp.web.context import current_build
 from gisapp.web.pagecache import cached_page
 from gisapp.web.texts import TEXTS
+from messages import LANGUAGES, section
 
 scenario_page = Blueprint("scenario_page", __name__)
 
-SCENARIO_TEXTS = {
-    "sv": {"scenario_title": "Scenario: om en servicepunkt stänger", "map": "Karta",
-           "compare": "Jämför kommuner", "service_point": "Servicepunkt som stänger",
-           "threshold_km": "Gräns (km)", "run": "Beräkna",
-           "scenario_help": "Välj en servicepunkt som stänger. Strukturbild räknar om avståndet "
-                            "till närmaste punkt av samma kategori för varje ursprung och visar "
-                            "hur många som får längre, och hur många som får mer än gränsen."},
-    "en": {"scenario_title": "Scenario: if a service point closes", "map": "Map",
-           "compare": "Compare municipalities", "service_point": "Service point that closes",
-           "threshold_km": "Threshold (km)", "run": "Compute",
-           "scenario_help": "Choose a service point that closes. Strukturbild recomputes the "
-                            "distance to the nearest point of the same category from every origin "
-                            "and shows how many get farther, and how many end up beyond the "
-                            "threshold."},
-}
-SCENARIO_JS_TEXTS = {
-    "sv": {"running": "Beräknar …", "method": "Metod", "build": "Bygge",
-           "levels": {"kommun": "Kommun", "kommuntyp": "Kommungrupp", "omrade": "Område",
-                      "region": "Länet"},
-           "areas": {"tatort": "tätort", "landsbygd": "landsbygd"},
-           "summaryCaption": "Befolkning per nivå: längre bort, och över {km} km före/efter",
-           "summaryHeaders": ["Nivå", "Grupp", "Befolkning", "Längre bort", "Över gränsen före",
-                              "Över gränsen efter"],
-           "changedCaption": "Ursprung som påverkas",
-           "changedHeaders": ["Namn", "Kommun", "Område", "Befolkning", "km före", "km efter",
-                              "Ökning km"],
-           "noChange": "Ingen får längre till närmaste servicepunkt.",
-           "closed": "Stänger", "mapLegend": "Röd ring: punkten som stänger; blå prickar: övriga "
-                     "punkter av samma kategori. Cirklar: ursprung som får längre (större = "
-                     "fler invånare, mörkare = längre ökning)."},
-    "en": {"running": "Computing …", "method": "Method", "build": "Build",
-           "levels": {"kommun": "Municipality", "kommuntyp": "Municipality group",
-                      "omrade": "Area", "region": "County"},
-           "areas": {"tatort": "urban", "landsbygd": "rural"},
-           "summaryCaption": "Population per level: farther away, and beyond {km} km before/after",
-           "summaryHeaders": ["Level", "Group", "Population", "Farther", "Beyond before",
-                              "Beyond after"],
-           "changedCaption": "Origins affected",
-           "changedHeaders": ["Name", "Municipality", "Area", "Population", "km before",
-                              "km after", "Increase km"],
-           "noChange": "Nobody gets farther to the nearest service point.",
-           "closed": "Closes", "mapLegend": "Red ring: the point that closes; blue dots: the other "
-                     "points of its category. Circles: origins that get farther (larger = more "
-                     "people, darker = larger increase)."},
-}
+SCENARIO_TEXTS = {lang: section("scenario", lang) for lang in LANGUAGES}
+
+
+def scenario_js_texts(lang: str) -> dict:
+    """The page script's texts: plain strings, ``levels``/``areas`` maps and header lists."""
+    flat = section("scenario_js", lang)
+    nested: dict = {}
+    for key, value in flat.items():
+        group, _, name = key.partition(".")
+        if not name:
+            nested[group] = value
+        elif name.isdigit():
+            nested.setdefault(group, {})[int(name)] = value
+        else:
+            nested.setdefault(group, {})[name] = value
+    return {k: [v[i] for i in sorted(v)] if isinstance(v, dict) and all(isinstance(i, int)
+                                                                      for i in v) else v
+            for k, v in nested.items()}
+
 
 
 def scenario_choices(build: Build, lang: str) -> list[tuple[str, list[dict]]]:
@@ -100,7 +75,7 @@ def scenario_map_data(build: Build) -> dict:
 @scenario_page.get("/scenario")
 def page():
     """Choose a service point that closes; the page asks ``/api/scenario`` what it changes."""
-    params.only(request.args, ("sprak",))
+    params.page_only(request.args, ("sprak",))
     lang = params.language(request.args.get("sprak"))
     build = current_build()
     for needed in ("service", "tillganglighet"):
@@ -114,6 +89,6 @@ def page():
             "scenario.html", lang=lang, t={**TEXTS[lang], **SCENARIO_TEXTS[lang]},
             region=build.manifest["region"], choices=scenario_choices(build, lang),
             method_note=method, map_data=scenario_map_data(build),
-            js_texts={**SCENARIO_JS_TEXTS[lang], "kommuner": build.kommuner})
+            js_texts={**scenario_js_texts(lang), "kommuner": build.kommuner})
 
     return cached_page(build.id, key, render)

@@ -10,11 +10,12 @@ from __future__ import annotations
 import logging
 import re
 
-from flask import Flask, Response, json, request
+from flask import Flask, Response, json, make_response, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException, SecurityError
 
 from data_sources.errors import RequestError, StrukturbildError
+from gisapp.web.errorpage import html_error, wants_html
 from gisapp.web.jsonsafe import escape_json_text
 from gisapp.web.logs import request_id
 
@@ -44,8 +45,20 @@ def problem(status: int, title: str, detail: str, **extra: str) -> Response:
     return Response(json.dumps(body), status=status, mimetype=PROBLEM_JSON)
 
 
+def _answer(status: int, title: str, detail: str, **extra: str) -> Response:
+    """A problem document, or for a browser asking for HTML the error page; paths scrubbed."""
+    if wants_html():
+        return make_response(html_error(status, scrub_paths(detail),
+                                        scrub_paths(extra["parameter"]) if "parameter" in extra
+                                        else None))
+    return problem(status, title, detail, **extra)
+
+
 def register_error_handlers(app: Flask) -> None:
-    """Answer project errors with their status and a JSON problem document."""
+    """Answer project errors with their status and a JSON problem document.
+
+    Browsers asking for HTML get the same error as a page (:mod:`gisapp.web.errorpage`).
+    """
 
     @app.errorhandler(StrukturbildError)
     def project_error(exc: StrukturbildError):
@@ -57,14 +70,14 @@ def register_error_handlers(app: Flask) -> None:
         else:
             detail = str(exc)
         extra = {"parameter": exc.parameter} if isinstance(exc, RequestError) else {}
-        return problem(status, type(exc).__name__, detail, **extra)
+        return _answer(status, type(exc).__name__, detail, **extra)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         detail = exc.description or exc.name
         if isinstance(exc, SecurityError):  # an untrusted Host header
             detail += f" {UNTRUSTED_HOST_HELP}"
-        response = problem(exc.code or 500, exc.name, detail)
+        response = _answer(exc.code or 500, exc.name, detail)
         for header in ("Allow", "Retry-After"):
             if header in exc.get_response().headers:
                 response.headers[header] = exc.get_response().headers[header]
@@ -74,7 +87,7 @@ def register_error_handlers(app: Flask) -> None:
     def unexpected_error(exc: Exception):
         log.exception("request %s %s %s: unhandled error", request_id(), request.method,
                       request.path)
-        return problem(500, "InternalServerError", internal_detail())
+        return _answer(500, "InternalServerError", internal_detail())
 
 
 class HtmlSafeJSONProvider(DefaultJSONProvider):

@@ -20,6 +20,12 @@ FORMATS = ("json", "csv", "xlsx")
 SORTS = ("varde", "namn")
 MAX_LAYERS = 20
 _KOMMUNKOD = re.compile(r"^\d{4}$")
+# Parameters that sharing services and mail programs append to links (Google Analytics'
+# utm_*, Mailchimp's mc_*, click ids of Facebook, Google, Microsoft, …), ignored by pages.
+TRACKING_PREFIXES = ("utm_", "mc_", "_ga", "_gl", "pk_", "mtm_", "hsa_")
+TRACKING = frozenset({"fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid",
+                      "igshid", "twclid", "ttclid", "li_fat_id", "mkt_tok", "_hsenc", "_hsmi",
+                      "oly_anon_id", "oly_enc_id", "rb_clickid", "s_cid", "vero_id", "srsltid"})
 _SHOWN = 40  # characters of a bad value echoed back in an error message
 
 
@@ -37,6 +43,21 @@ def only(args: MultiDict, single: Iterable[str], repeatable: Iterable[str] = ())
             raise RequestError(name[:_SHOWN], f"unknown parameter; allowed: {allowed}")
         if name in single and len(args.getlist(name)) > 1:
             raise RequestError(name, "given more than once")
+
+
+def is_tracking(name: str) -> bool:
+    """Whether ``name`` is a well-known tracking parameter (``utm_*``, ``fbclid``, …)."""
+    lowered = name.lower()
+    return lowered in TRACKING or lowered.startswith(TRACKING_PREFIXES)
+
+
+def page_only(args: MultiDict, single: Iterable[str]) -> None:
+    """:func:`only` for HTML pages: tracking parameters added by shared links are ignored.
+
+    A link from Facebook, a newsletter or a mail program keeps opening the page; APIs call
+    :func:`only` and stay strict.
+    """
+    only(MultiDict([(k, v) for k, v in args.items(multi=True) if not is_tracking(k)]), single)
 
 
 def choice(parameter: str, value: str | None, allowed: Iterable[str], default: str | None

@@ -283,3 +283,179 @@ def test_pages_pass_axe_wcag_21_aa(page, app_url, path):
              for v in result["violations"]]
     assert found == []
     assert len(result["passes"]) > 10  # the rules did run
+
+
+MAP_JS = "window[Object.keys(window).find((k) => /^map_[0-9a-f]+$/.test(k))]"
+
+
+def _boxes(page, selector: str) -> list[dict]:
+    return page.evaluate(f"""() => Array.from(document.querySelectorAll({selector!r}))
+        .map((n) => {{ const r = n.getBoundingClientRect();
+                      return {{text: n.textContent, x0: r.left, y0: r.top, x1: r.right,
+                               y1: r.bottom}}; }})""")
+
+
+def test_place_names_show_at_the_default_zoom_without_overlaps(page, app_url, built):
+    page.goto(app_url + "/", wait_until="networkidle")
+    labels = _boxes(page, ".sb-label span")
+    names = {label["text"] for label in labels}
+    kommuner = {name.upper() for name in built.layer("kommuner")["kommunnamn"]}
+    assert len(names & kommuner) >= 12  # most kommun names fit at the region's zoom
+    tatorter = set(built.layer("tatorter")["tatort"])
+    assert names & tatorter  # and the largest tätorter
+    for i, a in enumerate(labels):
+        for b in labels[i + 1:]:
+            overlap = a["x0"] < b["x1"] and b["x0"] < a["x1"] and a["y0"] < b["y1"] \
+                and b["y0"] < a["y1"]
+            assert not overlap, (a["text"], b["text"])
+    # zooming in shows more tätorter
+    page.evaluate(f"() => {MAP_JS}.setZoom({MAP_JS}.getZoom() + 2, {{animate: false}})")
+    page.wait_for_timeout(300)
+    assert len({b["text"] for b in _boxes(page, ".sb-label-tatort span")}) > len(
+        names & tatorter)
+    page.uncheck(".sb-panel input[data-labels]")
+    assert page.locator(".sb-label").count() == 0
+    assert page.console_errors == []
+
+
+def test_a_station_popup_opens_where_a_line_passes(page, app_url, built):
+    """Clicked at its centre, a station on the stomlinjenät opens the station's popup, not
+    the line's (points are drawn in a pane above lines)."""
+    page.goto(app_url + "/", wait_until="networkidle")
+    stations = built.layer("hallplatser")
+    served = stations[stations["status"] == "trafikeras"].to_crs("EPSG:4326")
+    lines = built.layer("stomlinjer").geometry.union_all()
+    on_line = served[served.to_crs(3006).distance(lines) < 5]  # a line passes through it
+    assert len(on_line) > 0
+    station = on_line.iloc[0]
+    point = page.evaluate(f"""([lat, lon]) => {{
+        const map = {MAP_JS};
+        map.setView([lat, lon], 12, {{animate: false}});
+        const p = map.latLngToContainerPoint([lat, lon]);
+        const box = map.getContainer().getBoundingClientRect();
+        return [box.left + p.x, box.top + p.y];
+    }}""", [station.geometry.y, station.geometry.x])
+    page.wait_for_timeout(300)
+    under = page.evaluate("""([x, y]) => document.elementsFromPoint(x, y)
+        .map((e) => e.closest('.leaflet-pane') && e.closest('.leaflet-pane').className)
+        .filter(Boolean)""", point)
+    assert any("sbLines" in pane for pane in under), under  # the line is there, under it
+    page.mouse.click(*point)
+    page.wait_for_selector(".leaflet-popup-content", timeout=5000)
+    content = page.locator(".leaflet-popup-content").text_content()
+    assert station["namn"] in content and "Avgångar per dag" in content, (under, content)
+    assert "Turer per dag" not in content  # not the line's popup
+    assert page.console_errors == []
+
+
+def _legend_colours(page) -> dict[str, set[str]]:
+    return page.evaluate("""() => {
+        const out = {};
+        document.querySelectorAll('.sb-panel input[data-layer]').forEach((box) => {
+            if (!box.checked) return;
+            const legend = box.closest('label').nextElementSibling;
+            out[box.dataset.layer] = Array.from(legend.querySelectorAll('.sb-swatch'))
+                .map((s) => s.dataset.colour);
+        });
+        return out;
+    }""")
+
+
+def test_no_two_visible_layers_share_a_legend_colour(page, app_url):
+    page.goto(app_url + "/", wait_until="networkidle")
+    for layer in ("tatort_stomlinje", "upptagningsomraden", "befolkning"):
+        page.check(f".sb-panel input[data-layer='{layer}']")
+    colours = _legend_colours(page)
+    assert len(colours) >= 8
+    owners: dict[str, list[str]] = {}
+    for layer, swatches in colours.items():
+        for colour in set(swatches):
+            owners.setdefault(colour, []).append(layer)
+    assert {c: o for c, o in owners.items() if len(o) > 1} == {}
+    assert page.console_errors == []
+
+
+def _kommun_bounds(built, kod: str) -> list[float]:
+    kommuner = built.layer("kommuner")
+    return [float(v) for v in kommuner[kommuner["kommunkod"] == kod].to_crs(4326).total_bounds]
+
+
+def _view(page) -> list[float]:
+    return page.evaluate(f"""() => {{ const b = {MAP_JS}.getBounds();
+        return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]; }}""")
+
+
+@pytest.mark.parametrize("path", ["/kommun/1737", "/embed?kommun=1737"])
+def test_the_torsby_map_shows_the_whole_kommun_highlighted(page, app_url, built, path):
+    page.goto(app_url + path, wait_until="networkidle")
+    west, south, east, north = _kommun_bounds(built, "1737")
+    view = _view(page)
+    assert view[0] <= west and view[1] <= south and view[2] >= east and view[3] >= north
+    assert (view[3] - view[1]) < 3 * (north - south)  # fitted to Torsby, not to the län
+    assert page.locator(".leaflet-sbHighlight-pane path").count() == 3  # mask, halo, border
+    assert page.console_errors == []
+
+
+def test_embed_has_title_open_legend_labels_and_source_line(page, app_url, built):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.set_viewport_size({"width": 800, "height": 520})
+    page.goto(app_url + "/embed?kommun=1784", wait_until="networkidle")
+    assert page.locator(".sb-maptitle").text_content().startswith("Arvika – ")
+    legend = page.locator(".sb-maplegend")
+    assert legend.is_visible() and legend.locator(".sb-swatch").count() >= 3
+    assert page.locator(".sb-label").count() > 0
+    source = page.locator(".sb-source").text_content()
+    assert source.startswith("Källa: ") and "Lantmäteriet (2018)" in source
+    west, south, east, north = _kommun_bounds(built, "1784")
+    view = _view(page)
+    assert view[0] <= west and view[1] <= south and view[2] >= east and view[3] >= north
+    page.screenshot(path=ARTIFACTS / "embed_arvika.png")
+    assert page.console_errors == []
+
+
+def test_embed_dialog_keeps_the_kommun_and_offers_sizes_and_a_preview(page, app_url):
+    page.goto(app_url + "/kommun/1737", wait_until="networkidle")
+    page.click("button.sb-toggle")
+    page.click("text=Bädda in")
+    snippet = page.input_value(".sb-dialog textarea")
+    assert "kommun=1737" in snippet and "bbox=" not in snippet
+    assert 'width="640" height="480"' in snippet
+    page.check(".sb-sizes input[value='0']")
+    assert 'width="400" height="300"' in page.input_value(".sb-dialog textarea")
+    preview = page.frame_locator("iframe.sb-preview")
+    preview.locator(".sb-maptitle").wait_for()
+    assert preview.locator(".sb-maptitle").text_content().startswith("Torsby")
+    links = page.locator("a[data-export]")
+    assert links.count() == 3
+    assert "kommun=1737" in links.first.get_attribute("href")
+    # the preview reloads when a size is chosen, cancelling its first tiles
+    assert [e for e in page.console_errors if "tile.openstreetmap.org" not in e] == []
+
+
+def test_a_visible_note_says_when_the_tiles_fail(browser, app_url):
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.route(re.compile(r"^https://([a-z]\.)?tile\.openstreetmap\.org/"),
+               lambda route: route.abort())
+    page.goto(app_url + "/", wait_until="networkidle")
+    note = page.locator(".sb-tilenote")
+    note.wait_for()
+    assert "kunde inte laddas" in note.text_content() or "gick inte att ladda" in \
+        note.text_content()
+    assert page.locator(".leaflet-sbBackground-pane path").count() == 1  # land from the data
+    assert "OpenStreetMap" in page.locator(".leaflet-control-attribution").text_content()
+    assert page.locator(".leaflet-control-scale-line").count() == 1  # metric only
+    assert "km" in page.locator(".leaflet-control-scale-line").text_content()
+    page.screenshot(path=ARTIFACTS / "main_map_without_tiles.png")
+    context.close()
+
+
+def test_printing_hides_the_panel_and_fits_one_landscape_page(page, app_url):
+    page.goto(app_url + "/", wait_until="networkidle")
+    pdf = page.pdf(format="A4", landscape=True, print_background=True)
+    assert pdf.count(b"/Type /Page\n") + pdf.count(b"/Type /Page ") + pdf.count(
+        b"/Type/Page") - pdf.count(b"/Type /Pages") - pdf.count(b"/Type/Pages") <= 1
+    page.emulate_media(media="print")
+    assert not page.locator(".sb-panel").is_visible()
+    assert page.locator(".sb-maplegend").is_visible()
+    assert page.locator(".sb-source").is_visible()

@@ -64,7 +64,7 @@ def test_map_fetches_the_squares_on_demand(client, built: Build) -> None:
     body = client.get("/kartlager/befolkning.geojson").get_json()
     layer = built.layer("befolkning").set_index("rutid_scb")
     assert len(body["features"]) == len(layer)
-    colours = {value: colour for _, value, _, _, colour in DENSITY_CLASSES}
+    colours = {value: colour for _, value, colour in DENSITY_CLASSES}
     for feature in body["features"][:200]:
         props = feature["properties"]
         row = layer[(layer["befolkning"] == props["befolkning"])

@@ -21,6 +21,7 @@ from gisapp import create_app
 from gisapp.cli import main
 from gisapp.indicators.excel import workbook
 from gisapp.indicators.query import Selection, query
+from layers import palette
 from layers.indikatorer import COLUMNS
 
 
@@ -60,7 +61,7 @@ def test_gpkg_holds_every_layer_with_style_and_provenance(gpkg, built):
     meta = pyogrio.read_info(gpkg, layer="kommuner")["layer_metadata"]
     provenance = json.loads(meta["strukturbild_provenance"])
     assert "Lantmäteriet" in {s["publisher"] for s in provenance["sources"]}
-    assert json.loads(meta["strukturbild_style"])["style"]["color"] == "#333333"
+    assert json.loads(meta["strukturbild_style"])["style"]["color"] == palette.KOMMUNGRANS
 
 
 @pytest.mark.skipif(shutil.which("ogrinfo") is None and not os.environ.get("CI"),
@@ -103,11 +104,13 @@ def test_qgis_opens_the_layers_styled_as_on_the_map(gpkg):
     layers = json.loads(out.stdout.strip().splitlines()[-1])
     for info in layers.values():
         assert info["valid"] and info["loaded"] and info["message"] == "Loaded from Provider"
-    assert layers["kommuner"]["colour"] == "#f2f0e6" and layers["kommuner"]["opacity"] == 0.15
-    assert layers["tatorter"]["colour"] == "#ef8a62"
+    assert layers["kommuner"]["colour"] == palette.BACKGROUND_LAND
+    assert layers["kommuner"]["opacity"] == 0.05
+    assert layers["tatorter"]["colour"] == palette.TATORT_FILL
     assert layers["stomlinjer"]["attribute"] == "klass"
-    assert layers["stomlinjer"]["categories"]["stomlinje"] == "#0072b2"
-    assert layers["service"]["categories"]["apotek"] == "#009e73"
+    stomlinje = layers["stomlinjer"]["categories"]["stomlinje"]
+    assert stomlinje == palette.LINE_CLASSES["stomlinje"].lower()
+    assert layers["service"]["categories"]["apotek"] == palette.SERVICE["apotek"].lower()
 
 
 def test_csv_export_has_the_indicator_columns(build_dir, built, tmp_path):

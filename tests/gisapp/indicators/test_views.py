@@ -239,7 +239,7 @@ def test_kommun_profile_has_map_table_charts_and_downloads(client):
     assert "bredband_1gbit_hushall" in html  # listed under "saknar data", not as a value
     assert "99\u00a0007" in html  # digits grouped by a no-break space: numbers never wrap
     # the kommun is outlined above the layers, and the layer panel starts folded
-    highlight = re.search(r'return \{"color": "#000000", "fill": false, "weight": 4\};.*?'
+    highlight = re.search(r'return \{"color": "#1a1a1a", "fill": false, "weight": 3\};.*?'
                           r'_add\((\{"features": .*?"FeatureCollection"\})', html, re.S)
     assert highlight and '"interactive": false' in html
     assert highlight.group(1).count('"kommunkod"') == 1 and '"1780"' in highlight.group(1)

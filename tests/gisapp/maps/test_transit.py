@@ -47,7 +47,8 @@ def test_the_legend_shows_only_classes_that_occur(panel, built) -> None:
     assert set(built.layer("stomlinjer")["klass"]) == {"stomlinje"}
     assert "Stomlinje" in labels and "Stark stomlinje" not in labels
     assert "Övrig linje" not in labels
-    assert any("schematisk" in label for label in labels)  # the explanation rows stay
+    # what width and dash mean stays, as a note without a colour swatch
+    assert any("schematisk" in note for note in panel("sv")["stomlinjer"]["symbols"])
 
 
 def test_stations_without_timetable_are_rings_saying_so(client) -> None:

@@ -1,0 +1,45 @@
+"""The source line of a map: "Källa: Lantmäteriet (2018), SCB (2020, 2024), … " from the build.
+
+Publishers of the shown layers' sources (the build manifest), shortened to the name before
+any parenthesis or comma, each with the reference years of its files, in first-seen order.
+Embeds, printouts and the PNG/PDF exports carry it, so a map pasted into a report keeps
+its sources.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from gisapp.store import Build
+
+LEAD = {"sv": "Källa", "en": "Source"}
+BASEMAP = {"sv": "bakgrundskarta © OpenStreetMap-bidragsgivare",
+           "en": "base map © OpenStreetMap contributors"}
+_YEAR = re.compile(r"(?:19|20)\d{2}")
+
+
+def _short(publisher: str) -> str:
+    """The publisher's name before a parenthesis, comma or semicolon."""
+    return re.split(r"\s*[(,;]", publisher, maxsplit=1)[0].strip() or publisher
+
+
+def source_years(build: Build, layer_ids: Iterable[str]) -> dict[str, list[str]]:
+    """``{short publisher: sorted reference years}`` of the sources of ``layer_ids``."""
+    out: dict[str, set[str]] = {}
+    for layer_id in layer_ids:
+        record = build.manifest["layers"].get(layer_id)
+        for source in (record or {}).get("sources", []):
+            years = _YEAR.findall(str(source.get("reference_year", "")))
+            out.setdefault(_short(source["publisher"]), set()).update(years[:1] + years[-1:])
+    return {name: sorted(years) for name, years in out.items()}
+
+
+def source_line(build: Build, layer_ids: Iterable[str], lang: str, *,
+                basemap: bool = False) -> str:
+    """"Källa: A (2018), B (2020, 2024)" for ``layer_ids`` (and the tiles when ``basemap``)."""
+    parts = [f"{name} ({', '.join(years)})" if years else name
+             for name, years in source_years(build, layer_ids).items()]
+    if basemap:
+        parts.append(BASEMAP[lang])
+    return f"{LEAD[lang]}: {'; '.join(parts)}" if parts else ""

@@ -1,0 +1,20 @@
+"""Legends list only what the map draws: categories present, and for layers classed by colour
+only the colours drawn."""
+
+from __future__ import annotations
+
+from gisapp.maps.compose import legend_rows
+from layers.catalog import SPECS
+
+
+def test_access_legend_has_only_the_classes_drawn(built):
+    rows = legend_rows(SPECS["tillganglighet"], built)
+    labels = [sv for _, sv, _ in rows]
+    origins = built.layer("tillganglighet")
+    assert ("ej nåbar" in labels) == bool((~origins["nabar"].astype(bool)).any())
+    assert 1 <= len(rows) <= len(SPECS["tillganglighet"].legend)
+
+
+def test_service_legend_has_only_the_categories_present(built):
+    labels = {sv for _, sv, _ in legend_rows(SPECS["service"], built)}
+    assert labels == set(built.layer("service")["kategori_sv"])

@@ -1,0 +1,81 @@
+"""Shared links survive tracking parameters; browsers get HTML error pages, APIs problem JSON."""
+
+from __future__ import annotations
+
+import pytest
+
+from gisapp.web.params import is_tracking
+
+BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+TRACKING = "utm_source=nyhetsbrev&utm_medium=email&fbclid=IwAR0abc&gclid=Cj0KCQ&mc_eid=12ab"
+HTML_ROUTES = ["/", "/embed", "/kommun/1780", "/jamfor", "/scenario", "/nedladdning/",
+               "/jamfor?indikator=befolkning&omrade=landsbygd"]
+
+
+@pytest.mark.parametrize("route", HTML_ROUTES)
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_every_html_route_opens_with_tracking_parameters(client, route, lang):
+    joiner = "&" if "?" in route else "?"
+    response = client.get(f"{route}{joiner}sprak={lang}&{TRACKING}", headers=BROWSER)
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    assert response.mimetype == "text/html"
+
+
+@pytest.mark.parametrize("route", ["/api/indikatorer", "/api/tatorter", "/api/scenario",
+                                   "/healthz", "/api/provenance"])
+def test_apis_stay_strict_about_unknown_parameters(client, route):
+    response = client.get(f"{route}?utm_source=x", headers=BROWSER)
+    assert response.status_code == 400
+    assert response.mimetype == "application/problem+json"
+    assert response.get_json()["parameter"] == "utm_source"
+
+
+def test_a_mistyped_page_parameter_is_still_an_error_in_the_page_language(client):
+    response = client.get("/jamfor?klasning=skr&sprak=en", headers=BROWSER)
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert response.mimetype == "text/html" and '<html lang="en">' in html
+    assert "klasning" in html and 'href="/?sprak=en"' in html
+
+
+def test_tracking_names():
+    assert all(is_tracking(n) for n in ("utm_campaign", "UTM_SOURCE", "fbclid", "gclid",
+                                        "mc_cid", "msclkid"))
+    assert not any(is_tracking(n) for n in ("sprak", "kommun", "utm", "lager"))
+
+
+def test_browser_gets_an_html_404_in_swedish_with_a_link_to_the_map(client):
+    response = client.get("/finns-inte/alls", headers=BROWSER)
+    assert response.status_code == 404 and response.mimetype == "text/html"
+    html = response.get_data(as_text=True)
+    assert '<html lang="sv">' in html and "Sidan finns inte" in html
+    assert "/finns-inte/alls" in html and 'href="/?sprak=sv"' in html
+
+
+@pytest.mark.parametrize("asked", [{"query": "?sprak=en", "headers": {}},
+                                   {"query": "", "headers": {"Accept-Language": "en-GB,en"}}])
+def test_browser_gets_the_404_in_the_asked_language(client, asked):
+    response = client.get(f"/nosuch{asked['query']}", headers={**BROWSER, **asked["headers"]})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 404 and "Page not found" in html
+    assert 'href="/?sprak=en"' in html
+
+
+@pytest.mark.parametrize("accept", [None, "application/json", "*/*"])
+def test_api_clients_get_problem_json_for_unknown_paths(client, accept):
+    response = client.get("/nosuch", headers={"Accept": accept} if accept else {})
+    assert response.status_code == 404
+    assert response.mimetype == "application/problem+json"
+    assert response.get_json()["status"] == 404
+
+
+def test_a_browser_opening_an_api_gets_problem_json(client):
+    response = client.get("/api/indikatorer?kommun=9999", headers=BROWSER)
+    assert response.status_code == 400 and response.mimetype == "application/problem+json"
+
+
+def test_echoed_input_on_an_error_page_is_escaped(client):
+    response = client.get("/jamfor?indikator=<script>alert(1)</script>", headers=BROWSER)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and "<script>alert" not in html
+    assert "&lt;script&gt;" in html
