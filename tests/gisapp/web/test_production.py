@@ -204,3 +204,25 @@ def test_under_gunicorn_the_app_logs_to_gunicorn_s_error_log(build_dir):
             other.removeHandler(handler)
             other.propagate = True
             other.setLevel(logging.NOTSET)
+
+
+def test_a_layer_over_the_page_budget_is_fetched_on_demand_compressed(build_dir, built,
+                                                                      monkeypatch):
+    """Any layer drawn by its spec with more features than the budget leaves the page."""
+    import json as jsonlib
+
+    from gisapp.maps import renderers
+
+    service = len(built.layer("service"))
+    inline = _app(build_dir).test_client().get("/", headers={"Accept-Encoding": "identity"})
+    monkeypatch.setattr(renderers, "INLINE_MAX_FEATURES", service - 1)
+    client = _app(build_dir).test_client()
+    page = client.get("/", headers={"Accept-Encoding": "identity"})
+    assert '"url": "/kartlager/service.geojson"' in page.get_data(as_text=True) or \
+        '"url":"/kartlager/service.geojson"' in page.get_data(as_text=True)
+    assert len(page.get_data()) < len(inline.get_data())
+    layer = client.get("/kartlager/service.geojson", headers={"Accept-Encoding": "gzip"})
+    assert layer.status_code == 200 and layer.headers["Content-Encoding"] == "gzip"
+    features = jsonlib.loads(gzip.decompress(layer.get_data()))["features"]
+    assert len(features) == service and all("_style" in f["properties"] for f in features)
+    assert client.get("/kartlager/kommuner.geojson").status_code == 404  # within budget
