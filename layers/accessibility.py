@@ -139,11 +139,13 @@ def snap(network: Network, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _with_sources(graph: csr_matrix, nodes: np.ndarray, cost: np.ndarray) -> csr_matrix:
     """Return ``graph`` with edges virtual node → ``nodes`` of ``cost`` (one per node, min)."""
-    frame = pd.DataFrame({"node": nodes, "cost": cost}).groupby("node")["cost"].min()
+    order = np.lexsort((cost, nodes))  # by node, cheapest first: keep the first of each
+    nodes, cost = np.asarray(nodes)[order], np.asarray(cost, dtype=float)[order]
+    first = np.r_[True, nodes[1:] != nodes[:-1]] if len(nodes) else np.zeros(0, bool)
     n_virtual = graph.shape[0] - 1
-    data = np.concatenate([graph.data[: graph.indptr[n_virtual]], frame.to_numpy()])
+    data = np.concatenate([graph.data[: graph.indptr[n_virtual]], cost[first]])
     indices = np.concatenate([graph.indices[: graph.indptr[n_virtual]],
-                              frame.index.to_numpy().astype(np.int32)])
+                              nodes[first].astype(np.int32)])
     indptr = graph.indptr.copy()
     indptr[-1] = len(data)
     return csr_matrix((data, indices, indptr), shape=graph.shape)

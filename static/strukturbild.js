@@ -293,9 +293,15 @@ function strukturbildLabels(map, candidates) {
       const w = measure.measureText(text).width + (c.kind === "kommun" ? text.length * 0.08 * c.px : 0);
       const h = c.px * 1.25;
       const p = map.project([c.lat, c.lon], zoom);
-      const box = [p.x - w / 2 - SB_LABEL_PAD, p.y - h / 2 - SB_LABEL_PAD,
-        p.x + w / 2 + SB_LABEL_PAD, p.y + h / 2 + SB_LABEL_PAD];
-      if (placed.some((b) => box[0] < b[2] && b[0] < box[2] && box[1] < b[3] && b[1] < box[3])) return;
+      // a tätort name may sit beside its place when the centre is taken; a kommun's may not
+      const shifts = c.kind === "kommun" ? [[0, 0]]
+        : [[0, 0], [w / 2 + 8, 0], [-w / 2 - 8, 0], [0, -h], [0, h]];
+      const free = shifts.map(([dx, dy]) => [p.x + dx - w / 2 - SB_LABEL_PAD, p.y + dy - h / 2 - SB_LABEL_PAD,
+        p.x + dx + w / 2 + SB_LABEL_PAD, p.y + dy + h / 2 + SB_LABEL_PAD])
+        .map((box, i) => [box, shifts[i]])
+        .find(([box]) => !placed.some((b) => box[0] < b[2] && b[0] < box[2] && box[1] < b[3] && b[1] < box[3]));
+      if (!free) return;
+      const [box, [dx, dy]] = free;
       placed.push(box);
       const span = document.createElement("span");
       span.textContent = text;
@@ -303,7 +309,7 @@ function strukturbildLabels(map, candidates) {
       L.marker([c.lat, c.lon], {
         pane: "sbLabels", interactive: false, keyboard: false,
         icon: L.divIcon({ className: "sb-label sb-label-" + c.kind, html: span,
-          iconSize: [Math.ceil(w), Math.ceil(h)], iconAnchor: [w / 2, h / 2] }),
+          iconSize: [Math.ceil(w), Math.ceil(h)], iconAnchor: [w / 2 - dx, h / 2 - dy] }),
       }).addTo(group);
     });
   };

@@ -83,7 +83,7 @@ def _table(data: dict, kommunnamn: str, lansnamn: str, t: dict, lang: str) -> Ta
             rows.append([name if i == 0 else "", areas[row["omrade"]], fmt(row["varde"], unit),
                          fmt(row["klass_varde"], unit), fmt(row["lan_varde"], unit),
                          str(row["ar"])])
-    table = Table(rows, colWidths=[62 * mm, 24 * mm, 22 * mm, 26 * mm, 22 * mm, 22 * mm],
+    table = Table(rows, colWidths=[56 * mm, 24 * mm, 22 * mm, 36 * mm, 24 * mm, 14 * mm],
                   repeatRows=1)
     table.setStyle(TableStyle([
         ("FONT", (0, 0), (-1, -1), FONT, 7.5), ("FONT", (0, 0), (-1, 0), FONT_BOLD, 7.5),

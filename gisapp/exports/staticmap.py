@@ -236,20 +236,28 @@ def _labels(ax, build: Build, view: MapView, extent: tuple[float, ...], zoom: fl
         if not inside or not c["minzoom"] <= zoom < c["maxzoom"]:
             continue
         kommun = c["kind"] == "kommun"
-        text = ax.text(point.x, point.y, c["name"].upper() if kommun else c["name"],
-                       fontsize=c["px"] * PX, ha="center", va="center", zorder=9,
-                       color=palette.KOMMUNGRANS if kommun else "#1a1a1a",
-                       fontweight="bold",
-                       fontstretch="expanded" if kommun else "normal")
+        text = ax.annotate(c["name"].upper() if kommun else c["name"], (point.x, point.y),
+                           fontsize=c["px"] * PX, ha="center", va="center", zorder=9,
+                           textcoords="offset points", xytext=(0, 0),
+                           color=palette.KOMMUNGRANS if kommun else "#1a1a1a",
+                           fontweight="bold", fontstretch="expanded" if kommun else "normal")
         box = text.get_window_extent(renderer)
         pad = LABEL_PAD_PX * PX * scale
-        mine = (box.x0 - pad, box.y0 - pad, box.x1 + pad, box.y1 + pad)
-        if any(mine[0] < b[2] and b[0] < mine[2] and mine[1] < b[3] and b[1] < mine[3]
-               for b in placed):
+        w, h = box.width / scale, box.height / scale  # points
+        # as on the web map: a tätort name may sit beside its place when the centre is taken
+        shifts = [(0, 0)] if kommun else [(0, 0), (w / 2 + 6, 0), (-w / 2 - 6, 0), (0, h),
+                                          (0, -h)]
+        for dx, dy in shifts:
+            mine = (box.x0 + dx * scale - pad, box.y0 + dy * scale - pad,
+                    box.x1 + dx * scale + pad, box.y1 + dy * scale + pad)
+            if not any(mine[0] < b[2] and b[0] < mine[2] and mine[1] < b[3] and b[1] < mine[3]
+                       for b in placed):
+                text.set_position((dx, dy))
+                placed.append(mine)
+                text.set_path_effects([effects.withStroke(linewidth=2.5, foreground="white")])
+                break
+        else:
             text.remove()
-            continue
-        placed.append(mine)
-        text.set_path_effects([effects.withStroke(linewidth=2.5, foreground="white")])
 
 
 def _nice_length(width_m: float) -> float:
@@ -360,8 +368,7 @@ def draw(build: Build, view: MapView, page: Page) -> Figure:
     texts = TEXTS[view.lang]
     fig.text(MAP_BOX[0], 0.94, f"{texts['made']} {date.today().isoformat()} · Strukturbild, "
              f"{texts['build']} {build.id}", fontsize=8, color="#444444", va="top")
-    line = source_line(build, [*layer_ids, *([] if not view.indikator else ["kommuner"])],
-                       view.lang)
+    line = source_line(build, layer_ids, view.lang, indikator=view.indikator)
     fig.text(MAP_BOX[0], 0.012, textwrap.fill(line, round(24 * width_in)), fontsize=6.5,
              color="#333333", va="bottom")
     return fig

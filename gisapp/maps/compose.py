@@ -95,7 +95,11 @@ def _places(build: Build) -> list[dict]:
 
 
 def legend_rows(spec: LayerSpec, build: Build) -> list[tuple[str, str, str]]:
-    """The spec's legend rows ``(colour, sv, en)``; of its categories only those that occur."""
+    """The spec's legend rows ``(colour, sv, en)``; of its categories only those that occur.
+
+    Each category row carries the count the build recorded for it (``tackning.legend`` in
+    the layer's manifest record), e.g. "Apotek och apoteksombud (70)".
+    """
     rows = spec.legend_rows()
     frame = build.layer(spec.id)
     if spec.categories is not None and spec.categories.column in frame.columns:
@@ -103,6 +107,11 @@ def legend_rows(spec: LayerSpec, build: Build) -> list[tuple[str, str, str]]:
         absent = {(c.colour, c.label_sv, c.label_en) for c in spec.categories.classes
                   if c.value not in present}
         rows = tuple(row for row in rows if row not in absent)
+        recorded = build.manifest["layers"][spec.id].get("tackning", {}).get("legend", {})
+        counts = {(c.colour, c.label_sv, c.label_en): f" ({recorded[c.value]})"
+                  for c in spec.categories.classes if c.value in recorded}
+        rows = tuple((colour, sv + counts.get((colour, sv, en), ""),
+                      en + counts.get((colour, sv, en), "")) for colour, sv, en in rows)
     elif (display := on_demand_display(build, spec.id)) is not None:
         # classes drawn by colour: keep the colours that are drawn
         drawn = {style.get("fillColor") for style in display(spec, build)["_style"]}
@@ -203,7 +212,8 @@ def compose_map(build: Build, options: MapOptions) -> folium.Map:
         "indicator": options.indicator,
         "labels": label_candidates(build),
         "title": options.title, "legendOpen": options.legend_open,
-        "source": source_line(build, [p["id"] for p in panel_layers], lang, basemap=True),
+        "source": source_line(build, [p["id"] for p in panel_layers], lang, basemap=True,
+                              indikator=options.indicator),
         "export": options.exports,
         "highlight": options.highlight,
         "fit": list(options.bounds) if options.bounds else None,

@@ -17,6 +17,7 @@ in ``_style``; popups are built in the browser from the spec's fields, as text.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import folium
@@ -26,8 +27,12 @@ from gisapp.maps import panes, tillganglighet, transit
 from gisapp.maps.display import simplify_for_display, to_geojson
 from gisapp.maps.popup import popup
 from gisapp.store import Build
+from layers import tillganglighet_ruta
 from layers.catalog import SPECS
+from layers.service import coverage_notes
 from layers.spec import LayerSpec
+
+POP_RADIUS_MIN, POP_RADIUS_MAX, POP_RADIUS_SCALE = 3.0, 16.0, 12.0
 
 Renderer = Callable[[folium.map.FeatureGroup, LayerSpec, Build, str], None]
 LayerNotes = Callable[[Build, str], list[str]]
@@ -41,13 +46,28 @@ def style_function(spec: LayerSpec):
         base.setdefault("fill", True)  # folium's circle markers are unfilled by default
     categories = spec.categories
 
+    size = SIZES.get(spec.id)
+
     def style(feature: dict) -> dict:
+        if size is not None:
+            return {**_class_style(feature), "radius": size(feature["properties"])}
+        return _class_style(feature)
+
+    def _class_style(feature: dict) -> dict:
         if categories is None:
             return base
         colour = categories.colour_of(feature["properties"].get(categories.column))
         return base if colour is None else {**base, "fillColor": colour}
 
     return style
+
+
+def population_radius(population: object) -> float:
+    """Circle radius (px) growing with the square root of a population, bounded."""
+    value = float(population) if isinstance(population, int | float) else 0.0
+    value = 0.0 if math.isnan(value) else value  # no population known
+    radius = POP_RADIUS_MIN + math.sqrt(max(value, 0.0)) / POP_RADIUS_SCALE
+    return min(POP_RADIUS_MAX, round(radius * 2) / 2)  # half pixels: few distinct styles
 
 
 def draw_by_spec(parent: folium.map.FeatureGroup, spec: LayerSpec, build: Build, lang: str, *,
@@ -114,6 +134,7 @@ def popup_fields(spec: LayerSpec, lang: str) -> list[list[str]]:
 ON_DEMAND: dict[str, DisplayFrame] = {
     "befolkning": spec_display,
     "tillganglighet": tillganglighet.display_frame,
+    **{spec.id: spec_display for spec in tillganglighet_ruta.SPECS},
 }
 INLINE_MAX_FEATURES = 2_000  # a layer drawn by its spec with more is fetched on demand
 RENDERERS: dict[str, Renderer] = {
@@ -135,8 +156,23 @@ def on_demand_display(build: Build, layer_id: str) -> DisplayFrame | None:
             and len(build.layer(layer_id)) > INLINE_MAX_FEATURES):
         return spec_display
     return None
+
+
+# Point layers whose circles are sized by a column (radius from the feature's properties);
+# the web map and the static maps both take their styles from :func:`style_function`.
+SIZES: dict[str, Callable[[dict], float]] = {
+    "tatort_stomlinje": lambda props: population_radius(props.get("bef_2020")),
+}
+
+
+def _service_notes(build: Build, lang: str) -> list[str]:
+    """Each service category's count, sources and dates; the categories without data."""
+    return coverage_notes(build.manifest["layers"]["service"].get("tackning", {}), lang)
+
+
 NOTES: dict[str, LayerNotes] = {
     "stomlinjer": transit.transit_notes,
+    "service": _service_notes,
 }
 
 

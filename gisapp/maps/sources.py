@@ -35,11 +35,23 @@ def source_years(build: Build, layer_ids: Iterable[str]) -> dict[str, list[str]]
     return {name: sorted(years) for name, years in out.items()}
 
 
+def indicator_layers(build: Build, indikator: str | None) -> list[str]:
+    """The layers whose build step produced ``indikator`` (their sources are its sources)."""
+    if not indikator:
+        return []
+    return [layer_id for layer_id, record in build.manifest["layers"].items()
+            if indikator in record.get("indikatorer", ())]
+
+
 def source_line(build: Build, layer_ids: Iterable[str], lang: str, *,
-                basemap: bool = False) -> str:
-    """"Källa: A (2018), B (2020, 2024)" for ``layer_ids`` (and the tiles when ``basemap``)."""
+                basemap: bool = False, indikator: str | None = None) -> str:
+    """"Källa: A (2018), B (2020, 2024)" for ``layer_ids`` and the indicator shaded.
+
+    With ``basemap`` the tiles' attribution is added.
+    """
+    shown = [*layer_ids, *indicator_layers(build, indikator)]
     parts = [f"{name} ({', '.join(years)})" if years else name
-             for name, years in source_years(build, layer_ids).items()]
+             for name, years in source_years(build, shown).items()]
     if basemap:
         parts.append(BASEMAP[lang])
     return f"{LEAD[lang]}: {'; '.join(parts)}" if parts else ""

@@ -7,7 +7,7 @@ import shutil
 import pandas as pd
 import pytest
 
-from data_sources import pipos, skolor, stationer
+from data_sources import paketombud, pipos, skolor, stationer
 from data_sources.errors import DataError
 
 
@@ -17,17 +17,17 @@ def test_pipos_pharmacies_have_points_in_every_kommun(data_dir):
     assert frame["kommunkod"].nunique() == 16
     assert set(frame["serviceform"]) == {"Apotek", "Apoteksombud"}
     assert frame.crs.to_epsg() == 3006
-    raw = pd.read_csv(data_dir / pipos.META.files[0].path)
+    raw = pd.read_csv(pipos.META.file(data_dir))
     first = frame.set_index("id").loc[raw.loc[0, "Serviceplatsid"]].geometry
     assert (first.x, first.y) == (raw.loc[0, "x_sweref99tm"], raw.loc[0, "y_sweref99tm"])
 
 
 def test_pipos_original_export_form_is_read(data_dir, tmp_path):
     """Pipos' own export has X/Y and no kommunkod: codes come from the kommun names."""
-    raw = pd.read_csv(data_dir / pipos.META.files[0].path, dtype=str)
+    raw = pd.read_csv(pipos.META.file(data_dir), dtype=str)
     original = raw.drop(columns=["kommunkod", "lon_wgs84", "lat_wgs84"]).rename(
         columns={"x_sweref99tm": "X", "y_sweref99tm": "Y"})
-    path = tmp_path / "pipos_export.csv"
+    path = tmp_path / "pipos_apoteksvaror_varmland_2025-11-12.csv"
     original.to_csv(path, index=False)
     frame = pipos.parse(path)
     assert frame["kommunkod"].tolist() == raw["kommunkod"].tolist()
@@ -47,10 +47,10 @@ def test_stations_include_karlstad(data_dir):
 
 
 def test_unknown_pipos_kommun_name_is_an_error(data_dir, tmp_path):
-    raw = pd.read_csv(data_dir / pipos.META.files[0].path, dtype=str)
+    raw = pd.read_csv(pipos.META.file(data_dir), dtype=str)
     raw = raw.drop(columns=["kommunkod"])
     raw.loc[3, "Kommun"] = "Atlantis kommun"
-    path = tmp_path / "pipos.csv"
+    path = tmp_path / "pipos_apoteksvaror_x_2025-11-12.csv"
     raw.to_csv(path, index=False)
     with pytest.raises(DataError, match="Atlantis kommun"):
         pipos.parse(path)
@@ -72,3 +72,60 @@ def test_school_coordinates_that_do_not_parse_are_named_not_dropped(data_dir, tm
     with pytest.raises(DataError, match=r"must both be numbers.*row\(s\) "
                                         f"{located[0] + 2}"):
         skolor.parse(path)
+
+
+def test_every_pipos_export_in_the_folder_is_read_with_its_own_date(data_dir, tmp_path):
+    """One reader for every Pipos service type: a second export (here the real pharmacy rows
+    re-saved as Pipos' own Excel form, X/Y and no kommunkod, under a later export date — a
+    test fixture in the publisher's format, not data) is read beside the first."""
+    folder = tmp_path / "indicators"
+    folder.mkdir()
+    shutil.copy(pipos.META.file(data_dir), folder)
+    raw = pd.read_csv(pipos.META.file(data_dir), dtype=str).head(5)
+    excel = raw.drop(columns=["kommunkod", "lon_wgs84", "lat_wgs84"]).rename(
+        columns={"x_sweref99tm": "X", "y_sweref99tm": "Y"})
+    excel["Servicetyp"] = "Drivmedel"
+    excel[["X", "Y"]] = excel[["X", "Y"]].astype(float)
+    excel.to_excel(folder / "pipos_drivmedel_varmland_2026-01-03.xlsx", index=False)
+    frame = pipos.load(tmp_path)
+    assert len(frame) == 75
+    assert frame.groupby("servicetyp")["datum"].unique().map(list).to_dict() == {
+        "Apoteksvaror": ["2025-11-12"], "Drivmedel": ["2026-01-03"]}
+    assert pipos.META.year_of(tmp_path) == "2025-11-12–2026-01-03"
+    assert len(pipos.META.present_files(tmp_path)) == 2
+
+
+def test_two_exports_of_one_service_type_are_an_error(data_dir, tmp_path):
+    folder = tmp_path / "indicators"
+    folder.mkdir()
+    shutil.copy(pipos.META.file(data_dir), folder)
+    shutil.copy(pipos.META.file(data_dir), folder / "pipos_apoteksvaror_varmland_2025-12-01.csv")
+    with pytest.raises(DataError, match="one export per service type"):
+        pipos.load(tmp_path)
+
+
+def test_paketombud_rows_of_one_shop_become_one_place(data_dir):
+    raw = pd.read_csv(data_dir / paketombud.META.files[0].path, dtype=str)
+    places = paketombud.load(data_dir)
+    assert len(raw) == 319
+    assert len(places) == raw.groupby(["X_SWEREF99TM", "Y_SWEREF99TM"]).ngroups == 286
+    assert places.crs.to_epsg() == 3006
+    first = raw.iloc[0]
+    shared = raw[(raw["X_SWEREF99TM"] == first["X_SWEREF99TM"])
+                 & (raw["Y_SWEREF99TM"] == first["Y_SWEREF99TM"])]
+    row = places.set_index("id").loc[first["DB_ID"]]
+    assert row["operatorer"] == ";".join(sorted(set(shared["OPERATÖR"])))
+    assert (row.geometry.x, row.geometry.y) == (float(first["X_SWEREF99TM"]),
+                                                float(first["Y_SWEREF99TM"]))
+    per_kommun = places["kommunkod"].value_counts()
+    assert per_kommun.index.nunique() == 16
+    assert "unknown" in paketombud.META.publisher
+
+
+def test_paketombud_without_coordinates_is_named(data_dir, tmp_path):
+    raw = pd.read_csv(data_dir / paketombud.META.files[0].path, dtype=str)
+    raw.loc[7, "X_SWEREF99TM"] = ""
+    path = tmp_path / "ombud.csv"
+    raw.to_csv(path, index=False)
+    with pytest.raises(DataError, match=r"X_SWEREF99TM.*row\(s\) 9"):
+        paketombud.parse(path)

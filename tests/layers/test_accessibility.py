@@ -41,6 +41,18 @@ def _brute_snap(network, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 @pytest.fixture(scope="module")
+def varmland_free_kommun(osm_roads):
+    """One made-up 'kommun' polygon around the extract, so that OSM points get a kommunkod
+    (the build takes it from the kommun holding the point; Helsinki has none of ours)."""
+    from shapely.geometry import box
+
+    minx, miny, maxx, maxy = osm_roads[0].total_bounds
+    return gpd.GeoDataFrame({"kommunkod": ["0000"]},
+                            geometry=[box(minx - 5000, miny - 5000, maxx + 5000, maxy + 5000)],
+                            crs="EPSG:3006")
+
+
+@pytest.fixture(scope="module")
 def pharmacies(osm_pois):
     """The extract's real pharmacies (amenity=pharmacy)."""
     found = osm_pois[osm_pois["amenity"] == "pharmacy"].assign(kategori="apotek")
@@ -151,3 +163,30 @@ def test_points_never_snap_onto_a_fragment_without_a_way_out(osm_network, pharma
                              xy_of(pharmacies), snap_speed_kmh=SNAP_KMH)
     assert result["nabar"].all()
     assert (result["anslutning_m"] > 0).all()  # the extra leg is counted and reported
+
+
+def test_service_access_of_every_category_equals_networkx_for_a_sample(osm_network, osm_roads,
+                                                                        osm_directed, osm_pois,
+                                                                        varmland_free_kommun):
+    """Every real service category of the extract, mapped as the build maps OSM, through
+    :func:`accessibility` (snap legs included): a sample of 40 real places as origins equals
+    per-origin networkx Dijkstra to 1 m."""
+    from layers import service
+
+    services = service.from_osm(osm_pois, varmland_free_kommun, date="extract")
+    assert set(services["kategori"]) >= {"apotek", "dagligvaror", "bankomat", "bibliotek",
+                                         "vardcentral", "post"}
+    origins = osm_pois.iloc[::max(1, len(osm_pois) // 40)].reset_index(drop=True)
+    ours = accessibility(origins, services, osm_network, snap_speed_kmh=SNAP_KMH)
+    node_ids = osm_roads[0]["node"].to_numpy()
+    graph = _digraph(osm_directed, "length_m")
+    o_idx, o_snap = _brute_snap(osm_network, xy_of(origins))
+    for kategori, points in services.groupby("kategori"):
+        s_idx, s_snap = _brute_snap(osm_network, xy_of(points))
+        got = ours[ours["kategori"] == kategori].reset_index(drop=True)
+        for i in range(len(origins)):
+            reach = nx.single_source_dijkstra_path_length(graph, node_ids[o_idx[i]], weight="w")
+            legs = [reach[node_ids[n]] + s for n, s in zip(s_idx, s_snap, strict=True)
+                    if node_ids[n] in reach]
+            assert got.loc[i, "km"] * 1000 == pytest.approx(o_snap[i] + min(legs), abs=1.0)
+            assert got.loc[i, "anslutning_m"] == pytest.approx(o_snap[i])

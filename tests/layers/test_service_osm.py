@@ -22,11 +22,26 @@ def test_every_mapped_osm_tag_is_read_and_has_a_category():
         assert kategori in service.CATEGORIES
 
 
-def test_osm_points_outside_the_region_kommuner_are_left_out(osm_pois, data_dir):
+def test_osm_points_outside_every_kommun_stay_only_near_the_border(osm_pois, osm_roads,
+                                                                   data_dir):
+    """The extract reaches beyond the region: points outside every kommun keep no kommunkod
+    and :func:`service.build` keeps them only within the border zone."""
+    import geopandas as gpd
+
     from data_sources import kommuner
 
     polygons = kommuner.load(data_dir)
-    assert service.from_osm(osm_pois, polygons, date="x").empty  # Helsinki is not in Sweden
+    varmland = polygons[polygons["kommunkod"].str.startswith("17")]
+    mapped = service.from_osm(osm_pois, varmland, date="x")  # Helsinki is in no kommun
+    assert len(mapped) > 40 and mapped["kommunkod"].isna().all()
+    codes = varmland["kommunkod"].tolist()
+    far = service.build([mapped], kommunkoder=codes,
+                        near_region=varmland.union_all().buffer(20_000))
+    assert far.empty
+    helsinki = gpd.GeoSeries([gpd.GeoSeries(osm_roads[0].geometry).union_all().convex_hull],
+                             crs=3006).buffer(20_000).iloc[0]
+    near = service.build([mapped], kommunkoder=codes, near_region=helsinki)
+    assert len(near) == len(mapped) and not near["i_regionen"].any()
 
 
 def test_same_place_from_two_sources_is_kept_once(data_dir):

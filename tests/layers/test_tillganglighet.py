@@ -21,8 +21,9 @@ def test_origins_are_every_grid_squares_tatort_and_landsbygd_part(built, grid_cs
     raw = grid_csv
     varmland = raw[raw["lanskod"] == "17"]
     assert set(layer["rutid_scb"]) == set(varmland["rutid_scb"])
-    assert layer["id"].is_unique  # one category
+    assert layer.groupby("kategori")["id"].apply(lambda ids: ids.is_unique).all()
     assert (layer["id"] == layer["rutid_scb"] + ":" + layer["omrade"]).all()
+    layer = layer[layer["kategori"] == "apotek"]
     assert layer.groupby("kommunkod")["befolkning"].sum().sort_index().equals(
         varmland.groupby("kommunkod")["beftotalt"].sum().sort_index().rename("befolkning"))
     entry = built.manifest["layers"]["tillganglighet"]
@@ -34,11 +35,14 @@ def test_straight_line_distances_are_labelled_and_exact(built):
     layer = built.layer("tillganglighet")
     assert (layer["metod"] == "fågelvägen").all()
     assert layer["minuter"].isna().all()
-    assert set(layer["kategori"]) == {"apotek"}  # schools lack coordinates: not computed
+    # schools lack coordinates: not computed; pharmacies (Pipos) and post points (paketombud)
+    assert set(layer["kategori"]) == {"apotek", "post"}
     service = built.layer("service")
-    apotek = service[service["kategori"] == "apotek"].geometry
-    expected = layer.geometry.map(lambda p: apotek.distance(p).min() / 1000)
-    assert np.allclose(layer["km"], expected)
+    for kategori in ("apotek", "post"):
+        points = service[service["kategori"] == kategori].geometry
+        part = layer[layer["kategori"] == kategori]
+        expected = part.geometry.map(lambda p, points=points: points.distance(p).min() / 1000)
+        assert np.allclose(part["km"], expected)
     entry = built.manifest["layers"]["tillganglighet"]
     assert entry["tillganglighet"]["metod"] == "fågelvägen"
     assert any("fågelvägen" in note for note in entry["notes"])
@@ -48,6 +52,7 @@ def test_straight_line_distances_are_labelled_and_exact(built):
 @pytest.mark.parametrize("omrade", ["tatort", "landsbygd"])
 def test_indicators_are_population_weighted_per_area(built, omrade):
     layer = built.layer("tillganglighet")
+    layer = layer[layer["kategori"] == "apotek"]
     rows = built.indicators[built.indicators["indikator"].str.startswith("service_apotek")]
     assert set(rows["omrade"]) == {"tatort", "landsbygd", "hela_kommunen"}
     assert rows["enhet"].str.contains("fågelvägen").all()
@@ -70,7 +75,7 @@ def test_without_a_grid_tatort_points_are_a_labelled_fallback(no_grid_built, dat
     layer = no_grid_built.layer("tillganglighet")
     points = tatortspunkter.load(data_dir)
     region = points[points["kommunkod"].isin(no_grid_built.layer("kommuner")["kommunkod"])]
-    assert sorted(layer["id"]) == sorted(region["tatortskod"])
+    assert sorted(layer.drop_duplicates("id")["id"]) == sorted(region["tatortskod"])
     assert layer["rutid_scb"].isna().all()
     rows = no_grid_built.indicators
     rows = rows[rows["indikator"].str.startswith("service_apotek")]

@@ -15,7 +15,8 @@ from layers import tillganglighet
 
 @pytest.fixture(scope="module")
 def access(built):
-    return built.layer("tillganglighet")
+    layer = built.layer("tillganglighet")
+    return layer[layer["kategori"] == "apotek"]
 
 
 def test_every_square_gets_the_weighted_distance_of_its_parts(access):

@@ -16,9 +16,10 @@ from gisapp.build.pipeline import BuildContext, Step, StepOutput
 from gisapp.build.steps.befolkning import built_grid
 from layers import befolkningsruta as grid_layer
 from layers import tillganglighet as layer
+from layers import tillganglighet_ruta as squares_layer
 from layers.accessibility import NETWORK, STRAIGHT, accessibility
 from layers.befolkning import population_split
-from layers.service import SKOLFORM, border_note
+from layers.service import CATEGORIES, SKOLFORM, border_note, how_to_get
 
 
 def _origins(ctx: BuildContext, kommuner) -> tuple[object, list[str], str, float | None]:
@@ -67,9 +68,9 @@ def tillganglighet_step(ctx: BuildContext) -> StepOutput:
     categories = sorted(set(services["kategori"]) - set(incomplete))
     try:
         network = road_network(ctx)
-    except MissingDataError as exc:
+    except MissingDataError:
         network = None
-        notes.append(f"Avstånd fågelvägen: inget vägnät ({exc})")
+        notes.append(f"Avstånd fågelvägen: inget vägnät. {layer.SPEC.how_to_add_sv}")
     access = accessibility(origins, services, network, categories=categories,
                            snap_speed_kmh=settings.snap_speed_kmh)
     method = STRAIGHT if network is None else NETWORK
@@ -91,4 +92,30 @@ def tillganglighet_step(ctx: BuildContext) -> StepOutput:
                       extra_provenance={"tillganglighet": extra})
 
 
-STEPS = [Step(layer.SPEC, tillganglighet_step)]
+def _squares_step(kategori: str):
+    """The step of one category's squares layer (:mod:`layers.tillganglighet_ruta`)."""
+
+    def squares_step(ctx: BuildContext) -> StepOutput:
+        access = ctx.layer("tillganglighet")
+        found = built_grid(ctx)
+        if found is None:
+            msg = "kräver befolkningsrutnätet (population/): ursprungen är tätortspunkter"
+            raise MissingDataError(msg)
+        if kategori not in set(access["kategori"]):
+            services = ctx.layer("service")
+            if kategori in set(services["kategori"]):
+                msg = ("skolenheter saknar koordinater i registret: avståndet beräknas inte "
+                       "(det skulle överskattas)")
+            else:
+                msg = f"inga servicepunkter i kategorin. Lägg till {how_to_get(kategori, 'sv')}"
+            raise MissingDataError(msg)
+        frame = squares_layer.build(access, kategori=kategori, size_m=float(found.file.size_m))
+        method = frame["metod"].iloc[0]
+        return StepOutput(frame, extra_provenance={"metod": method})
+
+    return squares_step
+
+
+STEPS = [Step(layer.SPEC, tillganglighet_step),
+         *(Step(spec, _squares_step(kategori)) for kategori, spec in
+           zip(CATEGORIES, squares_layer.SPECS, strict=True))]

@@ -68,3 +68,13 @@ def test_scenario_runs_on_the_network_stored_with_the_build(network_build, tmp_p
         (tmp_path / "moved.osm.pbf").rename(data / "osm" / "region.osm.pbf")
     assert (result.per_origin["metod"] == "vägnät").all()
     assert "bef_over_20min_efter" in result.summary.columns
+
+
+def test_category_squares_are_classed_by_car_time_along_the_network(network_build):
+    _, build = network_build
+    squares = build.layer("tillganglighet_apotek")
+    assert (squares["metod"] == "vägnät").all()
+    reach = squares["klass"] != "ej_nabar"
+    minutes = squares.loc[reach, "minuter"]
+    assert (squares.loc[reach & (minutes > 30), "klass"] == "over_30").all()
+    assert build.manifest["layers"]["tillganglighet_apotek"]["metod"] == "vägnät"

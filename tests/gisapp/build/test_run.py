@@ -47,11 +47,11 @@ def test_tatorter_layer_links_2020_population(built):
     assert frame["tatortskod_2020"].isna().sum() == 4
 
 
-def test_service_layer_has_pharmacies_and_located_schools_only(built):
+def test_service_layer_has_pharmacies_post_points_and_located_schools_only(built):
     frame = built.layer("service")
     assert (frame["kategori"] == "apotek").sum() == 70
     assert frame.geometry.notna().all()
-    assert set(frame["kategori"]) <= {"apotek", "grundskola", "gymnasieskola"}
+    assert set(frame["kategori"]) <= {"apotek", "grundskola", "gymnasieskola", "post"}
     notes = " ".join(built.manifest["layers"]["service"]["notes"])
     assert "saknar koordinater" in notes
     # the development sources cover Värmland only: the border caveat is said where it matters

@@ -32,7 +32,36 @@ def test_map_shows_every_built_layer_grouped_by_theme(client, built):
     assert layers["tatorter"]["title"] == "Tätorter"
     assert layers["service"]["theme"] == "Service"
     assert all(f"var {layer['var']} = " in page for layer in config["layers"])
-    assert any(row[1] == "Apotek och apoteksombud" for row in layers["service"]["legend"])
+    assert any(row[1] == "Apotek och apoteksombud (70)" for row in layers["service"]["legend"])
+
+
+def test_service_legend_counts_every_category_with_data_and_lists_the_others(client,
+                                                                             data_dir):
+    """Counts from the raw files: 70 Pipos pharmacy rows; paketombud's distinct places
+    (a shop serving several operators is one place); located grundskolor of the register."""
+    import pandas as pd
+
+    from data_sources import paketombud, skolor
+
+    ombud = pd.read_csv(data_dir / paketombud.META.files[0].path, dtype=str)
+    schools = pd.read_csv(data_dir / skolor.META.files[0].path, dtype=str)
+    grund = schools[schools["SKOLFORM"] == "Grundskola"]
+    located = int(grund["e_sweref99tm"].notna().sum())
+    config = panel_config(client.get("/").get_data(as_text=True))
+    service = next(layer for layer in config["layers"] if layer["id"] == "service")
+    labels = [label for _, label in service["legend"]]
+    places = ombud.groupby(["X_SWEREF99TM", "Y_SWEREF99TM"]).ngroups
+    assert labels == ["Apotek och apoteksombud (70)", f"Grundskola ({located} av {len(grund)})",
+                      "Gymnasieskola (6 av 34)", f"Post- och paketombud ({places})"]
+    notes = service["notes"]
+    for name in ("Dagligvaror", "Vårdcentral", "Drivmedel", "Bankomat", "Bibliotek"):
+        assert any(n.startswith(f"{name}: saknar data — hämta ") for n in notes), name
+    post = next(n for n in notes if n.startswith("Post- och paketombud: "))
+    assert "okänd upphovsman" in post and "2021-08" in post
+    english = panel_config(client.get("/?sprak=en").get_data(as_text=True))
+    service_en = next(layer for layer in english["layers"] if layer["id"] == "service")
+    assert any(n.startswith("Groceries: no data — get a Pipos export") for n in
+               service_en["notes"])
 
 
 def test_map_carries_data_popups_and_provenance(client, built):
