@@ -13,7 +13,8 @@ In one run, on the real build (built here, or ``--build-dir``'s current build):
    (targets: ≥ 500 and ≥ 1 000 requests/s);
 4. serves the same ``kommuner`` collection with ``pygeoapi`` from a GeoPackage through its
    SQLite/GeoPackage provider (``scripts/pygeoapi_peer.py``; gzip on) under the same
-   gunicorn settings, drives both servers' ``kommuner`` items page for
+   number of gunicorn workers (one thread each: that provider is not thread-safe), drives
+   both servers' ``kommuner`` items page for
    ``--compare-seconds`` each and prints the throughput ratio (ours / pygeoapi).
 
 Ends with one line ``load_test rps=… p50_ms=… p99_ms=… errors=… rss_growth_pct=…
@@ -268,8 +269,9 @@ def main() -> None:
         port = free_port()
         config, openapi = pygeoapi_config(workdir, build, port)
         peer_env = {"PYGEOAPI_CONFIG": str(config), "PYGEOAPI_OPENAPI": str(openapi)}
-        with gunicorn("pygeoapi_peer:APP", peer_env, args.workers,
-                      args.threads) as (peer_base, _):
+        # one thread per worker: pygeoapi's SQLite provider opens the GeoPackage per request
+        # and fails under concurrent threads ("database is locked", VirtualGPKG races)
+        with gunicorn("pygeoapi_peer:APP", peer_env, args.workers, 1) as (peer_base, _):
             wait_until_up(peer_base + ITEMS_PATH)
             warm_up(peer_base, [ITEMS_PATH], rounds=4 * args.workers)
             peer = run_wrk(peer_base, [ITEMS_PATH], args.compare_seconds, args.connections,
