@@ -57,6 +57,12 @@ _COLLECTIONS = {"type": "object", "required": ["links", "collections"],
                     "type": "array", "items": {"$ref": "#/components/schemas/collection"}}}}
 
 
+_INSTANT = (r"[1-9]\d{3}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])"
+            r"(T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d))?")
+# an instant, or an interval with at least one closed end (open ends as .. or empty)
+DATETIME_PATTERN = (rf"^({_INSTANT}|{_INSTANT}/({_INSTANT}|\.\.)?|(\.\.)?/{_INSTANT})$")
+
+
 def _ref(name: str) -> dict:
     return {"$ref": f"#/components/{name}"}
 
@@ -115,10 +121,9 @@ def _parameters() -> dict:
         "bbox": {"name": "bbox", "in": "query", "required": False, "style": "form",
                  "explode": False, "description": "minx,miny,maxx,maxy in bbox-crs axis order "
                                                   "(or 6 numbers with heights)",
-                 "schema": {"oneOf": [
-                     {"type": "array", "minItems": 4, "maxItems": 4, "items": {"type": "number"}},
-                     {"type": "array", "minItems": 6, "maxItems": 6,
-                      "items": {"type": "number"}}]}},
+                 "schema": {"type": "array", "minItems": 4, "maxItems": 6,
+                            "items": {"type": "number"},
+                            "not": {"type": "array", "minItems": 5, "maxItems": 5}}},
         "bbox-crs": {"name": "bbox-crs", "in": "query", "required": False,
                      "schema": {"type": "string", "format": "uri", "minLength": 1,
                                 "enum": crs_enum}},
@@ -126,7 +131,7 @@ def _parameters() -> dict:
                      "explode": False,
                      "description": "RFC 3339 instant or interval a/b (open ends ..); the "
                                     "layers carry no time, so a valid value filters nothing",
-                     "schema": {"type": "string", "minLength": 10}},
+                     "schema": {"type": "string", "pattern": DATETIME_PATTERN}},
         "crs": {"name": "crs", "in": "query", "required": False, "style": "form",
                 "explode": False, "schema": {"type": "string", "format": "uri",
                                              "minLength": 1, "enum": crs_enum}},
@@ -154,7 +159,8 @@ def openapi(server_url: str, title: str, collections: dict[str, tuple[str, list[
     }
     for collection_id, (collection_title, properties) in collections.items():
         paths.update(_collection_paths(collection_id, collection_title, properties))
-    problem = {"application/problem+json": {"schema": _ref("schemas/problem")}}
+    problem = {"application/problem+json": {"schema": _ref("schemas/problem")},
+               "text/html": {"schema": {"type": "string"}}}  # browsers get an error page
     return {
         "openapi": "3.0.3",
         "info": {"title": title, "version": "1.0.0",
