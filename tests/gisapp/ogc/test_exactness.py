@@ -93,8 +93,11 @@ def test_openapi_declares_the_standard_parameter_forms(client):
     document = client.get("/ogc/api").get_json()
     parameters = document["components"]["parameters"]
     assert parameters["datetime"]["style"] == "form" and parameters["datetime"]["explode"] is False
-    assert [(s["minItems"], s["maxItems"]) for s in parameters["bbox"]["schema"]["oneOf"]] == [
-        (4, 4), (6, 6)]
+    bbox = parameters["bbox"]["schema"]
+    assert (bbox["minItems"], bbox["maxItems"]) == (4, 6)
+    assert (bbox["not"]["minItems"], bbox["not"]["maxItems"]) == (5, 5)  # never 5 numbers
+    assert re.fullmatch(parameters["datetime"]["schema"]["pattern"].strip("^$"), "2024-05-01/..")
+    assert not re.match(parameters["datetime"]["schema"]["pattern"], "../..")
     assert parameters["crs"]["schema"]["minLength"] == 1
     assert "maximum" not in parameters["limit"]["schema"]
     for path in document["paths"].values():
