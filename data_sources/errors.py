@@ -40,13 +40,20 @@ class BuildError(StrukturbildError, RuntimeError):
 
 
 class RequestError(StrukturbildError, ValueError):
-    """A request parameter is invalid; the message names the parameter."""
+    """A request parameter is invalid; the message names the parameter.
+
+    ``kind`` and ``values`` (e.g. ``unknown_value`` with the value and the allowed ones) let
+    a page say the same in its own language; the message stays the API's English detail.
+    """
 
     http_status = 400
 
-    def __init__(self, parameter: str, message: str) -> None:
+    def __init__(self, parameter: str, message: str, *, kind: str = "",
+                 values: dict[str, str] | None = None) -> None:
         super().__init__(f"{parameter}: {message}")
         self.parameter = parameter
+        self.kind = kind
+        self.values = values or {}
 
 
 class NotFoundError(StrukturbildError, LookupError):

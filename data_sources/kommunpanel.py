@@ -8,7 +8,8 @@ not Kolada's 25–64 measure.
 
 Schema returned by :func:`load`: ``kommunkod``, ``panelar`` (int, the panel year),
 ``matar`` (str, the measurement year ``panelar − 1``), ``folkmangd`` (int, total population),
-``andel_eftergymnasial`` (float, 0–1, of ages 16–74).
+``andel_eftergymnasial`` (float, 0–1, of ages 16–74), ``andel_0_19`` and ``andel_75_plus``
+(float, 0–1, of the total population: the age structure).
 """
 
 from __future__ import annotations
@@ -49,8 +50,9 @@ META = SourceMeta(
     ),
 )
 
-COLUMNS = ("municip_code", "year", "pop", "share_tertiary_school")
-SHARE = "share_tertiary_school"
+COLUMNS = ("municip_code", "year", "pop", "share_tertiary_school", "share0_19", "share75_")
+SHARES = {"share_tertiary_school": "andel_eftergymnasial", "share0_19": "andel_0_19",
+          "share75_": "andel_75_plus"}
 
 
 def parse(path: Path) -> pd.DataFrame:
@@ -62,19 +64,26 @@ def parse(path: Path) -> pd.DataFrame:
     year = require_whole_numbers(frame, "year", path)
     key = (frame["kommunkod"] + "/" + year.astype(str)).to_frame("kommunkod/year")
     require_unique(key, "kommunkod/year", path)
-    share = pd.to_numeric(frame[SHARE], errors="coerce")
-    bad = share.isna() | (share < 0) | (share > 1)
-    if bad.any():
-        msg = (f"{path}: column {SHARE!r} must be a share between 0 and 1; bad value(s) "
-               f"{_listed(frame.loc[bad, SHARE].tolist())} in row(s) {_listed(frame.index[bad])}")
-        raise DataError(msg)
-    return pd.DataFrame({
+    out = pd.DataFrame({
         "kommunkod": frame["kommunkod"],
         "panelar": year,
         "matar": (year - 1).astype(str),
         "folkmangd": require_whole_numbers(frame, "pop", path),
-        "andel_eftergymnasial": share.astype("float64"),
     })
+    for column, name in SHARES.items():
+        out[name] = _share(frame, column, path)
+    return out
+
+
+def _share(frame: pd.DataFrame, column: str, path: Path) -> pd.Series:
+    """``column`` as a share between 0 and 1, raising with the bad rows otherwise."""
+    share = pd.to_numeric(frame[column], errors="coerce")
+    bad = share.isna() | (share < 0) | (share > 1)
+    if bad.any():
+        msg = (f"{path}: column {column!r} must be a share between 0 and 1; bad value(s) "
+               f"{_listed(frame.loc[bad, column].tolist())} in row(s) {_listed(frame.index[bad])}")
+        raise DataError(msg)
+    return share.astype("float64")
 
 
 def load(data_dir: Path) -> pd.DataFrame:

@@ -30,10 +30,12 @@ def create_app(config: dict | None = None) -> Flask:
     from gisapp.web import compression, logs, security, throttle
     from gisapp.web.errors import HtmlSafeJSONProvider, register_error_handlers
     from gisapp.web.meta import meta
+    from gisapp.web.numbers import unit_label
     from gisapp.web.pagecache import PageCache
 
     app = Flask(__name__, static_folder=None)
     app.json = HtmlSafeJSONProvider(app)
+    app.jinja_env.filters["unit"] = unit_label
     app.config.from_mapping(AppConfig().flask())
     if config:
         app.config.update(config)

@@ -2,7 +2,7 @@
 
 With today's data: tätort population is the sum of SCB's 2020 tätort points assigned to the
 kommun; landsbygd is the kommun total (latest year) minus that sum; both years are stated
-side by side (``ar`` = "2025−2020" for landsbygd) until a population grid gives landsbygd
+side by side (``ar`` = "2020/2025" for landsbygd) until a population grid gives landsbygd
 directly.
 """
 
@@ -33,7 +33,7 @@ def population_split(kommuner: gpd.GeoDataFrame, tatort_points: gpd.GeoDataFrame
         rows += [
             (kommunkod, "hela_kommunen", int(total), str(year)),
             (kommunkod, "tatort", tatort, "2020"),
-            (kommunkod, "landsbygd", landsbygd, f"{year}−2020"),
+            (kommunkod, "landsbygd", landsbygd, f"2020/{year}"),
         ]
     frame = pd.DataFrame(rows, columns=["kommunkod", "omrade", "befolkning", "ar"])
     frame["befolkning"] = frame["befolkning"].astype("float64")  # NaN where left empty

@@ -32,8 +32,10 @@ def pattern_title(indikator: str, lang: str = "sv") -> str | None:
     if match := _STOMLINJE.fullmatch(indikator):
         mode_key = f"indicator_pattern.mode.{match['mode']}"
         mode = text(mode_key, lang) if has(mode_key) else match["mode"]
+        stop_key = f"indicator_pattern.stop.{match['mode']}"
+        stop = text(stop_key if has(stop_key) else "indicator_pattern.stop.stark", lang)
         radius = f"{int(match['radius']):,}".replace(",", " ")
-        return text("indicator_pattern.stomlinje", lang, radius=radius, mode=mode)
+        return text("indicator_pattern.stomlinje", lang, radius=radius, stop=stop, mode=mode)
     if match := _SERVICE.fullmatch(indikator):
         return _service_title(match["kat"], match["measure"], match["limit"] or "",
                               match["unit"] or "", lang)

@@ -64,7 +64,8 @@ class Indikator:
 # Indicators produced by this module. Other steps (stomlinjer, tillgänglighet) add their own
 # ids; :func:`describe` falls back to the id for those.
 UNITS = {"befolkning": "invånare", "andel_i_tatort": "procent", "befolkning_ruta": "invånare",
-         "andel_eftergymnasial_16_74": "procent",
+         "andel_eftergymnasial_16_74": "procent", "andel_0_19": "procent",
+         "andel_75_plus": "procent",
          **{f"bredband_{speed}_{who}": "procent" for speed in ("100mbit", "1gbit")
             for who in ("hushall", "arbetsstallen")}}
 CATALOGUE: dict[str, Indikator] = {i: Indikator.of(i, unit) for i, unit in UNITS.items()}
@@ -107,7 +108,7 @@ def population_rows(split: pd.DataFrame, *, kalla: str) -> pd.DataFrame:
     """Return indicator ``befolkning`` from :func:`layers.befolkning.population_split`.
 
     Returns :data:`COLUMNS`; ``teljare`` is the population, ``namnare`` empty, ``ar`` the
-    year of each part (e.g. ``2025−2020`` for landsbygd).
+    year of each part (e.g. ``2020/2025`` for landsbygd).
     """
     frame = split.rename(columns={"befolkning": "teljare"}).assign(kalla=kalla)
     return _count_rows(frame, "befolkning", "invånare")
@@ -133,20 +134,37 @@ def grid_population_rows(sums: pd.DataFrame, *, ar: str, kalla: str) -> pd.DataF
     return _count_rows(frame, "befolkning_ruta", "invånare")
 
 
-def education_rows(panel: pd.DataFrame, *, kommunkoder: list[str], kalla: str) -> pd.DataFrame:
-    """Return ``andel_eftergymnasial_16_74`` (hela_kommunen) of the latest panel year.
+PANEL_SHARES = {"andel_eftergymnasial": "andel_eftergymnasial_16_74",
+                "andel_0_19": "andel_0_19", "andel_75_plus": "andel_75_plus"}
 
-    ``teljare`` = share × total population and ``namnare`` = total population, so that
-    county and group values are population-weighted (the source has no 16–74 head count).
-    ``ar`` is the measurement year (panel year − 1).
+
+def panel_rows(panel: pd.DataFrame, *, kommunkoder: list[str], kalla: str) -> pd.DataFrame:
+    """Every panel year of education and age structure (hela_kommunen), and the population.
+
+    Shares (:data:`PANEL_SHARES`): ``teljare`` = share × total population and ``namnare`` =
+    total population, so that county and group values are population-weighted (the source
+    has no head count per age group). ``befolkning`` rows give the panel's population. ``ar``
+    is the measurement year (31 December of panel year − 1), so the rows sit beside other
+    sources' years in one series.
     """
     rows = panel[panel["kommunkod"].isin(kommunkoder)]
-    rows = rows[rows["panelar"] == rows["panelar"].max()]
-    frame = pd.DataFrame({"kommunkod": rows["kommunkod"], "omrade": "hela_kommunen",
-                          "teljare": rows["andel_eftergymnasial"] * rows["folkmangd"],
-                          "namnare": rows["folkmangd"].astype("float64"), "ar": rows["matar"],
-                          "kalla": kalla})
-    return _share_rows(frame, "andel_eftergymnasial_16_74")
+    base = pd.DataFrame({"kommunkod": rows["kommunkod"], "omrade": "hela_kommunen",
+                         "namnare": rows["folkmangd"].astype("float64"), "ar": rows["matar"],
+                         "kalla": kalla})
+    parts = [_share_rows(base.assign(teljare=rows[column] * rows["folkmangd"]), indikator)
+             for column, indikator in PANEL_SHARES.items() if column in rows.columns]
+    parts.append(_count_rows(base.assign(teljare=rows["folkmangd"].astype("float64")),
+                             "befolkning", "invånare"))
+    return pd.concat(parts, ignore_index=True)
+
+
+def latest(table: pd.DataFrame) -> pd.DataFrame:
+    """The latest year's row of each kommun, område and indicator (the table keeps all)."""
+    if table.empty:
+        return table
+    order = table.sort_values("ar", kind="stable")
+    return order.drop_duplicates(["kommunkod", "omrade", "indikator"], keep="last"
+                                 ).sort_index()
 
 
 BREDBAND_OMRADE = {"tatort": "tatort", "smaort": "landsbygd", "utanfor": "landsbygd",

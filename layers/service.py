@@ -262,7 +262,7 @@ def coverage(frame: gpd.GeoDataFrame, *, unlocated: dict[str, int]) -> dict:
                    for kalla, group in rows.groupby("kalla", sort=True)]
         present[kategori] = {"antal": len(inside), "utanfor": len(rows) - len(inside),
                              "utan_koordinater": lacking, "kallor": sources}
-        legend[kategori] = (f"{len(inside)} av {len(inside) + lacking}" if lacking
+        legend[kategori] = (f"{len(inside)}/{len(inside) + lacking}" if lacking
                             else str(len(inside)))
     return {"kategorier": present, "saknas": missing, "legend": legend}
 

@@ -182,7 +182,7 @@ def _tatort_rows(zones: gpd.GeoDataFrame, split: pd.DataFrame, tatorter: gpd.Geo
             values = {}
             for (_, omrade), pop in parts.iterrows():
                 teljare = float(within.get(kommunkod, 0.0)) if omrade != "landsbygd" else np.nan
-                kalla = KALLA.format(datum=zone.datum, ar=str(pop["ar"]).split("−")[0])
+                kalla = KALLA.format(datum=zone.datum, ar=str(pop["ar"]).split("/")[-1])
                 values[omrade] = (teljare, float(pop["befolkning"]),
                                   YEARS[omrade].format(ar=pop["ar"]), kalla + NOTES.get(omrade, ""))
             rows += _rows(zone, kommunkod, values)

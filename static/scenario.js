@@ -62,10 +62,17 @@ document.addEventListener("DOMContentLoaded", () => {
   form.elements.ta_bort.addEventListener("change", (event) => showClosed(event.target.value));
   showClosed(form.elements.ta_bort.value);
 
+  // The scenario is in the page's address (?ta_bort=…&km=…), so it can be shared.
+  const asked = new URLSearchParams(window.location.search);
+  const byEffect = (a, b) => (b.km_diff || 0) - (a.km_diff || 0) || (b.befolkning || 0) - (a.befolkning || 0);
+  const levels = Object.keys(t.levels);
+
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     out.replaceChildren(cell("p", t.running));
     const params = new URLSearchParams(new FormData(form));
+    const address = new URLSearchParams({ sprak: form.dataset.lang, ta_bort: params.get("ta_bort"), km: params.get("km") });
+    window.history.replaceState(null, "", "?" + address.toString());
     const response = await fetch("/api/scenario?" + params.toString());
     const body = await response.json();
     if (!response.ok) {
@@ -74,7 +81,10 @@ document.addEventListener("DOMContentLoaded", () => {
     }
     const km = params.get("km");
     const key = (row, suffix) => Object.keys(row).find((k) => k.startsWith("bef_over_") && k.endsWith(suffix));
-    const summary = body.summary.map((r) => [
+    // most affected first: per level, by the people who get farther
+    const rows = [...body.summary].sort((a, b) => levels.indexOf(a.niva) - levels.indexOf(b.niva)
+      || (b.bef_langre_bort || 0) - (a.bef_langre_bort || 0));
+    const summary = rows.map((r) => [
       [t.levels[r.niva] || r.niva],
       [r.niva === "kommun" ? (t.kommuner[r.grupp] || r.grupp)
         : r.niva === "omrade" ? (t.areas[r.grupp] || r.grupp) : r.grupp],
@@ -85,6 +95,7 @@ document.addEventListener("DOMContentLoaded", () => {
     ]);
     showClosed(params.get("ta_bort"));
     origins.clearLayers();
+    body.changed.sort(byEffect);
     const biggest = Math.max(1, ...body.changed.map((r) => r.km_diff || 0));
     body.changed.forEach((r) => {
       const share = Math.min(1, (r.km_diff || 0) / biggest);
@@ -97,6 +108,11 @@ document.addEventListener("DOMContentLoaded", () => {
         `${t.changedHeaders[4]}: ${number(r.km_fore, 1)} · ${t.changedHeaders[5]}: ${number(r.km_efter, 1)}`,
       ])).addTo(origins);
     });
+    // zoom to the affected area: the closing point and the origins that get farther
+    const point = mapData.punkter[params.get("ta_bort")];
+    const area = L.latLngBounds(body.changed.map((r) => [r.lat, r.lon]));
+    if (point) area.extend([point[1], point[0]]);
+    if (area.isValid()) map.fitBounds(area.pad(0.3), { maxZoom: 11 });
     const changed = body.changed.map((r) => [
       [r.namn], [t.kommuner[r.kommunkod] || r.kommunkod], [t.areas[r.omrade] || r.omrade], [number(r.befolkning, 0), "n"],
       [number(r.km_fore, 1), "n"], [number(r.km_efter, 1), "n"], [number(r.km_diff, 1), "n sb-worse"],
@@ -107,4 +123,11 @@ document.addEventListener("DOMContentLoaded", () => {
       changed.length ? table(t.changedCaption, t.changedHeaders, changed) : cell("p", t.noChange),
     );
   });
+
+  if (asked.get("ta_bort") && mapData.punkter[asked.get("ta_bort")]) {
+    form.elements.ta_bort.value = asked.get("ta_bort");
+    if (asked.get("km")) form.elements.km.value = asked.get("km");
+    showClosed(form.elements.ta_bort.value);
+    form.requestSubmit();
+  }
 });

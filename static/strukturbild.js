@@ -64,13 +64,15 @@ function strukturbildPanel(map, config) {
   strukturbildTileWatch(map, config, el);
 
   const panel = L.control({ position: "topright" });
+  // on a phone the panel starts closed, so that the map stays visible
+  const collapsed = config.collapsed || window.matchMedia("(max-width: 600px)").matches;
   panel.onAdd = () => {
-    const root = el("div", { className: "sb-panel" + (config.collapsed ? " sb-collapsed" : "") });
+    const root = el("div", { className: "sb-panel" + (collapsed ? " sb-collapsed" : "") });
     L.DomEvent.disableClickPropagation(root);
     L.DomEvent.disableScrollPropagation(root);
     const toggle = el("button", { className: "sb-toggle", type: "button", title: t.panel, textContent: "☰" });
     toggle.setAttribute("aria-label", t.panel);
-    toggle.setAttribute("aria-expanded", String(!config.collapsed));
+    toggle.setAttribute("aria-expanded", String(!collapsed));
     toggle.addEventListener("click", () => {
       root.classList.toggle("sb-collapsed");
       toggle.setAttribute("aria-expanded", String(!root.classList.contains("sb-collapsed")));
@@ -94,7 +96,7 @@ function strukturbildPanel(map, config) {
     }
 
     if (config.indicators && config.indicators.length) {
-      body.append(el("h3", { textContent: t.indicator }));
+      body.append(el("h2", { textContent: t.indicator }));
       const select = el("select");
       select.setAttribute("aria-label", t.indicator);
       select.append(el("option", { value: "", textContent: t.noIndicator }));
@@ -113,7 +115,7 @@ function strukturbildPanel(map, config) {
       const items = config.layers.filter((l) => l.theme === theme);
       const missing = config.missing.filter((l) => l.theme === theme);
       if (!items.length && !missing.length) return;
-      body.append(el("h3", { textContent: heading }));
+      body.append(el("h2", { textContent: heading }));
       items.forEach((spec) => {
         const box = el("input", { type: "checkbox", checked: spec.visible });
         box.dataset.layer = spec.id;
@@ -150,7 +152,7 @@ function strukturbildPanel(map, config) {
     }
 
     if (config.base) {
-      body.append(el("h3", { textContent: t.basemap }));
+      body.append(el("h2", { textContent: t.basemap }));
       const base = window[config.base.var];
       [[true, config.base.title], [false, t.dataBase]].forEach(([on, title]) => {
         const radio = el("input", { type: "radio", name: "sb-base", checked: on });
@@ -396,7 +398,7 @@ function strukturbildEmbedDialog(map, config, el) {
 /* Links to the server-rendered PNG and PDF of the current view, and print (A4/A3). */
 function strukturbildExports(map, config, el) {
   const t = config.texts;
-  const box = el("div", { className: "sb-exports" }, el("h3", { textContent: t.export }));
+  const box = el("div", { className: "sb-exports" }, el("h2", { textContent: t.export }));
   const links = [["karta.png", "a4", t.exportPng], ["karta.pdf", "a4", t.exportPdf], ["karta.pdf", "a3", t.exportPdfA3]];
   links.forEach(([path, format, label]) => {
     const link = el("a", { textContent: label, href: "/" + path });

@@ -37,6 +37,7 @@ from gisapp.maps.renderers import ON_DEMAND, style_function
 from gisapp.maps.sources import source_line
 from gisapp.maps.view import MapView, map_title
 from gisapp.store import Build
+from gisapp.web.numbers import unit_label
 from layers import palette
 from layers.catalog import SPECS
 from messages import LANGUAGES, section
@@ -316,8 +317,10 @@ def _legend(fig: Figure, build: Build, view: MapView, layer_ids: list[str]) -> N
     if view.indikator:
         shading = shade(build, view.indikator, lang)
         caption = shading.caption
-        add(invisible, f"{caption['titel']} ({caption['enhet']}, {caption['ar']})", heading=True)
-        for colour, text in zip(shading.colours, range_labels(shading.ranges), strict=True):
+        unit = unit_label(caption["enhet"], lang)
+        add(invisible, f"{caption['titel']} ({unit}, {caption['ar']})", heading=True)
+        for colour, text in zip(shading.colours, range_labels(shading.ranges, lang),
+                                strict=True):
             add(Rectangle((0, 0), 1, 1, facecolor=colour, edgecolor="#333333"), text)
         add(Rectangle((0, 0), 1, 1, facecolor=palette.CHOROPLETH_NO_DATA, edgecolor="#333333"),
             TEXTS[lang]["nodata"])

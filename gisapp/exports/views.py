@@ -42,7 +42,7 @@ from gisapp.web.pagecache import cached_page
 from gisapp.web.texts import TEXTS
 from gisapp.web.throttle import computing
 from layers.service import CATEGORIES
-from messages import section
+from messages import section, text
 
 exports = Blueprint("exports", __name__)
 _lock = threading.Lock()
@@ -145,6 +145,8 @@ def index():
     lang = params.language(request.args.get("sprak"))
     build = current_build()
     return render_template("nedladdning.html", lang=lang, build_id=build.id,
+                           meta_description=text("meta.downloads", lang,
+                                                 region=build.manifest["region"]["lansnamn"]),
                            t={**TEXTS[lang], **section("downloads", lang)},
                            region=build.manifest["region"], links=download_links(build, lang),
                            fmt=formatter(lang),

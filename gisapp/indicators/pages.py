@@ -10,8 +10,9 @@ import math
 
 import pandas as pd
 
-from gisapp.indicators.charts import OKABE_ITO, Bar, Reference, bar_chart
+from gisapp.indicators.charts import OKABE_ITO, Bar, Line, Reference, bar_chart, trend_chart
 from gisapp.indicators.query import (
+    ALL_YEARS,
     Selection,
     indicator_ids,
     indicator_sources,
@@ -19,8 +20,9 @@ from gisapp.indicators.query import (
     query,
 )
 from gisapp.store import Build
+from gisapp.web.provenance import shown
 from layers.indikatorer import OMRADEN, describe
-from messages import LANGUAGES, section
+from messages import LANGUAGES, section, text
 
 AREA_LABELS = {lang: section("area", lang) for lang in LANGUAGES}
 LAN_COLOUR = "#000000"
@@ -54,7 +56,7 @@ def comparison(build: Build, selection: Selection, *, omrade: str, sort: str, la
     indikator = selection.indikator
     result = query(build, Selection(None, indikator, selection.klassning))
     rows = result["rader"][result["rader"]["omrade"] == omrade]
-    rows = rows.assign(klass=rows["klass"].fillna("–"))  # no classification stored
+    rows = rows.assign(klass=rows["klass"].astype(object).fillna("–"))  # none stored
     classes = result["klasser"][result["klasser"]["omrade"] == omrade].set_index("grupp")
     lan = result["lan"][result["lan"]["omrade"] == omrade]
     by = ["varde", "kommunnamn"] if sort == "varde" else ["kommunnamn"]
@@ -66,25 +68,90 @@ def comparison(build: Build, selection: Selection, *, omrade: str, sort: str, la
     for klass, members in rows.groupby("klass", sort=True):
         members = members.sort_values(by, ascending=ascending)
         average = _value(classes["varde"].get(klass))
+        alone = len(members) == 1
         groups.append({"klass": klass, "average": average,
+                       "note": text("chart.alone", lang, kommun=members["kommunnamn"].iloc[0],
+                                    group=klass) if alone else "",
                        "rows": members[["kommunkod", "kommunnamn", "varde", "teljare", "namnare",
                                         "ar"]].to_dict("records")})
         bars += [Bar(r.kommunnamn, _value(r.varde), OKABE_ITO[0], klass)
                  for r in members.itertuples()]
-        if average is not None and share:
-            label = ("Gruppens värde" if lang == "sv" else "Group value") + f" ({klass})"
+        if average is not None and share and not alone:  # alone: the line is its own bar
+            label = text("chart.group_value", lang, group=klass)
             references.append(Reference(label, average, CLASS_COLOUR, klass))
     lan_value = _value(lan["varde"].iloc[0]) if len(lan) else None
     if lan_value is not None and share:
         references.append(Reference(build.manifest["region"]["lansnamn"], lan_value, LAN_COLOUR))
     info = describe(indikator, lang)
     unit = rows["enhet"].iloc[0] if len(rows) else info["enhet"]
-    chart = bar_chart(bars, unit=unit, title=info["titel"], references=tuple(references))
-    return {"info": {**info, "enhet": unit}, "groups": groups, "lan": lan_value,
+    chart = bar_chart(bars, unit=unit, title=info["titel"], lang=lang,
+                      references=tuple(references))
+    has_values = any(b.value is not None for b in bars)
+    return {"trend": trend(build, indikator, klassning=selection.klassning, lang=lang,
+                           omrade=omrade),
+            "info": {**info, "enhet": unit}, "groups": groups, "lan": lan_value,
             "files": source_files(build, indikator),
-            "chart": chart if bars else None,
+            "chart": chart if has_values else None,
+            "no_values": "" if has_values else text("indicators.no_values_area", lang,
+                                                     area=AREA_LABELS[lang][omrade].lower()),
             "missing": (missing_text(build, indikator, result["saknas"][indikator], lang)
                         if indikator in result["saknas"] else None)}
+
+
+def _points(frame: pd.DataFrame) -> tuple[tuple[str, float], ...]:
+    """``(year, value)`` of the rows with a value and a single year, oldest first."""
+    frame = frame[frame["varde"].notna() & frame["ar"].astype(str).str.fullmatch(r"\d{4}")]
+    return tuple(sorted((str(r.ar), float(r.varde)) for r in frame.itertuples()))
+
+
+def trend(build: Build, indikator: str, *, klassning: str, lang: str, omrade: str,
+          kommunkod: str | None = None) -> object:
+    """A small chart of the indicator over the years, ``None`` with fewer than two years.
+
+    Lines: the kommun (when given), its class (shares only) or every class (the comparison
+    page, shares only) and the län. A count's group totals are not drawn beside a kommun.
+    """
+    result = query(build, Selection(kommunkod, indikator, klassning, ALL_YEARS))
+    rows = result["rader"][result["rader"]["omrade"] == omrade]
+    classes = result["klasser"][result["klasser"]["omrade"] == omrade]
+    lan = result["lan"][result["lan"]["omrade"] == omrade]
+    share = rows["namnare"].notna().any()
+    lines = []
+    if kommunkod is not None:
+        lines.append(Line(build.kommuner[kommunkod], _points(rows), OKABE_ITO[0]))
+    if share:
+        for n, (klass, part) in enumerate(classes.groupby("grupp", sort=True)):
+            colour = CLASS_COLOUR if kommunkod else OKABE_ITO[(n + 1) % len(OKABE_ITO)]
+            lines.append(Line(str(klass), _points(part), colour, dashed=kommunkod is not None))
+    if share or kommunkod is None:
+        lines.append(Line(build.manifest["region"]["lansnamn"], _points(lan), LAN_COLOUR,
+                          dashed=True))
+    lines = [line for line in lines if len(line.points) > 1]
+    if not lines:
+        return None
+    info = describe(indikator, lang)
+    unit = rows["enhet"].iloc[0] if len(rows) else info["enhet"]
+    title = f"{info['titel']} – {text('indicators.trend', lang)}"
+    return trend_chart(lines, unit=unit, title=title, lang=lang)
+
+
+def source_note(build: Build, indikator: str, kommunkod: str, kalla: object,
+                lang: str) -> str:
+    """The source of one value as the page's language says it.
+
+    Swedish pages show the row's own ``kalla``; English pages the publishers of the sources
+    behind the indicator, or the English reason when the row is empty because the kommun's
+    rail service is not covered by the timetables.
+    """
+    if lang == "sv":
+        return str(kalla)
+    stations = build.manifest["layers"].get("hallplatser", {})
+    reason = stations.get("kommuner_utan_tackning", {}).get(kommunkod, {})
+    if reason.get("sv") and reason["sv"] in str(kalla):
+        return reason["en"]
+    publishers = dict.fromkeys(shown(s, "publisher", lang)
+                               for s in indicator_sources(build, indikator))
+    return "; ".join(publishers) or "–"
 
 
 def _chart_for(block: pd.DataFrame, *, names: tuple[str, str, str], unit: str,
@@ -107,7 +174,7 @@ def _chart_for(block: pd.DataFrame, *, names: tuple[str, str, str], unit: str,
             bars.append(Bar(klass, _value(row["klass_varde"]), CLASS_COLOUR, labels[omrade]))
             bars.append(Bar(lansnamn, _value(row["lan_varde"]), OKABE_ITO[4], labels[omrade]))
     title = describe(block["indikator"].iloc[0], lang)["titel"]
-    return bar_chart(bars, unit=unit, title=title)
+    return bar_chart(bars, unit=unit, title=title, lang=lang)
 
 
 def population_check(rows: pd.DataFrame) -> dict | None:
@@ -154,11 +221,15 @@ def profile(build: Build, kommunkod: str, *, klassning: str, lang: str) -> dict:
         unit = block["enhet"].iloc[0]
         blocks.append({
             "info": {**describe(indikator, lang), "enhet": unit},
-            "rows": block[["omrade", "varde", "klass_varde", "lan_varde", "ar", "kalla"]]
-            .to_dict("records"),
+            "rows": [{**row, "kalla": source_note(build, indikator, kommunkod, row["kalla"],
+                                                  lang)}
+                     for row in block[["omrade", "varde", "klass_varde", "lan_varde", "ar",
+                                       "kalla"]].to_dict("records")],
             "chart": _chart_for(block, names=(names[kommunkod], klass, lansnamn), unit=unit,
                                 lang=lang),
             "files": source_files(build, indikator),
+            "trend": trend(build, indikator, klassning=klassning, lang=lang,
+                           omrade="hela_kommunen", kommunkod=kommunkod),
         })
     missing: dict[str, list[dict]] = {}
     for indikator, reason in result["saknas"].items():

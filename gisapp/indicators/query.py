@@ -19,6 +19,7 @@ from gisapp.store import Build
 from layers import indikatorer
 from layers.catalog import SPECS, producer_of
 from layers.kommunindikatorer import SPEC as KOMMUNINDIKATORER
+from messages import has, text
 
 
 @dataclass(frozen=True)
@@ -28,32 +29,61 @@ class Selection:
     kommun: str | None
     indikator: str | None
     klassning: str | None
+    ar: str | None = None  # None: the latest year; "alla": every year; else one year
 
 
-_CHECKED: weakref.WeakKeyDictionary[Build, pd.DataFrame] = weakref.WeakKeyDictionary()
+ALL_YEARS = "alla"
+
+
+_LATEST: weakref.WeakKeyDictionary[Build, pd.DataFrame] = weakref.WeakKeyDictionary()
 
 
 def table(build: Build) -> pd.DataFrame:
-    """Return the build's indicator rows (empty with the columns when none).
+    """The build's latest indicator rows: one year per kommun, område and indicator.
 
-    The table is contract-checked once per build, not per request; callers must not modify it.
+    Contract-checked once per build (not per request); empty with the columns when none.
+    Callers must not modify it. :func:`history` has every year.
     """
-    checked = _CHECKED.get(build)
-    if checked is None:
-        frame = build.indicators
-        checked = (pd.DataFrame(columns=indikatorer.COLUMNS) if frame.empty
-                   else indikatorer.check(frame, f"build {build.id}"))
-        _CHECKED[build] = checked
-    return checked
+    latest = _LATEST.get(build)
+    if latest is None:
+        latest = indikatorer.latest(history(build))
+        _LATEST[build] = latest
+    return latest
 
 
-def classifications(build: Build) -> dict[str, str]:
+def history(build: Build) -> pd.DataFrame:
+    """Every year of the build's indicator rows (the series behind the trend charts)."""
+    frame = build.indicators
+    if frame.empty:
+        return pd.DataFrame(columns=indikatorer.COLUMNS)
+    return indikatorer.check(frame, f"build {build.id}")
+
+
+def classifications(build: Build, lang: str = "sv") -> dict[str, str]:
     """``{id: title}`` of the classifications stored in the build (SKR first)."""
     if KOMMUNINDIKATORER.id not in build.layer_ids():
         return {}
     columns = build.layer(KOMMUNINDIKATORER.id).columns
-    return {key: meta.title for key, meta in CLASSIFICATIONS.items()
+    return {key: text(f"classification.{key}.title", lang) for key in CLASSIFICATIONS
             if f"klass_{key}" in columns}
+
+
+def classification_choices(build: Build, lang: str) -> list[dict]:
+    """Every classification the app knows, stored or not, for the class selector.
+
+    Each is ``id, title, missing`` (the how-to-add text when the build lacks its table,
+    else ``""``).
+    """
+    stored = classifications(build, lang)
+    return [{"id": key, "title": text(f"classification.{key}.title", lang),
+             "missing": "" if key in stored else missing_classification(key, lang)}
+            for key in CLASSIFICATIONS]
+
+
+def missing_classification(key: str, lang: str) -> str:
+    """How to add the table of a classification the build lacks."""
+    how = f"classification.{key}.how_to_add"
+    return text(how, lang) if has(how) else text("indicators.no_data_suffix", lang)
 
 
 def groups(build: Build, klassning: str) -> pd.Series:
@@ -133,7 +163,9 @@ def query(build: Build, selection: Selection) -> dict[str, pd.DataFrame | dict]:
 def _query(build_path: str, selection: Selection) -> dict[str, pd.DataFrame | dict]:
     """Compute :func:`query` for the build in ``build_path`` (cached)."""
     build = Build(Path(build_path))
-    rows = table(build)
+    rows = table(build) if selection.ar is None else history(build)
+    if selection.ar not in (None, ALL_YEARS):
+        rows = rows[rows["ar"] == selection.ar]
     names = build.kommuner
     rows = rows[rows["kommunkod"].isin(names)]
     present = set(rows["indikator"])
@@ -141,8 +173,7 @@ def _query(build_path: str, selection: Selection) -> dict[str, pd.DataFrame | di
     rows = rows[rows["indikator"].isin(wanted)]
     classes = groups(build, selection.klassning)
     lan = pd.Series(build.manifest["region"]["lansnamn"], index=list(names))
-    class_rows = indikatorer.aggregate(rows, classes)
-    lan_rows = indikatorer.aggregate(rows, lan)
+    class_rows, lan_rows = per_year(rows, classes), per_year(rows, lan)
     if selection.kommun:
         rows = rows[rows["kommunkod"] == selection.kommun]
         class_rows = class_rows[class_rows["grupp"] == classes.get(selection.kommun)]
@@ -152,6 +183,24 @@ def _query(build_path: str, selection: Selection) -> dict[str, pd.DataFrame | di
               if (reason := missing_reason(build, i, present)) is not None}
     return {"rader": rows.reset_index(drop=True), "klasser": class_rows.reset_index(drop=True),
             "lan": lan_rows.reset_index(drop=True), "saknas": saknas}
+
+
+def per_year(rows: pd.DataFrame, groups: pd.Series) -> pd.DataFrame:
+    """:func:`layers.indikatorer.aggregate` for each year of ``rows`` on its own.
+
+    The latest table has one year per kommun and indicator, whose years the aggregate joins
+    ("2020/2025"); a table of several years is aggregated year by year, never summed across.
+    """
+    counts = rows.groupby(["kommunkod", "omrade", "indikator"])["ar"].nunique()
+    if rows.empty or counts.max() <= 1:
+        return indikatorer.aggregate(rows, groups)
+    parts = [indikatorer.aggregate(part, groups) for _, part in rows.groupby("ar", sort=True)]
+    return pd.concat(parts, ignore_index=True)
+
+
+def years(build: Build) -> list[str]:
+    """Every year in the build's indicator rows, oldest first."""
+    return sorted(set(history(build)["ar"].astype(str)))
 
 
 def long_csv(result: dict) -> pd.DataFrame:

@@ -10,6 +10,7 @@ import pandas as pd
 
 from data_sources.crs import SERVE_CRS
 from gisapp.store import Build
+from messages import text
 
 TATORT_COLUMNS = ["tatortskod", "tatort", "kommunkod", "bef_2020", "hallplats",
                   "hallplats_id", "avstand_m", "metod", "avgangar_dag", "klass",
@@ -51,7 +52,8 @@ def kommun_stomlinje(build: Build, kommunkod: str, lang: str) -> dict | None:
     utan = []
     if table is not None:
         rows = table[table["status"] != "inom"].sort_values("bef_2020", ascending=False)
-        utan = rows.astype(object).where(rows.notna(), None).to_dict("records")
+        utan = [{**row, "status_text": text(f"category.status.{row['status']}", lang)}
+                for row in rows.astype(object).where(rows.notna(), None).to_dict("records")]
     return {"tackning": record["tackning"][lang],
             "orsak": record.get("kommuner_utan_tackning", {}).get(kommunkod, {}).get(lang, ""),
             "dag": record["analysdag"][lang],

@@ -10,16 +10,21 @@ import json
 
 from flask import Blueprint, Response, jsonify, render_template, request
 
-from data_sources.errors import NotFoundError
+from data_sources.errors import NotFoundError, RequestError
+from data_sources.klassning import CLASSIFICATIONS
 from gisapp.indicators.excel import workbook
 from gisapp.indicators.pages import AREA_LABELS, comparison, profile
 from gisapp.indicators.query import (
+    ALL_YEARS,
     Selection,
+    classification_choices,
     classifications,
     indicator_ids,
     indicator_sources,
     long_csv,
+    missing_classification,
     query,
+    years,
 )
 from gisapp.indicators.stomlinje import kommun_stomlinje, tatort_table
 from gisapp.maps.choropleth import mappable_indicators
@@ -31,7 +36,7 @@ from gisapp.web.jsonsafe import dumps
 from gisapp.web.numbers import formatter
 from gisapp.web.pagecache import cached_page
 from layers.indikatorer import describe
-from messages import LANGUAGES, section
+from messages import LANGUAGES, section, text
 
 indicators = Blueprint("indicators", __name__)
 
@@ -40,11 +45,19 @@ TEXTS = {lang: section("indicators", lang) for lang in LANGUAGES}
 
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-def _klassning(build: Build) -> str:
-    """Parse ``klassning`` against the classifications stored in the build (default SKR)."""
+def _klassning(build: Build, *, page: bool = False) -> str:
+    """Parse ``klassning`` (default: the first stored, SKR).
+
+    Pages accept every classification the app knows and say "saknar data" for one the build
+    lacks; the API accepts only stored ones and says how to add the others.
+    """
     available = classifications(build)
-    return params.choice("klassning", request.args.get("klassning"), available,
-                         next(iter(available), None))
+    value = request.args.get("klassning")
+    known = CLASSIFICATIONS if page or value in CLASSIFICATIONS else available
+    chosen = params.choice("klassning", value, known, next(iter(available), None))
+    if not page and chosen is not None and chosen not in available:
+        raise RequestError("klassning", missing_classification(chosen, "en"))
+    return chosen
 
 
 def _records(frame) -> list[dict]:
@@ -59,12 +72,13 @@ def api_indikatorer():
     Each answer is made once per build and parsed parameters, then served from the page
     cache (compressed once).
     """
-    params.only(request.args, ("kommun", "indikator", "klassning", "format"))
+    params.only(request.args, ("kommun", "indikator", "klassning", "format", "ar"))
     build = current_build()
     selection = Selection(
         params.kommunkod(request.args.get("kommun"), build.kommuner),
         params.choice("indikator", request.args.get("indikator"), indicator_ids(build), None),
-        _klassning(build))
+        _klassning(build),
+        params.choice("ar", request.args.get("ar"), [ALL_YEARS, *years(build)], None))
     output = params.choice("format", request.args.get("format"), params.FORMATS, "json")
     name = f"indikatorer_{selection.kommun or 'region'}.{output}"
     headers = {"Content-Disposition": f"attachment; filename={name}"} if output != "json" else {}
@@ -126,7 +140,7 @@ def jamfor():
     indikator = params.choice("indikator", request.args.get("indikator"), ids,
                               DEFAULT_INDICATOR if DEFAULT_INDICATOR in ids else ids[0])
     omrade = params.omrade(request.args.get("omrade"))
-    klassning = _klassning(build)
+    klassning = _klassning(build, page=True)
     sort = params.choice("sortera", request.args.get("sortera"), params.SORTS, "varde")
     chosen = {"indikator": indikator, "omrade": omrade, "klassning": klassning, "sortera": sort}
 
@@ -135,8 +149,11 @@ def jamfor():
                           sort=sort, lang=lang)
         return render_template(
             "jamfor.html", lang=lang, t=TEXTS[lang], region=build.manifest["region"],
+            meta_description=text("meta.compare", lang,
+                                  region=build.manifest["region"]["lansnamn"]),
             data=data, indicators=[describe(i, lang) for i in ids], areas=AREA_LABELS[lang],
-            classifications=classifications(build), chosen=chosen, fmt=formatter(lang),
+            classifications=classification_choices(build, lang), chosen=chosen,
+            fmt=formatter(lang),
             on_map=chosen["indikator"] in mappable_indicators(build))
 
     return cached_page(build.id, ("jamfor", lang, *chosen.values()), render)
@@ -151,8 +168,9 @@ def kommun_profile(kommunkod: str):
     known = build.kommuner
     if kommunkod not in known:
         return render_template("kommun_404.html", lang=lang, t=TEXTS[lang], known=known,
+                               meta_description=TEXTS[lang]["not_found"],
                                region=build.manifest["region"], asked=kommunkod[:40]), 404
-    klassning = _klassning(build)
+    klassning = _klassning(build, page=True)
 
     def render() -> str:
         data = profile(build, kommunkod, klassning=klassning, lang=lang)
@@ -160,9 +178,12 @@ def kommun_profile(kommunkod: str):
                              highlight=kommunkod, embed_url="/embed", exports=True)
         return render_template(
             "kommun.html", lang=lang, t=TEXTS[lang], region=build.manifest["region"],
+            meta_description=text("meta.kommun", lang, kommun=known[kommunkod],
+                                  region=build.manifest["region"]["lansnamn"]),
             kommunkod=kommunkod, kommunnamn=known[kommunkod], data=data,
             stomlinje=kommun_stomlinje(build, kommunkod, lang),
-            areas=AREA_LABELS[lang], klassning=klassning, classifications=classifications(build),
+            areas=AREA_LABELS[lang], klassning=klassning,
+            classifications={c["id"]: c for c in classification_choices(build, lang)},
             fmt=formatter(lang), **render_parts(build, options))
 
     return cached_page(build.id, ("kommun", lang, kommunkod, klassning), render)

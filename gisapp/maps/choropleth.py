@@ -27,6 +27,7 @@ from gisapp.indicators.query import table
 from gisapp.maps import panes
 from gisapp.maps.display import simplify_for_display, to_geojson
 from gisapp.store import Build
+from gisapp.web.numbers import formatter, number, unit_label
 from layers import palette
 from layers.indikatorer import OMRADEN, describe
 from messages import LANGUAGES, section
@@ -104,18 +105,18 @@ def _colours(n: int) -> list[str]:
     return [PALETTE[round(i * (len(PALETTE) - 1) / max(n - 1, 1))] for i in range(n)]
 
 
-def _number(value: float, step: float = 0.1) -> str:
-    """Format a legend bound to the precision of ``step``, Swedish decimal comma and grouping."""
-    digits = max(0, -math.floor(math.log10(step) + 1e-9))
-    return f"{value:,.{digits}f}".replace(",", " ").replace(".", ",")
+def _number(value: float, step: float = 0.1, lang: str = "sv") -> str:
+    """Format a legend bound to the precision of ``step``, grouped, in ``lang``'s decimals."""
+    return number(value, lang, max(0, -math.floor(math.log10(step) + 1e-9)))
 
 
-def range_labels(ranges: list[tuple[float, float]]) -> list[str]:
+def range_labels(ranges: list[tuple[float, float]], lang: str = "sv") -> list[str]:
     """Legend texts of class ranges: ``low – high``, or one number for a one-value class."""
     if not ranges:
         return []
     step = readable_step(np.array([ranges[0][0], ranges[-1][1]]))
-    return [_number(low, step) if low == high else f"{_number(low, step)} – {_number(high, step)}"
+    return [_number(low, step, lang) if low == high
+            else f"{_number(low, step, lang)} – {_number(high, step, lang)}"
             for low, high in ranges]
 
 
@@ -126,13 +127,14 @@ def _legend(caption: dict, ranges: list, colours: list[str], lang: str) -> str:
     items = "".join(
         f'<div><span style="background:{c};display:inline-block;width:14px;height:10px;'
         f'margin-right:4px"></span>{escape(text)}</div>'
-        for c, text in zip(colours, range_labels(ranges), strict=True))
+        for c, text in zip(colours, range_labels(ranges, lang), strict=True))
     items += (f'<div><span style="background:{NO_DATA};display:inline-block;width:14px;'
               f'height:10px;margin-right:4px"></span>{escape(t["missing"])}</div>')
     return (f'<div class="sb-choropleth-legend" style="position:fixed;left:10px;bottom:110px;'
             f'z-index:1000;background:#fff;padding:6px 8px;font:12px system-ui,sans-serif;'
             f'border:1px solid #999;max-width:260px"><strong>{escape(title)}</strong><br>'
-            f'{escape(unit)} · {escape(t[omrade])} · {escape(t["year"])} {escape(year)}'
+            f'{escape(unit_label(unit, lang))} · {escape(t[omrade])} · '
+            f'{escape(t["year"])} {escape(year)}'
             f"{items}</div>")
 
 
@@ -158,11 +160,14 @@ def shade(build: Build, indikator: str, lang: str = "sv",
     frame = kommuner[["kommunkod", "kommunnamn", "geometry"]].copy()
     frame["varde"] = frame["kommunkod"].map(values).astype("float64")
     classes, ranges = classify(frame["varde"])
-    colours = _colours(len(ranges))
-    frame["farg"] = [colours[c] if c >= 0 else NO_DATA for c in classes]
-    frame["varde"] = frame["varde"].round(2)
     info = describe(indikator, lang)
     unit = rows["enhet"].iloc[0] if len(rows) else info["enhet"]
+    colours = _colours(len(ranges))
+    frame["farg"] = [colours[c] if c >= 0 else NO_DATA for c in classes]
+    fmt = formatter(lang)  # the tooltip's text: the language's decimal sign and grouping
+    frame["varde_text"] = [fmt(v, unit) if c >= 0 else TEXTS[lang]["missing"]
+                           for v, c in zip(frame["varde"], classes, strict=True)]
+    frame["varde"] = frame["varde"].round(2)
     year = "/".join(sorted(set(rows["ar"].astype(str))))
     return Shading(frame, ranges, colours,
                    {"titel": info["titel"], "enhet": unit, "omrade": omrade, "ar": year})
@@ -180,10 +185,10 @@ def add_indicator_choropleth(fmap: folium.Map, build: Build, indikator: str, lan
                                   "weight": 1, "fillOpacity": 0.75,
                                   "dashArray": None if f["properties"]["varde"] is not None
                                   else "4 4"},
-        tooltip=folium.GeoJsonTooltip(fields=["kommunnamn", "varde"],
+        tooltip=folium.GeoJsonTooltip(fields=["kommunnamn", "varde_text"],
                                       aliases=[TEXTS[lang]["kommun"],
                                                escape(f"{caption['titel']} "
-                                                      f"({caption['enhet']})")]),
+                                                      f"({unit_label(caption['enhet'], lang)})")]),
     ).add_to(fmap)
     legend = _legend(caption, shading.ranges, shading.colours, lang)
     fmap.get_root().html.add_child(Element(legend), name="sb_choropleth_legend")

@@ -108,10 +108,10 @@ def legend_rows(spec: LayerSpec, build: Build) -> list[tuple[str, str, str]]:
                   if c.value not in present}
         rows = tuple(row for row in rows if row not in absent)
         recorded = build.manifest["layers"][spec.id].get("tackning", {}).get("legend", {})
-        counts = {(c.colour, c.label_sv, c.label_en): f" ({recorded[c.value]})"
+        counts = {(c.colour, c.label_sv, c.label_en): str(recorded[c.value])
                   for c in spec.categories.classes if c.value in recorded}
-        rows = tuple((colour, sv + counts.get((colour, sv, en), ""),
-                      en + counts.get((colour, sv, en), "")) for colour, sv, en in rows)
+        rows = tuple((colour, sv + _count(counts.get((colour, sv, en)), "sv"),
+                      en + _count(counts.get((colour, sv, en)), "en")) for colour, sv, en in rows)
     elif (display := on_demand_display(build, spec.id)) is not None:
         # classes drawn by colour: keep the colours that are drawn
         drawn = {style.get("fillColor") for style in display(spec, build)["_style"]}
@@ -123,6 +123,15 @@ def _legend(spec: LayerSpec, build: Build, lang: str) -> list[list[str]]:
     """The legend rows in ``lang`` as ``[colour, label]``."""
     return [[colour, sv if lang == "sv" else en]
             for colour, sv, en in legend_rows(spec, build)]
+
+
+def _count(recorded: str | None, lang: str) -> str:
+    """A legend row's count, `` (70)`` or `` (6 av 34)`` (recorded as ``6/34``)."""
+    if recorded is None:
+        return ""
+    part, _, whole = recorded.partition("/")
+    shown = text("count.of", lang, part=part, whole=whole) if whole else part
+    return f" ({shown})"
 
 
 class _Panel(MacroElement):

@@ -19,6 +19,7 @@ from gisapp.web.jsonsafe import dumps
 from gisapp.web.pagecache import cached_page
 from gisapp.web.provenance import provenance_rows
 from gisapp.web.texts import TEXTS
+from messages import text
 
 maps = Blueprint("maps", __name__)
 
@@ -40,6 +41,7 @@ def index():
                              exports=True)
         return render_template(
             "map.html", lang=lang, t=TEXTS[lang], region=build.manifest["region"],
+            meta_description=text("meta.map", lang, region=build.manifest["region"]["lansnamn"]),
             build_id=build.id, provenance=provenance_rows(build, lang),
             missing=missing_layers(build, lang), no_data=no_data,
             **render_parts(build, options, indikator),
@@ -70,6 +72,8 @@ def embed():
                              legend_open=True)
         return render_template("embed.html", lang=view.lang, t=TEXTS[view.lang],
                                build_id=build.id, region=build.manifest["region"],
+                               meta_description=text("meta.map", view.lang,
+                                                     region=build.manifest["region"]["lansnamn"]),
                                fit_bbox=fit_bbox, **render_parts(build, options, view.indikator))
 
     return cached_page(build.id, key, render)

@@ -9,13 +9,15 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 
 from data_sources.crs import SERVE_CRS
+from data_sources.errors import RequestError
 from gisapp.maps.display import simplify_for_display, to_geojson
 from gisapp.store import Build
 from gisapp.web import params
 from gisapp.web.context import current_build
 from gisapp.web.pagecache import cached_page
 from gisapp.web.texts import TEXTS
-from messages import LANGUAGES, section
+from layers.accessibility import STRAIGHT
+from messages import LANGUAGES, section, text
 
 scenario_page = Blueprint("scenario_page", __name__)
 
@@ -75,18 +77,27 @@ def scenario_map_data(build: Build) -> dict:
 @scenario_page.get("/scenario")
 def page():
     """Choose a service point that closes; the page asks ``/api/scenario`` what it changes."""
-    params.page_only(request.args, ("sprak",))
+    params.page_only(request.args, ("sprak", "ta_bort", "km"))
     lang = params.language(request.args.get("sprak"))
     build = current_build()
     for needed in ("service", "tillganglighet"):
         build.require_layer(needed)
+    # the scenario in the address is run by the page's script; checked here so that a
+    # shared link with a wrong point says so (an empty ta_bort is no scenario yet)
+    params.number("km", request.args.get("km"), 10.0, low=0.0, high=1000.0)
+    closing = request.args.get("ta_bort")
+    if closing and closing not in set(build.layer("service")["id"]):
+        raise RequestError("ta_bort", f"unknown service point {closing[:40]!r}")
     key = ("scenario", lang)
 
     def render() -> str:
-        notes = build.manifest["layers"]["tillganglighet"]["notes"]
-        method = next((n for n in notes if "fågelvägen" in n or "vägnät" in n.lower()), "")
+        measured = set(build.layer("tillganglighet")["metod"])
+        method = SCENARIO_TEXTS[lang]["method_fågelvägen" if STRAIGHT in measured
+                                      else "method_vägnät"]
         return render_template(
             "scenario.html", lang=lang, t={**TEXTS[lang], **SCENARIO_TEXTS[lang]},
+            meta_description=text("meta.scenario", lang,
+                                  region=build.manifest["region"]["lansnamn"]),
             region=build.manifest["region"], choices=scenario_choices(build, lang),
             method_note=method, map_data=scenario_map_data(build),
             js_texts={**scenario_js_texts(lang), "kommuner": build.kommuner})

@@ -11,7 +11,7 @@ from flask import render_template, request
 
 from gisapp.web.params import LANGUAGES
 from gisapp.web.texts import TEXTS
-from messages import section
+from messages import has, section, text
 
 # Paths that are APIs even when a browser opens them: always problem JSON.
 API_PREFIXES = ("/api/", "/kartlager/", "/healthz", "/static/")
@@ -34,10 +34,21 @@ def page_language() -> str:
     return request.accept_languages.best_match(LANGUAGES, default="sv") or "sv"
 
 
-def html_error(status: int, detail: str, parameter: str | None = None) -> tuple[str, int]:
-    """The error page for ``status`` with ``detail`` (and the faulty ``parameter``)."""
+def explained(error: Exception | None, detail: str, lang: str) -> str:
+    """What was wrong, in ``lang`` when the catalogue says it (``error_request.<kind>``)."""
+    kind = getattr(error, "kind", "")
+    key = f"error_request.{kind}"
+    if kind and has(key):
+        return text(key, lang, **getattr(error, "values", {}))
+    return detail
+
+
+def html_error(status: int, detail: str, error: Exception | None = None) -> tuple[str, int]:
+    """The error page for ``status`` with ``detail`` (from ``error``, naming its parameter)."""
     lang = page_language()
     t = {**TEXTS[lang], **section("error", lang)}
+    parameter = getattr(error, "parameter", None)
+    detail = explained(error, detail, lang)
     titles = {404: t["title_404"], 400: t["title_400"], 405: t["title_405"]}
     title = titles.get(status, t["title_other"])
     return render_template("error.html", lang=lang, t=t, status=status, title=title,

@@ -45,12 +45,14 @@ def problem(status: int, title: str, detail: str, **extra: str) -> Response:
     return Response(json.dumps(body), status=status, mimetype=PROBLEM_JSON)
 
 
-def _answer(status: int, title: str, detail: str, **extra: str) -> Response:
-    """A problem document, or for a browser asking for HTML the error page; paths scrubbed."""
+def _answer(status: int, title: str, detail: str, error: Exception | None = None,
+            **extra: str) -> Response:
+    """A problem document, or for a browser asking for HTML the error page; paths scrubbed.
+
+    ``error`` (a 4xx project error) lets the page name its parameter and explain it.
+    """
     if wants_html():
-        return make_response(html_error(status, scrub_paths(detail),
-                                        scrub_paths(extra["parameter"]) if "parameter" in extra
-                                        else None))
+        return make_response(html_error(status, scrub_paths(detail), error))
     return problem(status, title, detail, **extra)
 
 
@@ -70,7 +72,8 @@ def register_error_handlers(app: Flask) -> None:
         else:
             detail = str(exc)
         extra = {"parameter": exc.parameter} if isinstance(exc, RequestError) else {}
-        return _answer(status, type(exc).__name__, detail, **extra)
+        return _answer(status, type(exc).__name__, detail, exc if status < 500 else None,
+                       **extra)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

@@ -40,9 +40,10 @@ def only(args: MultiDict, single: Iterable[str], repeatable: Iterable[str] = ())
     for name in args:
         if name not in single and name not in repeatable:
             allowed = ", ".join(sorted(single | repeatable)) or "none"
-            raise RequestError(name[:_SHOWN], f"unknown parameter; allowed: {allowed}")
+            raise RequestError(name[:_SHOWN], f"unknown parameter; allowed: {allowed}",
+                               kind="unknown_parameter", values={"allowed": allowed})
         if name in single and len(args.getlist(name)) > 1:
-            raise RequestError(name, "given more than once")
+            raise RequestError(name, "given more than once", kind="repeated")
 
 
 def is_tracking(name: str) -> bool:
@@ -68,7 +69,8 @@ def choice(parameter: str, value: str | None, allowed: Iterable[str], default: s
         return default
     if value not in allowed:
         raise RequestError(parameter, f"unknown value {_shown(value)}; expected one of "
-                                      f"{', '.join(allowed)}")
+                                      f"{', '.join(allowed)}", kind="unknown_value",
+                           values={"value": _shown(value), "allowed": ", ".join(allowed)})
     return value
 
 

@@ -16,6 +16,7 @@ import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from struct import pack
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 from werkzeug.serving import make_server
@@ -245,7 +246,7 @@ def test_choropleth_leaves_point_popups_clickable_and_panel_is_keyboard_friendly
     page.mouse.click(*point)
     page.wait_for_selector(".leaflet-popup-content", timeout=5000)
     assert name in page.locator(".leaflet-popup-content").text_content()
-    assert page.locator("h3", has_text="Population").count() >= 1  # theme headings in English
+    assert page.locator("h2", has_text="Population").count() >= 1  # theme headings in English
     toggle = page.locator("button.sb-toggle")
     assert toggle.get_attribute("aria-expanded") == "true"
     missing = page.locator("details.sb-off summary").first
@@ -288,6 +289,63 @@ def test_pages_pass_axe_wcag_21_aa(page, app_url, path):
              for v in result["violations"]]
     assert found == []
     assert len(result["passes"]) > 10  # the rules did run
+
+
+def _number(text: str) -> float:
+    return float(text.replace("\u00a0", "").replace(" ", "").replace(",", "."))
+
+
+def test_a_shared_scenario_link_runs_and_lists_the_most_affected_first(page, app_url, built):
+    kil = built.layer("service").query("kategori == 'apotek' and kommunkod == '1715'")
+    staffed = kil[kil["namn"].str.startswith("Kronans")]["id"].item()
+    with page.expect_response(lambda r: "/api/scenario?" in r.url) as answer:
+        page.goto(f"{app_url}/scenario?ta_bort={staffed}&km=5&utm_source=nyhetsbrev")
+    assert answer.value.status == 200 and "km=5" in answer.value.url
+    page.wait_for_selector("text=Ursprung som påverkas")
+    assert page.input_value("select[name=ta_bort]") == staffed
+    rows = page.locator("table").nth(1).locator("tr")
+    increase = [_number(rows.nth(i).locator("td").last.text_content())
+                for i in range(1, rows.count())]
+    assert increase == sorted(increase, reverse=True) and len(increase) > 3
+    shared = parse_qs(urlparse(page.url).query)  # the address holds the scenario
+    assert shared["ta_bort"] == [staffed] and shared["km"] == ["5"]
+    assert page.console_errors == []
+
+
+PHONE_PAGES = {"index": "/", "kommun": "/kommun/1780", "jamfor": "/jamfor",
+               "scenario": "/scenario"}
+
+
+@pytest.mark.parametrize("name", list(PHONE_PAGES))
+def test_phone_screens_keep_the_map_visible_and_nothing_wider_than_the_screen(browser,
+                                                                               app_url, name):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+                                  has_touch=True)
+    page = context.new_page()
+    page.route(re.compile(r"^https://([a-z]\.)?tile\.openstreetmap\.org/"),
+               lambda route: route.fulfill(status=200, content_type="image/png",
+                                           body=blank_png()))
+    page.goto(app_url + PHONE_PAGES[name], wait_until="networkidle")
+    page.wait_for_timeout(300)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / f"phone-{name}.png")
+    wide = page.evaluate("""() => [...document.querySelectorAll('main *, header *, form *')]
+        .filter(e => !e.closest('.leaflet-container') && !e.closest('.scroll')
+                && e.getBoundingClientRect().right > innerWidth + 1)
+        .map(e => e.tagName + ' ' + (e.textContent || '').slice(0, 30))""")
+    assert wide == []
+    for svg in page.locator("main figure svg").all():  # the charts
+        assert svg.bounding_box()["width"] <= 390
+    if name in ("index", "kommun"):
+        panel = page.locator(".sb-panel").first
+        assert "sb-collapsed" in panel.get_attribute("class")  # closed on a phone
+        map_box = page.locator(".folium-map").first.bounding_box()
+        panel_box = panel.bounding_box()
+        assert panel_box["width"] * panel_box["height"] < 0.1 * map_box["width"] * \
+            map_box["height"]
+        toggle = page.locator(".sb-toggle").first.bounding_box()
+        assert toggle["width"] >= 24 and toggle["height"] >= 24
+    context.close()
 
 
 MAP_JS = "window[Object.keys(window).find((k) => /^map_[0-9a-f]+$/.test(k))]"

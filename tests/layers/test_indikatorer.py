@@ -13,7 +13,8 @@ from layers import indikatorer
 
 @pytest.fixture(scope="module")
 def table(built) -> pd.DataFrame:
-    return indikatorer.check(built.indicators, "test build")
+    """The latest year of every row (the build keeps the panel's earlier years too)."""
+    return indikatorer.latest(indikatorer.check(built.indicators, "test build"))
 
 
 @pytest.fixture(scope="module")
@@ -43,6 +44,7 @@ def test_every_kommun_has_grid_population_for_all_three_areas(table):
     assert set(grid["omrade"]) == set(indikatorer.OMRADEN)
     register = table[table["indikator"] == "befolkning"]
     assert len(register) == 16 and set(register["omrade"]) == {"hela_kommunen"}  # no mixing
+    assert set(register["ar"]) == {"2025"}
 
 
 def test_tatort_plus_landsbygd_is_hela_kommunen_for_every_count(table):
@@ -80,7 +82,7 @@ def test_without_a_grid_population_splits_by_tatort_points_with_both_years(no_gr
         tatort = pop.loc[(kommunkod, "tatort")]
         assert tatort["varde"] == source["bef_i_tatort_2020"]  # derived independently in data
         assert tatort["ar"] == "2020"
-        assert pop.loc[(kommunkod, "landsbygd"), "ar"] == "2025−2020"
+        assert pop.loc[(kommunkod, "landsbygd"), "ar"] == "2020/2025"
         assert pop.loc[(kommunkod, "landsbygd"), "varde"] == (
             source["invanare_2025_kolada_n01951"] - source["bef_i_tatort_2020"])
 
@@ -160,7 +162,10 @@ def test_every_indicator_of_the_build_has_a_title_in_both_languages(table):
     assert indikatorer.describe("service_apotek_andel_over_2_5km")["titel"] == (
         "Andel som har mer än 2,5 km till närmaste apotek och apoteksombud")
     assert indikatorer.describe("befolkning_stomlinje_tag_1000", "en")["titel"] == (
-        "Share of the population living within 1 000 m of a trunk line (rail)")
+        "Share of the population living within 1 000 m of a station on the trunk line network "
+        "(rail)")
+    assert indikatorer.describe("befolkning_stomlinje_tag_1000")["titel"] == (
+        "Andel av befolkningen som bor inom 1 000 m från en station på stomlinjenätet (tåg)")
 
 
 def test_a_ratio_group_without_denominators_is_empty_not_a_sum(table):

@@ -112,10 +112,15 @@ def _education_parts(ctx: BuildContext, kommunkoder: list[str]) -> tuple[dict, l
     if not kommunpanel.META.available(ctx.data_dir):
         return {}, []
     panel = ctx.source("scb_kommunpanel", kommunpanel.load)
-    rows = indikatorer.education_rows(panel, kommunkoder=kommunkoder,
-                                      kalla=kalla(kommunpanel.META))
-    return {"utbildning": rows}, ["Eftergymnasial utbildning: andel av 16–74 år (SCB-panel), "
-                                  "inte Koladas 25–64 år."]
+    rows = indikatorer.panel_rows(panel, kommunkoder=kommunkoder,
+                                  kalla=kalla(kommunpanel.META))
+    years = sorted(set(rows["ar"]))
+    if not years:  # the panel holds another region's kommuner
+        return {}, []
+    return {"kommunpanel": rows}, [
+        "Eftergymnasial utbildning: andel av 16–74 år (SCB-panel), inte Koladas 25–64 år.",
+        f"Förändring över tid: folkmängd, åldersstruktur och utbildning {years[0]}–{years[-1]} "
+        f"({len(years)} år, SCB-panelen)."]
 
 
 def indikatorer_step(ctx: BuildContext) -> StepOutput:
@@ -129,7 +134,7 @@ def indikatorer_step(ctx: BuildContext) -> StepOutput:
         msg = "no population, education or classification source for the region's kommuner"
         raise MissingDataError(msg)
     table = indikatorer.combine(parts)
-    frame = kommunindikatorer.build(kommuner, table, classes)
+    frame = kommunindikatorer.build(kommuner, indikatorer.latest(table), classes)
     return StepOutput(frame, indicators=table, notes=tuple(notes + education_notes))
 
 

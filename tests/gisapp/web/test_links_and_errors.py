@@ -79,3 +79,12 @@ def test_echoed_input_on_an_error_page_is_escaped(client):
     html = response.get_data(as_text=True)
     assert response.status_code == 400 and "<script>alert" not in html
     assert "&lt;script&gt;" in html
+
+
+def test_the_error_page_says_what_was_wrong_in_the_page_language(client):
+    sv = client.get("/jamfor?klassning=nosuch", headers=BROWSER).get_data(as_text=True)
+    assert "värdet &#39;nosuch&#39; finns inte. Giltiga värden: skr" in sv
+    en = client.get("/jamfor?klassning=nosuch&sprak=en", headers=BROWSER).get_data(as_text=True)
+    assert "the value &#39;nosuch&#39; does not exist. Valid values: skr" in en
+    api = client.get("/api/indikatorer?klassning=nosuch").get_json()
+    assert api["detail"] == "klassning: unknown value 'nosuch'; expected one of skr"
