@@ -28,12 +28,15 @@ class SourceFile:
     ``path`` is relative to the data directory. ``url`` is the publisher's direct download
     address, or ``None`` when the publisher needs a login or a manual export (then
     ``how_to_get`` says what to do). ``sha256`` pins a known version when set.
+    ``max_bytes`` raises the download size cap for a file known to be larger than
+    :attr:`data_sources._http.DownloadSettings.max_bytes`.
     """
 
     path: str
     url: str | None = None
     how_to_get: str = ""
     sha256: str | None = None
+    max_bytes: int | None = None
 
 
 @dataclass(frozen=True)
@@ -125,7 +128,7 @@ def fetch(meta: SourceMeta, data_dir: Path, settings: DownloadSettings | None = 
             continue
         target = data_dir / source_file.path
         digest = download(source_file.url, target, expected_sha256=source_file.sha256,
-                          settings=settings)
+                          settings=settings, max_bytes=source_file.max_bytes)
         record_fetch(data_dir, source_file, digest)
         lines.append(f"{meta.name}: {source_file.path} sha256={digest}")
     return lines

@@ -16,10 +16,10 @@ __all__ = ["create_app"]
 
 def create_app(config: dict | None = None) -> Flask:
     """Create the app; ``config`` overrides the defaults of :class:`gisapp.config.AppConfig`."""
-    from flask_compress import Compress
+    from werkzeug.middleware.proxy_fix import ProxyFix
 
     from gisapp import ogc
-    from gisapp.config import AppConfig
+    from gisapp.config import AppConfig, trusted_hosts
     from gisapp.exports import views as exports
     from gisapp.exports.map_views import map_exports
     from gisapp.indicators.views import indicators
@@ -27,7 +27,7 @@ def create_app(config: dict | None = None) -> Flask:
     from gisapp.scenario.api import scenario_api
     from gisapp.scenario.page import scenario_page
     from gisapp.store import BuildStore
-    from gisapp.web import security
+    from gisapp.web import compression, logs, security, throttle
     from gisapp.web.errors import HtmlSafeJSONProvider, register_error_handlers
     from gisapp.web.meta import meta
     from gisapp.web.numbers import unit_label
@@ -39,9 +39,16 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.from_mapping(AppConfig().flask())
     if config:
         app.config.update(config)
-    app.extensions["store"] = BuildStore(app.config["BUILD_DIR"])
+    app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config)
+    if app.config["TRUSTED_PROXIES"]:
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    logs.init_app(app)
+    throttle.init_app(app)
+    app.extensions["store"] = BuildStore(app.config["BUILD_DIR"],
+                                         keep=int(app.config["KEEP_BUILDS"]))
     app.extensions["pages"] = PageCache()
-    Compress(app)
+    compression.init_app(app)
     for blueprint in (meta, maps, map_exports, indicators, scenario_api, scenario_page):
         app.register_blueprint(blueprint)
     ogc.init_app(app)

@@ -26,6 +26,7 @@ from gisapp.config import (
 )
 from gisapp.scenario import cli as scenario_cli
 from gisapp.store import BuildStore
+from gisapp.web.server import ServerSettings
 from layers.settings import PipelineSettings
 from messages import text
 
@@ -103,6 +104,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the current build (building first when there is none)."""
     from gisapp import create_app
+    from gisapp.web.server import serve
 
     build_dir = resolve_build_dir(args.build_dir)
     store = BuildStore(build_dir)
@@ -111,9 +113,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         run_build(resolve_data_dir(args.data_dir), store, progress=_say)
     if not store.require_current().manifest["has_data_dir"]:
         _say(NO_DATA_HELP_SV)
-    app = create_app({"BUILD_DIR": str(build_dir)})
+    settings = ServerSettings(host=args.host, port=args.port, workers=args.workers,
+                              threads=args.threads)
     _say(text("cli.serving", url=f"http://{args.host}:{args.port}/"))
-    app.run(host=args.host, port=args.port, debug=False)
+    serve(lambda: create_app({"BUILD_DIR": str(build_dir)}), settings)
     return 0
 
 
@@ -157,6 +160,11 @@ def make_parser() -> argparse.ArgumentParser:
     serve.add_argument("--build-dir")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=5000)
+    serve.add_argument("--workers", type=int, default=ServerSettings.workers,
+                       help="gunicorn worker processes (default %(default)s)")
+    serve.add_argument("--threads", type=int, default=ServerSettings.threads,
+                       help="threads per worker: slow clients each hold one "
+                            "(default %(default)s)")
     serve.set_defaults(func=cmd_serve)
 
     export = sub.add_parser("export", help="export all layers / the indicator table")

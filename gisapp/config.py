@@ -14,8 +14,10 @@ directory and the app runs on the embedded fallback boundaries.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import platformdirs
 
@@ -24,6 +26,11 @@ from messages import text
 
 DATA_ENV = "STRUKTURBILD_DATA"
 BUILD_ENV = "STRUKTURBILD_BUILD_DIR"
+PUBLIC_URL_ENV = "STRUKTURBILD_PUBLIC_URL"
+TRUSTED_HOSTS_ENV = "STRUKTURBILD_TRUSTED_HOSTS"
+TRUSTED_PROXIES_ENV = "STRUKTURBILD_TRUSTED_PROXIES"
+KEEP_BUILDS_ENV = "STRUKTURBILD_KEEP_BUILDS"
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -76,6 +83,12 @@ NO_DATA_HELP_SV = text("page.no_data", "sv")
 NO_DATA_HELP_EN = text("page.no_data", "en")
 
 
+def _env_hosts() -> tuple[str, ...]:
+    """Trusted host names from ``$STRUKTURBILD_TRUSTED_HOSTS`` (empty: the default set)."""
+    return tuple(h.strip() for h in os.environ.get(TRUSTED_HOSTS_ENV, "").split(",")
+                 if h.strip())
+
+
 @dataclass(frozen=True)
 class AppConfig:
     """Flask configuration of the app (keys are the upper-case field names).
@@ -87,10 +100,32 @@ class AppConfig:
         ``$STRUKTURBILD_BUILD_DIR`` or ``./builds`` (:func:`resolve_build_dir`).
     export_dir
         Where generated downloads are cached, one folder per build id (``EXPORT_DIR``).
-        Default ``""``: a folder per build directory in the system temporary directory.
+        Default ``""``: ``exports/`` inside each build's own directory. Either way the
+        folder is created mode 0700 and refused unless it is a real directory owned by the
+        serving user and closed to others (a planted folder is never served from).
+    public_url
+        The site's public address, e.g. ``https://karta.example.se`` (``PUBLIC_URL``;
+        ``$STRUKTURBILD_PUBLIC_URL``). Every absolute link (OGC API links, the QGIS address)
+        is built from it; unset, from the request's ``Host``, which must then be trusted.
+    trusted_hosts
+        Host names the app answers (``TRUSTED_HOSTS``; ``$STRUKTURBILD_TRUSTED_HOSTS``,
+        comma-separated). Default: loopback names plus the host of ``public_url``; a request
+        with any other ``Host`` header gets 400.
+    trusted_proxies
+        How many reverse proxies in front of the app set ``X-Forwarded-For/-Proto/-Host``
+        (``TRUSTED_PROXIES``; ``$STRUKTURBILD_TRUSTED_PROXIES``; default 0: the headers are
+        ignored and cannot be spoofed). With 1 behind nginx, rate limits count per real
+        client instead of one bucket for everyone.
+    keep_builds
+        How many complete builds are kept on disk (``KEEP_BUILDS``;
+        ``$STRUKTURBILD_KEEP_BUILDS``; default 3); older ones are pruned after each build.
+    compute_slots, compute_wait_s, compute_retry_after_s
+        The global cap on request-time computation per server process (page renders on a
+        cache miss, exports, scenarios, GeoTIFFs): how many at once (default 2), how long a
+        request waits for a slot (1 s) and the ``Retry-After`` of the 503 beyond (5 s).
     rate_limit_per_minute
         Requests per client IP per minute; ``0`` (default) switches the limit off. Counted per
-        process, keyed on ``request.remote_addr`` (behind a reverse proxy, apply ProxyFix).
+        process, keyed on the client address (behind a reverse proxy set ``trusted_proxies``).
     expensive_rate_limit_per_minute
         A separate, default-on limit (30 per client IP per minute) for the endpoints in
         ``expensive_endpoints``, which compute on request; ``0`` switches it off.
@@ -109,11 +144,20 @@ class AppConfig:
     json_sort_keys
         Flask's JSON key sorting; off, so documents keep their designed order.
     compress_mimetypes
-        Media types compressed on the fly (flask-compress).
+        Media types sent compressed (:mod:`gisapp.web.compression`).
     """
 
     build_dir: str = field(default_factory=lambda: str(resolve_build_dir()))
     export_dir: str = ""
+    public_url: str = field(default_factory=lambda: os.environ.get(PUBLIC_URL_ENV, ""))
+    trusted_hosts: tuple[str, ...] = field(default_factory=lambda: _env_hosts())
+    trusted_proxies: int = field(
+        default_factory=lambda: int(os.environ.get(TRUSTED_PROXIES_ENV, "0") or 0))
+    keep_builds: int = field(
+        default_factory=lambda: int(os.environ.get(KEEP_BUILDS_ENV, "3") or 3))
+    compute_slots: int = 2
+    compute_wait_s: float = 1.0
+    compute_retry_after_s: int = 5
     rate_limit_per_minute: int = 0
     expensive_rate_limit_per_minute: int = 30
     expensive_endpoints: tuple[str, ...] = ("scenario_api.scenario_view", "map_exports.karta",
@@ -131,3 +175,12 @@ class AppConfig:
     def flask(self) -> dict[str, object]:
         """The settings as Flask config keys (upper case)."""
         return {key.upper(): value for key, value in asdict(self).items()}
+
+
+def trusted_hosts(config: Mapping[str, object]) -> list[str]:
+    """The host names to answer: ``TRUSTED_HOSTS``, else loopback plus ``PUBLIC_URL``'s host."""
+    configured = list(config.get("TRUSTED_HOSTS") or ())
+    if configured:
+        return configured
+    public = urlsplit(str(config.get("PUBLIC_URL") or "")).hostname
+    return [*LOCAL_HOSTS, *([public] if public else [])]

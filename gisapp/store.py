@@ -8,6 +8,11 @@ Layout::
         current -> <build-id>          (symlink, replaced atomically)
         .partial-<build-id>/           (a build in progress; never served)
 
+The manifest records the sha256 of every file of the build. A build is verified when it is
+opened (manifest readable, every layer file present and readable, every checksum right); a
+damaged ``current`` is reported by name (log, ``/healthz``) and the newest earlier build that
+verifies is served instead. After each build, builds beyond the newest ``keep`` are pruned.
+
 This module is the only one that knows the layout; a PostGIS store would offer the same
 :class:`BuildStore` / :class:`Build` interface.
 """
@@ -18,8 +23,10 @@ import fcntl
 import json
 import logging
 import os
+import re
 import secrets
 import shutil
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
@@ -27,7 +34,9 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 
+from data_sources._http import sha256_file
 from data_sources.errors import BuildError, NotFoundError
 from layers.accessibility import Network
 
@@ -40,6 +49,18 @@ MANIFEST = "manifest.json"
 INDICATORS = "indikatorer.parquet"
 NETWORK = "network.npz"
 NO_BUILD = "no build yet: run `strukturbild build`"
+BUILD_ID = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{6}$")
+EXPORTS = "exports"  # generated downloads of the build (gisapp.exports), not verified
+
+
+class DamagedBuildError(BuildError):
+    """A build on disk that cannot be served: what is wrong, naming the build and file.
+
+    The message names no path, only the build and file, so it is shown to clients as is.
+    """
+
+    http_status = 503
+    public_detail = True
 
 
 class Build:
@@ -57,12 +78,33 @@ class Build:
     @property
     def id(self) -> str:
         """The build id (directory name)."""
-        return self.manifest["build_id"]
+        return self.path.name
 
     @cached_property
     def kommuner(self) -> dict[str, str]:
         """The region's kommuner as ``{kommunkod: kommunnamn}``, in code order."""
         return {k["kommunkod"]: k["kommunnamn"] for k in self.manifest["region"]["kommuner"]}
+
+    def verify(self) -> None:
+        """Check the build can be served; raise :class:`DamagedBuildError` saying why.
+
+        The manifest must be readable, every layer file present, its checksum the one
+        recorded at build time (builds from before checksums: readable as Parquet).
+        """
+        name = self.path.name
+        try:
+            manifest = self.manifest
+        except (OSError, ValueError) as exc:
+            msg = (f"build {name} is damaged: {MANIFEST} missing or unreadable "
+                   f"({type(exc).__name__})")
+            raise DamagedBuildError(msg) from None
+        recorded = manifest.get("files", {})
+        expected = {f"{layer_id}.parquet" for layer_id in manifest.get("layers", {})}
+        for file_name in sorted(expected | set(recorded)):
+            problem = _file_problem(self.path / file_name, recorded.get(file_name))
+            if problem:
+                msg = f"build {name} is damaged: {file_name} {problem}"
+                raise DamagedBuildError(msg)
 
     def layer_ids(self) -> list[str]:
         """Ids of the layers in this build, in build order."""
@@ -101,35 +143,127 @@ class Build:
         return pd.read_parquet(path) if path.is_file() else pd.DataFrame()
 
 
+def _file_problem(path: Path, sha256: str | None) -> str | None:
+    """What is wrong with one file of a build (``None`` when it is sound)."""
+    if not path.is_file():
+        return "is missing"
+    if sha256 is not None:
+        return None if sha256_file(path) == sha256 else "does not match its recorded sha256"
+    if path.suffix == ".parquet":
+        try:
+            pq.read_metadata(path)
+        except (OSError, ValueError) as exc:
+            return f"is not readable Parquet ({type(exc).__name__})"
+    return None
+
+
+@dataclass(frozen=True)
+class Opened:
+    """What ``current`` resolved to: the build served (or ``None``) and a damage report."""
+
+    target: Path
+    build: Build | None
+    damaged: dict[str, str] | None = None
+
+
 class BuildStore:
     """Builds under one directory; writes are atomic, reads see only complete builds."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, keep: int = 3) -> None:
         self.root = Path(root)
-        self._open: tuple[Path, Build] | None = None  # the last build served, layers cached
+        self.keep = max(1, keep)
+        self._open: Opened | None = None  # the last build served, layers cached
 
     def current(self) -> Build | None:
-        """Return the build that ``current`` points at, or ``None`` when there is none.
+        """Return the build to serve, or ``None`` when there is none.
 
-        The same :class:`Build` object (with its layers already read) is returned until
-        ``current`` is switched, so requests do not re-read manifest and GeoParquet files.
+        That is the build ``current`` points at when it verifies, else the newest earlier
+        build that does (see :meth:`status`). The same :class:`Build` object (with its layers
+        already read) is returned until ``current`` is switched, so requests do not re-read
+        manifest and GeoParquet files.
         """
-        link = self.root / CURRENT
-        if not (link.is_symlink() and (link / MANIFEST).is_file()):
-            return None
-        path = link.resolve()
-        opened = self._open
-        if opened is None or opened[0] != path:
-            opened = (path, Build(path))
-            self._open = opened
-        return opened[1]
+        opened = self._opened()
+        return opened.build if opened else None
+
+    def status(self) -> dict[str, object]:
+        """The store's state for ``/healthz``.
+
+        ``status`` is ok, degraded (serving an earlier build), damaged (nothing to serve) or
+        none; ``build_id`` the build served; ``damaged`` (id, problem) when ``current`` is.
+        """
+        opened = self._opened()
+        if opened is None:
+            return {"status": "none", "build_id": None}
+        state = "ok" if opened.damaged is None else "degraded" if opened.build else "damaged"
+        return {"status": state, "build_id": opened.build.id if opened.build else None,
+                **({"damaged": opened.damaged} if opened.damaged else {})}
 
     def require_current(self) -> Build:
-        """The serving build; ``NotFoundError`` when nothing is built yet."""
-        build = self.current()
-        if build is None:
+        """The serving build.
+
+        Raises ``NotFoundError`` when nothing is built yet, :class:`DamagedBuildError` (503)
+        when ``current`` is damaged and no earlier build verifies.
+        """
+        opened = self._opened()
+        if opened is None:
             raise NotFoundError(NO_BUILD)
-        return build
+        if opened.build is None:
+            msg = f"{opened.damaged['problem']}; no earlier complete build to serve"
+            raise DamagedBuildError(msg)
+        return opened.build
+
+    def _opened(self) -> Opened | None:
+        """Resolve ``current``; open and verify it (once per target), falling back if damaged."""
+        link = self.root / CURRENT
+        if not link.is_symlink():
+            return None
+        target = link.resolve()
+        opened = self._open
+        if opened is None or opened.target != target:
+            opened = self._open_verified(target)
+            self._open = opened
+        return opened
+
+    def _open_verified(self, target: Path) -> Opened:
+        """Open ``target``; if it is damaged, the newest earlier build that verifies."""
+        build = Build(target)
+        try:
+            build.verify()
+            return Opened(target, build)
+        except DamagedBuildError as exc:
+            damaged = {"build_id": target.name, "problem": str(exc)}
+        for candidate in reversed(self._build_dirs()):
+            if candidate.name >= target.name:
+                continue
+            fallback = Build(candidate)
+            try:
+                fallback.verify()
+            except DamagedBuildError:
+                continue
+            log.error("%s; serving the earlier build %s", damaged["problem"], candidate.name)
+            return Opened(target, fallback, damaged)
+        log.error("%s; no earlier complete build to serve", damaged["problem"])
+        return Opened(target, None, damaged)
+
+    def _build_dirs(self) -> list[Path]:
+        """Every finished build directory, oldest first (ids begin with their UTC time)."""
+        if not self.root.is_dir():
+            return []
+        return sorted(p for p in self.root.iterdir()
+                      if p.is_dir() and not p.is_symlink() and BUILD_ID.match(p.name))
+
+    def prune(self) -> list[str]:
+        """Delete builds older than the newest ``keep`` (never ``current``); return their ids."""
+        current = (self.root / CURRENT).resolve()
+        builds = self._build_dirs()
+        removed = []
+        for old in builds[:max(0, len(builds) - self.keep)]:
+            if old.resolve() != current:
+                shutil.rmtree(old, ignore_errors=True)
+                removed.append(old.name)
+        if removed:
+            log.info("pruned builds %s (keeping the newest %d)", ", ".join(removed), self.keep)
+        return removed
 
     def write(
         self,
@@ -175,7 +309,8 @@ class BuildStore:
                 indicators.to_parquet(partial / INDICATORS, index=False)
             if network is not None:
                 np.savez(partial / NETWORK, **network.arrays())
-            manifest = {**manifest, "build_id": build_id}
+            files = {p.name: sha256_file(p) for p in sorted(partial.iterdir()) if p.is_file()}
+            manifest = {**manifest, "build_id": build_id, "files": files}
             (partial / MANIFEST).write_text(
                 json.dumps(manifest, indent=2, ensure_ascii=False, default=str), "utf-8"
             )
@@ -186,6 +321,7 @@ class BuildStore:
             msg = f"writing build {build_id} failed: {exc}; the previous build keeps serving"
             raise BuildError(msg) from exc
         self._switch_current(build_id)
+        self.prune()
         return Build(final)
 
     def _switch_current(self, build_id: str) -> None:

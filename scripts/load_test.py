@@ -1,18 +1,25 @@
 """Load test: the app under gunicorn driven by wrk, and the same collection served by pygeoapi.
 
+Every request says ``Accept-Encoding: gzip`` as browsers do, so compression is measured.
 In one run, on the real build (built here, or ``--build-dir``'s current build):
 
-1. starts ``gunicorn`` on 127.0.0.1 serving the app, warms it up, and records the server's
-   RSS (master + workers);
+1. starts ``gunicorn`` (gthread workers, as ``strukturbild serve``) on 127.0.0.1 serving
+   the app, warms it up, and records the server's RSS (master + workers);
 2. drives it with ``wrk`` (Debian package ``wrk``) for ``--seconds`` at ``--connections``
-   over a mix of OGC items pages, single features, the main map and embeds; prints
-   requests/s, p50/p95/p99 latency, errors and the RSS at start and end;
-3. serves the same ``kommuner`` collection (EPSG:4326 GeoJSON) with ``pygeoapi`` under the
-   same gunicorn settings and drives both servers' ``kommuner`` items page for
-   ``--compare-seconds`` each; prints the throughput ratio (ours / pygeoapi).
+   over a mix of OGC items pages, single features, the main map, embeds, the comparison
+   page and the indicator API; prints requests/s, p50/p95/p99 latency, errors and the RSS
+   at start and end;
+3. drives ``/`` alone and ``/api/indikatorer`` (JSON) alone for ``--compare-seconds`` each
+   (targets: ≥ 500 and ≥ 1 000 requests/s);
+4. serves the same ``kommuner`` collection with ``pygeoapi`` from a GeoPackage through its
+   SQLite/GeoPackage provider (``scripts/pygeoapi_peer.py``; gzip on) under the same
+   number of gunicorn workers (one thread each: that provider is not thread-safe), drives
+   both servers' ``kommuner`` items page for
+   ``--compare-seconds`` each and prints the throughput ratio (ours / pygeoapi).
 
-Ends with one line ``load_test rps=… p50_ms=… p95_ms=… p99_ms=… errors=… rss_growth_pct=…
-ratio_vs_pygeoapi=…``. A benchmark: it prints, it does not assert.
+Ends with one line ``load_test rps=… p50_ms=… p99_ms=… errors=… rss_growth_pct=…
+index_gzip_rps=… indikatorer_rps=… ratio_vs_pygeoapi=…``. A benchmark: it prints, it does
+not assert.
 """
 
 from __future__ import annotations
@@ -45,6 +52,9 @@ MIXED_PATHS = (
     "/",
     "/embed?lager=kommuner,service&kommun=1780",
     "/embed?lager=tatorter",
+    "/api/indikatorer",
+    "/api/indikatorer?kommun=1780",
+    "/jamfor",
 )
 ITEMS_PATH = "/collections/kommuner/items?limit=100&f=json"
 LUA = textwrap.dedent("""
@@ -52,7 +62,7 @@ LUA = textwrap.dedent("""
     local i = 0
     request = function()
       i = i %% #paths + 1
-      return wrk.format("GET", paths[i])
+      return wrk.format("GET", paths[i], {["Accept-Encoding"] = "gzip"})
     end
     done = function(summary, latency, requests)
       local e = summary.errors
@@ -112,7 +122,9 @@ def gunicorn(app: str, env: dict[str, str], workers: int, threads: int):
     """Run ``gunicorn app`` on a free port; yield (base URL, master pid)."""
     port = free_port()
     command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads",
-               str(threads), "--bind", f"127.0.0.1:{port}", "--log-level", "warning", app]
+               str(threads), "--worker-class", "gthread", "--bind", f"127.0.0.1:{port}",
+               "--log-level", "warning", "--no-control-socket",
+               "--pythonpath", str(Path(__file__).parent), app]
     process = subprocess.Popen(command, env={**os.environ, **env})
     try:
         yield f"http://127.0.0.1:{port}", process.pid
@@ -141,7 +153,8 @@ def warm_up(base: str, paths: list[str], rounds: int) -> None:
     """Request every path ``rounds`` times so each worker fills its caches; fail on non-200."""
     for _ in range(rounds):
         for path in paths:
-            with urllib.request.urlopen(base + path, timeout=60) as response:
+            request = urllib.request.Request(base + path, headers={"Accept-Encoding": "gzip"})
+            with urllib.request.urlopen(request, timeout=60) as response:
                 if response.status != 200:
                     msg = f"warm-up {path}: HTTP {response.status}"
                     raise RuntimeError(msg)
@@ -149,10 +162,10 @@ def warm_up(base: str, paths: list[str], rounds: int) -> None:
 
 
 def pygeoapi_config(workdir: Path, build: Build, port: int) -> tuple[Path, Path]:
-    """Write pygeoapi's config (kommuner as GeoJSON, CRS84) and its OpenAPI document."""
+    """Write pygeoapi's config (kommuner in a GeoPackage, CRS84) and its OpenAPI document."""
     kommuner = build.layer("kommuner").to_crs("OGC:CRS84")
-    data = workdir / "kommuner.geojson"
-    kommuner.to_file(data, driver="GeoJSON")
+    data = workdir / "kommuner.gpkg"
+    kommuner.to_file(data, driver="GPKG", layer="kommuner")
     minx, miny, maxx, maxy = (round(float(v), 4) for v in kommuner.total_bounds)
     url = f"http://127.0.0.1:{port}"
     config = workdir / "pygeoapi.yml"
@@ -162,6 +175,7 @@ def pygeoapi_config(workdir: Path, build: Build, port: int) -> tuple[Path, Path]
           url: {url}
           mimetype: application/json; charset=UTF-8
           encoding: utf-8
+          gzip: true
           languages: [sv]
           limits: {{default_items: 100, max_items: 10000}}
           map: {{url: "https://tile.openstreetmap.org/{{z}}/{{x}}/{{y}}.png", attribution: OSM}}
@@ -190,12 +204,14 @@ def pygeoapi_config(workdir: Path, build: Build, port: int) -> tuple[Path, Path]
                 crs: http://www.opengis.net/def/crs/OGC/1.3/CRS84
             providers:
               - type: feature
-                name: GeoJSON
+                name: SQLiteGPKG
                 data: {data}
                 id_field: kommunkod
+                table: kommuner
     """), "utf-8")
     openapi = workdir / "pygeoapi-openapi.yml"
-    subprocess.run([str(Path(sys.executable).with_name("pygeoapi")), "openapi", "generate",
+    subprocess.run([sys.executable, str(Path(__file__).with_name("pygeoapi_peer.py")),
+                    "openapi", "generate",
                     str(config), "--output-file", str(openapi)], check=True, timeout=120,
                    env={**os.environ, "PYGEOAPI_CONFIG": str(config)}, capture_output=True)
     return config, openapi
@@ -230,37 +246,48 @@ def main() -> None:
               f"wrk {args.connections} connections")
 
         env = {BUILD_ENV: str(build_dir)}
+        alone = {"index": "/", "indikatorer": "/api/indikatorer", "items": "/ogc" + ITEMS_PATH}
+        runs = {}
         with gunicorn("gisapp:create_app()", env, args.workers, args.threads) as (base, pid):
             wait_until_up(base + "/healthz")
-            warm_up(base, list(MIXED_PATHS), rounds=4 * args.workers)
+            warm_up(base, [*MIXED_PATHS, *alone.values()], rounds=4 * args.workers)
             rss_start = rss_mb(pid)
             mixed = run_wrk(base, list(MIXED_PATHS), args.seconds, args.connections, workdir)
             rss_end = rss_mb(pid)
-            warm_up(base, ["/ogc" + ITEMS_PATH], rounds=4 * args.workers)
-            ours = run_wrk(base, ["/ogc" + ITEMS_PATH], args.compare_seconds,
-                           args.connections, workdir)
-        print_run(f"Blandad last / mixed load ({args.seconds} s)", mixed)
+            for name, path in alone.items():
+                runs[name] = run_wrk(base, [path], args.compare_seconds, args.connections,
+                                     workdir)
+        print_run(f"Blandad last / mixed load, gzip ({args.seconds} s)", mixed)
         growth = 100 * (rss_end - rss_start) / rss_start
         print(f"Server RSS: {rss_start:.1f} MB at start, {rss_end:.1f} MB at end "
               f"({growth:+.1f} %)")
-        print_run(f"Strukturbild kommuner items ({args.compare_seconds} s)", ours)
+        print_run(f"/ with gzip ({args.compare_seconds} s)", runs["index"])
+        print_run(f"/api/indikatorer JSON with gzip ({args.compare_seconds} s)",
+                  runs["indikatorer"])
+        print_run(f"Strukturbild kommuner items ({args.compare_seconds} s)", runs["items"])
 
         port = free_port()
         config, openapi = pygeoapi_config(workdir, build, port)
         peer_env = {"PYGEOAPI_CONFIG": str(config), "PYGEOAPI_OPENAPI": str(openapi)}
-        with gunicorn("pygeoapi.flask_app:APP", peer_env, args.workers,
-                      args.threads) as (peer_base, _):
+        # one thread per worker: pygeoapi's SQLite provider opens the GeoPackage per request
+        # and fails under concurrent threads ("database is locked", VirtualGPKG races)
+        with gunicorn("pygeoapi_peer:APP", peer_env, args.workers, 1) as (peer_base, _):
             wait_until_up(peer_base + ITEMS_PATH)
             warm_up(peer_base, [ITEMS_PATH], rounds=4 * args.workers)
             peer = run_wrk(peer_base, [ITEMS_PATH], args.compare_seconds, args.connections,
                            workdir)
-        print_run(f"pygeoapi kommuner items ({args.compare_seconds} s)", peer)
+        print_run(f"pygeoapi kommuner items, SQLite/GeoPackage provider "
+                  f"({args.compare_seconds} s)", peer)
+        ours = runs["items"]
         ratio = ours["rps"] / peer["rps"] if peer["rps"] else float("inf")
         print(f"Genomströmning mot pygeoapi / throughput vs pygeoapi: {ratio:.2f}×")
+        errors = int(mixed["errors"] + sum(r["errors"] for r in runs.values()))
         print(f"load_test rps={mixed['rps']:.1f} p50_ms={mixed['p50_us'] / 1000:.1f} "
               f"p95_ms={mixed['p95_us'] / 1000:.1f} p99_ms={mixed['p99_us'] / 1000:.1f} "
-              f"errors={int(mixed['errors'] + ours['errors'])} rss_start_mb={rss_start:.1f} "
+              f"errors={errors} rss_start_mb={rss_start:.1f} "
               f"rss_end_mb={rss_end:.1f} rss_growth_pct={growth:.1f} "
+              f"index_gzip_rps={runs['index']['rps']:.1f} "
+              f"indikatorer_rps={runs['indikatorer']['rps']:.1f} "
               f"items_rps={ours['rps']:.1f} pygeoapi_items_rps={peer['rps']:.1f} "
               f"ratio_vs_pygeoapi={ratio:.2f}")
 

@@ -9,7 +9,7 @@ of the map legend. Widths and sizes are in screen pixels, as in Leaflet.
 
 from __future__ import annotations
 
-from xml.sax.saxutils import quoteattr
+from xml.sax.saxutils import escape, quoteattr
 
 import pandas as pd
 
@@ -99,6 +99,21 @@ def qml(spec: LayerSpec, frame: pd.DataFrame | None = None) -> str:
             f'<qgis version="{QGIS_VERSION}" styleCategories="Symbology">{renderer}</qgis>')
 
 
+def layer_qmd(layer_id: str, title: str, abstract: str, licences: list[str],
+              rights: list[str]) -> str:
+    """QGIS layer metadata (QMD) naming the layer's title, sources' licences and rights.
+
+    QGIS shows it under Layer Properties → Metadata when it opens the GeoPackage layer.
+    """
+    licence_tags = "".join(f"<licence>{escape(text)}</licence>" for text in licences)
+    rights_tags = "".join(f"<rights>{escape(text)}</rights>" for text in rights)
+    return (f"<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>"
+            f'<qgis version="{QGIS_VERSION}"><identifier>{escape(layer_id)}</identifier>'
+            "<parentidentifier></parentidentifier><language>sv</language><type>dataset</type>"
+            f"<title>{escape(title)}</title><abstract>{escape(abstract)}</abstract>"
+            f"{rights_tags}{licence_tags}<encoding></encoding></qgis>")
+
+
 def style_rows(layers: dict[str, tuple[LayerSpec, pd.DataFrame, str]],
                created: str) -> pd.DataFrame:
     """Return the ``layer_styles`` rows, one default style per layer.
@@ -107,7 +122,7 @@ def style_rows(layers: dict[str, tuple[LayerSpec, pd.DataFrame, str]],
     after the spec's Swedish title and dated ``created`` (the build's time).
     """
     rows = [{"f_table_catalog": "", "f_table_schema": "", "f_table_name": layer_id,
-             "f_geometry_column": geometry_column, "styleName": spec.title_sv[:30],
+             "f_geometry_column": geometry_column, "styleName": spec.title_sv,
              "styleQML": qml(spec, frame), "styleSLD": "", "useAsDefault": True,
              "description": f"{spec.title_sv} / {spec.title_en} (Strukturbild)",
              "owner": "strukturbild", "ui": "", "update_time": pd.Timestamp(created)}

@@ -4,17 +4,19 @@
 ``/nedladdning/<layer>.parquet`` · ``/nedladdning/kommun/<kommunkod>.gpkg`` ·
 ``/api/tillganglighet.tif?kategori=&matt=km|minuter`` (the access surface)
 
-Files live under ``EXPORT_DIR`` (Flask config; default ``strukturbild-exports/<hash of
-BUILD_DIR>`` in the system temporary directory), one folder per build id; folders of older
-builds are removed when a newer build's file is made.
+Files are made once per build and kept in ``exports/`` inside the build's own directory
+(or, when ``EXPORT_DIR`` is set, in ``EXPORT_DIR/<build id>``, where folders of older builds
+are removed when a newer build's file is made). The folder is created mode 0700 and used only
+when it is a real directory owned by the serving user and closed to group and others, so a
+folder planted by another local user is refused, never served from. Making a file takes a
+slot of the compute pool (:mod:`gisapp.web.throttle`).
 """
 
 from __future__ import annotations
 
-import hashlib
-import re
+import os
 import shutil
-import tempfile
+import stat
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -22,7 +24,6 @@ from pathlib import Path
 from flask import (
     Blueprint,
     Flask,
-    Response,
     current_app,
     render_template,
     request,
@@ -30,14 +31,16 @@ from flask import (
     url_for,
 )
 
-from data_sources.errors import NotFoundError
+from data_sources.errors import BuildError, NotFoundError
 from gisapp.exports import geotiff
 from gisapp.exports import writers as export
-from gisapp.store import Build
+from gisapp.store import BUILD_ID, EXPORTS, Build
 from gisapp.web import params
-from gisapp.web.context import current_build
+from gisapp.web.context import current_build, public_root
 from gisapp.web.numbers import formatter
+from gisapp.web.pagecache import cached_page
 from gisapp.web.texts import TEXTS
+from gisapp.web.throttle import computing
 from layers.service import CATEGORIES
 from messages import section, text
 
@@ -45,32 +48,46 @@ exports = Blueprint("exports", __name__)
 _lock = threading.Lock()
 
 
-BUILD_ID = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{6}$")
-
-
 def init_app(app: Flask) -> None:
-    """Register the download routes; default ``EXPORT_DIR`` when absent.
-
-    The default is a folder per build directory (two apps on one host, e.g. staging and
-    production, never share one and so never delete each other's files).
-    """
-    if not app.config["EXPORT_DIR"]:
-        store_key = hashlib.sha256(str(Path(app.config["BUILD_DIR"]).resolve()).encode())
-        app.config["EXPORT_DIR"] = str(Path(tempfile.gettempdir()) / "strukturbild-exports"
-                                       / store_key.hexdigest()[:12])
+    """Register the download routes."""
     app.register_blueprint(exports)
+
+
+def private_dir(path: Path) -> Path:
+    """Create ``path`` (and parents) mode 0700 if needed; refuse it unless it is ours alone.
+
+    Raises :class:`BuildError` when ``path`` is a symlink, not a directory, owned by another
+    user or open to group/others: someone else may have planted files in it.
+    """
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    info = path.lstat()
+    if (not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid()
+            or info.st_mode & 0o077):
+        msg = (f"export folder {path.name} is not a private folder of the serving user "
+               f"(owner uid {info.st_uid}, mode {stat.filemode(info.st_mode)}); refusing it")
+        raise BuildError(msg)
+    return path
+
+
+def _export_folder(build: Build) -> Path:
+    """The verified folder of ``build``'s export files (older builds' folders removed)."""
+    configured = current_app.config["EXPORT_DIR"]
+    if not configured:
+        return private_dir(build.path / EXPORTS)
+    root = private_dir(Path(configured))
+    for old in root.iterdir():  # exports of earlier builds, and nothing else
+        if old.is_dir() and BUILD_ID.match(old.name) and old.name != build.id:
+            shutil.rmtree(old, ignore_errors=True)
+    return private_dir(root / build.id)
 
 
 def _cached(build: Build, name: str, write: Callable[[Path], Path]) -> Path:
     """Return the export file ``name`` of ``build``, writing it on first request."""
-    root = Path(current_app.config["EXPORT_DIR"])
-    path = root / build.id / name
     with _lock:
+        path = _export_folder(build) / name
         if not path.exists():
-            for old in root.glob("*"):  # exports of earlier builds, and nothing else
-                if old.is_dir() and BUILD_ID.match(old.name) and old.name != build.id:
-                    shutil.rmtree(old, ignore_errors=True)
-            write(path)
+            with computing():
+                write(path)
     return path
 
 
@@ -133,7 +150,7 @@ def index():
                            t={**TEXTS[lang], **section("downloads", lang)},
                            region=build.manifest["region"], links=download_links(build, lang),
                            fmt=formatter(lang),
-                           ogc_url=url_for("ogc.landing", _external=True))
+                           ogc_url=public_root() + url_for("ogc.landing"))
 
 
 @exports.get("/nedladdning/strukturbild.gpkg")
@@ -170,7 +187,8 @@ def kommun_gpkg(code: str):
         msg = f"kommun {code} is not in this region"
         raise NotFoundError(msg)
     path = _cached(build, f"kommun-{code}.gpkg",
-                   lambda p: export.write_gpkg(build, p, export.kommun_layers(build, code)))
+                   lambda p: export.write_gpkg(build, p, export.kommun_layers(build, code),
+                                               kommunkod=code))
     return _send(path, "application/geopackage+sqlite3", f"strukturbild-{code}-{build.id}.gpkg")
 
 
@@ -180,5 +198,7 @@ def access_surface():
     params.only(request.args, ("kategori", "matt"))
     kategori = params.choice("kategori", request.args.get("kategori"), CATEGORIES, "apotek")
     matt = params.choice("matt", request.args.get("matt"), geotiff.MEASURES, "km")
-    body = geotiff.access_surface(current_build(), kategori=kategori, matt=matt)
-    return Response(body, mimetype="image/tiff")
+    build = current_build()
+    return cached_page(build.id, ("tillganglighet.tif", kategori, matt),
+                       lambda: geotiff.access_surface(build, kategori=kategori, matt=matt),
+                       mimetype="image/tiff")

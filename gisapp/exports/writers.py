@@ -2,8 +2,10 @@
 
 Layers are exported in the storage CRS, EPSG:3006 (SWEREF 99 TM). Each GeoPackage layer
 carries its title (``gpkg_contents``), its style and its provenance as layer metadata
-(``strukturbild_style``, ``strukturbild_provenance``, JSON), and a QGIS default style in the
-``layer_styles`` table (:mod:`gisapp.qgis_style`), so QGIS opens it drawn as on the web map.
+(``strukturbild_style``, ``strukturbild_provenance``, JSON), QGIS layer metadata with the
+sources' licences, and a QGIS default style in the ``layer_styles`` table
+(:mod:`gisapp.qgis_style`), so QGIS opens it drawn as on the web map. A layer mixing single
+and multi geometries (a kommun's clip) is written as the Multi* type.
 Files are written beside the target and renamed into place, so a reader never sees half a
 file.
 """
@@ -11,7 +13,9 @@ file.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import geopandas as gpd
@@ -20,7 +24,7 @@ import pyogrio
 
 from data_sources.atomic import replacing
 from data_sources.errors import RequestError
-from gisapp.exports.qgis_style import style_rows
+from gisapp.exports.qgis_style import layer_qmd, style_rows
 from gisapp.store import Build
 from layers.catalog import SPECS
 from layers.indikatorer import COLUMNS as INDICATOR_COLUMNS
@@ -78,12 +82,50 @@ def kommun_layers(build: Build, kommunkod: str) -> dict[str, gpd.GeoDataFrame]:
         if "kommunkod" in frame.columns:
             out[layer_id] = frame[frame["kommunkod"] == kommunkod].reset_index(drop=True)
         else:
-            out[layer_id] = gpd.clip(frame, boundary.union_all()).reset_index(drop=True)
+            out[layer_id] = gpd.clip(frame, boundary.union_all(),
+                                     keep_geom_type=True).reset_index(drop=True)
     return out
 
 
-def write_gpkg(build: Build, path: Path, layers: dict[str, gpd.GeoDataFrame] | None = None) -> Path:
-    """Write ``layers`` (default: every layer of ``build``) and the indicators to one GeoPackage."""
+def _mixes_single_and_multi(frame: gpd.GeoDataFrame) -> bool:
+    """Whether ``frame`` holds both single and Multi* geometries (then promoted to Multi*)."""
+    kinds = set(frame.geom_type.dropna())
+    return len(kinds) > 1 and any(kind.startswith("Multi") for kind in kinds)
+
+
+def _licences(build: Build, layer_id: str) -> tuple[list[str], list[str]]:
+    """The licences and the publisher lines (rights) of one layer's sources."""
+    sources = build.manifest["layers"][layer_id].get("sources", [])
+    licences = list(dict.fromkeys(s["licence"] for s in sources if s.get("licence")))
+    rights = list(dict.fromkeys(f"{s['publisher']} ({s.get('reference_year', '–')})"
+                                for s in sources if s.get("publisher")))
+    return licences, rights
+
+
+def _write_qgis_metadata(path: Path, build: Build, layer_ids: list[str]) -> None:
+    """Add QGIS layer metadata (title, licence) for ``layer_ids`` to the GeoPackage ``path``."""
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    with sqlite3.connect(path) as db:
+        for layer_id in layer_ids:
+            spec = SPECS.get(layer_id)
+            title = f"{spec.title_sv} / {spec.title_en}" if spec else layer_id
+            licences, rights = _licences(build, layer_id)
+            document = layer_qmd(layer_id, title, f"Strukturbild {build.id}", licences, rights)
+            cursor = db.execute(
+                "INSERT INTO gpkg_metadata (md_scope, md_standard_uri, mime_type, metadata) "
+                "VALUES ('dataset', 'http://mrcc.com/qgis.dtd', 'text/xml', ?)", (document,))
+            db.execute(
+                "INSERT INTO gpkg_metadata_reference (reference_scope, table_name, column_name,"
+                " row_id_value, timestamp, md_file_id, md_parent_id) "
+                "VALUES ('table', ?, NULL, NULL, ?, ?, NULL)", (layer_id, now, cursor.lastrowid))
+
+
+def write_gpkg(build: Build, path: Path, layers: dict[str, gpd.GeoDataFrame] | None = None,
+               kommunkod: str | None = None) -> Path:
+    """Write ``layers`` (default: every layer of ``build``) and the indicators to one GeoPackage.
+
+    With ``kommunkod`` (a per-kommun file) only that kommun's indicator rows are written.
+    """
     layers = layers if layers is not None else {i: build.layer(i) for i in build.layer_ids()}
 
     def write(tmp: Path) -> None:
@@ -91,7 +133,8 @@ def write_gpkg(build: Build, path: Path, layers: dict[str, gpd.GeoDataFrame] | N
         for number, (layer_id, frame) in enumerate(layers.items()):
             metadata = layer_metadata(build, layer_id)
             pyogrio.write_dataframe(
-                frame, tmp, layer=layer_id, driver="GPKG", promote_to_multi=False,
+                frame, tmp, layer=layer_id, driver="GPKG",
+                promote_to_multi=_mixes_single_and_multi(frame),
                 layer_metadata=metadata,
                 dataset_options={"VERSION": GPKG_VERSION} if number == 0 else None,
                 layer_options={"IDENTIFIER": metadata["title"],
@@ -100,11 +143,14 @@ def write_gpkg(build: Build, path: Path, layers: dict[str, gpd.GeoDataFrame] | N
                 geometry_column = pyogrio.read_info(tmp, layer=layer_id)["geometry_name"]
                 styled[layer_id] = (SPECS[layer_id], frame, geometry_column)
         indicators = indicator_table(build)
+        if kommunkod is not None:
+            indicators = indicators[indicators["kommunkod"] == kommunkod]
         if not indicators.empty:
             pyogrio.write_dataframe(indicators, tmp, layer=INDICATOR_LAYER, driver="GPKG")
         if styled:
             pyogrio.write_dataframe(style_rows(styled, build.manifest["created_at"]), tmp,
                                     layer=STYLE_TABLE, driver="GPKG")
+        _write_qgis_metadata(tmp, build, list(layers))
 
     return _atomic(Path(path), write)
 

@@ -7,6 +7,7 @@ broadband without a PTS file) is reported as missing with the build's reason, ne
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -34,12 +35,20 @@ class Selection:
 ALL_YEARS = "alla"
 
 
+_LATEST: weakref.WeakKeyDictionary[Build, pd.DataFrame] = weakref.WeakKeyDictionary()
+
+
 def table(build: Build) -> pd.DataFrame:
     """The build's latest indicator rows: one year per kommun, område and indicator.
 
-    Contract-checked; empty with the columns when none. :func:`history` has every year.
+    Contract-checked once per build (not per request); empty with the columns when none.
+    Callers must not modify it. :func:`history` has every year.
     """
-    return indikatorer.latest(history(build))
+    latest = _LATEST.get(build)
+    if latest is None:
+        latest = indikatorer.latest(history(build))
+        _LATEST[build] = latest
+    return latest
 
 
 def history(build: Build) -> pd.DataFrame:

@@ -32,6 +32,7 @@ from gisapp.maps.compose import MapOptions, render_parts
 from gisapp.store import Build
 from gisapp.web import params
 from gisapp.web.context import current_build, kommun_bounds
+from gisapp.web.jsonsafe import dumps
 from gisapp.web.numbers import formatter
 from gisapp.web.pagecache import cached_page
 from layers.indikatorer import describe
@@ -66,7 +67,11 @@ def _records(frame) -> list[dict]:
 
 @indicators.get("/api/indikatorer")
 def api_indikatorer():
-    """Serve indicator rows per kommun with class and län aggregates, as JSON, CSV or Excel."""
+    """Serve indicator rows per kommun with class and län aggregates, as JSON, CSV or Excel.
+
+    Each answer is made once per build and parsed parameters, then served from the page
+    cache (compressed once).
+    """
     params.only(request.args, ("kommun", "indikator", "klassning", "format", "ar"))
     build = current_build()
     selection = Selection(
@@ -75,17 +80,22 @@ def api_indikatorer():
         _klassning(build),
         params.choice("ar", request.args.get("ar"), [ALL_YEARS, *years(build)], None))
     output = params.choice("format", request.args.get("format"), params.FORMATS, "json")
-    result = query(build, selection)
     name = f"indikatorer_{selection.kommun or 'region'}.{output}"
-    attachment = {"Content-Disposition": f"attachment; filename={name}"}
+    headers = {"Content-Disposition": f"attachment; filename={name}"} if output != "json" else {}
+    mimetype = {"csv": "text/csv", "xlsx": XLSX_MIMETYPE, "json": "application/json"}[output]
+    return cached_page(build.id, ("api_indikatorer", selection, output),
+                       lambda: _indicator_answer(build, selection, output), mimetype, headers)
+
+
+def _indicator_answer(build: Build, selection: Selection, output: str) -> str | bytes:
+    """The body of one ``/api/indikatorer`` answer (``output`` json, csv or xlsx)."""
+    result = query(build, selection)
     if output == "csv":
-        return Response(long_csv(result).to_csv(index=False), mimetype="text/csv",
-                        headers=attachment)
+        return long_csv(result).to_csv(index=False)
     if output == "xlsx":
-        body = workbook(build, result, klassning=selection.klassning, lang="sv",
+        return workbook(build, result, klassning=selection.klassning, lang="sv",
                         note=TEXTS["sv"]["weighted"])
-        return Response(body, mimetype=XLSX_MIMETYPE, headers=attachment)
-    return jsonify({
+    return dumps({
         "build_id": build.id, "klassning": selection.klassning,
         "klassningar": classifications(build),
         "indikatorer": [{**describe(i), "kallor": indicator_sources(build, i)}

@@ -28,7 +28,12 @@ from gisapp.maps import panes
 from gisapp.maps.choropleth import add_indicator_choropleth, mappable_indicators
 from gisapp.maps.display import simplify_for_display, to_geojson
 from gisapp.maps.labels import label_candidates
-from gisapp.maps.renderers import ON_DEMAND, notes_for, popup_fields, renderer_for
+from gisapp.maps.renderers import (
+    notes_for,
+    on_demand_display,
+    popup_fields,
+    renderer_for,
+)
 from gisapp.maps.sources import source_line
 from gisapp.maps.view import THEMES
 from gisapp.store import Build
@@ -107,8 +112,9 @@ def legend_rows(spec: LayerSpec, build: Build) -> list[tuple[str, str, str]]:
                   for c in spec.categories.classes if c.value in recorded}
         rows = tuple((colour, sv + _count(counts.get((colour, sv, en)), "sv"),
                       en + _count(counts.get((colour, sv, en)), "en")) for colour, sv, en in rows)
-    elif spec.id in ON_DEMAND:  # classes drawn by colour: keep the colours that are drawn
-        drawn = {style.get("fillColor") for style in ON_DEMAND[spec.id](spec, build)["_style"]}
+    elif (display := on_demand_display(build, spec.id)) is not None:
+        # classes drawn by colour: keep the colours that are drawn
+        drawn = {style.get("fillColor") for style in display(spec, build)["_style"]}
         rows = tuple(row for row in rows if row[0] in drawn)
     return list(rows)
 
@@ -189,7 +195,7 @@ def compose_map(build: Build, options: MapOptions) -> folium.Map:
             continue
         group = folium.FeatureGroup(name=html.escape(spec.title_sv), control=False,
                                     show=spec.default_visible or options.layer_ids is not None)
-        renderer_for(layer_id)(group, spec, build, lang)
+        renderer_for(layer_id, build)(group, spec, build, lang)
         group.add_to(fmap)
         panel_layers.append({
             "id": layer_id, "var": group.get_name(), "theme": spec.theme,
@@ -199,7 +205,7 @@ def compose_map(build: Build, options: MapOptions) -> folium.Map:
             "notes": notes_for(layer_id, build, lang),
             "symbols": [sv if lang == "sv" else en for sv, en in spec.symbol_notes],
             **({"url": f"/kartlager/{layer_id}.geojson", "popup": popup_fields(spec, lang)}
-               if layer_id in ON_DEMAND else {}),
+               if on_demand_display(build, layer_id) is not None else {}),
         })
     texts = {**PANEL_TEXTS[lang],
              "presets": [[PANEL_TEXTS[lang][key], w, h] for key, w, h in EMBED_PRESETS]}

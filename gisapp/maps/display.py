@@ -3,18 +3,19 @@
 Each layer's spec says its display tolerance (``display_tolerance_m``); polygon layers that
 tile the region (``coverage``, e.g. kommuner) are simplified as a coverage, so that
 neighbours keep their shared borders; other polygons are simplified one by one with
-topology preserved. Coordinates are rounded to ``COORD_DECIMALS`` (≈1 m).
+topology preserved. Coordinates are rounded to ``COORD_DECIMALS`` (≈1 m) and polygon
+exteriors run counter-clockwise, holes clockwise (RFC 7946 §3.1.6).
 """
 
 from __future__ import annotations
 
 import html
-import json
 
 import geopandas as gpd
 import shapely
 
 from data_sources.crs import SERVE_CRS
+from gisapp.web.geojson import geometry_dict
 from gisapp.web.jsonsafe import json_value
 from layers.catalog import SPECS
 
@@ -42,7 +43,8 @@ def to_geojson(frame: gpd.GeoDataFrame, *, escape: bool) -> dict:
     insert properties as HTML (Leaflet popups and tooltips).
     """
     wgs = frame.to_crs(SERVE_CRS)
-    geoms = shapely.set_precision(wgs.geometry.values, 10**-COORD_DECIMALS)
+    geoms = shapely.orient_polygons(
+        shapely.set_precision(wgs.geometry.values, 10**-COORD_DECIMALS), exterior_cw=False)
     props = wgs.drop(columns=wgs.geometry.name)
     features = []
     for geom, row in zip(geoms, props.to_dict(orient="records"), strict=True):
@@ -51,5 +53,5 @@ def to_geojson(frame: gpd.GeoDataFrame, *, escape: bool) -> dict:
             properties = {k: html.escape(v) if isinstance(v, str) else v
                           for k, v in properties.items()}
         features.append({"type": "Feature", "properties": properties,
-                         "geometry": json.loads(shapely.to_geojson(geom))})
+                         "geometry": geometry_dict(geom, COORD_DECIMALS)})
     return {"type": "FeatureCollection", "features": features}

@@ -5,8 +5,11 @@ A layer without an entry is drawn by :func:`draw_by_spec` from its spec's style,
 categories and popup. A renderer is ``renderer(parent, spec, build, lang) -> None``; a
 notes function is ``notes(build, lang) -> list[str]`` (short texts under the legend).
 
-Layers too large for the page (thousands of population squares and origins) are drawn **on
-demand** (:data:`ON_DEMAND`): the page carries an empty feature group and the URL of the
+Layers too large for the page are drawn **on demand**: those with a display frame of their
+own (:data:`ON_DEMAND`: population squares, access origins) and every layer drawn by its
+spec with more than :data:`INLINE_MAX_FEATURES` features (the per-layer budget of the page,
+e.g. a national service file), see :func:`on_demand_display`. The page carries an empty
+feature group and the URL of the
 layer's display GeoJSON (:func:`on_demand_features`, ``/kartlager/<id>.geojson``), which the
 panel fetches when the layer is first switched on. Each feature carries its Leaflet style
 in ``_style``; popups are built in the browser from the spec's fields, as text.
@@ -118,7 +121,7 @@ def on_demand_features(build: Build, layer_id: str) -> dict:
     Strings are not HTML-escaped: the panel inserts every value as text.
     """
     spec = SPECS[layer_id]
-    frame = ON_DEMAND[layer_id](spec, build)
+    frame = on_demand_display(build, layer_id)(spec, build)
     fields = [f.column for f in spec.popup if f.column in frame.columns]
     return to_geojson(frame[[*fields, "_style", frame.geometry.name]], escape=False)
 
@@ -133,12 +136,28 @@ ON_DEMAND: dict[str, DisplayFrame] = {
     "tillganglighet": tillganglighet.display_frame,
     **{spec.id: spec_display for spec in tillganglighet_ruta.SPECS},
 }
+INLINE_MAX_FEATURES = 2_000  # a layer drawn by its spec with more is fetched on demand
 RENDERERS: dict[str, Renderer] = {
     "stomlinjer": transit.render_stomlinjer,
     "hallplatser": transit.render_hallplatser,
     "tatorter": _draw_tatorter,
-    **{layer_id: draw_on_demand for layer_id in ON_DEMAND},
 }
+
+
+def on_demand_display(build: Build, layer_id: str) -> DisplayFrame | None:
+    """How ``layer_id`` is fetched on demand (its display frame), ``None`` if drawn in the page.
+
+    Layers of :data:`ON_DEMAND` always are; a layer drawn by its spec (no renderer of its
+    own) is when it has more than :data:`INLINE_MAX_FEATURES` features.
+    """
+    if layer_id in ON_DEMAND:
+        return ON_DEMAND[layer_id]
+    if (layer_id in SPECS and layer_id not in RENDERERS and layer_id in build.layer_ids()
+            and len(build.layer(layer_id)) > INLINE_MAX_FEATURES):
+        return spec_display
+    return None
+
+
 # Point layers whose circles are sized by a column (radius from the feature's properties);
 # the web map and the static maps both take their styles from :func:`style_function`.
 SIZES: dict[str, Callable[[dict], float]] = {
@@ -157,8 +176,13 @@ NOTES: dict[str, LayerNotes] = {
 }
 
 
-def renderer_for(layer_id: str) -> Renderer:
-    """The renderer of ``layer_id`` (:func:`draw_by_spec` when it has none of its own)."""
+def renderer_for(layer_id: str, build: Build) -> Renderer:
+    """The renderer of ``layer_id``: its own, or :func:`draw_by_spec`.
+
+    An on-demand layer (:func:`on_demand_display`) draws nothing into the page.
+    """
+    if on_demand_display(build, layer_id) is not None:
+        return draw_on_demand
     return RENDERERS.get(layer_id, draw_by_spec)
 
 

@@ -11,7 +11,7 @@ from data_sources.errors import NotFoundError
 from gisapp.config import NO_DATA_HELP_EN, NO_DATA_HELP_SV
 from gisapp.maps.choropleth import parse_indikator
 from gisapp.maps.compose import MapOptions, missing_layers, render_parts
-from gisapp.maps.renderers import ON_DEMAND, on_demand_features
+from gisapp.maps.renderers import on_demand_display, on_demand_features
 from gisapp.maps.view import VIEW_PARAMS, map_title, parse_view
 from gisapp.web import params
 from gisapp.web.context import current_build, kommun_bounds
@@ -84,7 +84,7 @@ def on_demand_layer(layer_id: str):
     """The display GeoJSON of a layer the map fetches when it is switched on."""
     params.only(request.args, ())
     build = current_build()
-    if layer_id not in ON_DEMAND or layer_id not in build.layer_ids():
+    if layer_id not in build.layer_ids() or on_demand_display(build, layer_id) is None:
         raise NotFoundError(f"no map layer {layer_id!r} to fetch in build {build.id}")
     return cached_page(build.id, ("kartlager", layer_id),
                        lambda: dumps(on_demand_features(build, layer_id)),

@@ -20,7 +20,7 @@ from gisapp.ogc.features import FeatureSet, dumps
 from gisapp.ogc.openapi import openapi
 from gisapp.store import Build
 from gisapp.web import params as web_params
-from gisapp.web.context import current_build
+from gisapp.web.context import current_build, public_root
 from layers.catalog import SPECS
 
 ogc = Blueprint("ogc", __name__, url_prefix="/ogc", template_folder="templates")
@@ -33,8 +33,8 @@ def init_app(app) -> None:
 
 
 def _base() -> str:
-    """Return the absolute URL of the API root, as the client reached it."""
-    return request.url_root.rstrip("/") + "/ogc"
+    """Return the absolute URL of the API root (from ``PUBLIC_URL`` or a trusted host)."""
+    return public_root() + "/ogc"
 
 
 def _format(allowed: tuple[str, ...] = ("f",)) -> str:
@@ -87,7 +87,7 @@ def landing():
     fmt = _format()
     build = current_build()
     return _respond(docs.landing(_base(), fmt, build.manifest["region"]["lansnamn"]), fmt,
-                    "ogc/landing.html")
+                    "ogc/landing.html", api_url=_base() + "/")
 
 
 @ogc.get("/conformance")

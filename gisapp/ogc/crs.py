@@ -24,7 +24,8 @@ class ServedCrs:
     decimals: int
 
 
-CRS84 = ServedCrs("http://www.opengis.net/def/crs/OGC/1.3/CRS84", "OGC:CRS84", False, 7)
+# 6 decimals of a degree (≈ 0.1 m), RFC 7946 §11.2's advice
+CRS84 = ServedCrs("http://www.opengis.net/def/crs/OGC/1.3/CRS84", "OGC:CRS84", False, 6)
 SWEREF99TM = ServedCrs("http://www.opengis.net/def/crs/EPSG/0/3006", "EPSG:3006", True, 2)
 SERVED = (CRS84, SWEREF99TM)
 STORAGE = SWEREF99TM
@@ -33,8 +34,11 @@ _ALIASES = {"CRS84": CRS84, "OGC:CRS84": CRS84, "EPSG:3006": SWEREF99TM}
 
 
 def parse_crs(value: str | None, parameter: str) -> ServedCrs:
-    """Parse a ``crs``/``bbox-crs`` value (URI or short name); default CRS84."""
-    if value is None or value == "":
+    """Parse a ``crs``/``bbox-crs`` value (URI or short name); default CRS84 when absent.
+
+    Given but empty (``crs=``) is an error: the OpenAPI document declares no empty value.
+    """
+    if value is None:
         return CRS84
     for crs in SERVED:
         if value == crs.uri:

@@ -19,6 +19,7 @@ import shapely
 from data_sources.errors import NotFoundError
 from gisapp.ogc.crs import ServedCrs
 from gisapp.store import Build
+from gisapp.web.geojson import geometry_text
 from gisapp.web.jsonsafe import dumps, json_value
 from layers.spec import LayerSpec
 
@@ -76,20 +77,24 @@ def _feature_ids(frame: gpd.GeoDataFrame, spec: LayerSpec | None) -> list[str]:
 
 
 def _serialise(frame: gpd.GeoDataFrame, ids: list[str], crs: ServedCrs) -> list[str]:
-    """Serialise each row as a GeoJSON feature string, coordinates rounded in axis order."""
+    """Serialise each row as a GeoJSON feature string, coordinates rounded in axis order.
+
+    Polygon exteriors run counter-clockwise and holes clockwise in the served axis order
+    (RFC 7946 §3.1.6), oriented after rounding so that rounding cannot turn a ring.
+    """
     decimals = crs.decimals
     if crs.swap_axes:
         geoms = shapely.transform(frame.geometry.values, lambda xy: np.round(xy[:, ::-1], decimals))
     else:
         geoms = shapely.transform(frame.geometry.values, lambda xy: np.round(xy, decimals))
-    geometry_json = shapely.to_geojson(geoms)
+    geoms = shapely.orient_polygons(geoms, exterior_cw=False)
+    geometry_json = [geometry_text(geom, decimals) for geom in geoms]
     records = frame.drop(columns=frame.geometry.name).to_dict(orient="records")
     out = []
     for fid, geometry, record in zip(ids, geometry_json, records, strict=True):
         properties = dumps({k: json_value(v) for k, v in record.items()})
-        geometry_text = geometry if geometry is not None else "null"
         out.append(f'{{"type":"Feature","id":{dumps(fid)},'
-                   f'"geometry":{geometry_text},"properties":{properties}}}')
+                   f'"geometry":{geometry},"properties":{properties}}}')
     return out
 
 

@@ -57,6 +57,12 @@ _COLLECTIONS = {"type": "object", "required": ["links", "collections"],
                     "type": "array", "items": {"$ref": "#/components/schemas/collection"}}}}
 
 
+_INSTANT = (r"[1-9]\d{3}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])"
+            r"(T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d))?")
+# an instant, or an interval with at least one closed end (open ends as .. or empty)
+DATETIME_PATTERN = (rf"^({_INSTANT}|{_INSTANT}/({_INSTANT}|\.\.)?|(\.\.)?/{_INSTANT})$")
+
+
 def _ref(name: str) -> dict:
     return {"$ref": f"#/components/{name}"}
 
@@ -92,17 +98,18 @@ def _collection_paths(collection_id: str, title: str, properties: list[str]) -> 
     return {
         base: _get(f"{title}: samlingens metadata", f"describe_{collection_id}",
                    [_ref("parameters/f")],
-                   {"200": _json_response("Samlingen", "collection"), **_errors(400, 404)}),
+                   {"200": _json_response("Samlingen", "collection"),
+                    **_errors(400, 404, 414)}),
         f"{base}/items": _get(f"{title}: objekt", f"items_{collection_id}", items_params, {
             "200": _json_response("Objekt", "featureCollection", "application/geo+json"),
-            **_errors(400, 404)}),
+            **_errors(400, 404, 414)}),
         f"{base}/items/{{featureId}}": _get(
             f"{title}: ett objekt", f"feature_{collection_id}",
             [{"name": "featureId", "in": "path", "required": True,
               "schema": {"type": "string", "maxLength": MAX_VALUE_CHARS}},
              _ref("parameters/f"), _ref("parameters/crs")],
             {"200": _json_response("Objektet", "feature", "application/geo+json"),
-             **_errors(400, 404)}),
+             **_errors(400, 404, 414)}),
     }
 
 
@@ -112,20 +119,26 @@ def _parameters() -> dict:
         "f": {"name": "f", "in": "query", "required": False, "description": "Format",
               "schema": {"type": "string", "enum": ["json", "html"]}},
         "bbox": {"name": "bbox", "in": "query", "required": False, "style": "form",
-                 "explode": False, "description": "minx,miny,maxx,maxy in bbox-crs axis order",
+                 "explode": False, "description": "minx,miny,maxx,maxy in bbox-crs axis order "
+                                                  "(or 6 numbers with heights)",
                  "schema": {"type": "array", "minItems": 4, "maxItems": 6,
-                            "items": {"type": "number"}}},
+                            "items": {"type": "number"},
+                            "not": {"type": "array", "minItems": 5, "maxItems": 5}}},
         "bbox-crs": {"name": "bbox-crs", "in": "query", "required": False,
-                     "schema": {"type": "string", "enum": crs_enum}},
-        "datetime": {"name": "datetime", "in": "query", "required": False,
-                     "description": "RFC 3339 instant or interval; the layers carry no time, "
-                                    "so a valid value filters nothing",
-                     "schema": {"type": "string", "format": "date-time"}},
-        "crs": {"name": "crs", "in": "query", "required": False,
-                "schema": {"type": "string", "enum": crs_enum}},
+                     "schema": {"type": "string", "format": "uri", "minLength": 1,
+                                "enum": crs_enum}},
+        "datetime": {"name": "datetime", "in": "query", "required": False, "style": "form",
+                     "explode": False,
+                     "description": "RFC 3339 instant or interval a/b (open ends ..); the "
+                                    "layers carry no time, so a valid value filters nothing",
+                     "schema": {"type": "string", "pattern": DATETIME_PATTERN}},
+        "crs": {"name": "crs", "in": "query", "required": False, "style": "form",
+                "explode": False, "schema": {"type": "string", "format": "uri",
+                                             "minLength": 1, "enum": crs_enum}},
         "limit": {"name": "limit", "in": "query", "required": False, "style": "form",
-                  "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT,
-                             "default": DEFAULT_LIMIT}},
+                  "explode": False,
+                  "description": f"Larger values are served as {MAX_LIMIT}",
+                  "schema": {"type": "integer", "minimum": 1, "default": DEFAULT_LIMIT}},
         "offset": {"name": "offset", "in": "query", "required": False,
                    "schema": {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET,
                               "default": 0}},
@@ -136,17 +149,18 @@ def openapi(server_url: str, title: str, collections: dict[str, tuple[str, list[
     """Return the OpenAPI 3.0 document; ``collections`` maps id to (title, properties)."""
     paths = {
         "/": _get("Startsida / Landing page", "landing", [_ref("parameters/f")],
-                  {"200": _json_response("Startsidan", "landing"), **_errors(400)}),
+                  {"200": _json_response("Startsidan", "landing"), **_errors(400, 414)}),
         "/conformance": _get("Konformitet / Conformance", "conformance", [_ref("parameters/f")],
                              {"200": _json_response("Konformitet", "conformance"),
-                              **_errors(400)}),
+                              **_errors(400, 414)}),
         "/collections": _get("Samlingar / Collections", "collections", [_ref("parameters/f")],
                              {"200": _json_response("Samlingar", "collections"),
-                              **_errors(400)}),
+                              **_errors(400, 414)}),
     }
     for collection_id, (collection_title, properties) in collections.items():
         paths.update(_collection_paths(collection_id, collection_title, properties))
-    problem = {"application/problem+json": {"schema": _ref("schemas/problem")}}
+    problem = {"application/problem+json": {"schema": _ref("schemas/problem")},
+               "text/html": {"schema": {"type": "string"}}}  # browsers get an error page
     return {
         "openapi": "3.0.3",
         "info": {"title": title, "version": "1.0.0",
@@ -164,6 +178,8 @@ def openapi(server_url: str, title: str, collections: dict[str, tuple[str, list[
                 "problem400": {"description": "Ogiltig parameter / Bad parameter",
                                "content": problem},
                 "problem404": {"description": "Finns inte / Not found", "content": problem},
+                "problem414": {"description": "För lång adress / URI too long",
+                               "content": problem},
             },
         },
     }

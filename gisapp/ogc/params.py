@@ -57,14 +57,17 @@ def _single(args: MultiDict, name: str) -> str | None:
     return values[0] if values else None
 
 
-def integer(args: MultiDict, name: str, default: int, low: int, high: int) -> int:
-    """Parse an integer parameter within ``[low, high]``."""
+def integer(args: MultiDict, name: str, default: int, low: int, high: int, *,
+            clamp: bool = False) -> int:
+    """Parse an integer parameter within ``[low, high]``; with ``clamp``, above is ``high``."""
     raw = _single(args, name)
     if raw is None:
         return default
     if len(raw) > MAX_INT_CHARS or not raw.isascii() or not raw.strip().lstrip("+").isdigit():
         raise RequestError(name, f"must be an integer between {low} and {high}")
     value = int(raw)
+    if clamp and value > high:
+        return high
     if not low <= value <= high:
         raise RequestError(name, f"must be between {low} and {high}, got {value}")
     return value
@@ -130,7 +133,8 @@ def items_query(args: MultiDict, properties: list[str]) -> ItemsQuery:
     if len(filters) > MAX_FILTERS:
         raise RequestError("filter", f"at most {MAX_FILTERS} property filters")
     return ItemsQuery(
-        limit=integer(args, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT),
+        # OGC API – Features Part 1 /rec/core/limit-response: a larger limit is capped
+        limit=integer(args, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT, clamp=True),
         offset=integer(args, "offset", 0, 0, MAX_OFFSET),
         bbox=bbox(_single(args, "bbox"), bbox_crs),
         bbox_crs=bbox_crs,

@@ -11,6 +11,7 @@ from flask import Blueprint, jsonify, request
 from gisapp.scenario.service import parse_changes, run_on_build, to_json
 from gisapp.web import params
 from gisapp.web.context import current_build
+from gisapp.web.throttle import computing
 
 scenario_api = Blueprint("scenario_api", __name__)
 
@@ -24,5 +25,6 @@ def scenario_view():
     km = params.number("km", request.args.get("km"), 10.0, low=0, high=1000)
     minutes = params.number("minuter", request.args.get("minuter"), 20.0, low=0, high=1000)
     build = current_build()
-    result = run_on_build(build, changes, km=km, minutes=minutes)
+    with computing():  # a global cap on request-time computation (503 + Retry-After beyond)
+        result = run_on_build(build, changes, km=km, minutes=minutes)
     return jsonify({"build_id": build.id, **to_json(result)})

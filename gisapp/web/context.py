@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, request
 
 from data_sources.crs import SERVE_CRS
 from gisapp.store import Build
@@ -11,6 +11,15 @@ from gisapp.store import Build
 def current_build() -> Build:
     """Return the serving build, or raise ``NotFoundError`` when nothing is built yet."""
     return current_app.extensions["store"].require_current()
+
+
+def public_root() -> str:
+    """The site's absolute address without a trailing slash: ``PUBLIC_URL`` when set.
+
+    Otherwise the request's own root; its ``Host`` has passed ``TRUSTED_HOSTS`` (Flask
+    refuses any other with 400), so a forged ``Host`` never reaches a link.
+    """
+    return (current_app.config["PUBLIC_URL"] or request.url_root).rstrip("/")
 
 
 def kommun_bounds(build: Build, kommunkod: str) -> tuple[float, float, float, float]:

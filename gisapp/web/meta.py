@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request, send_from_directory
+from flask import Blueprint, current_app, jsonify, request, send_from_directory
 
 from data_sources.errors import NotFoundError
 from gisapp.config import PROJECT_ROOT
+from gisapp.store import NO_BUILD
 from gisapp.web import params
 from gisapp.web.context import current_build
 
@@ -20,8 +21,14 @@ def static(filename: str):
     """Front-end assets: own CSS/JS at the top level and ``vendor/``; traversal-safe.
 
     npm's working files in ``static/`` (``node_modules``, ``package*.json``) are not served.
+    The path is checked as given, segment by segment: any ``.``, ``..``, empty or backslash
+    segment is refused before the allow-list is applied (``vendor/../node_modules`` is 404).
     """
-    own = "/" not in filename and filename.endswith((".js", ".css"))
+    parts = filename.split("/")
+    if any(part in ("", ".", "..") or "\\" in part for part in parts):
+        msg = f"no static file {filename[:80]!r}"
+        raise NotFoundError(msg)
+    own = len(parts) == 1 and filename.endswith((".js", ".css"))
     if not (own or filename.startswith("vendor/")):
         msg = f"no static file {filename!r}"
         raise NotFoundError(msg)
@@ -30,9 +37,16 @@ def static(filename: str):
 
 @meta.get("/healthz")
 def healthz():
-    """Liveness and the id of the serving build."""
+    """Liveness, the id of the serving build and, when ``current`` is damaged, what is wrong.
+
+    ``status`` ok (200); degraded (200: a damaged build fell back to an earlier one);
+    damaged (503: nothing to serve). No build at all is 404 saying how to build one.
+    """
     params.only(request.args, ())
-    return jsonify({"status": "ok", "build_id": current_build().id})
+    state = current_app.extensions["store"].status()
+    if state["status"] == "none":
+        raise NotFoundError(NO_BUILD)
+    return jsonify(state), 503 if state["status"] == "damaged" else 200
 
 
 @meta.get("/api/provenance")

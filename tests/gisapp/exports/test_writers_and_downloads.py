@@ -37,8 +37,9 @@ def gpkg(build_dir, tmp_path_factory):
 @pytest.fixture
 def downloads(build_dir, tmp_path):
     """A client whose export cache is a fresh temporary directory."""
-    app = create_app({"BUILD_DIR": str(build_dir), "TESTING": True,
-                      "EXPORT_DIR": str(tmp_path / "exports")})
+    exports = tmp_path / "exports"
+    exports.mkdir(mode=0o700)
+    app = create_app({"BUILD_DIR": str(build_dir), "TESTING": True, "EXPORT_DIR": str(exports)})
     return app.test_client()
 
 
@@ -228,14 +229,39 @@ def test_excel_never_turns_text_into_a_formula(built):
     assert cells and all(c.data_type == "s" for c in cells)  # stored as text
 
 
-def test_export_folders_are_per_build_directory_and_only_old_builds_are_removed(
+def test_exports_live_in_the_build_directory_closed_to_others(build_dir, built):
+    app = create_app({"BUILD_DIR": str(build_dir), "TESTING": True})
+    with app.test_client().get("/nedladdning/indikatorer.csv") as response:
+        assert response.status_code == 200
+    folder = built.path / "exports"
+    assert (folder / "indikatorer.csv").is_file()
+    assert folder.stat().st_mode & 0o777 == 0o700
+
+
+def test_a_planted_export_folder_is_refused_never_served(build_dir, built, tmp_path):
+    """Another local user pre-creates the export folder with their own file in it."""
+    exports = tmp_path / "exports"
+    (exports / built.id).mkdir(parents=True)
+    (exports / built.id / "indikatorer.csv").write_text("kommunkod,varde\n1780,666\n")
+    exports.chmod(0o777)
+    app = create_app({"BUILD_DIR": str(build_dir), "TESTING": True, "EXPORT_DIR": str(exports)})
+    with app.test_client().get("/nedladdning/indikatorer.csv") as response:
+        assert response.status_code == 500
+        assert b"666" not in response.get_data()
+    exports.chmod(0o700)
+    (exports / built.id).chmod(0o700)
+    link = tmp_path / "link"
+    link.symlink_to(exports)
+    linked = create_app({"BUILD_DIR": str(build_dir), "TESTING": True, "EXPORT_DIR": str(link)})
+    assert linked.test_client().get("/nedladdning/indikatorer.csv").status_code == 500
+
+
+def test_export_dir_setting_keeps_one_folder_per_build_and_removes_only_old_builds(
         build_dir, built, tmp_path):
-    one = create_app({"BUILD_DIR": str(build_dir), "TESTING": True})
-    other = create_app({"BUILD_DIR": str(tmp_path / "other-builds"), "TESTING": True})
-    assert one.config["EXPORT_DIR"] != other.config["EXPORT_DIR"]
     exports = tmp_path / "exports"
     keep = exports / "not-a-build"
     keep.mkdir(parents=True)
+    exports.chmod(0o700)
     stale = exports / "20200101T000000Z-abcdef"
     stale.mkdir()
     app = create_app({"BUILD_DIR": str(build_dir), "TESTING": True, "EXPORT_DIR": str(exports)})
