@@ -62,5 +62,14 @@ class NotFoundError(StrukturbildError, LookupError):
     http_status = 404
 
 
+class LayerMissingError(NotFoundError):
+    """The build lacks a layer a page needs; ``reason`` says why (and how to add its data)."""
+
+    def __init__(self, layer_id: str, reason: str) -> None:
+        super().__init__(f"the build has no {layer_id!r} layer: {reason}")
+        self.layer_id = layer_id
+        self.reason = reason
+
+
 class ChecksumError(FetchError):
     """A downloaded file's sha256 differs from the pinned one; not retried."""

@@ -37,7 +37,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from data_sources._http import sha256_file
-from data_sources.errors import BuildError, NotFoundError
+from data_sources.errors import BuildError, LayerMissingError, NotFoundError
 from layers.accessibility import Network
 
 log = logging.getLogger(__name__)
@@ -123,8 +123,7 @@ class Build:
         """Like :meth:`layer`, but the error says why the build lacks the layer."""
         if layer_id not in self.manifest["layers"]:
             reason = self.manifest["missing"].get(layer_id, "not a layer of this build")
-            msg = f"the build has no {layer_id!r} layer: {reason}"
-            raise NotFoundError(msg)
+            raise LayerMissingError(layer_id, reason)
         return self.layer(layer_id)
 
     @cached_property

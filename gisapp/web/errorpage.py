@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import render_template, request
 
+from data_sources.errors import LayerMissingError
 from gisapp.web.params import LANGUAGES
 from gisapp.web.texts import TEXTS
 from messages import has, section, text
@@ -51,5 +52,12 @@ def html_error(status: int, detail: str, error: Exception | None = None) -> tupl
     detail = explained(error, detail, lang)
     titles = {404: t["title_404"], 400: t["title_400"], 405: t["title_405"]}
     title = titles.get(status, t["title_other"])
+    missing = None
+    if isinstance(error, LayerMissingError):
+        title = t["title_missing"]
+        layer = f"layer.{error.layer_id}.title"
+        missing = {"layer": text(layer, lang) if has(layer) else error.layer_id,
+                   "reason": error.reason}
     return render_template("error.html", lang=lang, t=t, status=status, title=title,
-                           detail=detail, parameter=parameter, path=request.path[:80]), status
+                           detail=detail, parameter=parameter, path=request.path[:80],
+                           missing=missing), status

@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from markupsafe import escape
 
+from gisapp import create_app
+from gisapp.build import run_build
+from gisapp.config import DataDir
+from gisapp.store import BuildStore
 from gisapp.web.params import is_tracking
+from messages import text
+from tests.conftest import data_dir_without
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 TRACKING = "utm_source=nyhetsbrev&utm_medium=email&fbclid=IwAR0abc&gclid=Cj0KCQ&mc_eid=12ab"
@@ -88,3 +95,18 @@ def test_the_error_page_says_what_was_wrong_in_the_page_language(client):
     assert "the value &#39;nosuch&#39; does not exist. Valid values: skr" in en
     api = client.get("/api/indikatorer?klassning=nosuch").get_json()
     assert api["detail"] == "klassning: unknown value 'nosuch'; expected one of skr"
+
+
+@pytest.mark.parametrize(("lang", "title"), [("sv", "Saknar data"), ("en", "No data")])
+def test_scenario_without_service_points_says_which_data_is_missing(tmp_path, data_dir,
+                                                                    lang, title):
+    root = data_dir_without(tmp_path, data_dir, "indicators")
+    build = run_build(DataDir(root, "test"), BuildStore(tmp_path / "builds"),
+                      progress=lambda _: None)
+    reason = build.manifest["missing"]["service"]
+    client = create_app({"BUILD_DIR": str(tmp_path / "builds"), "TESTING": True}).test_client()
+    response = client.get(f"/scenario?sprak={lang}", headers=BROWSER)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 404 and response.mimetype == "text/html"
+    assert f"<h1>{title}</h1>" in html and "Sidan finns inte" not in html
+    assert escape(reason) in html and text("layer.service.title", lang) in html
