@@ -22,8 +22,11 @@ static/vendor/leaflet/leaflet.js: static/package.json
 
 install: $(VENV)/.installed static/vendor/leaflet/leaflet.js
 
-## Build the strukturbild from the data directory and serve it on http://127.0.0.1:5000
+## Build the strukturbild from the data directory and serve it on http://127.0.0.1:5000.
+## The road network is fetched first when the data directory lacks it; without internet that
+## is one line and the build goes on with labelled straight-line distances.
 run: install
+	$(BIN)/strukturbild fetch --source osm_vagnat --if-missing
 	$(BIN)/strukturbild build
 	$(BIN)/strukturbild serve
 

@@ -1,8 +1,10 @@
 """School units: Skolverket's Skolenhetsregistret (register export, one row per unit and form).
 
-The register has no coordinates; rows with SWEREF 99 TM ``e_sweref99tm``/``n_sweref99tm``
-(joined from Skolverket's Planned Educations API) get a point, the others keep an empty
-geometry and are counted, never guessed.
+Read from the open API's extract (``skolverket/skolenheter_v2.csv``, written by
+``strukturbild fetch --source skolverket``, :mod:`data_sources.skolverket`) when present, else
+from the 2020 register export. The 2020 export has no coordinates; rows with SWEREF 99 TM
+``e_sweref99tm``/``n_sweref99tm`` (joined from Skolverket's Planned Educations API) get a
+point, the others keep an empty geometry and are counted, never guessed.
 
 Schema returned by :func:`load` (EPSG:3006): ``id`` (SKOLENHETSKOD + school form),
 ``skolenhetskod``, ``skolform``, ``namn``, ``adress``, ``postort``, ``huvudmannatyp``,
@@ -17,6 +19,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from data_sources import skolverket
 from data_sources._validate import (
     _listed,
     read_table,
@@ -28,25 +31,45 @@ from data_sources._validate import (
 from data_sources.base import SourceFile, SourceMeta
 from data_sources.errors import DataError
 
+REGISTER = SourceFile(
+    path="indicators/skolenhetsregistret_varmland_2020.csv",
+    how_to_get="strukturbild fetch --source skolverket (the open API, with coordinates); or "
+    "download Skolenhetsregistret's Excel overview, save each school-form sheet as UTF-8 CSV; "
+    "add e_sweref99tm/n_sweref99tm where known",
+)
+
+
+def locate(data_dir: Path) -> tuple[SourceFile, ...]:
+    """The API extract when fetched, else the 2020 register export (empty when neither)."""
+    for source_file in (skolverket.FILE, REGISTER):
+        if (Path(data_dir) / source_file.path).is_file():
+            return (source_file,)
+    return ()
+
+
+def year_of(data_dir: Path) -> str | None:
+    """The API's extract date when its file is read, else the export's 2020."""
+    if locate(data_dir) == (skolverket.FILE,):
+        return skolverket.extract_date(data_dir)
+    return META.reference_year
+
+
 META = SourceMeta(
     name="skolor",
     title="Skolenhetsregistret",
-    publisher="Skolverket (register run by SCB in 2020)",
+    publisher="Skolverket",
     licence="CC0 1.0",
     reference_year="2020",
     native_crs="EPSG:3006",
     landing_page="https://www.skolverket.se/skolutveckling/skolenhetsregistret",
-    files=(
-        SourceFile(
-            path="indicators/skolenhetsregistret_varmland_2020.csv",
-            how_to_get="download Skolenhetsregistret's Excel overview, save each school-form "
-            "sheet as UTF-8 CSV; add e_sweref99tm/n_sweref99tm where known",
-        ),
-    ),
+    files=(REGISTER,),
     caveats=(
-        "Register as of August 2020; coordinates for a partial sample only (2026-04).",
+        "Without the API extract: the register export as of August 2020 (run by SCB), "
+        "coordinates for a partial sample only (2026-04).",
         "Pre-schools are not included.",
     ),
+    locate=locate,
+    year_of=year_of,
 )
 
 COLUMNS = ("SKOLFORM", "HUVUDMANNATYP", "KOMMUN", "SKOLENHETSKOD", "NAMN", "BESÖKSADRESS",

@@ -37,17 +37,37 @@ def _say(line: str) -> None:
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
-    """Download the official sources into the data directory."""
-    target = resolve_data_dir(args.data_dir).path if args.data_dir else user_cache_data_dir()
+    """Download the official sources into the data directory.
+
+    With ``--if-missing`` (``make run``) the target is the data directory the build reads
+    (README's resolution order, the user cache when none is found), a source whose files are
+    there is skipped, and a failed download is one line, not an error: the build goes on
+    without that source (for the road network: labelled straight-line distances).
+    """
     names = [args.source] if args.source else list(SOURCES)
     unknown = [n for n in names if n not in SOURCES]
     if unknown:
         msg = f"--source: unknown source {unknown[0]!r}; expected one of {sorted(SOURCES)}"
         raise StrukturbildError(msg)
+    if args.if_missing:
+        target = resolve_data_dir(args.data_dir).path or user_cache_data_dir()
+    else:
+        target = resolve_data_dir(args.data_dir).path if args.data_dir else user_cache_data_dir()
     lanskod = args.lan or PipelineSettings().lanskod
     _say(text("cli.fetching", target=target, lan=lanskod))
     for name in names:
-        for line in fetch_source(SOURCES[name], target, lanskod=lanskod):
+        if args.if_missing and SOURCES[name].available(target):
+            _say(text("cli.fetch_present", source=name))
+            continue
+        try:
+            lines = fetch_source(SOURCES[name], target, lanskod=lanskod)
+        except StrukturbildError as exc:
+            if not args.if_missing:
+                raise
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            _say(text("cli.fetch_failed_continue", source=name, error=first[:200]))
+            continue
+        for line in lines:
             _say(f"  {line}")
     return 0
 
@@ -120,6 +140,9 @@ def make_parser() -> argparse.ArgumentParser:
     fetch.add_argument("--data-dir", help="target directory (default: the user cache)")
     fetch.add_argument("--source", help=f"one source only: {', '.join(sorted(SOURCES))}")
     fetch.add_argument("--lan", help="region as 2-digit länskod (default 17, Värmland)")
+    fetch.add_argument("--if-missing", action="store_true",
+                       help="into the data directory the build reads, only sources not there; "
+                       "a failed download is reported, not an error (make run)")
     fetch.set_defaults(func=cmd_fetch)
 
     build = sub.add_parser("build", help="build layers and indicators")

@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
+import socket
+import subprocess
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -224,3 +226,43 @@ def test_cli_fetches_the_network_for_the_lan(geofabrik_server, tmp_path, capsys)
     assert "klippt till regionen + 25 km med osmium" in out.out
     assert (tmp_path / roads.FILE).is_file()
     assert "region.osm.pbf" in (tmp_path / "FETCHED.json").read_text()
+
+
+def _closed_port() -> int:
+    """A 127.0.0.1 port nothing listens on (bound, then released)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_if_missing_without_internet_is_one_line_and_success(tmp_path, monkeypatch, capsys):
+    """``make run``'s step: an unreachable extract is reported in Swedish, never a failure."""
+    monkeypatch.setenv(geofabrik.URL_ENV, f"http://127.0.0.1:{_closed_port()}/{NAME}")
+    argv = ["fetch", "--data-dir", str(tmp_path), "--source", "osm_vagnat", "--if-missing"]
+    assert cli.main(argv) == 0
+    out = capsys.readouterr().out.splitlines()
+    failed = [line for line in out if "kunde inte hämtas" in line]
+    assert len(failed) == 1 and "fågelvägsavstånd" in failed[0]
+    assert not (tmp_path / roads.FILE).exists()
+    assert cli.main(argv[:-1]) == 1  # without --if-missing the same failure is an error
+
+
+def test_if_missing_with_the_network_present_fetches_nothing(tmp_path, monkeypatch, capsys):
+    """A network already in the data directory is kept as it is and nothing is asked for."""
+    (tmp_path / roads.FILE).parent.mkdir(parents=True)
+    (tmp_path / roads.FILE).write_bytes(b"present")
+    monkeypatch.setenv(geofabrik.URL_ENV, f"http://127.0.0.1:{_closed_port()}/{NAME}")
+    argv = ["fetch", "--data-dir", str(tmp_path), "--source", "osm_vagnat", "--if-missing"]
+    assert cli.main(argv) == 0
+    out = capsys.readouterr().out
+    assert "osm_vagnat: finns redan i datakatalogen" in out and "kunde inte" not in out
+    assert (tmp_path / roads.FILE).read_bytes() == b"present"
+
+
+def test_make_run_fetches_the_network_before_building():
+    """The run target asks for the network (if missing) before ``strukturbild build``."""
+    plan = subprocess.run(["make", "-n", "run"], cwd=Path(__file__).resolve().parents[2],
+                          capture_output=True, text=True, check=True).stdout.splitlines()
+    commands = [line for line in plan if "strukturbild " in line]
+    assert commands[0].endswith("strukturbild fetch --source osm_vagnat --if-missing")
+    assert commands[1].endswith("strukturbild build")

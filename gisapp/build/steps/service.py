@@ -26,7 +26,8 @@ def service_step(ctx: BuildContext) -> StepOutput:
         parts.append(service_layer.from_pipos(pipos_frame))
     skolor_frame = ctx.optional("skolor", skolor.load)
     if skolor_frame is not None:
-        located, _ = service_layer.from_skolor(skolor_frame, date=skolor.META.reference_year)
+        located, _ = service_layer.from_skolor(
+            skolor_frame, date=skolor.year_of(ctx.data_dir) or skolor.META.reference_year)
         region = skolor_frame[skolor_frame["kommunkod"].isin(kommunkoder)]
         lacking = region[region.geometry.isna()]["skolform"].map(service_layer.SKOLFORM)
         unlocated = {k: int(n) for k, n in lacking.value_counts().items()}
