@@ -36,6 +36,7 @@ ALL_YEARS = "alla"
 
 
 _LATEST: weakref.WeakKeyDictionary[Build, pd.DataFrame] = weakref.WeakKeyDictionary()
+_HISTORY: weakref.WeakKeyDictionary[Build, pd.DataFrame] = weakref.WeakKeyDictionary()
 
 
 def table(build: Build) -> pd.DataFrame:
@@ -52,11 +53,17 @@ def table(build: Build) -> pd.DataFrame:
 
 
 def history(build: Build) -> pd.DataFrame:
-    """Every year of the build's indicator rows (the series behind the trend charts)."""
-    frame = build.indicators
-    if frame.empty:
-        return pd.DataFrame(columns=indikatorer.COLUMNS)
-    return indikatorer.check(frame, f"build {build.id}")
+    """Every year of the build's indicator rows (the series behind the trend charts).
+
+    Contract-checked once per build; callers must not modify it.
+    """
+    checked = _HISTORY.get(build)
+    if checked is None:
+        frame = build.indicators
+        checked = (pd.DataFrame(columns=indikatorer.COLUMNS) if frame.empty
+                   else indikatorer.check(frame, f"build {build.id}"))
+        _HISTORY[build] = checked
+    return checked
 
 
 def classifications(build: Build, lang: str = "sv") -> dict[str, str]:
