@@ -12,10 +12,9 @@ import re
 from collections.abc import Iterable
 
 from gisapp.store import Build
+from gisapp.web.provenance import shown as shown_in
+from messages import text
 
-LEAD = {"sv": "Källa", "en": "Source"}
-BASEMAP = {"sv": "bakgrundskarta © OpenStreetMap-bidragsgivare",
-           "en": "base map © OpenStreetMap contributors"}
 _YEAR = re.compile(r"(?:19|20)\d{2}")
 
 
@@ -24,14 +23,16 @@ def _short(publisher: str) -> str:
     return re.split(r"\s*[(,;]", publisher, maxsplit=1)[0].strip() or publisher
 
 
-def source_years(build: Build, layer_ids: Iterable[str]) -> dict[str, list[str]]:
-    """``{short publisher: sorted reference years}`` of the sources of ``layer_ids``."""
+def source_years(build: Build, layer_ids: Iterable[str],
+                 lang: str = "sv") -> dict[str, list[str]]:
+    """``{short publisher in lang: sorted reference years}`` of the sources of ``layer_ids``."""
     out: dict[str, set[str]] = {}
     for layer_id in layer_ids:
         record = build.manifest["layers"].get(layer_id)
         for source in (record or {}).get("sources", []):
             years = _YEAR.findall(str(source.get("reference_year", "")))
-            out.setdefault(_short(source["publisher"]), set()).update(years[:1] + years[-1:])
+            name = _short(shown_in(source, "publisher", lang))
+            out.setdefault(name, set()).update(years[:1] + years[-1:])
     return {name: sorted(years) for name, years in out.items()}
 
 
@@ -51,7 +52,7 @@ def source_line(build: Build, layer_ids: Iterable[str], lang: str, *,
     """
     shown = [*layer_ids, *indicator_layers(build, indikator)]
     parts = [f"{name} ({', '.join(years)})" if years else name
-             for name, years in source_years(build, shown).items()]
+             for name, years in source_years(build, shown, lang).items()]
     if basemap:
-        parts.append(BASEMAP[lang])
-    return f"{LEAD[lang]}: {'; '.join(parts)}" if parts else ""
+        parts.append(text("map.basemap_attribution", lang))
+    return f"{text('page.source', lang)}: {'; '.join(parts)}" if parts else ""

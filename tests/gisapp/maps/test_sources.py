@@ -26,3 +26,13 @@ def test_an_indicator_adds_its_sources(built):
     grid_year = next(s["reference_year"] for s in built.manifest["layers"]["befolkning"]
                      ["sources"] if s["name"] == "befolkningsruta")
     assert shaded != plain and "SCB (" in shaded and grid_year in shaded
+
+
+def test_publishers_are_named_in_the_page_language(built):
+    (source,) = [s for s in built.manifest["layers"]["service"]["sources"]
+                 if s["name"] == "paketombud"]
+    assert source["publisher"].startswith("unknown compiler")
+    swedish = source_line(built, ["service"], "sv")
+    english = source_line(built, ["service"], "en")
+    assert "okänd sammanställare (" in swedish and "unknown" not in swedish
+    assert "unknown compiler (" in english and english.startswith("Source: ")
