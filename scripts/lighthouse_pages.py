@@ -1,10 +1,11 @@
 """Lighthouse accessibility and SEO scores of the main pages (mobile emulation, the default).
 
 Lighthouse is not a project dependency (it is large): install it once with
-``npm install --prefix /tmp/lh lighthouse`` and pass ``--lighthouse`` (default
-``/tmp/lh/node_modules/.bin/lighthouse``). The app serves ``--build-dir``'s current build
-(built from the data directory when there is none) on 127.0.0.1; Debian's Chromium runs
-headless. Prints one line per page and then ``lighthouse_pages key=value …``.
+``npm install --prefix scripts/.lighthouse lighthouse`` (from the project root; the folder
+is git-ignored) or pass ``--lighthouse`` with another install. The app serves
+``--build-dir``'s current build (built from the data directory when there is none) on
+127.0.0.1; Debian's Chromium runs headless. Prints one line per page and then
+``lighthouse_pages key=value …``.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from werkzeug.serving import make_server
 
 from gisapp import create_app
 
+DEFAULT_LIGHTHOUSE = Path(__file__).parent / ".lighthouse" / "node_modules" / ".bin" / "lighthouse"
 PAGES = ("/", "/kommun/1780", "/jamfor", "/scenario", "/nedladdning/")
 
 
@@ -30,7 +32,7 @@ def main() -> None:
     """Serve the build, run Lighthouse on each page and print its scores."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--build-dir")
-    parser.add_argument("--lighthouse", default="/tmp/lh/node_modules/.bin/lighthouse")
+    parser.add_argument("--lighthouse", default=str(DEFAULT_LIGHTHOUSE))
     args = parser.parse_args()
     build, _ = current_build(args.build_dir)
     server = make_server("127.0.0.1", 0, create_app({"BUILD_DIR": str(build.path.parent)}),
