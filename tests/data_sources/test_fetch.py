@@ -5,10 +5,8 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import threading
 import time
 from functools import partial
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pandas as pd
@@ -19,11 +17,12 @@ from data_sources._http import DownloadSettings, download
 from data_sources.base import FETCH_LOG, SourceFile, SourceMeta
 from data_sources.errors import ChecksumError, FetchError
 from gisapp import cli
+from tests.local_http import QuietHandler, local_server
 
 FAST = DownloadSettings(timeout_s=0.5, attempts=2, backoff_s=0.0)
 
 
-class PublisherHandler(BaseHTTPRequestHandler):
+class PublisherHandler(QuietHandler):
     """Serves ``files`` by path; ``/truncated/…`` lies about its length, ``/slow/…`` stalls."""
 
     files: dict[str, bytes] = {}
@@ -46,13 +45,8 @@ class PublisherHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         payload = body[: len(body) // 2] if mode == "truncated" else body
-        try:
-            self.wfile.write(payload)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
+        self.write_body(payload)
 
-    def log_message(self, *args) -> None:
-        """Keep test output quiet."""
 
 
 @pytest.fixture
@@ -61,13 +55,8 @@ def publisher(data_dir):
     real = (data_dir / befolkning.META.files[0].path).read_bytes()
     PublisherHandler.files = {"befolkning.csv": real}
     PublisherHandler.requests_seen = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), PublisherHandler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", real
-    server.shutdown()
-    server.server_close()
+    with local_server(PublisherHandler) as base:
+        yield base, real
 
 
 def test_good_download_is_written_and_checksummed(publisher, tmp_path):

@@ -4,21 +4,20 @@ HTML answers in place of data, and the mode of saved files."""
 from __future__ import annotations
 
 import gzip
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from data_sources._http import DownloadSettings, MiB, download
 from data_sources.errors import FetchError
 from data_sources.sniff import check_format
+from tests.local_http import QuietHandler, local_server
 
 ONE_TRY = DownloadSettings(timeout_s=2.0, attempts=3, backoff_s=0.0)
 CSV = b"kommunkod,kommunnamn,invanare\n1780,Karlstad,95000\n"
 
 
-class _Hostile(BaseHTTPRequestHandler):
+class _Hostile(QuietHandler):
     """``/big`` 3 MiB, ``/bomb`` 64 MiB of gzip-encoded zeros, ``/trickle`` a byte per 0.3 s,
     ``/html`` an error page with 200, ``/csv`` a good CSV."""
 
@@ -54,24 +53,15 @@ class _Hostile(BaseHTTPRequestHandler):
             self.send_header(key, value)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        try:
-            self.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
+        self.write_body(body)
 
-    def log_message(self, *args) -> None:
-        """Keep test output quiet."""
 
 
 @pytest.fixture
 def hostile():
     _Hostile.seen = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Hostile)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
+    with local_server(_Hostile) as base:
+        yield base
 
 
 @pytest.fixture

@@ -12,8 +12,6 @@ import re
 import shutil
 import socket
 import subprocess
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import geopandas as gpd
@@ -24,6 +22,7 @@ from data_sources import geofabrik, roads
 from data_sources._http import DownloadSettings
 from data_sources.errors import ChecksumError, FetchError
 from gisapp import cli
+from tests.local_http import QuietHandler, local_server
 
 FAST = DownloadSettings(timeout_s=5.0, attempts=3, backoff_s=0.0)
 NAME = "helsinki-latest.osm.pbf"
@@ -32,7 +31,7 @@ needs_osmium = pytest.mark.skipif(shutil.which("osmium") is None,
                                   reason="osmium-tool is installed by .ci/run")
 
 
-class Geofabrik(BaseHTTPRequestHandler):
+class Geofabrik(QuietHandler):
     """Serves ``body`` at ``/<NAME>`` (with Range) and its md5 at ``/<NAME>.md5``."""
 
     body = b""
@@ -65,13 +64,8 @@ class Geofabrik(BaseHTTPRequestHandler):
         if Geofabrik.cut_first > 0:
             Geofabrik.cut_first -= 1
             payload = payload[: len(payload) // 2]
-        try:
-            self.wfile.write(payload)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
+        self.write_body(payload)
 
-    def log_message(self, *args) -> None:
-        """Keep test output quiet."""
 
 
 @pytest.fixture
@@ -80,14 +74,10 @@ def geofabrik_server(osm_extract, monkeypatch):
     real = osm_extract.read_bytes()
     Geofabrik.body, Geofabrik.md5 = real, hashlib.md5(real).hexdigest()
     Geofabrik.cut_first, Geofabrik.honour_range, Geofabrik.seen = 0, True, []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Geofabrik)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/{NAME}"
-    monkeypatch.setenv(geofabrik.URL_ENV, url)
-    yield url, real
-    server.shutdown()
-    server.server_close()
+    with local_server(Geofabrik) as base:
+        url = f"{base}/{NAME}"
+        monkeypatch.setenv(geofabrik.URL_ENV, url)
+        yield url, real
 
 
 @pytest.fixture(scope="module")

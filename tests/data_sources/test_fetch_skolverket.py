@@ -8,8 +8,6 @@ export: expected values are read from that export, not from the code.
 from __future__ import annotations
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -20,12 +18,13 @@ from data_sources import skolor, skolverket
 from data_sources.base import FETCH_LOG
 from data_sources.errors import FetchError
 from gisapp import cli
+from tests.local_http import QuietHandler, local_server
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "skolverket"
 REGISTER = Path(__file__).resolve().parents[3] / "shared" / "data" / skolor.REGISTER.path
 
 
-class ApiHandler(BaseHTTPRequestHandler):
+class ApiHandler(QuietHandler):
     """Serves ``/v2/school-units`` (``list_file``) and ``/v2/school-units/{code}``."""
 
     list_file = "school-units.json"
@@ -46,8 +45,6 @@ class ApiHandler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def log_message(self, *args) -> None:
-        """Keep test output quiet."""
 
 
 @pytest.fixture
@@ -55,12 +52,9 @@ def api(monkeypatch):
     """A local Skolenhetsregistret; ``$STRUKTURBILD_SKOLVERKET_URL`` points at it."""
     ApiHandler.seen = []
     ApiHandler.list_file = "school-units.json"
-    server = ThreadingHTTPServer(("127.0.0.1", 0), ApiHandler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    monkeypatch.setenv(skolverket.URL_ENV, f"http://127.0.0.1:{server.server_port}/v2")
-    yield ApiHandler
-    server.shutdown()
-    server.server_close()
+    with local_server(ApiHandler) as base:
+        monkeypatch.setenv(skolverket.URL_ENV, f"{base}/v2")
+        yield ApiHandler
 
 
 def _register_row(code: str) -> pd.Series:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -15,12 +13,13 @@ from data_sources.base import SourceMeta
 from data_sources.errors import DataError, FetchError
 from data_sources.gtfs.fetch import trafiklab_fetcher
 from gisapp.cli import main
+from tests.local_http import QuietHandler, local_server
 
 FEEDS = Path("transport_osm/gtfs")
 FAST = DownloadSettings(timeout_s=2.0, attempts=1, backoff_s=0.0)
 
 
-class _Trafiklab(BaseHTTPRequestHandler):
+class _Trafiklab(QuietHandler):
     """Answers like Trafiklab: a zip for the right key, 401 otherwise."""
 
     body = b""
@@ -36,19 +35,14 @@ class _Trafiklab(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(self.body)
 
-    def log_message(self, *args) -> None:
-        """Keep test output quiet."""
 
 
 @pytest.fixture
 def trafiklab() -> Iterator[str]:
     """A local Trafiklab serving ``_Trafiklab.body``; yields its base URL."""
     _Trafiklab.seen = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Trafiklab)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
+    with local_server(_Trafiklab) as base:
+        yield base
 
 
 def test_fetch_gtfs_from_local_server(tmp_path: Path, data_dir: Path, trafiklab: str) -> None:
