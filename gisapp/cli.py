@@ -27,6 +27,7 @@ from gisapp.config import (
 from gisapp.scenario import cli as scenario_cli
 from gisapp.store import BuildStore
 from gisapp.web.server import ServerSettings
+from layers import region
 from layers.settings import PipelineSettings
 from messages import text
 
@@ -88,6 +89,10 @@ def build_settings(args: argparse.Namespace) -> PipelineSettings:
             msg = f"--medeldag: expected a month as YYYY-MM, got {args.medeldag[:20]!r}"
             raise StrukturbildError(msg)
         stomlinje = replace(stomlinje, average_month=args.medeldag)
+    if args.lan and not region.is_valid(args.lan):
+        msg = (f"--lan: expected a 2-digit länskod, a comma-separated list of them or 'all' "
+               f"(every län), got {args.lan[:40]!r}")
+        raise StrukturbildError(msg)
     return replace(defaults, lanskod=args.lan or defaults.lanskod, stomlinje=stomlinje)
 
 
@@ -148,7 +153,8 @@ def make_parser() -> argparse.ArgumentParser:
     build = sub.add_parser("build", help="build layers and indicators")
     build.add_argument("--data-dir")
     build.add_argument("--build-dir")
-    build.add_argument("--lan", help="region as 2-digit länskod (default 17, Värmland)")
+    build.add_argument("--lan", help="region: a 2-digit länskod (default 17, Värmland), a "
+                       "comma-separated list (17,18,20), or all / SE for the whole country")
     build.add_argument("--trafikdag", help="GTFS service day YYYY-MM-DD (default: the Tuesday "
                        "with the most active services in the feed)")
     build.add_argument("--medeldag", help="instead of one service day, the mean of the "

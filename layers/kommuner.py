@@ -6,6 +6,7 @@ import geopandas as gpd
 import pandas as pd
 
 from layers import palette
+from layers.region import lan_codes
 from layers.spec import LayerSpec, layer_texts, legend_rows, popups
 
 SPEC = LayerSpec(
@@ -25,8 +26,10 @@ SPEC = LayerSpec(
 
 
 def region_kommuner(kommuner: gpd.GeoDataFrame, *, lanskod: str) -> gpd.GeoDataFrame:
-    """Return the kommuner of län ``lanskod``, sorted by kommunkod."""
-    return kommuner[kommuner["lanskod"] == lanskod].sort_values("kommunkod").reset_index(drop=True)
+    """Return the kommuner of region ``lanskod`` (:mod:`layers.region`), sorted by kommunkod."""
+    codes = lan_codes(lanskod, kommuner["lanskod"])
+    out = kommuner[kommuner["lanskod"].isin(codes)]
+    return out.sort_values("kommunkod").reset_index(drop=True)
 
 
 def build(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import geopandas as gpd
 
-from data_sources.errors import DataError
 from layers import palette
+from layers.region import lan_codes
 from layers.spec import LayerSpec, layer_texts, legend_rows, popups
 
 SPEC = LayerSpec(
@@ -23,9 +23,8 @@ SPEC = LayerSpec(
 
 
 def build(lan: gpd.GeoDataFrame, *, lanskod: str) -> gpd.GeoDataFrame:
-    """Return the one län ``lanskod`` as ``lanskod, lansnamn, geometry``."""
-    out = lan.loc[lan["lanskod"] == lanskod, ["lanskod", "lansnamn", "geometry"]]
-    if out.empty:
-        msg = f"län {lanskod!r} is not in the län boundaries; known: {sorted(lan['lanskod'])}"
-        raise DataError(msg)
-    return out.reset_index(drop=True)
+    """Return the län of region ``lanskod`` (:mod:`layers.region`) as ``lanskod, lansnamn,
+    geometry``, sorted by länskod; an unknown län is a ``DataError`` naming it."""
+    codes = lan_codes(lanskod, lan["lanskod"])
+    out = lan.loc[lan["lanskod"].isin(codes), ["lanskod", "lansnamn", "geometry"]]
+    return out.sort_values("lanskod").reset_index(drop=True)

@@ -159,7 +159,8 @@ class PipelineSettings:
     Attributes
     ----------
     lanskod
-        The region: a 2-digit länskod. Default ``"17"`` (Värmland). Kommun lists, extents,
+        The region (:mod:`layers.region`): a 2-digit länskod, a comma-separated list of them
+        or ``"all"``/``"SE"`` (every län). Default ``"17"`` (Värmland). Kommun lists, extents,
         titles and aggregates all derive from the boundary data for this län.
     tatort_link_max_m
         Largest distance (m) at which an SCB 2020 tätort point that lies in no 2018 polygon

@@ -9,10 +9,12 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from importlib import metadata
 
+from data_sources._register import known_lanskoder
 from gisapp.build.pipeline import Progress, run_steps
 from gisapp.build.steps import STEPS
 from gisapp.config import NO_DATA_HELP_SV, PROJECT_ROOT, DataDir
 from gisapp.store import Build, BuildStore
+from layers.region import RIKET, is_national
 from layers.settings import PipelineSettings
 from messages import text
 
@@ -33,15 +35,28 @@ def code_version() -> str:
 
 
 def _region(layers: dict) -> dict:
-    """Summarise the built region: län code and name, and its kommuner."""
+    """Summarise the built region: its code and name, its län and its kommuner.
+
+    One län keeps its own code and name; a national build is ``SE`` / Sverige; several län
+    are their codes and names joined.
+    """
     kommuner = layers["kommuner"]
-    lan = layers["lan"].iloc[0]
+    lan = layers["lan"]
+    national = is_national(lan["lanskod"], known_lanskoder())
+    if national:
+        code, name = "SE", RIKET
+    else:
+        code, name = ",".join(lan["lanskod"]), ", ".join(lan["lansnamn"])
     return {
-        "lanskod": lan["lanskod"],
-        "lansnamn": lan["lansnamn"],
+        "lanskod": code,
+        "lansnamn": name,
+        "nationell": national,
+        "lan": [{"lanskod": k, "lansnamn": n}
+                for k, n in lan[["lanskod", "lansnamn"]].itertuples(index=False)],
         "kommuner": [
-            {"kommunkod": k, "kommunnamn": n}
-            for k, n in kommuner[["kommunkod", "kommunnamn"]].itertuples(index=False)
+            {"kommunkod": k, "kommunnamn": n, "lanskod": lk}
+            for k, n, lk in kommuner[["kommunkod", "kommunnamn", "lanskod"]].itertuples(
+                index=False)
         ],
     }
 
