@@ -54,6 +54,8 @@ SOURCES: dict[str, SourceMeta] = {
         stationer.META,
         gtfs.RAIL,
         gtfs.RAIL_2025,
+        gtfs.RAIL_NATIONAL,
+        gtfs.RAIL_2025_NATIONAL,
         gtfs.REGIONAL,
         rinf.META,
         pipos.META,

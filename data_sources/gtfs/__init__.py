@@ -18,7 +18,9 @@ from data_sources.gtfs.checks import GtfsReferenceError
 from data_sources.gtfs.feed import (
     RAIL,
     RAIL_2025,
+    RAIL_2025_NATIONAL,
     RAIL_DIR,
+    RAIL_NATIONAL,
     REGIONAL,
     REGIONAL_OPERATOR,
     Feed,
@@ -28,6 +30,8 @@ from data_sources.gtfs.tables import (
     WEEKDAYS,
     load_rail,
     load_rail_2025,
+    load_rail_2025_national,
+    load_rail_national,
     load_regional,
     parse,
 )
@@ -36,7 +40,9 @@ __all__ = [
     "KEY_ENV",
     "RAIL",
     "RAIL_2025",
+    "RAIL_2025_NATIONAL",
     "RAIL_DIR",
+    "RAIL_NATIONAL",
     "REGIONAL",
     "REGIONAL_OPERATOR",
     "WEEKDAYS",
@@ -45,6 +51,8 @@ __all__ = [
     "fetch_gtfs",
     "load_rail",
     "load_rail_2025",
+    "load_rail_2025_national",
+    "load_rail_national",
     "load_regional",
     "parse",
 ]

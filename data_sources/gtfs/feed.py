@@ -85,6 +85,40 @@ RAIL_2025 = SourceMeta(
     ),
 )
 
+NATIONAL_HELP = (
+    "the national feed as a zip, e.g. Trafiklab's GTFS Regional feed of operator sj "
+    "(needs a Trafiklab API key)"
+)
+RAIL_NATIONAL = SourceMeta(
+    name="gtfs_rail_national",
+    title="Tågtidtabeller GTFS (SJ, Tågab, Vy m.fl., hela landet 2023)",
+    publisher="Samtrafiken i Sverige AB via Trafiklab (GTFS Regional, operatör sj)",
+    licence="CC0 1.0",
+    reference_year="2023",
+    native_crs=GTFS_CRS,
+    landing_page="https://www.trafiklab.se/api/gtfs-datasets/gtfs-regional/",
+    files=(SourceFile(path="transport_osm/gtfs/sj_regional_national_2023.zip",
+                      how_to_get=NATIONAL_HELP),),
+    caveats=(
+        "The whole feed of operator sj (SJ, Tågab, Vy, Snälltåget, DSB, DB, ÖBB); regional "
+        "operators' own trains (e.g. Värmlandstrafik, Krösatågen) and all buses are not in it.",
+        "Shapes join consecutive stops with straight lines; they are not track geometry.",
+    ),
+)
+RAIL_2025_NATIONAL = SourceMeta(
+    name="gtfs_rail_2025_national",
+    title="Tågtidtabeller GTFS Sverige 2 (delmängd 2025, hela landet)",
+    publisher="Samtrafiken i Sverige AB via Trafiklab (GTFS Sverige 2)",
+    licence="CC0 1.0",
+    reference_year="2025",
+    native_crs=GTFS_CRS,
+    landing_page="https://www.trafiklab.se/api/gtfs-datasets/gtfs-sverige-2/",
+    files=(SourceFile(path="transport_osm/gtfs/sverige2_rail_subset_national_2025.zip",
+                      how_to_get=NATIONAL_HELP),),
+    caveats=("A subset of the national feed chosen by a third party (SJ, Vy, Öresundståg, "
+             "Snälltåget, Krösatågen); service dates 2025-05-23 to 2025-12-13, no shapes.",),
+)
+
 REGIONAL_OPERATOR = "varm"
 REGIONAL = SourceMeta(
     name="gtfs_varmlandstrafik",

@@ -21,7 +21,15 @@ from pyproj import Transformer
 from data_sources._validate import COMPUTE_CRS, _listed, to_compute_crs
 from data_sources.errors import DataError, MissingDataError
 from data_sources.gtfs.checks import check_references
-from data_sources.gtfs.feed import GTFS_CRS, RAIL_2025_DIR, RAIL_DIR, REGIONAL, Feed
+from data_sources.gtfs.feed import (
+    GTFS_CRS,
+    RAIL_2025_DIR,
+    RAIL_2025_NATIONAL,
+    RAIL_DIR,
+    RAIL_NATIONAL,
+    REGIONAL,
+    Feed,
+)
 from data_sources.gtfs.reader import TABLES, FeedSource, iter_table, read_table, row_numbers
 
 log = logging.getLogger(__name__)
@@ -289,6 +297,16 @@ def load_rail(data_dir: Path) -> Feed:
 def load_rail_2025(data_dir: Path) -> Feed:
     """Load the 2025 GTFS Sverige 2 rail subset (SJ Göteborg–Karlstad) from ``data_dir``."""
     return parse(Path(data_dir) / RAIL_2025_DIR)
+
+
+def load_rail_national(data_dir: Path) -> Feed:
+    """Load the national rail feed (GTFS Regional of operator sj, 2023) from ``data_dir``."""
+    return parse(RAIL_NATIONAL.file(data_dir))
+
+
+def load_rail_2025_national(data_dir: Path) -> Feed:
+    """Load the national 2025 GTFS Sverige 2 rail subset from ``data_dir``."""
+    return parse(RAIL_2025_NATIONAL.file(data_dir))
 
 
 def load_regional(data_dir: Path) -> Feed:

@@ -41,6 +41,13 @@ FEEDS: tuple[tuple[str, Callable[[Path], gtfs.Feed]], ...] = (
     (gtfs.REGIONAL.name, gtfs.load_regional),
     (gtfs.RAIL_2025.name, gtfs.load_rail_2025),
 )
+# Any region but Värmland alone: the national feeds the Värmland subsets were cut from.
+NATIONAL_FEEDS: tuple[tuple[str, Callable[[Path], gtfs.Feed]], ...] = (
+    (gtfs.RAIL_NATIONAL.name, gtfs.load_rail_national),
+    (gtfs.REGIONAL.name, gtfs.load_regional),
+    (gtfs.RAIL_2025_NATIONAL.name, gtfs.load_rail_2025_national),
+)
+SUBSET_REGION = "17"  # the region the folder feeds (trips calling in Värmland) cover
 BUS_MISSING_SV = (
     "Buss: saknar data — Värmlandstrafiks tidtabell (GTFS Regional, operatör "
     f"{gtfs.REGIONAL_OPERATOR}) finns inte i datakatalogen, så busslinjer kan inte "
@@ -76,9 +83,11 @@ def transit(ctx: BuildContext) -> Transit:
 
 
 def _feeds(ctx: BuildContext) -> list[tuple[str, gtfs.Feed]]:
-    """Every GTFS source present, in :data:`FEEDS` order."""
+    """Every GTFS source present, in :data:`FEEDS` order (:data:`NATIONAL_FEEDS` for a region
+    other than Värmland alone: the folder feeds hold only trips calling in Värmland)."""
     found, reasons = [], []
-    for name, loader in FEEDS:
+    feeds = FEEDS if ctx.settings.lanskod == SUBSET_REGION else NATIONAL_FEEDS
+    for name, loader in feeds:
         try:
             found.append((name, ctx.source(name, loader)))
         except MissingDataError as exc:
