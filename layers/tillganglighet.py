@@ -74,6 +74,24 @@ def origins_from_grid(origins: gpd.GeoDataFrame,
     return gpd.GeoDataFrame(out[ORIGIN_COLUMNS], geometry="geometry", crs=origins.crs)
 
 
+def covered_lan(services: gpd.GeoDataFrame, categories: list[str],
+                region_lan: list[str]) -> dict[tuple[str, ...], list[str]]:
+    """Group ``categories`` by the län of the region their service points lie in.
+
+    A category is measured only from origins in the län where its sources have points: a
+    regional source (Pipos' Värmland export) in a national build must not give Skåne's
+    squares a distance to Värmland's pharmacies. Returns ``{län codes: categories}``; when
+    every category covers the whole region the one key is ``region_lan``.
+    """
+    inside = services[services["i_regionen"] & services["kategori"].isin(categories)]
+    lan_of = inside["kommunkod"].str[:2]
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for kategori in categories:
+        covered = tuple(sorted(set(lan_of[inside["kategori"] == kategori]) & set(region_lan)))
+        groups.setdefault(covered or tuple(sorted(region_lan)), []).append(kategori)
+    return groups
+
+
 def origins_of(layer_frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """The origins of a built ``tillganglighet`` layer (:data:`ORIGIN_COLUMNS`, one per id)."""
     return layer_frame.drop_duplicates("id")[ORIGIN_COLUMNS].reset_index(drop=True)

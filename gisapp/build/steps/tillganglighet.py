@@ -9,6 +9,8 @@ else straight-line (``fågelvägen``, labelled).
 
 from __future__ import annotations
 
+import pandas as pd
+
 from data_sources import skolor, tatortspunkter
 from data_sources.errors import MissingDataError
 from gisapp.build.network import road_network
@@ -53,6 +55,28 @@ def _incomplete_school_forms(ctx: BuildContext, kommunkoder: list[str]) -> dict[
     return {kategori: int(n) for kategori, n in lacking.items() if n > 0}
 
 
+def _measured(origins, services, network, categories: list[str], kommuner, settings,
+              notes: list[str]):
+    """:func:`accessibility` per group of categories, from origins in the län they cover.
+
+    A category whose points lie in only some of the region's län (a regional export in a
+    national build) is measured there only, and a note names those län.
+    """
+    region_lan = sorted(set(kommuner["lanskod"]))
+    parts = []
+    for lan, group in layer.covered_lan(services, categories, region_lan).items():
+        if list(lan) != region_lan:
+            notes.append(f"{', '.join(group)}: källorna har punkter bara i län "
+                         f"{', '.join(lan)}; avstånden mäts bara där")
+        inside = origins[origins["kommunkod"].str[:2].isin(lan)]
+        parts.append(accessibility(inside, services, network, categories=group,
+                                   snap_speed_kmh=settings.snap_speed_kmh))
+    if not parts:
+        return accessibility(origins, services, network, categories=categories,
+                             snap_speed_kmh=settings.snap_speed_kmh)
+    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+
+
 def tillganglighet_step(ctx: BuildContext) -> StepOutput:
     """Distance (and car time) from where people live to the nearest service per category."""
     kommuner = ctx.layer("kommuner")
@@ -71,8 +95,7 @@ def tillganglighet_step(ctx: BuildContext) -> StepOutput:
     except MissingDataError:
         network = None
         notes.append(f"Avstånd fågelvägen: inget vägnät. {layer.SPEC.how_to_add_sv}")
-    access = accessibility(origins, services, network, categories=categories,
-                           snap_speed_kmh=settings.snap_speed_kmh)
+    access = _measured(origins, services, network, categories, kommuner, settings, notes)
     method = STRAIGHT if network is None else NETWORK
     sources = {
         kategori: "; ".join(sorted(set(services.loc[services["kategori"] == kategori, "kalla"])))
