@@ -23,8 +23,11 @@ SPEC = LayerSpec(
 
 
 def build(lan: gpd.GeoDataFrame, *, lanskod: str) -> gpd.GeoDataFrame:
-    """Return the län of region ``lanskod`` (:mod:`layers.region`) as ``lanskod, lansnamn,
-    geometry``, sorted by länskod; an unknown län is a ``DataError`` naming it."""
+    """Return the län of region ``lanskod`` as ``lanskod, lansnamn, geometry``, by code.
+
+    ``lanskod`` is written as in :mod:`layers.region`; an unknown län is a ``DataError``
+    naming it.
+    """
     codes = lan_codes(lanskod, lan["lanskod"])
     out = lan.loc[lan["lanskod"].isin(codes), ["lanskod", "lansnamn", "geometry"]]
     return out.sort_values("lanskod").reset_index(drop=True)

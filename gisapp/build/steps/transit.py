@@ -83,8 +83,11 @@ def transit(ctx: BuildContext) -> Transit:
 
 
 def _feeds(ctx: BuildContext) -> list[tuple[str, gtfs.Feed]]:
-    """Every GTFS source present, in :data:`FEEDS` order (:data:`NATIONAL_FEEDS` for a region
-    other than Värmland alone: the folder feeds hold only trips calling in Värmland)."""
+    """Every GTFS source present, in :data:`FEEDS` order.
+
+    :data:`NATIONAL_FEEDS` for a region other than Värmland alone: the folder feeds hold
+    only trips calling in Värmland.
+    """
     found, reasons = [], []
     feeds = FEEDS if ctx.settings.lanskod == SUBSET_REGION else NATIONAL_FEEDS
     for name, loader in feeds:
