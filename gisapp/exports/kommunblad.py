@@ -167,8 +167,8 @@ def kommunblad_pdf(build: Build, kommunkod: str, *, lang: str, klassning: str | 
     t = section("kommunblad", lang)
     styles = _styles()
     kommunnamn = build.kommuner[kommunkod]
-    lansnamn = build.manifest["region"]["lansnamn"]
     data = profile(build, kommunkod, klassning=klassning, lang=lang)
+    lansnamn = data["lansnamn"]
     layers = default_layers(build)
     view = MapView(lang, layers, kommunkod, None, None)
     map_png = render(build, view, Page("a4", MAP_DPI), "png")

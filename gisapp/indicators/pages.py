@@ -16,8 +16,10 @@ from gisapp.indicators.query import (
     Selection,
     indicator_ids,
     indicator_sources,
+    lan_of,
     missing_text,
     query,
+    reference_rows,
 )
 from gisapp.store import Build
 from gisapp.web.provenance import shown
@@ -58,7 +60,8 @@ def comparison(build: Build, selection: Selection, *, omrade: str, sort: str, la
     rows = result["rader"][result["rader"]["omrade"] == omrade]
     rows = rows.assign(klass=rows["klass"].astype(object).fillna("–"))  # none stored
     classes = result["klasser"][result["klasser"]["omrade"] == omrade].set_index("grupp")
-    lan = result["lan"][result["lan"]["omrade"] == omrade]
+    lan = reference_rows(result)
+    lan = lan[lan["omrade"] == omrade]
     by = ["varde", "kommunnamn"] if sort == "varde" else ["kommunnamn"]
     ascending = [False, True] if sort == "varde" else [True]
     # a count's group and län values are totals: drawn among single kommuner they would
@@ -79,9 +82,11 @@ def comparison(build: Build, selection: Selection, *, omrade: str, sort: str, la
         if average is not None and share and not alone:  # alone: the line is its own bar
             label = text("chart.group_value", lang, group=klass)
             references.append(Reference(label, average, CLASS_COLOUR, klass))
-    lan_value = _value(lan["varde"].iloc[0]) if len(lan) else None
-    if lan_value is not None and share:
-        references.append(Reference(build.manifest["region"]["lansnamn"], lan_value, LAN_COLOUR))
+    if share:
+        references += [Reference(str(r.grupp), value, LAN_COLOUR) for r in lan.itertuples()
+                       if (value := _value(r.varde)) is not None]
+    # the region's one value (riket, or the one län) beside the table; none for several län
+    lan_value = _value(lan["varde"].iloc[0]) if lan["grupp"].nunique() == 1 else None
     info = describe(indikator, lang)
     unit = rows["enhet"].iloc[0] if len(rows) else info["enhet"]
     chart = bar_chart(bars, unit=unit, title=info["titel"], lang=lang,
@@ -114,7 +119,8 @@ def trend(build: Build, indikator: str, *, klassning: str, lang: str, omrade: st
     result = query(build, Selection(kommunkod, indikator, klassning, ALL_YEARS))
     rows = result["rader"][result["rader"]["omrade"] == omrade]
     classes = result["klasser"][result["klasser"]["omrade"] == omrade]
-    lan = result["lan"][result["lan"]["omrade"] == omrade]
+    lan = reference_rows(result, kommun=kommunkod is not None)
+    lan = lan[lan["omrade"] == omrade]
     share = rows["namnare"].notna().any()
     lines = []
     if kommunkod is not None:
@@ -124,8 +130,8 @@ def trend(build: Build, indikator: str, *, klassning: str, lang: str, omrade: st
             colour = CLASS_COLOUR if kommunkod else OKABE_ITO[(n + 1) % len(OKABE_ITO)]
             lines.append(Line(str(klass), _points(part), colour, dashed=kommunkod is not None))
     if share or kommunkod is None:
-        lines.append(Line(build.manifest["region"]["lansnamn"], _points(lan), LAN_COLOUR,
-                          dashed=True))
+        lines += [Line(str(name), _points(part), LAN_COLOUR, dashed=True)
+                  for name, part in lan.groupby("grupp", sort=True)]
     lines = [line for line in lines if len(line.points) > 1]
     if not lines:
         return None
@@ -198,7 +204,8 @@ def population_check(rows: pd.DataFrame) -> dict | None:
 def profile(build: Build, kommunkod: str, *, klassning: str, lang: str) -> dict:
     """Tätort, landsbygd and whole-kommun values of every indicator against class and län.
 
-    Returns ``klass`` (the kommun's class), ``befolkning`` (:func:`population_check`),
+    Returns ``klass`` (the kommun's class), ``lansnamn`` (its län), ``befolkning``
+    (:func:`population_check`),
     ``blocks`` (per indicator: ``info``, ``rows`` with ``omrade, varde, klass_varde,
     lan_varde, ar, kalla``, ``chart``, ``files``) and ``missing``
     (one entry per reason: ``orsak`` and the ``indikatorer`` it holds for, as ``id, titel``).
@@ -211,7 +218,7 @@ def profile(build: Build, kommunkod: str, *, klassning: str, lang: str) -> dict:
                         "klass_varde"}), on=keys, how="left")
     merged = merged.merge(result["lan"][[*keys, "varde"]].rename(columns={"varde": "lan_varde"}),
                           on=keys, how="left")
-    lansnamn = build.manifest["region"]["lansnamn"]
+    lansnamn = lan_of(build).get(kommunkod, build.manifest["region"]["lansnamn"])
     blocks = []
     order = {k: i for i, k in enumerate(indicator_ids(build))}  # catalogue first
     merged = merged.sort_values("indikator", key=lambda ids: ids.map(order), kind="stable")
@@ -235,6 +242,7 @@ def profile(build: Build, kommunkod: str, *, klassning: str, lang: str) -> dict:
     for indikator, reason in result["saknas"].items():
         text = missing_text(build, indikator, reason, lang)
         missing.setdefault(text, []).append(describe(indikator, lang))
-    return {"klass": klass, "befolkning": population_check(rows), "blocks": blocks,
+    return {"klass": klass, "lansnamn": lansnamn, "befolkning": population_check(rows),
+            "blocks": blocks,
             "missing": [{"orsak": reason, "indikatorer": items}
                         for reason, items in missing.items()]}

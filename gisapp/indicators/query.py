@@ -19,6 +19,7 @@ from gisapp.store import Build
 from layers import indikatorer
 from layers.catalog import SPECS, producer_of
 from layers.kommunindikatorer import SPEC as KOMMUNINDIKATORER
+from layers.region import RIKET
 from messages import has, text
 
 
@@ -159,9 +160,11 @@ def query(build: Build, selection: Selection) -> dict[str, pd.DataFrame | dict]:
     Results are cached per build directory and selection (a build never changes once
     written); callers must not modify the returned frames.
 
-    Keys: ``rader`` (:data:`layers.indikatorer.COLUMNS` + ``kommunnamn, klass``), ``klasser``
-    and ``lan`` (:data:`layers.indikatorer.AGGREGATE_COLUMNS`, computed over all the region's
-    kommuner, not only the selected one), ``saknas`` (``{indikator: reason}``).
+    Keys: ``rader`` (:data:`layers.indikatorer.COLUMNS` + ``kommunnamn, klass``), ``klasser``,
+    ``lan`` (one group per län, ``grupp`` its name) and ``riket`` (the whole country, only in
+    a national build; else empty), all :data:`layers.indikatorer.AGGREGATE_COLUMNS` computed
+    over every kommun of the group, not only the selected one; with a kommun selected,
+    ``klasser`` and ``lan`` hold its own class and län. ``saknas``: ``{indikator: reason}``.
     """
     return _query(str(build.path), selection)
 
@@ -179,17 +182,52 @@ def _query(build_path: str, selection: Selection) -> dict[str, pd.DataFrame | di
     wanted = [selection.indikator] if selection.indikator else indicator_ids(build)
     rows = rows[rows["indikator"].isin(wanted)]
     classes = groups(build, selection.klassning)
-    lan = pd.Series(build.manifest["region"]["lansnamn"], index=list(names))
+    lan = lan_of(build)
     class_rows, lan_rows = per_year(rows, classes), per_year(rows, lan)
+    riket_rows = (per_year(rows, pd.Series(RIKET, index=list(names)))
+                  if build.manifest["region"].get("nationell") else
+                  pd.DataFrame(columns=indikatorer.AGGREGATE_COLUMNS))
     if selection.kommun:
         rows = rows[rows["kommunkod"] == selection.kommun]
         class_rows = class_rows[class_rows["grupp"] == classes.get(selection.kommun)]
+        lan_rows = lan_rows[lan_rows["grupp"] == lan.get(selection.kommun)]
     rows = rows.assign(kommunnamn=rows["kommunkod"].map(names),
                        klass=rows["kommunkod"].map(classes))
     saknas = {i: reason for i in wanted
               if (reason := missing_reason(build, i, present)) is not None}
     return {"rader": rows.reset_index(drop=True), "klasser": class_rows.reset_index(drop=True),
-            "lan": lan_rows.reset_index(drop=True), "saknas": saknas}
+            "lan": lan_rows.reset_index(drop=True), "riket": riket_rows.reset_index(drop=True),
+            "saknas": saknas}
+
+
+def lan_of(build: Build) -> pd.Series:
+    """``kommunkod → länsnamn`` of every kommun of the build (its own län in a multi-län build).
+
+    Builds written before the region listed its län give every kommun the region's name.
+    """
+    region = build.manifest["region"]
+    names = {lan["lanskod"]: lan["lansnamn"] for lan in region.get("lan", [])}
+    return pd.Series({k["kommunkod"]: names.get(k.get("lanskod"), region["lansnamn"])
+                      for k in region["kommuner"]}, dtype=object)
+
+
+def lan_codes_of(build: Build) -> dict[str, str]:
+    """``länskod → länsnamn`` of the build's län (the region's own code for older builds)."""
+    region = build.manifest["region"]
+    listed = region.get("lan") or [{"lanskod": region["lanskod"],
+                                    "lansnamn": region["lansnamn"]}]
+    return {lan["lanskod"]: lan["lansnamn"] for lan in listed}
+
+
+def reference_rows(result: dict, *, kommun: bool = False) -> pd.DataFrame:
+    """The aggregate rows a chart draws as reference lines.
+
+    Beside one ``kommun``: its own län. Otherwise riket in a national build, else each län
+    of the result (one in a one-län build).
+    """
+    if kommun or result["riket"].empty:
+        return result["lan"]
+    return result["riket"]
 
 
 def per_year(rows: pd.DataFrame, groups: pd.Series) -> pd.DataFrame:
@@ -211,10 +249,11 @@ def years(build: Build) -> list[str]:
 
 
 def long_csv(result: dict) -> pd.DataFrame:
-    """One frame for CSV export: kommun rows, then class and län rows (``niva`` says which)."""
+    """One frame for CSV export: kommun rows, then class, län and riket rows (``niva``)."""
     kommun = result["rader"].assign(niva="kommun", grupp=result["rader"]["klass"])
     klass = result["klasser"].assign(niva="klass", kommunkod="", kommunnamn="")
     lan = result["lan"].assign(niva="lan", kommunkod="", kommunnamn="")
+    riket = result["riket"].assign(niva="riket", kommunkod="", kommunnamn="")
     columns = ["niva", "kommunkod", "kommunnamn", "grupp", *indikatorer.COLUMNS[1:]]
-    parts = [p.reindex(columns=columns) for p in (kommun, klass, lan) if not p.empty]
+    parts = [p.reindex(columns=columns) for p in (kommun, klass, lan, riket) if not p.empty]
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)

@@ -102,7 +102,7 @@ def _indicator_answer(build: Build, selection: Selection, output: str) -> str | 
                         for i in ([selection.indikator] if selection.indikator
                                   else indicator_ids(build))],
         "rader": _records(result["rader"]), "klasser": _records(result["klasser"]),
-        "lan": _records(result["lan"]),
+        "lan": _records(result["lan"]), "riket": _records(result["riket"]),
         "saknas": [{"indikator": k, "orsak": v} for k, v in result["saknas"].items()],
     })
 
