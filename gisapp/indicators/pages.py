@@ -16,6 +16,7 @@ from gisapp.indicators.query import (
     Selection,
     indicator_ids,
     indicator_sources,
+    lan_codes_of,
     lan_of,
     missing_text,
     query,
@@ -246,3 +247,34 @@ def profile(build: Build, kommunkod: str, *, klassning: str, lang: str) -> dict:
             "blocks": blocks,
             "missing": [{"orsak": reason, "indikatorer": items}
                         for reason, items in missing.items()]}
+
+
+def lan_profile(build: Build, lanskod: str, *, lang: str) -> dict:
+    """One län of the build: its aggregate of every indicator beside riket's, and its kommuner.
+
+    Returns ``lansnamn``, ``kommuner`` (``{kommunkod: kommunnamn}`` of the län), ``blocks``
+    (per indicator: ``info`` and ``rows`` with ``omrade, varde, riket_varde, ar, kalla,
+    antal_kommuner, kommuner_i_gruppen``, ``files``) and ``riket`` (whether the build has
+    riket values).
+    """
+    lansnamn = lan_codes_of(build)[lanskod]
+    lan = lan_of(build)
+    members = lan[lan == lansnamn].index
+    result = query(build, Selection(None, None, None))
+    keys = ["indikator", "omrade"]
+    rows = result["lan"][result["lan"]["grupp"] == lansnamn]
+    riket = result["riket"][[*keys, "varde"]].rename(columns={"varde": "riket_varde"})
+    rows = rows.merge(riket, on=keys, how="left")
+    order = {k: i for i, k in enumerate(indicator_ids(build))}
+    rows = rows.sort_values("indikator", key=lambda ids: ids.map(order), kind="stable")
+    blocks = []
+    for indikator, block in rows.groupby("indikator", sort=False):
+        block = block.set_index("omrade").reindex(
+            [o for o in OMRADEN if o in set(block["omrade"])]).reset_index()
+        blocks.append({
+            "info": {**describe(indikator, lang), "enhet": block["enhet"].iloc[0]},
+            "rows": block[["omrade", "varde", "riket_varde", "ar", "kalla", "antal_kommuner",
+                           "kommuner_i_gruppen"]].to_dict("records"),
+            "files": source_files(build, indikator)})
+    return {"lansnamn": lansnamn, "blocks": blocks, "riket": not result["riket"].empty,
+            "kommuner": {k: build.kommuner[k] for k in members if k in build.kommuner}}

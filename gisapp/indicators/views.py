@@ -1,7 +1,8 @@
 """Indicator outputs: the API, the comparison page and the kommun profile.
 
-``/api/indikatorer``, ``/jamfor`` and ``/kommun/<kommunkod>``. Views parse and validate,
-call a core function (:mod:`gisapp.indicator_pages`, :mod:`gisapp.indicator_query`), render.
+``/api/indikatorer``, ``/jamfor``, ``/kommun/<kommunkod>`` and ``/lan/<lanskod>``. Views
+parse and validate, call a core function (:mod:`gisapp.indicator_pages`,
+:mod:`gisapp.indicator_query`), render.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from flask import Blueprint, Response, jsonify, render_template, request
 from data_sources.errors import NotFoundError, RequestError
 from data_sources.klassning import CLASSIFICATIONS
 from gisapp.indicators.excel import workbook
-from gisapp.indicators.pages import AREA_LABELS, comparison, profile
+from gisapp.indicators.pages import AREA_LABELS, comparison, lan_profile, profile
 from gisapp.indicators.query import (
     ALL_YEARS,
     Selection,
@@ -21,6 +22,7 @@ from gisapp.indicators.query import (
     classifications,
     indicator_ids,
     indicator_sources,
+    lan_codes_of,
     long_csv,
     missing_classification,
     query,
@@ -31,7 +33,7 @@ from gisapp.maps.choropleth import mappable_indicators
 from gisapp.maps.compose import MapOptions, render_parts
 from gisapp.store import Build
 from gisapp.web import params
-from gisapp.web.context import current_build, kommun_bounds
+from gisapp.web.context import current_build, kommun_bounds, lan_bounds
 from gisapp.web.jsonsafe import dumps
 from gisapp.web.numbers import formatter
 from gisapp.web.pagecache import cached_page
@@ -187,3 +189,32 @@ def kommun_profile(kommunkod: str):
             fmt=formatter(lang), **render_parts(build, options))
 
     return cached_page(build.id, ("kommun", lang, kommunkod, klassning), render)
+
+
+@indicators.get("/lan/<lanskod>")
+def lan_page(lanskod: str):
+    """One län of the build: its map, its indicators beside riket's, and its kommuner.
+
+    A code the build does not hold answers 404 with the asked code (shortened) and the
+    build's län.
+    """
+    params.page_only(request.args, ("sprak",))
+    build = current_build()
+    lang = params.language(request.args.get("sprak"))
+    known = lan_codes_of(build)
+    if lanskod not in known:
+        return render_template("lan_404.html", lang=lang, t=TEXTS[lang], known=known,
+                               meta_description=TEXTS[lang]["lan_not_found"],
+                               region=build.manifest["region"], asked=lanskod[:40]), 404
+
+    def render() -> str:
+        data = lan_profile(build, lanskod, lang=lang)
+        options = MapOptions(lang=lang, bounds=lan_bounds(build, lanskod), collapsed=True,
+                             embed_url="/embed")
+        return render_template(
+            "lan.html", lang=lang, t=TEXTS[lang], region=build.manifest["region"],
+            meta_description=text("meta.lan", lang, lan=data["lansnamn"]),
+            lanskod=lanskod, data=data, areas=AREA_LABELS[lang], fmt=formatter(lang),
+            **render_parts(build, options))
+
+    return cached_page(build.id, ("lan", lang, lanskod), render)

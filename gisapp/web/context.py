@@ -24,7 +24,19 @@ def public_root() -> str:
 
 def kommun_bounds(build: Build, kommunkod: str) -> tuple[float, float, float, float]:
     """Lon/lat bounds (west, south, east, north) of one kommun of the build."""
+    return _bounds(build, "kommuner", "kommunkod", kommunkod)
+
+
+def lan_bounds(build: Build, lanskod: str) -> tuple[float, float, float, float]:
+    """Lon/lat bounds (west, south, east, north) of one län of the build (its kommuner's)."""
     frame = build.layer("kommuner")
-    shape = frame[frame["kommunkod"] == kommunkod].to_crs(SERVE_CRS)
+    return _bounds(build, "kommuner", "kommunkod",
+                   *frame.loc[frame["lanskod"] == lanskod, "kommunkod"])
+
+
+def _bounds(build: Build, layer: str, column: str, *values: str) -> tuple[float, ...]:
+    """Lon/lat bounds of the features of ``layer`` whose ``column`` is one of ``values``."""
+    frame = build.layer(layer)
+    shape = frame[frame[column].isin(values)].to_crs(SERVE_CRS)
     west, south, east, north = shape.total_bounds
     return float(west), float(south), float(east), float(north)
