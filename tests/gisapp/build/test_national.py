@@ -117,7 +117,8 @@ def test_lan_page_answers_with_its_kommuner_and_riket(national_client, national)
     assert 'href="/kommun/0180?sprak=sv"' not in html  # Stockholm is another län's
 
 
-@pytest.mark.parametrize("code", ["99", "1", "<script>alert(1)", "%3Cimg%20src=x%20onerror=alert(1)%3E", "17%27--"])
+@pytest.mark.parametrize("code", ["99", "1", "<script>alert(1)",
+                                  "%3Cimg%20src=x%20onerror=alert(1)%3E", "17%27--"])
 def test_unknown_or_hostile_lan_is_a_swedish_404_naming_it(national_client, code):
     page = national_client.get(f"/lan/{code}")
     assert page.status_code == 404
