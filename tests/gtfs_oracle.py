@@ -8,9 +8,10 @@ a service runs on a date when ``calendar.txt`` has it with ``start_date <= date 
 
 from __future__ import annotations
 
-import csv
 from datetime import date, timedelta
 from pathlib import Path
+
+from tests.raw import csv_rows
 
 WEEKDAY_COLUMNS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
                    "sunday")
@@ -18,11 +19,7 @@ WEEKDAY_COLUMNS = ("monday", "tuesday", "wednesday", "thursday", "friday", "satu
 
 def raw_rows(folder: Path, table: str) -> list[dict[str, str]]:
     """The rows of ``table``.txt in ``folder`` (an absent file has none)."""
-    path = Path(folder) / f"{table}.txt"
-    if not path.exists():
-        return []
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        return list(csv.DictReader(handle))
+    return csv_rows(Path(folder) / f"{table}.txt")
 
 
 def _ymd(text: str) -> date:

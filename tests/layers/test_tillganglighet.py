@@ -3,12 +3,11 @@ line (no road network here), and the tätort-point fallback of a build without t
 
 from __future__ import annotations
 
-import csv
-
 import numpy as np
 import pytest
 
 from data_sources import pipos, tatortspunkter
+from tests.raw import csv_rows
 
 
 def test_every_kommun_has_a_pharmacy(built, data_dir):
@@ -16,8 +15,7 @@ def test_every_kommun_has_a_pharmacy(built, data_dir):
     service = built.layer("service")
     apotek = service[service["kategori"] == "apotek"]
     assert set(apotek["kommunkod"]) == set(built.layer("kommuner")["kommunkod"])
-    with open(pipos.META.file(data_dir), encoding="utf-8-sig", newline="") as handle:
-        raw_ids = {f"pipos:{row['Serviceplatsid']}" for row in csv.DictReader(handle)}
+    raw_ids = {f"pipos:{row['Serviceplatsid']}" for row in csv_rows(pipos.META.file(data_dir))}
     assert set(apotek["id"]) == raw_ids
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import shutil
 
 import geopandas as gpd
@@ -14,6 +13,7 @@ from data_sources.errors import BuildError, DataError
 from gisapp.build import run_build
 from gisapp.config import DataDir
 from gisapp.store import BuildStore
+from tests.raw import csv_rows
 
 
 def test_build_has_the_base_layers_with_provenance(built, data_dir):
@@ -32,15 +32,10 @@ def test_build_has_the_base_layers_with_provenance(built, data_dir):
     assert len(built.manifest["region"]["kommuner"]) == 16
 
 
-def _raw_rows(path) -> list[dict[str, str]]:
-    """The rows of a raw CSV, read with the standard library only (not our loaders)."""
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        return list(csv.DictReader(handle))
-
 
 def test_kommuner_layer_joins_population_and_group(built, data_dir):
     frame = built.layer("kommuner").set_index("kommunkod")
-    raw = {row["kommunkod"]: row for row in _raw_rows(data_dir / befolkning.FILE.path)}
+    raw = {row["kommunkod"]: row for row in csv_rows(data_dir / befolkning.FILE.path)}
     assert frame["invanare"].to_dict() == {
         code: int(row["invanare_2025_kolada_n01951"]) for code, row in raw.items()}
     assert frame.loc["1780", "invanare"] == 99007  # Karlstad, as SCB publishes it
@@ -59,7 +54,7 @@ def test_tatorter_layer_links_2020_population(built):
 
 def test_service_layer_has_pharmacies_post_points_and_located_schools_only(built, data_dir):
     frame = built.layer("service")
-    assert (frame["kategori"] == "apotek").sum() == len(_raw_rows(pipos.META.file(data_dir)))
+    assert (frame["kategori"] == "apotek").sum() == len(csv_rows(pipos.META.file(data_dir)))
     assert frame.geometry.notna().all()
     assert set(frame["kategori"]) <= {"apotek", "grundskola", "gymnasieskola", "post"}
     notes = " ".join(built.manifest["layers"]["service"]["notes"])
