@@ -7,6 +7,7 @@ import pytest
 from gisapp import create_app
 from gisapp.store import BuildStore
 from gisapp.web.security import RateLimiter
+from tests.manual_clock import ManualClock, freeze_rate_limits
 
 HOSTILE = '<script>alert("x")</script> \'"&'
 
@@ -95,30 +96,51 @@ def test_long_query_and_large_body_are_refused(client):
 
 
 def test_rate_limit_answers_429_with_retry_after(build_dir):
-    client = create_app({"BUILD_DIR": str(build_dir), "TESTING": True,
-                         "RATE_LIMIT_PER_MINUTE": 3}).test_client()
+    """Fixed minute windows on a manual clock: the count holds to the window's last instant
+    and starts again in the next one, however long the requests take in real time."""
+    app = create_app({"BUILD_DIR": str(build_dir), "TESTING": True,
+                      "RATE_LIMIT_PER_MINUTE": 3})
+    clock = freeze_rate_limits(app, now=120.0)  # the start of a minute window
+    client = app.test_client()
     codes = [client.get("/ogc/conformance").status_code for _ in range(5)]
     assert codes == [200, 200, 200, 429, 429]
+    clock.advance(59.75)  # still the same minute
     response = client.get("/ogc/conformance")
-    assert response.headers["Retry-After"] == "60"
+    assert response.status_code == 429 and response.headers["Retry-After"] == "60"
     assert response.mimetype == "application/problem+json"
+    clock.advance(0.25)  # the next minute: a fresh count
+    codes = [client.get("/ogc/conformance").status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
 
 
 def test_rate_limiter_memory_is_bounded():
-    limiter = RateLimiter(per_minute=2, max_clients=100)
+    clock = ManualClock()
+    limiter = RateLimiter(per_minute=2, max_clients=100, clock=clock)
     for i in range(1000):
-        assert limiter.allow(f"10.0.{i // 256}.{i % 256}", now=0.0)
+        assert limiter.allow(f"10.0.{i // 256}.{i % 256}")
     assert len(limiter._windows) == 100
-    assert limiter.allow("a", now=0.0) and limiter.allow("a", now=1.0)
-    assert not limiter.allow("a", now=2.0)
-    assert limiter.allow("a", now=61.0)
+    assert limiter.allow("a")
+    clock.advance(1.0)
+    assert limiter.allow("a")
+    clock.advance(58.75)
+    assert not limiter.allow("a")
+    clock.advance(0.25)  # 60 s: the next window
+    assert limiter.allow("a") and limiter.allow("a") and not limiter.allow("a")
+    # the least recently seen key is the one forgotten
+    small = RateLimiter(per_minute=1, max_clients=2, clock=clock)
+    assert small.allow("a") and small.allow("b")
+    assert not small.allow("a")  # a is known, and now the most recent
+    assert small.allow("c")  # forgets b
+    assert small.allow("b") and not small.allow("c")
 
 
 def test_scenario_endpoint_has_its_own_default_limit(build_dir):
     from gisapp import create_app
 
-    client = create_app({"BUILD_DIR": str(build_dir), "TESTING": True,
-                         "EXPENSIVE_RATE_LIMIT_PER_MINUTE": 2}).test_client()
+    app = create_app({"BUILD_DIR": str(build_dir), "TESTING": True,
+                      "EXPENSIVE_RATE_LIMIT_PER_MINUTE": 2})
+    freeze_rate_limits(app)  # one minute window, however slow the scenarios are
+    client = app.test_client()
     url = "/api/scenario?ta_bort=pipos:TVV_1938"
     assert [client.get(url).status_code for _ in range(3)] == [200, 200, 429]
     assert client.get("/healthz").status_code == 200  # other endpoints are not limited
