@@ -107,10 +107,27 @@ def page(browser):
     context.close()
 
 
+MAP_SETTLED_JS = """() => {
+    const moving = document.querySelector('.leaflet-zoom-anim, .leaflet-pan-anim');
+    const tiles = [...document.querySelectorAll('img.leaflet-tile')];
+    return !moving && tiles.every((t) => t.complete && t.classList.contains('leaflet-tile-loaded')
+        && (t.style.opacity === '' || Number(t.style.opacity) === 1));
+}"""
+NEXT_PAINT_JS = ("() => new Promise((done) => "
+                 "requestAnimationFrame(() => requestAnimationFrame(done)))")
+
+
+def settle(page) -> None:
+    """Wait until no Leaflet map is zooming or panning and every tile has faded in, then
+    for the next paint (conditions, not a fixed time)."""
+    page.wait_for_function(MAP_SETTLED_JS, timeout=10_000)
+    page.evaluate(NEXT_PAINT_JS)
+
+
 def map_pixels(page) -> bytes:
     """A screenshot of the map area (focus moved away so no focus ring is drawn)."""
     page.evaluate("() => document.activeElement && document.activeElement.blur()")
-    page.wait_for_timeout(300)
+    settle(page)
     return page.locator(".folium-map").first.screenshot()
 
 
@@ -218,7 +235,7 @@ def test_scenario_page_asks_the_api_and_shows_who_gets_farther(page, app_url, bu
 def test_choropleth_leaves_point_popups_clickable_and_panel_is_keyboard_friendly(
         page, app_url, built):
     page.goto(app_url + "/?indikator=andel_i_tatort&sprak=en", wait_until="networkidle")
-    page.wait_for_timeout(300)
+    settle(page)
     order = page.evaluate("""() => {
         const map = window[Object.keys(window).find((k) => /^map_[0-9a-f]+$/.test(k))];
         const layers = [];
@@ -242,7 +259,7 @@ def test_choropleth_leaves_point_popups_clickable_and_panel_is_keyboard_friendly
         const box = map.getContainer().getBoundingClientRect();
         return [box.left + p.x, box.top + p.y];
     }""", [kil.y, kil.x])
-    page.wait_for_timeout(300)
+    settle(page)
     page.mouse.click(*point)
     page.wait_for_selector(".leaflet-popup-content", timeout=5000)
     assert name in page.locator(".leaflet-popup-content").text_content()
@@ -282,7 +299,7 @@ def test_pages_pass_axe_wcag_21_aa(page, app_url, path):
     page.emulate_media(reduced_motion="reduce")
     page.goto(app_url + path)
     page.wait_for_load_state("networkidle")
-    page.wait_for_timeout(500)  # let Leaflet's zoom and fade transitions end (colour contrast)
+    settle(page)  # Leaflet's zoom and fade transitions have ended (colour contrast)
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("tags => axe.run(document, {runOnly: tags})", WCAG_AA)
     found = [f"{v['impact']} {v['id']}: {v['help']} at {v['nodes'][0]['target']}"
@@ -326,7 +343,7 @@ def test_phone_screens_keep_the_map_visible_and_nothing_wider_than_the_screen(br
                lambda route: route.fulfill(status=200, content_type="image/png",
                                            body=blank_png()))
     page.goto(app_url + PHONE_PAGES[name], wait_until="networkidle")
-    page.wait_for_timeout(300)
+    settle(page)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTIFACTS / f"phone-{name}.png")
     wide = page.evaluate("""() => [...document.querySelectorAll('main *, header *, form *')]
@@ -373,7 +390,7 @@ def test_place_names_show_at_the_default_zoom_without_overlaps(page, app_url, bu
             assert not overlap, (a["text"], b["text"])
     # zooming in shows more tätorter
     page.evaluate(f"() => {MAP_JS}.setZoom({MAP_JS}.getZoom() + 2, {{animate: false}})")
-    page.wait_for_timeout(300)
+    settle(page)
     assert len({b["text"] for b in _boxes(page, ".sb-label-tatort span")}) > len(
         names & tatorter)
     page.uncheck(".sb-panel input[data-labels]")
@@ -400,7 +417,7 @@ def test_a_station_popup_opens_where_a_line_passes(page, app_url, built):
         const box = map.getContainer().getBoundingClientRect();
         return [box.left + p.x, box.top + p.y];
     }}""", [station.geometry.y, station.geometry.x])
-    page.wait_for_timeout(300)
+    settle(page)
     under = page.evaluate("""([x, y]) => document.elementsFromPoint(x, y)
         .map((e) => e.closest('.leaflet-pane') && e.closest('.leaflet-pane').className)
         .filter(Boolean)""", point)
