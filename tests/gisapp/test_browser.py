@@ -22,6 +22,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from gisapp import create_app
+from tests.hostile import HOSTILE, write_hostile_build
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -46,14 +47,25 @@ def blank_png() -> bytes:
             + chunk(b"IDAT", zlib.compress(b"\x00\x00\x00\x00\x00")) + chunk(b"IEND", b""))
 
 
-@pytest.fixture(scope="module")
-def app_url(build_dir):
-    """The app served by a real HTTP server on 127.0.0.1."""
+def serve(build_dir: Path):
+    """Serve the app on ``build_dir`` by a real HTTP server on 127.0.0.1; yield its URL."""
     server = make_server("127.0.0.1", 0, create_app({"BUILD_DIR": str(build_dir)}), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def app_url(build_dir):
+    """The app served by a real HTTP server on 127.0.0.1."""
+    yield from serve(build_dir)
+
+
+@pytest.fixture(scope="module")
+def hostile_url(built, tmp_path_factory):
+    """The app on a build whose names carry markup and an event handler (tests/hostile.py)."""
+    yield from serve(write_hostile_build(built, tmp_path_factory.mktemp("hostile")))
 
 
 @pytest.fixture(scope="module")
@@ -427,6 +439,54 @@ def test_a_station_popup_opens_where_a_line_passes(page, app_url, built):
     content = page.locator(".leaflet-popup-content").text_content()
     assert station["namn"] in content and "Avgångar per dag" in content, (under, content)
     assert "Turer per dag" not in content  # not the line's popup
+    assert page.console_errors == []
+
+
+# Every popup and tooltip of every folium layer, built as Leaflet builds it when opened.
+ALL_POPUPS_JS = """() => {
+    const made = [];
+    Object.keys(window).filter((k) => /^geo_json_[0-9a-f]+$/.test(k)).forEach((k) => {
+        const group = window[k];
+        [group.getPopup && group.getPopup(), group.getTooltip && group.getTooltip()]
+            .forEach((bound) => {
+                if (!bound || typeof bound._content !== 'function') return;
+                group.eachLayer((layer) => {
+                    bound._content(layer).querySelectorAll('*').forEach((e) => made.push(
+                        [e.tagName.toLowerCase(), [...e.attributes].map((a) => a.name)]));
+                });
+            });
+    });
+    return made;
+}"""
+OPEN_KARLSTAD_JS = """() => {
+    const group = Object.keys(window).filter((k) => /^geo_json_[0-9a-f]+$/.test(k))
+        .map((k) => window[k]).find((g) => g.getPopup && g.getPopup()
+            && g.getLayers().some((l) => l.feature.properties.kommunnamn !== undefined));
+    const karlstad = group.getLayers().find((l) => l.feature.properties.kommunkod === '1780');
+    karlstad.fire('click', {latlng: karlstad.getBounds().getCenter()}, true);
+}"""
+
+
+def test_hostile_names_in_popups_create_no_element_or_handler(page, hostile_url):
+    """Guards the popup escaping in the browser itself: with names carrying ``<script>`` and
+    ``<img onerror>``, every folium popup and tooltip (built for every feature) creates only
+    its table and a station's SVG profile, without a handler; Karlstad's opened popup shows
+    the hostile name as text and the handler never runs."""
+    page.goto(hostile_url + "/?indikator=andel_i_tatort", wait_until="networkidle")
+    made = page.evaluate(ALL_POPUPS_JS)
+    assert len(made) > 1000
+    tags = {tag for tag, _ in made}
+    assert tags <= {"table", "tbody", "tr", "th", "td", "div", "br", "svg", "rect", "text",
+                    "title"}, tags
+    assert not [m for m in made if any(a.startswith("on") or a in {"src", "href"}
+                                       for a in m[1])]
+    page.evaluate(OPEN_KARLSTAD_JS)
+    content = page.locator(".leaflet-popup-content")
+    content.wait_for()
+    assert content.locator("script, img, [onerror]").count() == 0
+    assert HOSTILE + "Karlstad" in content.text_content()
+    page.wait_for_load_state("networkidle")  # an <img src=x> would have failed by now
+    assert page.evaluate("() => window.sbPwned") is None
     assert page.console_errors == []
 
 

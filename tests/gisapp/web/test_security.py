@@ -5,21 +5,16 @@ from __future__ import annotations
 import pytest
 
 from gisapp import create_app
-from gisapp.store import BuildStore
 from gisapp.web.security import RateLimiter
+from tests.hostile import HOSTILE, inserted_popups, write_hostile_build
 from tests.manual_clock import ManualClock, freeze_rate_limits
-
-HOSTILE = '<script>alert("x")</script> \'"&'
 
 
 @pytest.fixture(scope="module")
 def hostile_client(built, tmp_path_factory):
-    """A build of the real layers whose kommun names are replaced by markup and quotes."""
-    layers = {layer_id: built.layer(layer_id).copy() for layer_id in built.layer_ids()}
-    layers["kommuner"]["kommunnamn"] = HOSTILE + layers["kommuner"]["kommunnamn"]
-    manifest = {k: v for k, v in built.manifest.items() if k != "build_id"}
-    root = tmp_path_factory.mktemp("hostile")
-    BuildStore(root).write(layers, built.indicators, manifest)
+    """A build of the real layers whose names (kommuner, tätorter, service points, stops,
+    lines) carry markup, quotes and an element with an event handler."""
+    root = write_hostile_build(built, tmp_path_factory.mktemp("hostile"))
     return create_app({"BUILD_DIR": str(root), "TESTING": True}).test_client()
 
 
@@ -32,8 +27,39 @@ def test_hostile_names_never_reach_a_page_as_markup(hostile_client, url):
     response = hostile_client.get(url)
     assert response.status_code == 200
     body = response.get_data(as_text=True)
-    assert "<script>alert" not in body
+    assert "<script>alert" not in body and "<img src=x" not in body
     assert 'alert("x")' not in body or "&lt;script&gt;" in body
+
+
+# What a popup may create: its table, and the station popup's server-drawn SVG profile.
+POPUP_ELEMENTS = {"table", "tr", "th", "td", "div", "br", "svg", "rect", "text", "title"}
+
+
+@pytest.mark.parametrize("url", [
+    "/", "/?sprak=en", "/?indikator=andel_i_tatort",
+    "/embed?lager=kommuner,tatorter,service,hallplatser,stomlinjer&kommun=1780",
+])
+def test_popups_insert_hostile_names_as_text(hostile_client, url):
+    """Guards the popup escaping (``to_geojson(escape=True)``): folium's popup and tooltip
+    templates put property values into ``innerHTML``. Decoding the page's embedded GeoJSON
+    and parsing the HTML each popup would be given, no element other than the popup's own
+    table (and a station's SVG profile) and no attribute at all may appear, and every
+    hostile name must read literally in its cell."""
+    page = hostile_client.get(url).get_data(as_text=True)
+    popups = inserted_popups(page)
+    assert popups, "no folium popup or tooltip found on the page"
+    for popup in popups:
+        tags = {tag for tag, _ in popup.elements}
+        assert tags <= POPUP_ELEMENTS, (popup.layer, tags - POPUP_ELEMENTS)
+        handlers = [(tag, names) for tag, names in popup.elements
+                    if tag in {"table", "tr", "th", "td"} and names
+                    or any(name.startswith("on") or name in {"src", "href"} for name in names)]
+        assert not handlers, (popup.layer, handlers)
+    hostile_cells = [text for popup in popups for text in popup.cells.values()
+                     if text.startswith(HOSTILE)]
+    assert hostile_cells, "no hostile name shown in any popup"
+    names = {popup.cells.get("kommunnamn") for popup in popups}
+    assert HOSTILE + "Karlstad" in names
 
 
 def test_hostile_names_survive_json_round_trip(hostile_client):
