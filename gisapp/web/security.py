@@ -12,7 +12,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 
 from flask import Flask, Response, request
-from werkzeug.exceptions import RequestURITooLarge, TooManyRequests
+from werkzeug.exceptions import RequestEntityTooLarge, RequestURITooLarge, TooManyRequests
 
 RATE_LIMITS = "rate_limits"  # app.extensions key: the app's RateLimiter objects
 
@@ -70,6 +70,11 @@ def init_app(app: Flask) -> None:
     def check_limits() -> None:
         if len(request.query_string) > app.config["MAX_QUERY_BYTES"]:
             raise RequestURITooLarge(f"query string over {app.config['MAX_QUERY_BYTES']} bytes")
+        # Before routing answers 405: no route reads a body, so the declared size is checked
+        # here (Flask's own MAX_CONTENT_LENGTH check runs only when a body is read).
+        limit = app.config["MAX_CONTENT_LENGTH"]
+        if limit is not None and (request.content_length or 0) > limit:
+            raise RequestEntityTooLarge(f"request body over {limit} bytes")
         client = request.remote_addr or "-"
         if limiter is not None and not limiter.allow(client):
             raise TooManyRequests(f"more than {limiter.per_minute} requests per minute",
