@@ -23,6 +23,7 @@ from werkzeug.serving import make_server
 
 from gisapp import create_app
 from tests.hostile import HOSTILE, write_hostile_build
+from tests.system_tools import required_in_ci
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -30,8 +31,7 @@ FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "-
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 pytestmark = [
-    pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium is not installed "
-                       "(.ci/run installs it)"),
+    required_in_ci(CHROMIUM is not None, "Debian chromium is not installed"),
     # Werkzeug's threaded dev server may leave a static file to the garbage collector when
     # the browser drops a keep-alive connection; that is the test server, not the app.
     pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"),
@@ -97,6 +97,9 @@ def browser():
     """Headless Chromium from Debian, driven by Playwright."""
     from playwright.sync_api import sync_playwright
 
+    if CHROMIUM is None:
+        pytest.fail("Debian chromium is not installed: CI runs the browser and WCAG tests "
+                    "(.ci/run installs it; `apt-get install chromium`)")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         yield browser
