@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from hypothesis import example, given
+from hypothesis import event, example, given
 from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
@@ -81,6 +81,7 @@ def ogc_client(build_dir):
 def test_any_items_request_is_answered_or_refused_with_its_parameter(ogc_client, args):
     args = {k: v for k, v in args.items() if k != "f"} | {"f": "json"}
     response = ogc_client.get("/ogc/collections/kommuner/items", query_string=args)
+    event(f"HTTP {response.status_code}")
     assert response.status_code in (200, 400), (args, response.status_code)
     if response.status_code == 400:
         problem = response.get_json()
