@@ -11,14 +11,31 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from gisapp import create_app
 from gisapp.build import run_build
 from gisapp.config import DataDir, resolve_data_dir
 from gisapp.store import Build, BuildStore
+from tests.prerequisites import missing_prerequisites
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+# Property tests: modest example counts keep the suite fast; in CI the examples are
+# derandomised (the same every run), locally each run explores new ones.
+settings.register_profile("strukturbild", max_examples=150, deadline=None,
+                          suppress_health_check=[HealthCheck.function_scoped_fixture])
+settings.register_profile("ci", parent=settings.get_profile("strukturbild"), derandomize=True,
+                          database=None)
+settings.load_profile("ci" if os.environ.get("CI") else "strukturbild")
 GRID_CSV = "population/scb_befolkning_1km_2024_sverige.csv"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Stop at once, with one message, when a prerequisite of the whole suite is missing."""
+    missing = missing_prerequisites()
+    if missing:
+        raise pytest.UsageError("the test suite cannot run:\n  - " + "\n  - ".join(missing))
 
 
 @pytest.fixture(scope="session")

@@ -24,6 +24,7 @@ MAX_VALUE_CHARS = 200
 MAX_INT_CHARS = 12
 FORMATS = ("json", "html")
 ITEMS_PARAMETERS = ("f", "bbox", "bbox-crs", "datetime", "limit", "offset", "crs")
+_INTEGER = re.compile(r"[ \t]*\+?[0-9]+[ \t]*")  # what int() accepts, ASCII only
 _INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2}))?",
                       re.IGNORECASE)
 
@@ -63,7 +64,7 @@ def integer(args: MultiDict, name: str, default: int, low: int, high: int, *,
     raw = _single(args, name)
     if raw is None:
         return default
-    if len(raw) > MAX_INT_CHARS or not raw.isascii() or not raw.strip().lstrip("+").isdigit():
+    if len(raw) > MAX_INT_CHARS or not _INTEGER.fullmatch(raw):
         raise RequestError(name, f"must be an integer between {low} and {high}")
     value = int(raw)
     if clamp and value > high:

@@ -9,9 +9,12 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 
 from flask import Flask, Response, request
-from werkzeug.exceptions import RequestURITooLarge, TooManyRequests
+from werkzeug.exceptions import RequestEntityTooLarge, RequestURITooLarge, TooManyRequests
+
+RATE_LIMITS = "rate_limits"  # app.extensions key: the app's RateLimiter objects
 
 # Leaflet and folium pages use inline scripts and styles; tiles come from OpenStreetMap.
 CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' "
@@ -21,17 +24,22 @@ CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 
 
 
 class RateLimiter:
-    """Fixed one-minute windows per client key, remembering at most ``max_clients`` keys."""
+    """Fixed one-minute windows per client key, remembering at most ``max_clients`` keys.
 
-    def __init__(self, per_minute: int, max_clients: int) -> None:
+    ``clock`` gives the time in seconds (``time.monotonic``; tests set a clock of their own).
+    """
+
+    def __init__(self, per_minute: int, max_clients: int,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.per_minute = per_minute
         self.max_clients = max_clients
+        self.clock = clock
         self._windows: OrderedDict[str, tuple[int, int]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def allow(self, key: str, now: float | None = None) -> bool:
+    def allow(self, key: str) -> bool:
         """Count one request of ``key``; return whether it is within the limit."""
-        window = int((time.monotonic() if now is None else now) // 60)
+        window = int(self.clock() // 60)
         with self._lock:
             start, count = self._windows.pop(key, (window, 0))
             if start != window:
@@ -56,11 +64,17 @@ def init_app(app: Flask) -> None:
     expensive_per_minute = app.config["EXPENSIVE_RATE_LIMIT_PER_MINUTE"]
     expensive = (RateLimiter(int(expensive_per_minute), max_clients)
                  if expensive_per_minute else None)
+    app.extensions[RATE_LIMITS] = [x for x in (limiter, expensive) if x is not None]
 
     @app.before_request
     def check_limits() -> None:
         if len(request.query_string) > app.config["MAX_QUERY_BYTES"]:
             raise RequestURITooLarge(f"query string over {app.config['MAX_QUERY_BYTES']} bytes")
+        # Before routing answers 405: no route reads a body, so the declared size is checked
+        # here (Flask's own MAX_CONTENT_LENGTH check runs only when a body is read).
+        limit = app.config["MAX_CONTENT_LENGTH"]
+        if limit is not None and (request.content_length or 0) > limit:
+            raise RequestEntityTooLarge(f"request body over {limit} bytes")
         client = request.remote_addr or "-"
         if limiter is not None and not limiter.allow(client):
             raise TooManyRequests(f"more than {limiter.per_minute} requests per minute",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import shapely
 
 from data_sources import (
     befolkning,
@@ -15,6 +16,8 @@ from data_sources import (
     tatortspunkter,
 )
 from layers.tatorter import points_outside_kommun
+from tests.raw import TATORTER_2020, csv_rows
+from tests.raw_geo import geojson_points_3006, gpkg_features
 
 # SCB's official codes and names of the kommuner in Värmlands län (the test oracle).
 VARMLAND = {
@@ -50,20 +53,42 @@ def test_land_outline_excludes_vanern(data_dir):
     assert land.crs.to_epsg() == 3006
 
 
+def raw_points_outside_kommun(data_dir) -> dict[str, list[str]]:
+    """From the raw files: each tätort point not inside its own kommun's polygon, with the
+    kommuner whose polygon holds it (sqlite3 + WKB and json + pyproj, not the loaders)."""
+    admin = data_dir / "admin"
+    polygons = gpkg_features(admin / "kommuner_sverige_lm1m_2018.gpkg", "kommuner",
+                             ("kommunkod",))
+    tree = shapely.STRtree([geometry for _, geometry in polygons])
+    points = geojson_points_3006(admin / "tatorter_sverige_scb_2020_punkter.geojson",
+                                 ("tatortskod", "kommunkod"))
+    out = {}
+    for tatortskod, kommunkod, point in points:
+        holding = sorted(polygons[i][0] for i in tree.query(point, predicate="within"))
+        if holding != [kommunkod]:
+            out[tatortskod] = holding
+    return out
+
+
 def test_tatort_points_lie_in_their_kommun(data_dir):
     all_kommuner = kommuner.load(data_dir)
     points = tatortspunkter.load(data_dir)
     varmland = points[points["kommunkod"].str.startswith("17")]
-    assert len(varmland) == 68
+    raw = {row["tatortskod"] for row in csv_rows(data_dir / TATORTER_2020)}
+    assert set(varmland["tatortskod"]) == raw
     assert points_outside_kommun(varmland, all_kommuner).empty
     # Nationally, the exceptions are border tätorter whose label point lies in a neighbour
-    # (SCB assigns a tätort crossing a border to one kommun): report them and check why.
+    # (SCB assigns a tätort crossing a border to one kommun): the same points as in the raw
+    # files, each in exactly one other kommun, which borders its own.
     outside = points_outside_kommun(points, all_kommuner)
+    expected = raw_points_outside_kommun(data_dir)
+    assert all(len(holding) == 1 for holding in expected.values())
+    assert dict(zip(outside["tatortskod"], outside["kommun_by_location"], strict=True)) == {
+        code: holding[0] for code, holding in expected.items()}
+    assert len(expected) == 5  # Tumba, Göteborg, Frillesås and two Skåne småorter
     polygons = all_kommuner.set_index("kommunkod").geometry
     for row in outside.itertuples():
-        assert row.kommun_by_location is not None
         assert polygons[row.kommunkod].touches(polygons[row.kommun_by_location])
-    assert len(outside) < 0.01 * len(points)
 
 
 def test_tatort_polygons_carry_scb_numbers(data_dir):

@@ -23,12 +23,12 @@ from data_sources._http import DownloadSettings
 from data_sources.errors import ChecksumError, FetchError
 from gisapp import cli
 from tests.local_http import QuietHandler, local_server
+from tests.system_tools import required_in_ci
 
 FAST = DownloadSettings(timeout_s=5.0, attempts=3, backoff_s=0.0)
 NAME = "helsinki-latest.osm.pbf"
 _RANGE = re.compile(r"bytes=(\d+)-$")
-needs_osmium = pytest.mark.skipif(shutil.which("osmium") is None,
-                                  reason="osmium-tool is installed by .ci/run")
+needs_osmium = required_in_ci(shutil.which("osmium") is not None, "osmium-tool is not installed")
 
 
 class Geofabrik(QuietHandler):

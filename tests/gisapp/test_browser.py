@@ -22,6 +22,8 @@ import pytest
 from werkzeug.serving import make_server
 
 from gisapp import create_app
+from tests.hostile import HOSTILE, write_hostile_build
+from tests.system_tools import required_in_ci
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -29,8 +31,7 @@ FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "-
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 pytestmark = [
-    pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium is not installed "
-                       "(.ci/run installs it)"),
+    required_in_ci(CHROMIUM is not None, "Debian chromium is not installed"),
     # Werkzeug's threaded dev server may leave a static file to the garbage collector when
     # the browser drops a keep-alive connection; that is the test server, not the app.
     pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"),
@@ -46,14 +47,25 @@ def blank_png() -> bytes:
             + chunk(b"IDAT", zlib.compress(b"\x00\x00\x00\x00\x00")) + chunk(b"IEND", b""))
 
 
-@pytest.fixture(scope="module")
-def app_url(build_dir):
-    """The app served by a real HTTP server on 127.0.0.1."""
+def serve(build_dir: Path):
+    """Serve the app on ``build_dir`` by a real HTTP server on 127.0.0.1; yield its URL."""
     server = make_server("127.0.0.1", 0, create_app({"BUILD_DIR": str(build_dir)}), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def app_url(build_dir):
+    """The app served by a real HTTP server on 127.0.0.1."""
+    yield from serve(build_dir)
+
+
+@pytest.fixture(scope="module")
+def hostile_url(built, tmp_path_factory):
+    """The app on a build whose names carry markup and an event handler (tests/hostile.py)."""
+    yield from serve(write_hostile_build(built, tmp_path_factory.mktemp("hostile")))
 
 
 @pytest.fixture(scope="module")
@@ -85,6 +97,9 @@ def browser():
     """Headless Chromium from Debian, driven by Playwright."""
     from playwright.sync_api import sync_playwright
 
+    if CHROMIUM is None:
+        pytest.fail("Debian chromium is not installed: CI runs the browser and WCAG tests "
+                    "(.ci/run installs it; `apt-get install chromium`)")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         yield browser
@@ -107,10 +122,27 @@ def page(browser):
     context.close()
 
 
+MAP_SETTLED_JS = """() => {
+    const moving = document.querySelector('.leaflet-zoom-anim, .leaflet-pan-anim');
+    const tiles = [...document.querySelectorAll('img.leaflet-tile')];
+    return !moving && tiles.every((t) => t.complete && t.classList.contains('leaflet-tile-loaded')
+        && (t.style.opacity === '' || Number(t.style.opacity) === 1));
+}"""
+NEXT_PAINT_JS = ("() => new Promise((done) => "
+                 "requestAnimationFrame(() => requestAnimationFrame(done)))")
+
+
+def settle(page) -> None:
+    """Wait until no Leaflet map is zooming or panning and every tile has faded in, then
+    for the next paint (conditions, not a fixed time)."""
+    page.wait_for_function(MAP_SETTLED_JS, timeout=10_000)
+    page.evaluate(NEXT_PAINT_JS)
+
+
 def map_pixels(page) -> bytes:
     """A screenshot of the map area (focus moved away so no focus ring is drawn)."""
     page.evaluate("() => document.activeElement && document.activeElement.blur()")
-    page.wait_for_timeout(300)
+    settle(page)
     return page.locator(".folium-map").first.screenshot()
 
 
@@ -218,7 +250,7 @@ def test_scenario_page_asks_the_api_and_shows_who_gets_farther(page, app_url, bu
 def test_choropleth_leaves_point_popups_clickable_and_panel_is_keyboard_friendly(
         page, app_url, built):
     page.goto(app_url + "/?indikator=andel_i_tatort&sprak=en", wait_until="networkidle")
-    page.wait_for_timeout(300)
+    settle(page)
     order = page.evaluate("""() => {
         const map = window[Object.keys(window).find((k) => /^map_[0-9a-f]+$/.test(k))];
         const layers = [];
@@ -242,7 +274,7 @@ def test_choropleth_leaves_point_popups_clickable_and_panel_is_keyboard_friendly
         const box = map.getContainer().getBoundingClientRect();
         return [box.left + p.x, box.top + p.y];
     }""", [kil.y, kil.x])
-    page.wait_for_timeout(300)
+    settle(page)
     page.mouse.click(*point)
     page.wait_for_selector(".leaflet-popup-content", timeout=5000)
     assert name in page.locator(".leaflet-popup-content").text_content()
@@ -282,7 +314,7 @@ def test_pages_pass_axe_wcag_21_aa(page, app_url, path):
     page.emulate_media(reduced_motion="reduce")
     page.goto(app_url + path)
     page.wait_for_load_state("networkidle")
-    page.wait_for_timeout(500)  # let Leaflet's zoom and fade transitions end (colour contrast)
+    settle(page)  # Leaflet's zoom and fade transitions have ended (colour contrast)
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("tags => axe.run(document, {runOnly: tags})", WCAG_AA)
     found = [f"{v['impact']} {v['id']}: {v['help']} at {v['nodes'][0]['target']}"
@@ -326,7 +358,7 @@ def test_phone_screens_keep_the_map_visible_and_nothing_wider_than_the_screen(br
                lambda route: route.fulfill(status=200, content_type="image/png",
                                            body=blank_png()))
     page.goto(app_url + PHONE_PAGES[name], wait_until="networkidle")
-    page.wait_for_timeout(300)
+    settle(page)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTIFACTS / f"phone-{name}.png")
     wide = page.evaluate("""() => [...document.querySelectorAll('main *, header *, form *')]
@@ -373,7 +405,7 @@ def test_place_names_show_at_the_default_zoom_without_overlaps(page, app_url, bu
             assert not overlap, (a["text"], b["text"])
     # zooming in shows more tätorter
     page.evaluate(f"() => {MAP_JS}.setZoom({MAP_JS}.getZoom() + 2, {{animate: false}})")
-    page.wait_for_timeout(300)
+    settle(page)
     assert len({b["text"] for b in _boxes(page, ".sb-label-tatort span")}) > len(
         names & tatorter)
     page.uncheck(".sb-panel input[data-labels]")
@@ -400,7 +432,7 @@ def test_a_station_popup_opens_where_a_line_passes(page, app_url, built):
         const box = map.getContainer().getBoundingClientRect();
         return [box.left + p.x, box.top + p.y];
     }}""", [station.geometry.y, station.geometry.x])
-    page.wait_for_timeout(300)
+    settle(page)
     under = page.evaluate("""([x, y]) => document.elementsFromPoint(x, y)
         .map((e) => e.closest('.leaflet-pane') && e.closest('.leaflet-pane').className)
         .filter(Boolean)""", point)
@@ -410,6 +442,54 @@ def test_a_station_popup_opens_where_a_line_passes(page, app_url, built):
     content = page.locator(".leaflet-popup-content").text_content()
     assert station["namn"] in content and "Avgångar per dag" in content, (under, content)
     assert "Turer per dag" not in content  # not the line's popup
+    assert page.console_errors == []
+
+
+# Every popup and tooltip of every folium layer, built as Leaflet builds it when opened.
+ALL_POPUPS_JS = """() => {
+    const made = [];
+    Object.keys(window).filter((k) => /^geo_json_[0-9a-f]+$/.test(k)).forEach((k) => {
+        const group = window[k];
+        [group.getPopup && group.getPopup(), group.getTooltip && group.getTooltip()]
+            .forEach((bound) => {
+                if (!bound || typeof bound._content !== 'function') return;
+                group.eachLayer((layer) => {
+                    bound._content(layer).querySelectorAll('*').forEach((e) => made.push(
+                        [e.tagName.toLowerCase(), [...e.attributes].map((a) => a.name)]));
+                });
+            });
+    });
+    return made;
+}"""
+OPEN_KARLSTAD_JS = """() => {
+    const group = Object.keys(window).filter((k) => /^geo_json_[0-9a-f]+$/.test(k))
+        .map((k) => window[k]).find((g) => g.getPopup && g.getPopup()
+            && g.getLayers().some((l) => l.feature.properties.kommunnamn !== undefined));
+    const karlstad = group.getLayers().find((l) => l.feature.properties.kommunkod === '1780');
+    karlstad.fire('click', {latlng: karlstad.getBounds().getCenter()}, true);
+}"""
+
+
+def test_hostile_names_in_popups_create_no_element_or_handler(page, hostile_url):
+    """Guards the popup escaping in the browser itself: with names carrying ``<script>`` and
+    ``<img onerror>``, every folium popup and tooltip (built for every feature) creates only
+    its table and a station's SVG profile, without a handler; Karlstad's opened popup shows
+    the hostile name as text and the handler never runs."""
+    page.goto(hostile_url + "/?indikator=andel_i_tatort", wait_until="networkidle")
+    made = page.evaluate(ALL_POPUPS_JS)
+    assert len(made) > 1000
+    tags = {tag for tag, _ in made}
+    assert tags <= {"table", "tbody", "tr", "th", "td", "div", "br", "svg", "rect", "text",
+                    "title"}, tags
+    assert not [m for m in made if any(a.startswith("on") or a in {"src", "href"}
+                                       for a in m[1])]
+    page.evaluate(OPEN_KARLSTAD_JS)
+    content = page.locator(".leaflet-popup-content")
+    content.wait_for()
+    assert content.locator("script, img, [onerror]").count() == 0
+    assert HOSTILE + "Karlstad" in content.text_content()
+    page.wait_for_load_state("networkidle")  # an <img src=x> would have failed by now
+    assert page.evaluate("() => window.sbPwned") is None
     assert page.console_errors == []
 
 

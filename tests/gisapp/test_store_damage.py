@@ -3,20 +3,36 @@
 from __future__ import annotations
 
 import hashlib
-import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from gisapp import create_app
+from gisapp import store as store_module
 from gisapp.store import BuildStore
+
+
+class _Clock:
+    """Stands in for ``datetime`` in gisapp.store: each build one second after the last
+    (build ids begin with their second), without waiting for real seconds to pass."""
+
+    def __init__(self) -> None:
+        self.at = datetime(2026, 3, 3, 12, 0, 0, tzinfo=UTC)
+
+    def now(self, tz=None) -> datetime:
+        self.at += timedelta(seconds=1)
+        return self.at.astimezone(tz)
+
+
+@pytest.fixture(autouse=True)
+def _build_clock(monkeypatch):
+    monkeypatch.setattr(store_module, "datetime", _Clock())
 
 
 def _write(store: BuildStore, built):
     layers = {layer_id: built.layer(layer_id) for layer_id in built.layer_ids()}
     manifest = {k: v for k, v in built.manifest.items() if k not in ("build_id", "files")}
-    build = store.write(layers, built.indicators, manifest)
-    time.sleep(1.05)  # build ids begin with their second: keep them in order
-    return build
+    return store.write(layers, built.indicators, manifest)
 
 
 @pytest.fixture

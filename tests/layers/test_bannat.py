@@ -4,6 +4,7 @@ corridor counts per network segment checked against an independent count."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import geopandas as gpd
@@ -14,6 +15,7 @@ import shapely
 from data_sources import rinf
 from layers import bannat, korridorer, stomlinjer, tackning, tidtabeller
 from layers.settings import StomlinjeSettings
+from tests import gtfs_oracle
 
 SETTINGS = StomlinjeSettings()
 
@@ -91,14 +93,8 @@ def _independent_corridor_counts(rail, day: str) -> pd.Series:
     with consecutive calls at Karlstad C and a station of :data:`BEYOND_KIL`."""
     folder = Path(rail.path)
     raw = {t: pd.read_csv(folder / f"{t}.txt", dtype=str, keep_default_na=False)
-           for t in ("stops", "stop_times", "trips", "calendar", "calendar_dates")}
-    stamp = day.replace("-", "")
-    weekday = pd.Timestamp(day).day_name().lower()
-    cal, cd = raw["calendar"], raw["calendar_dates"]
-    running = set(cal.loc[(cal["start_date"] <= stamp) & (cal["end_date"] >= stamp)
-                          & (cal[weekday] == "1"), "service_id"])
-    running |= set(cd.loc[(cd["date"] == stamp) & (cd["exception_type"] == "1"), "service_id"])
-    running -= set(cd.loc[(cd["date"] == stamp) & (cd["exception_type"] == "2"), "service_id"])
+           for t in ("stops", "stop_times", "trips")}
+    running = gtfs_oracle.running_services(folder, date.fromisoformat(day))
     trips = raw["trips"][raw["trips"]["service_id"].isin(running)]["trip_id"]
     stops = raw["stops"]
     parent = dict(zip(stops["stop_id"], stops["parent_station"].where(

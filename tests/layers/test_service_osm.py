@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from data_sources import osm, pipos
 from layers import service
+from tests.osm_oracle import helsinki, tagged_objects
 
 
 def test_osm_extract_points_are_read_in_sweref(osm_pois):
+    """Pharmacies and supermarkets: as many as the raw extract tags (counted with pyosmium)."""
     assert osm_pois.crs.to_epsg() == 3006
     assert osm_pois["id"].is_unique
-    assert (osm_pois["amenity"] == "pharmacy").sum() == 6
-    assert (osm_pois["shop"] == "supermarket").sum() == 6
+    for key, value in (("amenity", "pharmacy"), ("shop", "supermarket")):
+        raw = tagged_objects(helsinki(), key, value)
+        assert raw > 0 and (osm_pois[key] == value).sum() == raw, (key, value)
     assert osm_pois["id"].str.match(r"^(node|way|relation)/\d+$").all()
 
 
@@ -65,3 +69,29 @@ def test_points_of_one_source_are_never_merged(data_dir):
     assert min(distances) < 100.0  # some real pharmacies/agents lie within 100 m of each other
     kept, dropped = service.deduplicate(pharmacies, max_m=100.0)
     assert dropped == 0 and len(kept) == len(pharmacies)
+
+
+def _isolated_pharmacy(data_dir):
+    """The Pipos pharmacies and one of them with no other within 1 km."""
+    pharmacies = service.from_pipos(pipos.load(data_dir), date="2025-11-12")
+    points = pharmacies.geometry
+    nearest = points.map(lambda p: points.distance(p).nsmallest(2).iloc[1])
+    return pharmacies, pharmacies[nearest > 1000.0].iloc[[0]]
+
+
+@pytest.mark.parametrize("max_m", [100.0, 250.0])
+def test_dedup_keeps_a_point_just_beyond_the_limit_and_drops_one_just_inside(data_dir, max_m):
+    """Guards the distance limit of deduplication (bug: the limit ignored, so any point of a
+    lower-ranked source in the category is dropped, or a fixed 100 m used whatever is set).
+
+    Copies of one real Pipos pharmacy from OSM, 1 m inside and 1 m beyond ``max_m`` east of
+    it: the inner one is the same place, the outer one another place.
+    """
+    pharmacies, one = _isolated_pharmacy(data_dir)
+    inside = one.assign(id="osm:inside", geometry=one.geometry.translate(xoff=max_m - 1))
+    beyond = one.assign(id="osm:beyond", geometry=one.geometry.translate(xoff=max_m + 1))
+    assert inside.distance(one.geometry.iloc[0]).iloc[0] == pytest.approx(max_m - 1)
+    frame = pd.concat([pharmacies, inside, beyond], ignore_index=True)
+    kept, dropped = service.deduplicate(frame, max_m=max_m)
+    assert dropped == 1
+    assert set(kept["id"]) == set(pharmacies["id"]) | {"osm:beyond"}

@@ -13,6 +13,7 @@ from layers import korridorer, tackning, tatort_stomlinje, tidtabeller
 from layers import tatorter as tatorter_layer
 from layers.forvantad_trafik import VARMLAND
 from layers.settings import StomlinjeSettings
+from tests.raw import TATORTER_2020, csv_rows
 
 SETTINGS = StomlinjeSettings()
 
@@ -35,8 +36,10 @@ def table(stations, varmland, data_dir: Path):
     return tatort_stomlinje.build(points, stations, settings=SETTINGS, polygons=polygons)
 
 
-def test_every_tatort_gets_its_nearest_stomlinje_stop(table, stations) -> None:
-    assert table["hallplats"].notna().all() and len(table) == 68
+def test_every_tatort_gets_its_nearest_stomlinje_stop(table, stations, data_dir) -> None:
+    """One row per tätort of SCB's raw 2020 table of Värmland (read with csv)."""
+    raw = sorted(row["tatort"] for row in csv_rows(data_dir / TATORTER_2020))
+    assert table["hallplats"].notna().all() and sorted(table["tatort"]) == raw
     served = stations[stations["klass"].isin(("stomlinje", "stark_stomlinje"))]
     row = table.set_index("tatort").loc["Skoghall"]
     # measured from the tätort's polygon: the nearest served station by plain geometry

@@ -8,14 +8,16 @@ import pytest
 import shapely
 
 from data_sources import tatortspunkter
+from data_sources.gtfs.feed import RAIL_2025_DIR
 from gisapp.build.pipeline import run_steps
 from gisapp.build.steps import STEPS
 from gisapp.store import Build
 from layers import upptagningsomraden
 from layers.settings import PipelineSettings, StomlinjeSettings
+from tests import gtfs_oracle
 
 
-def test_layers_built_with_service_day_in_provenance(built: Build) -> None:
+def test_layers_built_with_service_day_in_provenance(built: Build, data_dir) -> None:
     layers = built.manifest["layers"]
     for layer_id in ("hallplatser", "stomlinjer", "upptagningsomraden", "tatort_stomlinje"):
         assert layers[layer_id]["trafikdag"] == {"gtfs_rail": "2023-11-07"}
@@ -24,7 +26,9 @@ def test_layers_built_with_service_day_in_provenance(built: Build) -> None:
     assert "varm.zip" in missing_bus["sv"] and "varm.zip" in missing_bus["en"]
     feeds = {f["flode"]: f for f in layers["stomlinjer"]["tidtabeller"]}
     assert feeds["gtfs_rail"]["anvand"] and not feeds["gtfs_rail_2025"]["anvand"]
-    assert feeds["gtfs_rail_2025"]["giltig_fran"] == "2025-05-25"
+    first, last = gtfs_oracle.validity_window(data_dir / RAIL_2025_DIR)  # raw calendar
+    assert (feeds["gtfs_rail_2025"]["giltig_fran"], feeds["gtfs_rail_2025"]["giltig_till"]) == (
+        first.isoformat(), last.isoformat())
     assert layers["stomlinjer"]["tackning"]["sv"].startswith("Tidtabeller: SJ och Tågab")
     assert {"rinf", "stationer"} <= {s["name"] for s in layers["stomlinjer"]["sources"]}
 

@@ -13,10 +13,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from tests.system_tools import required_in_ci
+
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
 PDFTOTEXT = shutil.which("pdftotext")
-needs_poppler = pytest.mark.skipif(PDFTOTEXT is None and not __import__("os").environ.get("CI"),
-                                   reason="pdftotext (Debian poppler-utils; .ci/run installs it)")
+needs_poppler = required_in_ci(PDFTOTEXT is not None, "pdftotext (Debian poppler-utils)")
 
 
 def _text(pdf: bytes, tmp_path: Path) -> str:

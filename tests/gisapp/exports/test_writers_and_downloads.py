@@ -23,6 +23,7 @@ from gisapp.indicators.excel import workbook
 from gisapp.indicators.query import Selection, query
 from layers import palette
 from layers.indikatorer import COLUMNS
+from tests.system_tools import required_in_ci
 
 
 @pytest.fixture(scope="module")
@@ -64,8 +65,7 @@ def test_gpkg_holds_every_layer_with_style_and_provenance(gpkg, built):
     assert json.loads(meta["strukturbild_style"])["style"]["color"] == palette.KOMMUNGRANS
 
 
-@pytest.mark.skipif(shutil.which("ogrinfo") is None and not os.environ.get("CI"),
-                    reason="needs GDAL's ogrinfo (Debian gdal-bin); required in CI")
+@required_in_ci(shutil.which("ogrinfo") is not None, "needs GDAL's ogrinfo (Debian gdal-bin)")
 def test_ogrinfo_reads_the_gpkg(gpkg, built):
     out = subprocess.run(["ogrinfo", "-ro", "-so", str(gpkg), "tatorter"], capture_output=True,
                          text=True, timeout=60, check=True)
@@ -94,8 +94,7 @@ def _has_qgis() -> bool:
                           check=False).returncode == 0 if os.path.exists(QGIS_PYTHON) else False
 
 
-@pytest.mark.skipif(not _has_qgis() and not os.environ.get("CI"),
-                    reason="needs QGIS' Python bindings (Debian python3-qgis); required in CI")
+@required_in_ci(_has_qgis(), "needs QGIS' Python bindings (Debian python3-qgis)")
 def test_qgis_opens_the_layers_styled_as_on_the_map(gpkg):
     probe = Path(__file__).with_name("qgis_probe.py")
     out = subprocess.run([QGIS_PYTHON, str(probe), str(gpkg), "kommuner", "tatorter",

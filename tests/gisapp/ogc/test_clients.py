@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 
-import pytest
 from owslib.ogcapi.features import Features
 
-# Skipped on a developer machine without GDAL; in CI (CI=true) a missing ogrinfo fails.
-pytestmark = pytest.mark.skipif(shutil.which("ogrinfo") is None and not os.environ.get("CI"),
-                                reason="GDAL's ogrinfo (Debian gdal-bin) is not installed")
+from tests.system_tools import required_in_ci
+
+pytestmark = required_in_ci(shutil.which("ogrinfo") is not None,
+                            "GDAL's ogrinfo (Debian gdal-bin) is not installed")
 
 
 def _gdal(*args: str) -> str:

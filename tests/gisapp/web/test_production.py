@@ -14,6 +14,7 @@ from backports import zstd
 from data_sources.errors import MissingDataError
 from gisapp import create_app
 from gisapp.web import pagecache
+from tests.manual_clock import freeze_rate_limits
 
 
 def _app(build_dir, **config):
@@ -125,10 +126,13 @@ def test_trusted_proxies_count_real_clients_and_are_off_by_default(build_dir):
                 for a in addresses]
 
     addresses = ["10.0.0.1", "10.0.0.2", "10.0.0.3"]
-    behind = _app(build_dir, RATE_LIMIT_PER_MINUTE=1, TRUSTED_PROXIES=1).test_client()
+    behind_app = _app(build_dir, RATE_LIMIT_PER_MINUTE=1, TRUSTED_PROXIES=1)
+    direct_app = _app(build_dir, RATE_LIMIT_PER_MINUTE=1)
+    for app in (behind_app, direct_app):
+        freeze_rate_limits(app)  # every request in one minute window
+    behind, direct = behind_app.test_client(), direct_app.test_client()
     assert codes(behind, addresses) == [200, 200, 200]
     assert codes(behind, ["10.0.0.1"]) == [429]
-    direct = _app(build_dir, RATE_LIMIT_PER_MINUTE=1).test_client()
     assert codes(direct, addresses) == [200, 429, 429]  # a forged header buys nothing
 
 

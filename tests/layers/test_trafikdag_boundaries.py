@@ -1,0 +1,140 @@
+"""GTFS calendars on their boundary days: ``start_date`` and ``end_date`` are inclusive, and
+calendar_dates removals and additions decide the day they name.
+
+Expectations come from the raw ``calendar.txt`` / ``calendar_dates.txt`` read with ``csv``.
+The real rail feeds have no weekly pattern (every ``calendar.txt`` row has all weekday flags
+0, services run by calendar_dates additions only) and no removal, so weekly boundaries are
+tested on the marked bus fixture and on small in-memory tables.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from data_sources import gtfs
+from layers import trafikdag
+
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "gtfs_buss_fixture.zip"
+DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def _raw(path: Path, table: str) -> list[dict[str, str]]:
+    """Rows of one member table of a zipped or unpacked feed, as plain strings."""
+    if path.is_dir():
+        return list(csv.DictReader((path / f"{table}.txt").open(encoding="utf-8-sig")))
+    with zipfile.ZipFile(path) as archive:
+        text = archive.read(f"{table}.txt").decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def _day(stamp: str) -> date:
+    return datetime.strptime(stamp, "%Y%m%d").date()
+
+
+def _weekly_boundaries(path: Path) -> list[tuple[str, date, date]]:
+    """(service, boundary day, the day beyond it) for every start/end date on a running
+    weekday, from the raw calendar.txt."""
+    out = []
+    for row in _raw(path, "calendar"):
+        for column, step in (("start_date", -1), ("end_date", 1)):
+            day = _day(row[column])
+            if row[DAYS[day.weekday()]] == "1":
+                out.append((row["service_id"], day, day + timedelta(days=step)))
+    return out
+
+
+def test_a_weekly_service_runs_on_its_start_and_end_date_and_not_beyond():
+    """Guards the inclusive calendar window (bug: ``start_date`` or ``end_date`` treated as
+    exclusive — a service is lost on its first or last day)."""
+    feed = gtfs.parse(FIXTURE)
+    boundaries = _weekly_boundaries(FIXTURE)
+    exceptions = {(r["service_id"], _day(r["date"])) for r in _raw(FIXTURE, "calendar_dates")}
+    assert {(s, d.isoformat()) for s, d, _ in boundaries} >= {("WK", "2024-01-01"),
+                                                            ("WK", "2024-12-31")}
+    for service, day, beyond in boundaries:
+        assert (service, day) not in exceptions and (service, beyond) not in exceptions
+        assert service in trafikdag.active_services(feed, day), (service, day)
+        assert service not in trafikdag.active_services(feed, beyond), (service, beyond)
+
+
+def test_fixture_removal_and_addition_decide_their_day():
+    """Guards calendar_dates on the analysed day: type 2 removes a weekly service, type 1
+    adds one that has no calendar row (both from the raw fixture, on 2024-01-09)."""
+    feed = gtfs.parse(FIXTURE)
+    rows = _raw(FIXTURE, "calendar_dates")
+    removed = {(r["service_id"], _day(r["date"])) for r in rows if r["exception_type"] == "2"}
+    added = {(r["service_id"], _day(r["date"])) for r in rows if r["exception_type"] == "1"}
+    assert removed == {("REM", date(2024, 1, 9))} and added == {("EXTRA", date(2024, 1, 9))}
+    running = set(trafikdag.active_services(feed, date(2024, 1, 9)))
+    assert running == {"WK", "EXTRA"}
+    assert set(trafikdag.active_services(feed, date(2024, 1, 16))) == {"WK", "REM"}
+
+
+def _calendar(rows: list[tuple[str, str, str, str]]) -> pd.DataFrame:
+    """A typed calendar from ``(service, weekday flags "1111100", start, end)`` rows."""
+    frame = pd.DataFrame(
+        [{"service_id": s, **{d: int(f) for d, f in zip(DAYS, flags, strict=True)},
+          "start_date": start, "end_date": end} for s, flags, start, end in rows])
+    for column in DAYS:
+        frame[column] = frame[column].astype("int8")
+    for column in ("start_date", "end_date"):
+        frame[column] = pd.to_datetime(frame[column], format="%Y%m%d")
+    return frame
+
+
+def _calendar_dates(rows: list[tuple[str, str, int]]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=["service_id", "date", "exception_type"])
+    frame["date"] = pd.to_datetime(frame["date"], format="%Y%m%d")
+    frame["exception_type"] = frame["exception_type"].astype("int8")
+    return frame
+
+
+@pytest.fixture(scope="module")
+def small_feed() -> gtfs.Feed:
+    """The fixture feed with a small calendar of boundary cases.
+
+    ``JAN`` runs Monday–Friday 2024-01-01 (a Monday) … 2024-01-31 (a Wednesday) but is
+    removed on its last day; ``ONE`` runs on one day only (start = end = Wednesday
+    2024-01-10); ``SAT`` runs on Saturdays from 2024-01-06, its start; ``ADD`` has no
+    calendar row and is added on 2024-02-01, the day after ``JAN`` ends.
+    """
+    return replace(
+        gtfs.parse(FIXTURE),
+        calendar=_calendar([("JAN", "1111100", "20240101", "20240131"),
+                            ("ONE", "0010000", "20240110", "20240110"),
+                            ("SAT", "0000010", "20240106", "20240127")]),
+        calendar_dates=_calendar_dates([("JAN", "20240131", 2), ("ADD", "20240201", 1)]))
+
+
+@pytest.mark.parametrize(("day", "running"), [
+    (date(2023, 12, 29), set()),  # Friday before every window
+    (date(2024, 1, 1), {"JAN"}),  # JAN's start date
+    (date(2024, 1, 6), {"SAT"}),  # SAT's start date
+    (date(2024, 1, 9), {"JAN"}),
+    (date(2024, 1, 10), {"JAN", "ONE"}),  # ONE: start = end
+    (date(2024, 1, 17), {"JAN"}),  # a Wednesday after ONE's one day
+    (date(2024, 1, 27), {"SAT"}),  # SAT's end date
+    (date(2024, 1, 30), {"JAN"}),
+    (date(2024, 1, 31), set()),  # JAN's end date, removed by calendar_dates
+    (date(2024, 2, 1), {"ADD"}),  # a Thursday after JAN's end: only the added service
+    (date(2024, 2, 3), set()),  # the Saturday after SAT's end
+])
+def test_boundary_days_and_exceptions_of_a_small_calendar(small_feed, day, running):
+    """Guards the inclusive window and the exceptions on the day (bug: start or end date
+    exclusive, or a removal/addition on a boundary day ignored)."""
+    assert set(trafikdag.active_services(small_feed, day)) == running
+    assert trafikdag.activity(small_feed, [day]).iloc[:, 0].sum() == len(running)
+
+
+def test_the_validity_window_includes_the_boundary_dates(small_feed):
+    assert trafikdag.validity_window(small_feed) == (date(2024, 1, 1), date(2024, 2, 1))
+    assert trafikdag.covers(small_feed, (date(2024, 1, 1), date(2024, 2, 1)))
+    assert not trafikdag.covers(small_feed, (date(2024, 2, 2),))
