@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from hypothesis import event, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
@@ -21,6 +21,7 @@ from gisapp.indicators.query import indicator_ids
 from gisapp.maps.choropleth import mappable_indicators
 from gisapp.maps.view import VIEW_PARAMS, parse_view
 from gisapp.web import params
+from tests.answers import answered_or_refused
 
 tricky = st.text(alphabet="0123456789,.-+ _eE:abcdefghijklmnopqrstuvwxyzåäö", max_size=24) \
     | st.text(max_size=24)
@@ -78,14 +79,6 @@ def page_client(build_dir):
     return create_app({"BUILD_DIR": str(build_dir), "TESTING": True}).test_client()
 
 
-def _answered_or_named(response, names) -> None:
-    event(f"HTTP {response.status_code}")
-    assert response.status_code in (200, 400), response.status_code
-    if response.status_code == 400:
-        problem = response.get_json()
-        assert problem["parameter"] in names and problem["detail"], problem
-
-
 @given(data=st.data())
 def test_any_indicator_api_request_is_answered_or_refused(page_client, choices, data):
     pool = {"kommun": _one_of(choices["kommun"]), "indikator": _one_of(choices["indikator"]),
@@ -94,9 +87,9 @@ def test_any_indicator_api_request_is_answered_or_refused(page_client, choices, 
     names = data.draw(st.lists(st.sampled_from(sorted(pool)), unique=True, max_size=4))
     args = {name: data.draw(pool[name]) for name in names}
     response = page_client.get("/api/indikatorer", query_string=args)
-    _answered_or_named(response, set(pool))
+    answered_or_refused(response, set(pool))
     tatorter = {k: v for k, v in args.items() if k in ("kommun", "format")}
-    _answered_or_named(page_client.get("/api/tatorter", query_string=tatorter),
+    answered_or_refused(page_client.get("/api/tatorter", query_string=tatorter),
                        {"kommun", "format"})
 
 
@@ -109,7 +102,7 @@ def test_any_comparison_page_request_is_answered_or_refused(page_client, choices
     args = {name: data.draw(pool[name]) for name in names}
     response = page_client.get("/jamfor", query_string=args,
                                headers={"Accept": "application/json"})
-    _answered_or_named(response, set(pool))
+    answered_or_refused(response, set(pool))
 
 
 @settings(max_examples=25)  # a new combination renders a whole map
@@ -117,4 +110,4 @@ def test_any_comparison_page_request_is_answered_or_refused(page_client, choices
 def test_any_embed_request_is_answered_or_refused(page_client, choices, data):
     response = page_client.get("/embed", query_string=_view_args(data, choices),
                                headers={"Accept": "application/json"})
-    _answered_or_named(response, set(VIEW_PARAMS))
+    answered_or_refused(response, set(VIEW_PARAMS))
