@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install clean
+.PHONY: run test install clean mutate
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,12 @@ run: install
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+## Mutation testing of the core pipelines (not part of `make test` or CI): each module's
+## mutants against its fast tests; prints a survivor report. One module: ARGS=layers/trafikdag.py
+mutate: install
+	$(BIN)/pip install --quiet -e ".[mutation]"
+	$(BIN)/python scripts/mutate.py $(ARGS)
 
 clean:
 	rm -rf builds .pytest_cache test-artifacts static/vendor static/node_modules
