@@ -9,6 +9,7 @@ län and of the country from the grid CSV read with the ``csv`` module.
 from __future__ import annotations
 
 import csv
+import re
 import sqlite3
 from collections import Counter
 from pathlib import Path
@@ -167,3 +168,18 @@ def test_cli_names_a_malformed_region(capsys, tmp_path, data_dir):
     assert cli.main(["build", "--data-dir", str(data_dir), "--build-dir", str(tmp_path),
                      "--lan", "Värmland"]) == 1
     assert "--lan: expected a 2-digit länskod" in capsys.readouterr().err
+
+
+def test_pages_of_a_national_build_link_every_lan_page(national_client, data_dir):
+    """The region selector: the map and the indicator pages link each län's page."""
+    with sqlite3.connect(data_dir / "admin/lan_sverige_lm1m_2018.gpkg") as db:
+        lan = dict(db.execute("SELECT lanskod, lansnamn FROM lan"))
+    for path in ("/", "/kommun/1780", "/lan/01", "/jamfor"):
+        html = national_client.get(path).get_data(as_text=True)
+        links = re.findall(r'<a href="/lan/(\d\d)\?sprak=sv">([^<]+)</a>', html)
+        assert dict(links) == lan, path
+
+
+def test_a_one_lan_build_has_no_region_selector(client):
+    """Värmland alone: no list of one län."""
+    assert 'href="/lan/' not in client.get("/").get_data(as_text=True)
