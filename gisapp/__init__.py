@@ -26,7 +26,7 @@ def create_app(config: dict | None = None) -> Flask:
     from gisapp.maps.views import maps
     from gisapp.scenario.api import scenario_api
     from gisapp.scenario.page import scenario_page
-    from gisapp.store import BuildStore
+    from gisapp.store import open_store
     from gisapp.web import compression, logs, security, throttle
     from gisapp.web.errors import HtmlSafeJSONProvider, register_error_handlers
     from gisapp.web.meta import meta
@@ -45,7 +45,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     logs.init_app(app)
     throttle.init_app(app)
-    app.extensions["store"] = BuildStore(app.config["BUILD_DIR"],
+    app.extensions["store"] = open_store(app.config["STORE"] or app.config["BUILD_DIR"],
                                          keep=int(app.config["KEEP_BUILDS"]))
     app.extensions["pages"] = PageCache()
     compression.init_app(app)

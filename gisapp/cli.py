@@ -20,12 +20,13 @@ from data_sources.errors import StrukturbildError
 from gisapp.build import run_build
 from gisapp.config import (
     NO_DATA_HELP_SV,
-    resolve_build_dir,
+    STORE_HELP,
     resolve_data_dir,
+    resolve_store,
     user_cache_data_dir,
 )
 from gisapp.scenario import cli as scenario_cli
-from gisapp.store import BuildStore
+from gisapp.store import open_store
 from gisapp.web.server import ServerSettings
 from layers import region
 from layers.settings import PipelineSettings
@@ -98,7 +99,7 @@ def build_settings(args: argparse.Namespace) -> PipelineSettings:
 
 def cmd_build(args: argparse.Namespace) -> int:
     """Build every layer whose inputs exist and switch ``current``."""
-    store = BuildStore(resolve_build_dir(args.build_dir))
+    store = open_store(resolve_store(args.store, args.build_dir))
     build = run_build(resolve_data_dir(args.data_dir), store, build_settings(args),
                       progress=_say)
     for layer_id, reason in build.manifest["missing"].items():
@@ -111,8 +112,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from gisapp import create_app
     from gisapp.web.server import serve
 
-    build_dir = resolve_build_dir(args.build_dir)
-    store = BuildStore(build_dir)
+    location = resolve_store(args.store, args.build_dir)
+    store = open_store(location)
     if store.current() is None:
         _say(text("cli.no_build"))
         run_build(resolve_data_dir(args.data_dir), store, progress=_say)
@@ -121,7 +122,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = ServerSettings(host=args.host, port=args.port, workers=args.workers,
                               threads=args.threads)
     _say(text("cli.serving", url=f"http://{args.host}:{args.port}/"))
-    serve(lambda: create_app({"BUILD_DIR": str(build_dir)}), settings)
+    serve(lambda: create_app({"STORE": location}), settings)
     return 0
 
 
@@ -129,7 +130,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     """Export the current build as a GeoPackage, the indicator CSV or GeoParquet files."""
     from gisapp.exports.writers import export
 
-    build = BuildStore(resolve_build_dir(args.build_dir)).require_current()
+    build = open_store(resolve_store(args.store, args.build_dir)).require_current()
     path = export(build, args.format, args.out)
     _say(text("cli.exported", build=build.id, format=args.format, path=path))
     return 0
@@ -153,6 +154,7 @@ def make_parser() -> argparse.ArgumentParser:
     build = sub.add_parser("build", help="build layers and indicators")
     build.add_argument("--data-dir")
     build.add_argument("--build-dir")
+    build.add_argument("--store", help=STORE_HELP)
     build.add_argument("--lan", help="region: a 2-digit länskod (default 17, Värmland), a "
                        "comma-separated list (17,18,20), or all / SE for the whole country")
     build.add_argument("--trafikdag", help="GTFS service day YYYY-MM-DD (default: the Tuesday "
@@ -164,6 +166,7 @@ def make_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="serve the map (builds first if needed)")
     serve.add_argument("--data-dir")
     serve.add_argument("--build-dir")
+    serve.add_argument("--store", help=STORE_HELP)
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=5000)
     serve.add_argument("--workers", type=int, default=ServerSettings.workers,
@@ -177,6 +180,7 @@ def make_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", required=True, choices=("gpkg", "csv", "geoparquet"))
     export.add_argument("--out", required=True, help="file (gpkg, csv) or directory (geoparquet)")
     export.add_argument("--build-dir")
+    export.add_argument("--store", help=STORE_HELP)
     export.set_defaults(func=cmd_export)
     scenario_cli.add_parser(sub)
     return parser

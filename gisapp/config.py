@@ -26,6 +26,7 @@ from messages import text
 
 DATA_ENV = "STRUKTURBILD_DATA"
 BUILD_ENV = "STRUKTURBILD_BUILD_DIR"
+STORE_ENV = "STRUKTURBILD_STORE"
 PUBLIC_URL_ENV = "STRUKTURBILD_PUBLIC_URL"
 TRUSTED_HOSTS_ENV = "STRUKTURBILD_TRUSTED_HOSTS"
 TRUSTED_PROXIES_ENV = "STRUKTURBILD_TRUSTED_PROXIES"
@@ -79,6 +80,26 @@ def resolve_build_dir(cli_value: str | os.PathLike | None = None) -> Path:
     return (Path.cwd() / "builds").resolve()
 
 
+STORE_HELP = (f"where builds are stored: a postgresql:// URL (the PostGIS store) or a "
+              f"directory (default: ${STORE_ENV}, else --build-dir)")
+
+
+def resolve_store(cli_store: str | None = None,
+                  cli_build_dir: str | os.PathLike | None = None) -> str:
+    """Resolve where builds are stored: ``--store``, ``$STRUKTURBILD_STORE``, else the build dir.
+
+    A ``postgresql://`` URL names the PostGIS store; anything else is the directory of the
+    file store (``--build-dir`` and :func:`resolve_build_dir`'s order when no store is named).
+    """
+    location = cli_store or os.environ.get(STORE_ENV)
+    return location or str(resolve_build_dir(cli_build_dir))
+
+
+def user_export_dir() -> Path:
+    """Where downloads of a build in a database are cached by default (per user)."""
+    return Path(platformdirs.user_cache_dir("strukturbild")) / "exports"
+
+
 NO_DATA_HELP_SV = text("page.no_data", "sv")
 NO_DATA_HELP_EN = text("page.no_data", "en")
 
@@ -98,9 +119,14 @@ class AppConfig:
     build_dir
         Directory of the builds (``BUILD_DIR``). Default: ``--build-dir``,
         ``$STRUKTURBILD_BUILD_DIR`` or ``./builds`` (:func:`resolve_build_dir`).
+    store
+        Where the builds are (``STORE``; ``$STRUKTURBILD_STORE``): a ``postgresql://`` URL
+        serves from the PostGIS store, shared by several app instances. Default ``""``: the
+        file store in ``build_dir``.
     export_dir
         Where generated downloads are cached, one folder per build id (``EXPORT_DIR``).
-        Default ``""``: ``exports/`` inside each build's own directory. Either way the
+        Default ``""``: ``exports/`` inside each build's own directory (file store), or
+        :func:`user_export_dir` (PostGIS store). Either way the
         folder is created mode 0700 and refused unless it is a real directory owned by the
         serving user and closed to others (a planted folder is never served from).
     public_url
@@ -148,6 +174,7 @@ class AppConfig:
     """
 
     build_dir: str = field(default_factory=lambda: str(resolve_build_dir()))
+    store: str = field(default_factory=lambda: os.environ.get(STORE_ENV, ""))
     export_dir: str = ""
     public_url: str = field(default_factory=lambda: os.environ.get(PUBLIC_URL_ENV, ""))
     trusted_hosts: tuple[str, ...] = field(default_factory=lambda: _env_hosts())

@@ -42,7 +42,7 @@ def child(region: str, data_dir: str | None, out: Path) -> None:
     from gisapp.build import run as build_run
     from gisapp.build.pipeline import Step
     from gisapp.config import resolve_data_dir
-    from gisapp.store import BuildStore
+    from gisapp.store import FileStore
     from layers.settings import PipelineSettings
 
     steps: list[dict] = []
@@ -59,7 +59,7 @@ def child(region: str, data_dir: str | None, out: Path) -> None:
 
     build_run.STEPS = [measured(s) for s in build_run.STEPS]  # this child process only
     started = time.perf_counter()
-    build = build_run.run_build(resolve_data_dir(data_dir), BuildStore(out),
+    build = build_run.run_build(resolve_data_dir(data_dir), FileStore(out),
                                 replace(PipelineSettings(), lanskod=region),
                                 progress=lambda line: None)
     seconds = time.perf_counter() - started

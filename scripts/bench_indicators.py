@@ -28,7 +28,7 @@ import pandas as pd
 from gisapp import create_app
 from gisapp.build import run_build
 from gisapp.config import resolve_data_dir
-from gisapp.store import BuildStore
+from gisapp.store import FileStore
 from layers import indikatorer
 
 
@@ -90,7 +90,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        build = run_build(resolve_data_dir(args.data_dir), BuildStore(Path(tmp)),
+        build = run_build(resolve_data_dir(args.data_dir), FileStore(Path(tmp)),
                           progress=lambda _line: None)
         table = indikatorer.check(build.indicators, "bench")
         layer = build.layer("kommunindikatorer").set_index("kommunkod")

@@ -40,7 +40,7 @@ from pathlib import Path
 
 from gisapp.build import run_build
 from gisapp.config import BUILD_ENV, resolve_data_dir
-from gisapp.store import Build, BuildStore
+from gisapp.store import Build, FileStore
 
 MIXED_PATHS = (
     "/ogc/collections/kommuner/items",
@@ -240,7 +240,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="strukturbild-load-") as tmp:
         workdir = Path(tmp)
         build_dir = Path(args.build_dir) if args.build_dir else workdir / "builds"
-        store = BuildStore(build_dir)
+        store = FileStore(build_dir)
         build = store.current() or run_build(resolve_data_dir(), store)
         print(f"Bygge {build.id}; {args.workers} gunicorn workers × {args.threads} threads, "
               f"wrk {args.connections} connections")

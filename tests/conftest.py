@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, settings
 from gisapp import create_app
 from gisapp.build import run_build
 from gisapp.config import DataDir, resolve_data_dir
-from gisapp.store import Build, BuildStore
+from gisapp.store import Build, FileStore
 from tests.prerequisites import missing_prerequisites
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -51,14 +51,14 @@ def data_dir() -> Path:
 def build_dir(tmp_path_factory: pytest.TempPathFactory, data_dir: Path) -> Path:
     """A build directory holding one complete build of the real data."""
     root = tmp_path_factory.mktemp("builds")
-    run_build(DataDir(data_dir, "test"), BuildStore(root))
+    run_build(DataDir(data_dir, "test"), FileStore(root))
     return root
 
 
 @pytest.fixture(scope="session")
 def built(build_dir: Path) -> Build:
     """The complete build of the real data."""
-    build = BuildStore(build_dir).current()
+    build = FileStore(build_dir).current()
     assert build is not None
     return build
 
@@ -88,14 +88,14 @@ def no_grid_build_dir(tmp_path_factory: pytest.TempPathFactory, data_dir: Path) 
     """A build directory holding a build of the real data without the population grid."""
     root = tmp_path_factory.mktemp("no_grid")
     run_build(DataDir(data_dir_without(root, data_dir, "population"), "test"),
-              BuildStore(root / "builds"))
+              FileStore(root / "builds"))
     return root / "builds"
 
 
 @pytest.fixture(scope="session")
 def no_grid_built(no_grid_build_dir: Path) -> Build:
     """The build of the real data without the population grid."""
-    build = BuildStore(no_grid_build_dir).current()
+    build = FileStore(no_grid_build_dir).current()
     assert build is not None and "befolkning" in build.manifest["missing"]
     return build
 
@@ -116,3 +116,24 @@ def app(build_dir: Path):
 def client(app):
     """A Flask test client."""
     return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> str:
+    """URL of a throwaway PostgreSQL/PostGIS cluster, started once per session (or skip)."""
+    from tests.postgres import HAVE_POSTGIS, cluster
+    from tests.system_tools import IN_CI
+
+    if not HAVE_POSTGIS and not IN_CI:
+        pytest.skip("PostgreSQL with PostGIS is not installed (required in CI)")
+    with cluster() as url:
+        yield url
+
+
+@pytest.fixture
+def postgres_url(postgres_cluster: str) -> str:
+    """URL of an empty database of the session's cluster, dropped after the test."""
+    from tests.postgres import fresh_database
+
+    with fresh_database(postgres_cluster) as url:
+        yield url

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
-from gisapp.store import Build, BuildStore
+from gisapp.store import Build, FileStore
 
 # A <script> element (inert through innerHTML) and an element whose handler runs when parsed.
 HOSTILE = '<script>alert("x")</script><img src=x onerror="window.sbPwned=1"> \'"&'
@@ -41,7 +41,7 @@ def write_hostile_build(built: Build, root: Path) -> Path:
                 named = frame[column].notna()
                 frame.loc[named, column] = HOSTILE + frame.loc[named, column].astype(str)
     manifest = {k: v for k, v in built.manifest.items() if k != "build_id"}
-    BuildStore(root).write(layers, built.indicators, manifest)
+    FileStore(root).write(layers, built.indicators, manifest)
     return root
 
 

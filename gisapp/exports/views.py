@@ -32,6 +32,7 @@ from flask import (
 )
 
 from data_sources.errors import BuildError, NotFoundError
+from gisapp.config import user_export_dir
 from gisapp.exports import geotiff
 from gisapp.exports import writers as export
 from gisapp.store import BUILD_ID, EXPORTS, Build
@@ -72,9 +73,9 @@ def private_dir(path: Path) -> Path:
 def _export_folder(build: Build) -> Path:
     """The verified folder of ``build``'s export files (older builds' folders removed)."""
     configured = current_app.config["EXPORT_DIR"]
-    if not configured:
-        return private_dir(build.path / EXPORTS)
-    root = private_dir(Path(configured))
+    if not configured and build.local_dir is not None:
+        return private_dir(build.local_dir / EXPORTS)
+    root = private_dir(Path(configured) if configured else user_export_dir())
     for old in root.iterdir():  # exports of earlier builds, and nothing else
         if old.is_dir() and BUILD_ID.match(old.name) and old.name != build.id:
             shutil.rmtree(old, ignore_errors=True)

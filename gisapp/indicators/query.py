@@ -10,7 +10,6 @@ from __future__ import annotations
 import weakref
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 import pandas as pd
 
@@ -38,6 +37,8 @@ ALL_YEARS = "alla"
 
 _LATEST: weakref.WeakKeyDictionary[Build, pd.DataFrame] = weakref.WeakKeyDictionary()
 _HISTORY: weakref.WeakKeyDictionary[Build, pd.DataFrame] = weakref.WeakKeyDictionary()
+# the builds :func:`query` answered for, by id: the cache is keyed on ids, not held builds
+_BUILDS: weakref.WeakValueDictionary[str, Build] = weakref.WeakValueDictionary()
 
 
 def table(build: Build) -> pd.DataFrame:
@@ -157,7 +158,7 @@ def missing_text(build: Build, indikator: str, reason: str, lang: str) -> str:
 def query(build: Build, selection: Selection) -> dict[str, pd.DataFrame | dict]:
     """Return kommun rows, class and län aggregates, and missing indicators for a selection.
 
-    Results are cached per build directory and selection (a build never changes once
+    Results are cached per build id and selection (a build never changes once
     written); callers must not modify the returned frames.
 
     Keys: ``rader`` (:data:`layers.indikatorer.COLUMNS` + ``kommunnamn, klass``), ``klasser``,
@@ -166,13 +167,14 @@ def query(build: Build, selection: Selection) -> dict[str, pd.DataFrame | dict]:
     over every kommun of the group, not only the selected one; with a kommun selected,
     ``klasser`` and ``lan`` hold its own class and län. ``saknas``: ``{indikator: reason}``.
     """
-    return _query(str(build.path), selection)
+    _BUILDS[build.id] = build
+    return _query(build.id, selection)
 
 
 @lru_cache(maxsize=256)
-def _query(build_path: str, selection: Selection) -> dict[str, pd.DataFrame | dict]:
-    """Compute :func:`query` for the build in ``build_path`` (cached)."""
-    build = Build(Path(build_path))
+def _query(build_id: str, selection: Selection) -> dict[str, pd.DataFrame | dict]:
+    """Compute :func:`query` for the build ``build_id`` (cached)."""
+    build = _BUILDS[build_id]
     rows = table(build) if selection.ar is None else history(build)
     if selection.ar not in (None, ALL_YEARS):
         rows = rows[rows["ar"] == selection.ar]

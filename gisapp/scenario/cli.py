@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import argparse
 
-from gisapp.config import resolve_build_dir
+from gisapp.config import STORE_HELP, resolve_store
 from gisapp.scenario.service import parse_changes, run_on_build
-from gisapp.store import BuildStore
+from gisapp.store import open_store
 from messages import text
 
 
 def cmd_scenario(args: argparse.Namespace) -> int:
     """Run a scenario on the current build and print the summary per kommun and kommuntyp."""
-    build = BuildStore(resolve_build_dir(args.build_dir)).require_current()
+    build = open_store(resolve_store(args.store, args.build_dir)).require_current()
     changes = parse_changes(args.remove, args.move, args.add)
     result = run_on_build(build, changes, km=args.km, minutes=args.minutes)
     metod = result.per_origin["metod"].iloc[0]
@@ -28,6 +28,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     """Register the ``scenario`` sub-command."""
     parser = sub.add_parser("scenario", help="what if service points close, open or move")
     parser.add_argument("--build-dir")
+    parser.add_argument("--store", help=STORE_HELP)
     parser.add_argument("--remove", action="append", default=[], metavar="ID",
                         help="remove a service point (id from the service layer)")
     parser.add_argument("--move", action="append", default=[], metavar="ID@LON,LAT")

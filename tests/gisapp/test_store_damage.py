@@ -8,12 +8,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from gisapp import create_app
-from gisapp import store as store_module
-from gisapp.store import BuildStore
+from gisapp.store import BuildStore, FileStore
+from gisapp.store import base as store_module
 
 
 class _Clock:
-    """Stands in for ``datetime`` in gisapp.store: each build one second after the last
+    """Stands in for ``datetime`` in gisapp.store.base: each build one second after the last
     (build ids begin with their second), without waiting for real seconds to pass."""
 
     def __init__(self) -> None:
@@ -37,7 +37,7 @@ def _write(store: BuildStore, built):
 
 @pytest.fixture
 def two_builds(built, tmp_path):
-    store = BuildStore(tmp_path / "builds")
+    store = FileStore(tmp_path / "builds")
     return tmp_path / "builds", _write(store, built), _write(store, built)
 
 
@@ -78,7 +78,7 @@ def test_a_missing_manifest_is_a_damaged_build_not_no_build(two_builds):
 
 def test_a_damaged_build_without_an_earlier_one_is_503_naming_it(built, tmp_path):
     root = tmp_path / "builds"
-    only = _write(BuildStore(root), built)
+    only = _write(FileStore(root), built)
     (only.path / "tatorter.parquet").unlink()
     client = create_app({"BUILD_DIR": str(root), "TESTING": True}).test_client()
     health = client.get("/healthz")
@@ -92,7 +92,7 @@ def test_a_damaged_build_without_an_earlier_one_is_503_naming_it(built, tmp_path
 
 def test_old_builds_are_pruned_keeping_the_newest_n(built, tmp_path):
     root = tmp_path / "builds"
-    store = BuildStore(root, keep=2)
+    store = FileStore(root, keep=2)
     ids = [_write(store, built).id for _ in range(3)]
     kept = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.is_symlink())
     assert kept == ids[1:]

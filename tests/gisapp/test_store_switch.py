@@ -7,7 +7,7 @@ from pathlib import Path
 
 from gisapp.build import run_build
 from gisapp.config import DataDir
-from gisapp.store import CURRENT, MANIFEST, BuildStore
+from gisapp.store import CURRENT, MANIFEST, FileStore
 
 # every os call that can remove, create or move a directory entry such as the ``current`` link
 ENTRY_CALLS = ("unlink", "remove", "rmdir", "symlink", "link", "rename", "replace")
@@ -26,7 +26,7 @@ def test_current_is_never_missing_while_a_new_build_is_switched_in(tmp_path, mon
     second build is written and switched in: at each of those instants it must resolve to a
     complete build, and at the end to the new one.
     """
-    store = BuildStore(tmp_path)
+    store = FileStore(tmp_path)
     first = run_build(DataDir(None, "none"), store)
     seen: list[tuple[str, bool]] = []
 

@@ -10,7 +10,7 @@ from data_sources.errors import DataError
 from gisapp import create_app
 from gisapp.build import run_build
 from gisapp.config import DataDir
-from gisapp.store import Build, BuildStore
+from gisapp.store import Build, FileStore
 from layers.befolkningsruta import DENSITY_CLASSES
 from tests.conftest import data_dir_without
 
@@ -111,7 +111,7 @@ def test_a_broken_grid_fails_the_build_by_name_and_the_previous_build_serves(
     root = data_dir_without(tmp_path, data_dir, "population")
     (root / "population").mkdir()
     (root / CSV).write_bytes((data_dir / CSV).read_bytes())
-    store = BuildStore(tmp_path / "builds")
+    store = FileStore(tmp_path / "builds")
     serving = run_build(DataDir(root, "test"), store, progress=lambda _: None)
     _break(root / CSV, how)
     with pytest.raises(DataError, match=message) as raised:

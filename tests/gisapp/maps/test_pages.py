@@ -11,7 +11,7 @@ import pytest
 from gisapp import create_app
 from gisapp.build import run_build
 from gisapp.config import DataDir
-from gisapp.store import BuildStore
+from gisapp.store import FileStore
 
 PANEL = re.compile(r"strukturbildPanel\(\w+, (\{.*?\})\);", re.S)
 
@@ -208,7 +208,7 @@ def test_provenance_api_has_sha256(client):
 
 
 def test_without_any_data_the_page_says_so(tmp_path):
-    run_build(DataDir(None, "none"), BuildStore(tmp_path))
+    run_build(DataDir(None, "none"), FileStore(tmp_path))
     client = create_app({"BUILD_DIR": str(tmp_path), "TESTING": True}).test_client()
     page = client.get("/").get_data(as_text=True)
     assert "Ingen datakatalog hittades" in page
@@ -227,7 +227,7 @@ def test_another_region_with_empty_layers_serves_its_pages(tmp_path, data_dir):
     """Uppsala län (03): no pharmacies or trains in the Värmland-only files → empty layers."""
     from layers.settings import PipelineSettings
 
-    build = run_build(DataDir(data_dir, "test"), BuildStore(tmp_path),
+    build = run_build(DataDir(data_dir, "test"), FileStore(tmp_path),
                       PipelineSettings(lanskod="03"))
     assert build.manifest["region"]["lansnamn"] == "Uppsala län"
     empty = [i for i, layer in build.manifest["layers"].items() if layer["rows"] == 0]

@@ -79,9 +79,9 @@ def test_bbox_with_six_numbers_ignores_heights(client):
 
 def test_a_new_build_is_served_at_once(built, tmp_path):
     from gisapp import create_app
-    from gisapp.store import BuildStore
+    from gisapp.store import FileStore
 
-    store = BuildStore(tmp_path)
+    store = FileStore(tmp_path)
     manifest = {k: v for k, v in built.manifest.items() if k != "build_id"}
     layers = {i: built.layer(i) for i in built.layer_ids()}
     store.write(layers, built.indicators, manifest)

@@ -8,7 +8,7 @@ from markupsafe import escape
 from gisapp import create_app
 from gisapp.build import run_build
 from gisapp.config import DataDir
-from gisapp.store import BuildStore
+from gisapp.store import FileStore
 from gisapp.web.params import is_tracking
 from messages import text
 from tests.conftest import data_dir_without
@@ -101,7 +101,7 @@ def test_the_error_page_says_what_was_wrong_in_the_page_language(client):
 def test_scenario_without_service_points_says_which_data_is_missing(tmp_path, data_dir,
                                                                     lang, title):
     root = data_dir_without(tmp_path, data_dir, "indicators")
-    build = run_build(DataDir(root, "test"), BuildStore(tmp_path / "builds"),
+    build = run_build(DataDir(root, "test"), FileStore(tmp_path / "builds"),
                       progress=lambda _: None)
     reason = build.manifest["missing"]["service"]
     client = create_app({"BUILD_DIR": str(tmp_path / "builds"), "TESTING": True}).test_client()

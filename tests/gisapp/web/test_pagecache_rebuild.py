@@ -6,7 +6,7 @@ import copy
 import time
 
 from gisapp import create_app
-from gisapp.store import BuildStore
+from gisapp.store import BuildStore, FileStore
 
 RENAMED = "Karlstad efter ombyggnad"
 PAGES = ("/", "/?sprak=en", "/kommun/1780", "/embed?lager=kommuner&kommun=1780")
@@ -33,7 +33,7 @@ def test_a_rebuild_changes_cached_pages_and_their_etags(built, tmp_path):
     """Guards the build id in the page-cache key and the ETag (bug: key or ETag without the
     build id — after a rebuild the running app serves the old build's page, or answers 304
     to a browser holding it)."""
-    store = BuildStore(tmp_path / "builds")
+    store = FileStore(tmp_path / "builds")
     _write(store, built)
     client = create_app({"BUILD_DIR": str(tmp_path / "builds"), "TESTING": True}).test_client()
     before = {url: client.get(url) for url in PAGES}

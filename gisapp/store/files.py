@@ -1,4 +1,4 @@
-"""The layer store: builds on disk, one directory per build, ``current`` switched atomically.
+"""The file store: builds on disk, one directory per build, ``current`` switched atomically.
 
 Layout::
 
@@ -13,8 +13,9 @@ opened (manifest readable, every layer file present and readable, every checksum
 damaged ``current`` is reported by name (log, ``/healthz``) and the newest earlier build that
 verifies is served instead. After each build, builds beyond the newest ``keep`` are pruned.
 
-This module is the only one that knows the layout; a PostGIS store would offer the same
-:class:`BuildStore` / :class:`Build` interface.
+This module is the only one that knows the layout; it implements the
+:class:`~gisapp.store.base.BuildStore` / :class:`~gisapp.store.base.Build` interface, as the
+PostGIS store (:mod:`gisapp.store.postgis`) does.
 """
 
 from __future__ import annotations
@@ -23,11 +24,8 @@ import fcntl
 import json
 import logging
 import os
-import re
-import secrets
 import shutil
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 
@@ -37,7 +35,8 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from data_sources._http import sha256_file
-from data_sources.errors import BuildError, LayerMissingError, NotFoundError
+from data_sources.errors import BuildError, NotFoundError
+from gisapp.store.base import BUILD_ID, NO_BUILD, Build, BuildStore, check_layers, new_build_id
 from layers.accessibility import Network
 
 log = logging.getLogger(__name__)
@@ -48,8 +47,6 @@ LOCK = ".lock"  # held while a build is written
 MANIFEST = "manifest.json"
 INDICATORS = "indikatorer.parquet"
 NETWORK = "network.npz"
-NO_BUILD = "no build yet: run `strukturbild build`"
-BUILD_ID = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{6}$")
 EXPORTS = "exports"  # generated downloads of the build (gisapp.exports), not verified
 
 
@@ -63,8 +60,8 @@ class DamagedBuildError(BuildError):
     public_detail = True
 
 
-class Build:
-    """A finished build: its manifest and its layers (read lazily, cached)."""
+class FileBuild(Build):
+    """A finished build in its directory: manifest and layers (read lazily, cached)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -80,10 +77,10 @@ class Build:
         """The build id (directory name)."""
         return self.path.name
 
-    @cached_property
-    def kommuner(self) -> dict[str, str]:
-        """The region's kommuner as ``{kommunkod: kommunnamn}``, in code order."""
-        return {k["kommunkod"]: k["kommunnamn"] for k in self.manifest["region"]["kommuner"]}
+    @property
+    def local_dir(self) -> Path:
+        """The build's directory."""
+        return self.path
 
     def verify(self) -> None:
         """Check the build can be served; raise :class:`DamagedBuildError` saying why.
@@ -106,25 +103,12 @@ class Build:
                 msg = f"build {name} is damaged: {file_name} {problem}"
                 raise DamagedBuildError(msg)
 
-    def layer_ids(self) -> list[str]:
-        """Ids of the layers in this build, in build order."""
-        return list(self.manifest["layers"])
-
     def layer(self, layer_id: str) -> gpd.GeoDataFrame:
         """Return a layer frame in EPSG:3006; raise ``NotFoundError`` for an unknown id."""
-        if layer_id not in self.manifest["layers"]:
-            msg = f"layer {layer_id!r} is not in build {self.id}"
-            raise NotFoundError(msg)
+        self._unknown_layer(layer_id)
         if layer_id not in self._layers:
             self._layers[layer_id] = gpd.read_parquet(self.path / f"{layer_id}.parquet")
         return self._layers[layer_id]
-
-    def require_layer(self, layer_id: str) -> gpd.GeoDataFrame:
-        """Like :meth:`layer`, but the error says why the build lacks the layer."""
-        if layer_id not in self.manifest["layers"]:
-            reason = self.manifest["missing"].get(layer_id, "not a layer of this build")
-            raise LayerMissingError(layer_id, reason)
-        return self.layer(layer_id)
 
     @cached_property
     def network(self) -> Network | None:
@@ -156,16 +140,24 @@ def _file_problem(path: Path, sha256: str | None) -> str | None:
     return None
 
 
+def _written_ns(path: Path) -> int:
+    """When ``path`` was last written (ns), 0 when it is missing."""
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return 0
+
+
 @dataclass(frozen=True)
 class Opened:
     """What ``current`` resolved to: the build served (or ``None``) and a damage report."""
 
     target: Path
-    build: Build | None
+    build: FileBuild | None
     damaged: dict[str, str] | None = None
 
 
-class BuildStore:
+class FileStore(BuildStore):
     """Builds under one directory; writes are atomic, reads see only complete builds."""
 
     def __init__(self, root: Path, keep: int = 3) -> None:
@@ -173,7 +165,7 @@ class BuildStore:
         self.keep = max(1, keep)
         self._open: Opened | None = None  # the last build served, layers cached
 
-    def current(self) -> Build | None:
+    def current(self) -> FileBuild | None:
         """Return the build to serve, or ``None`` when there is none.
 
         That is the build ``current`` points at when it verifies, else the newest earlier
@@ -197,7 +189,7 @@ class BuildStore:
         return {"status": state, "build_id": opened.build.id if opened.build else None,
                 **({"damaged": opened.damaged} if opened.damaged else {})}
 
-    def require_current(self) -> Build:
+    def require_current(self) -> FileBuild:
         """The serving build.
 
         Raises ``NotFoundError`` when nothing is built yet, :class:`DamagedBuildError` (503)
@@ -225,7 +217,7 @@ class BuildStore:
 
     def _open_verified(self, target: Path) -> Opened:
         """Open ``target``; if it is damaged, the newest earlier build that verifies."""
-        build = Build(target)
+        build = FileBuild(target)
         try:
             build.verify()
             return Opened(target, build)
@@ -234,7 +226,7 @@ class BuildStore:
         for candidate in reversed(self._build_dirs()):
             if candidate.name >= target.name:
                 continue
-            fallback = Build(candidate)
+            fallback = FileBuild(candidate)
             try:
                 fallback.verify()
             except DamagedBuildError:
@@ -245,11 +237,23 @@ class BuildStore:
         return Opened(target, None, damaged)
 
     def _build_dirs(self) -> list[Path]:
-        """Every finished build directory, oldest first (ids begin with their UTC time)."""
+        """Every finished build directory, oldest first.
+
+        Ids begin with their UTC second; builds of the same second are in the order they
+        were completed (the time their manifest, the last file, was written).
+        """
         if not self.root.is_dir():
             return []
-        return sorted(p for p in self.root.iterdir()
-                      if p.is_dir() and not p.is_symlink() and BUILD_ID.match(p.name))
+        builds = [p for p in self.root.iterdir()
+                  if p.is_dir() and not p.is_symlink() and BUILD_ID.match(p.name)]
+        return sorted(builds, key=lambda p: (p.name[:16], _written_ns(p / MANIFEST)))
+
+    def close(self) -> None:
+        """Nothing to release: the file store holds nothing open between calls."""
+
+    def build_ids(self) -> list[str]:
+        """Ids of the complete builds kept in the build directory, oldest first."""
+        return [p.name for p in self._build_dirs()]
 
     def prune(self) -> list[str]:
         """Delete builds older than the newest ``keep`` (never ``current``); return their ids."""
@@ -271,17 +275,14 @@ class BuildStore:
         manifest: dict,
         *,
         network: Network | None = None,
-    ) -> Build:
+    ) -> FileBuild:
         """Write a complete build and switch ``current`` to it; return the new build.
 
         Files go to ``.partial-<id>`` first; the directory is renamed to ``<id>`` only when
         every file is written, and ``current`` is replaced by ``os.replace`` of a fresh
         symlink. Any failure removes the partial directory and leaves ``current`` as it was.
         """
-        not_geo = [i for i, frame in layers.items() if not isinstance(frame, gpd.GeoDataFrame)]
-        if not_geo:
-            msg = f"layer(s) {not_geo} are not GeoDataFrames; every layer needs a geometry"
-            raise BuildError(msg)
+        check_layers(layers)
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             with (self.root / LOCK).open("a") as lock:
@@ -295,10 +296,10 @@ class BuildStore:
             raise BuildError(msg) from exc
 
     def _write_locked(self, layers: dict[str, gpd.GeoDataFrame], indicators: pd.DataFrame,
-                      manifest: dict, network: Network | None) -> Build:
+                      manifest: dict, network: Network | None) -> FileBuild:
         """:meth:`write`'s work, with the store's lock held."""
         self._remove_stale_partials()
-        build_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
+        build_id = new_build_id()
         partial = self.root / f"{PARTIAL_PREFIX}{build_id}"
         partial.mkdir()
         try:
@@ -321,7 +322,7 @@ class BuildStore:
             raise BuildError(msg) from exc
         self._switch_current(build_id)
         self.prune()
-        return Build(final)
+        return FileBuild(final)
 
     def _switch_current(self, build_id: str) -> None:
         """Point ``current`` at ``build_id`` atomically (symlink created aside, then renamed)."""
