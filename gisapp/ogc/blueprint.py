@@ -1,7 +1,9 @@
 """The Flask adapter of the OGC API: parse the request, call the core, serialise.
 
-Layers come from the serving build (``current_app.extensions["store"]``); feature sets are
-cached per build id in ``current_app.extensions["ogc_features"]``.
+Layers come from the serving build (``current_app.extensions["store"]``) through the source
+of its store, ``current_app.extensions["ogc_sources"]``: feature sets in memory for the file
+store (:class:`gisapp.ogc.features.MemorySource`), SQL for PostGIS
+(:class:`gisapp.ogc.sql.SqlSource`).
 """
 
 from __future__ import annotations
@@ -15,20 +17,24 @@ from data_sources.errors import NotFoundError
 from gisapp.ogc import documents as docs
 from gisapp.ogc import features
 from gisapp.ogc import params as ogc_params
-from gisapp.ogc.crs import CRS84, ServedCrs
-from gisapp.ogc.features import FeatureSet, dumps
+from gisapp.ogc.crs import ServedCrs
+from gisapp.ogc.features import dumps
 from gisapp.ogc.openapi import openapi
-from gisapp.store import Build
+from gisapp.ogc.sql import SqlSource
+from gisapp.store import Build, FileBuild
+from gisapp.store.postgis import PostgisBuild
 from gisapp.web import params as web_params
 from gisapp.web.context import current_build, public_root
 from layers.catalog import SPECS
+from layers.spec import LayerSpec
 
 ogc = Blueprint("ogc", __name__, url_prefix="/ogc", template_folder="templates")
 
 
 def init_app(app) -> None:
-    """Register the blueprint and its per-build feature cache on ``app``."""
-    app.extensions["ogc_features"] = features.FeatureCache()
+    """Register the blueprint and the feature source of each kind of build on ``app``."""
+    app.extensions["ogc_sources"] = {FileBuild: features.MemorySource(),
+                                     PostgisBuild: SqlSource()}
     app.register_blueprint(ogc)
 
 
@@ -60,19 +66,23 @@ def _respond(body: dict | str, fmt: str, template: str, media_type: str = docs.J
     return response
 
 
-def _layer(build: Build, collection_id: str, crs: ServedCrs = CRS84) -> FeatureSet:
-    """Return the feature set of a collection of ``build``; 404 for an unknown id."""
+def _source(build: Build) -> features.MemorySource | SqlSource:
+    """The feature source serving ``build``'s kind of store."""
+    return current_app.extensions["ogc_sources"][type(build)]
+
+
+def _spec(build: Build, collection_id: str) -> LayerSpec:
+    """The spec of a collection of ``build``; 404 for an unknown id."""
     served = _served_ids(build)
     if collection_id not in served:
         msg = f"no collection {collection_id[:80]!r}; collections: {', '.join(served)}"
         raise NotFoundError(msg)
-    cache = current_app.extensions["ogc_features"]
-    return cache.get(build, collection_id, SPECS.get(collection_id), crs)
+    return SPECS[collection_id]
 
 
 def _collection_doc(build: Build, collection_id: str, fmt: str) -> dict:
-    spec = SPECS[collection_id]
-    return docs.collection(_base(), fmt, spec, _layer(build, collection_id),
+    spec = _spec(build, collection_id)
+    return docs.collection(_base(), fmt, spec, _source(build).extent(build, spec),
                            build.manifest["layers"][collection_id])
 
 
@@ -102,7 +112,7 @@ def api():
     """Serve the OpenAPI 3.0 definition (JSON; ``f=html`` lists the paths)."""
     fmt = _format()
     build = current_build()
-    collections = {i: (SPECS[i].title_sv, _layer(build, i).properties)
+    collections = {i: (SPECS[i].title_sv, _source(build).properties(build, SPECS[i]))
                    for i in _served_ids(build)}
     title = f"Strukturbild – {build.manifest['region']['lansnamn']}"
     document = openapi(_base(), title, collections)
@@ -123,7 +133,6 @@ def collection(collection_id: str):
     """Serve one collection's metadata."""
     fmt = _format()
     build = current_build()
-    _layer(build, collection_id)
     return _respond(_collection_doc(build, collection_id, fmt), fmt, "ogc/collection.html")
 
 
@@ -131,13 +140,11 @@ def collection(collection_id: str):
 def items(collection_id: str):
     """Serve a page of features, filtered by bbox and properties."""
     build = current_build()
-    stored = _layer(build, collection_id)
-    query = ogc_params.items_query(request.args, stored.properties)
-    fmt = _format((*ogc_params.ITEMS_PARAMETERS, *stored.properties))
-    served = _layer(build, collection_id, query.crs)
-    positions = features.select(served, bbox_set=_layer(build, collection_id, query.bbox_crs),
-                                bbox=query.bbox, filters=query.filters)
-    result = features.page(served, positions, offset=query.offset, limit=query.limit)
+    spec, source = _spec(build, collection_id), _source(build)
+    properties = source.properties(build, spec)
+    query = ogc_params.items_query(request.args, properties)
+    fmt = _format((*ogc_params.ITEMS_PARAMETERS, *properties))
+    result = source.items(build, spec, query)
     url = f"{_base()}/collections/{collection_id}/items"
     body = docs.items_json(result, docs.items_links(url, request.args.to_dict(), result, fmt))
     return _respond(body, fmt, "ogc/items.html", docs.GEOJSON, query.crs,
@@ -150,9 +157,9 @@ def item(collection_id: str, feature_id: str):
     build = current_build()
     crs = ogc_params.feature_query(request.args)
     fmt = _format(("f", "crs"))
-    served = _layer(build, collection_id, crs)
+    spec = _spec(build, collection_id)
     url = f"{_base()}/collections/{collection_id}/items/{quote(feature_id, safe='')}"
-    body = docs.feature_json(features.feature(served, feature_id), url,
+    body = docs.feature_json(_source(build).feature(build, spec, feature_id, crs), url,
                              f"{_base()}/collections/{collection_id}")
     return _respond(body, fmt, "ogc/feature.html", docs.GEOJSON, crs,
                     collection_id=collection_id, title=SPECS[collection_id].title_sv)

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 from gisapp.ogc.crs import CRS84, SERVED, STORAGE
-from gisapp.ogc.features import FeatureSet, Page, dumps
+from gisapp.ogc.features import Page, dumps
 from layers.spec import LayerSpec
 
 GEOJSON = "application/geo+json"
@@ -61,16 +61,15 @@ def conformance() -> dict:
     return {"conformsTo": CONFORMANCE}
 
 
-def collection(base: str, fmt: str, spec: LayerSpec, feature_set: FeatureSet,
+def collection(base: str, fmt: str, spec: LayerSpec, bounds: list[float] | None,
                provenance: dict) -> dict:
-    """Return one collection: extent, CRS list, provenance and links.
+    """Return one collection: extent (CRS84 ``bounds``), CRS list, provenance and links.
 
-    The extent (CRS84) is left out for an empty layer: it has none, and NaN is not JSON.
+    The extent is left out for an empty layer (``bounds`` ``None``): NaN is not JSON.
     """
     url = f"{base}/collections/{spec.id}"
     extent = {}
-    if len(feature_set.frame):
-        bounds = [round(float(v), 6) for v in feature_set.frame.total_bounds]
+    if bounds is not None:
         extent = {"extent": {"spatial": {"bbox": [bounds], "crs": CRS84.uri}}}
     return {
         "id": spec.id,

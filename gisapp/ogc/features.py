@@ -2,8 +2,9 @@
 
 A :class:`FeatureSet` is one layer of one build in one served CRS. Each feature is serialised
 to a GeoJSON string once; a page of items is then a slice joined into a FeatureCollection,
-so serving does no per-request geometry work. :class:`FeatureCache` keeps the sets of the
-serving build only (a new build id clears the old build's sets).
+so serving does no per-request geometry work. :class:`MemorySource` serves the collections
+of file-store builds from these sets, keeping the serving build's only (a new build id clears
+the old build's sets); :mod:`gisapp.ogc.sql` serves PostGIS builds with the same methods.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ import pandas as pd
 import shapely
 
 from data_sources.errors import NotFoundError
-from gisapp.ogc.crs import ServedCrs
+from gisapp.ogc.crs import CRS84, ServedCrs
+from gisapp.ogc.params import ItemsQuery
 from gisapp.store import Build
 from gisapp.web.geojson import geometry_text
 from gisapp.web.jsonsafe import dumps, json_value
@@ -145,21 +147,46 @@ def feature(feature_set: FeatureSet, feature_id: str) -> str:
     return feature_set.features[feature_set.position[feature_id]]
 
 
-class FeatureCache:
-    """Feature sets of the serving build, made on first use; thread-safe."""
+def extent_of(feature_set: FeatureSet) -> list[float] | None:
+    """The bounds of a CRS84 feature set, rounded to 6 decimals (``None`` when empty)."""
+    if not len(feature_set.frame):
+        return None
+    return [round(float(v), 6) for v in feature_set.frame.total_bounds]
+
+
+class MemorySource:
+    """Collections of file-store builds: feature sets made on first use; thread-safe."""
 
     def __init__(self) -> None:
         self._build_id: str | None = None
         self._sets: dict[tuple[str, str], FeatureSet] = {}
         self._lock = threading.Lock()
 
-    def get(self, build: Build, layer_id: str, spec: LayerSpec | None,
-            crs: ServedCrs) -> FeatureSet:
-        """Return the feature set of ``layer_id`` of ``build`` in ``crs``."""
-        key = (layer_id, crs.uri)
+    def feature_set(self, build: Build, spec: LayerSpec, crs: ServedCrs) -> FeatureSet:
+        """Return the feature set of ``spec``'s layer of ``build`` in ``crs``."""
+        key = (spec.id, crs.uri)
         with self._lock:
             if self._build_id != build.id:
                 self._build_id, self._sets = build.id, {}
             if key not in self._sets:
-                self._sets[key] = make_feature_set(layer_id, build.layer(layer_id), spec, crs)
+                self._sets[key] = make_feature_set(spec.id, build.layer(spec.id), spec, crs)
             return self._sets[key]
+
+    def properties(self, build: Build, spec: LayerSpec) -> list[str]:
+        """Names of the layer's feature properties."""
+        return self.feature_set(build, spec, CRS84).properties
+
+    def extent(self, build: Build, spec: LayerSpec) -> list[float] | None:
+        """The layer's CRS84 bounds, rounded to 6 decimals (``None`` when it is empty)."""
+        return extent_of(self.feature_set(build, spec, CRS84))
+
+    def items(self, build: Build, spec: LayerSpec, query: ItemsQuery) -> Page:
+        """One page of the features matching ``query``'s bbox and property filters."""
+        served = self.feature_set(build, spec, query.crs)
+        positions = select(served, bbox_set=self.feature_set(build, spec, query.bbox_crs),
+                           bbox=query.bbox, filters=query.filters)
+        return page(served, positions, offset=query.offset, limit=query.limit)
+
+    def feature(self, build: Build, spec: LayerSpec, feature_id: str, crs: ServedCrs) -> str:
+        """The feature ``feature_id`` as GeoJSON text; ``NotFoundError`` when absent."""
+        return feature(self.feature_set(build, spec, crs), feature_id)

@@ -169,7 +169,8 @@ def test_an_empty_layer_has_no_extent_and_valid_json(built):
 
     empty = features.make_feature_set("stomlinjer", built.layer("stomlinjer").iloc[:0],
                                       SPECS["stomlinjer"], CRS84_SERVED)
-    doc = documents.collection("http://x/ogc", "json", SPECS["stomlinjer"], empty, {})
+    doc = documents.collection("http://x/ogc", "json", SPECS["stomlinjer"],
+                               features.extent_of(empty), {})
     assert "extent" not in doc
     json.dumps(doc, allow_nan=False)  # strict JSON: no NaN anywhere
 
