@@ -1,9 +1,10 @@
-# Two entry points: `make run` (install, build, serve) and `make test` (install, run the tests).
+# Entry points: `make run` (install, build, serve), `make run-postgis` (the same on a local
+# PostgreSQL/PostGIS cluster) and `make test` (install, run the tests).
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install clean mutate
+.PHONY: run run-postgis postgis-packages test install clean mutate
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +30,22 @@ run: install
 	$(BIN)/strukturbild fetch --source osm_vagnat --if-missing
 	$(BIN)/strukturbild build
 	$(BIN)/strukturbild serve
+
+## The PostGIS setup on this machine: Debian's PostgreSQL and PostGIS (installed when missing),
+## a cluster in .pgdata on 127.0.0.1:$(PG_PORT) (scripts/pg_cluster.sh; stop it with
+## `scripts/pg_cluster.sh stop .pgdata`), a build loaded into it, served on http://127.0.0.1:5000
+PG_PORT ?= 55432
+PG_URL := postgresql://strukturbild@127.0.0.1:$(PG_PORT)/postgres
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+postgis-packages:
+	@dpkg -s postgresql postgresql-15-postgis-3 >/dev/null 2>&1 || { $(SUDO) apt-get update -qq \
+		&& $(SUDO) apt-get install -y -qq postgresql postgresql-15-postgis-3; }
+
+run-postgis: install postgis-packages
+	scripts/pg_cluster.sh start $(CURDIR)/.pgdata $(PG_PORT)
+	$(BIN)/strukturbild fetch --source osm_vagnat --if-missing
+	$(BIN)/strukturbild build --store $(PG_URL)
+	$(BIN)/strukturbild serve --store $(PG_URL)
 
 ## Lint, then run the whole test suite (pytest's exit 5, "no tests collected", fails the target)
 test: install

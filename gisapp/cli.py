@@ -119,6 +119,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         run_build(resolve_data_dir(args.data_dir), store, progress=_say)
     if not store.require_current().manifest["has_data_dir"]:
         _say(NO_DATA_HELP_SV)
+    store.close()  # each server worker opens its own connections
     settings = ServerSettings(host=args.host, port=args.port, workers=args.workers,
                               threads=args.threads)
     _say(text("cli.serving", url=f"http://{args.host}:{args.port}/"))

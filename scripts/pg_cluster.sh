@@ -2,7 +2,8 @@
 # A throwaway PostgreSQL/PostGIS cluster on a loopback port (Debian's postgresql and
 # postgresql-15-postgis-3 packages), for the tests and `make run-postgis`:
 #
-#   scripts/pg_cluster.sh start DIR PORT   create the cluster in DIR (first time) and start it;
+#   scripts/pg_cluster.sh start DIR PORT   create the cluster in DIR (first time) and start it
+#                                          (unless it runs: then PORT must be the one it has);
 #                                          prints its URL postgresql://strukturbild@127.0.0.1:PORT/postgres
 #   scripts/pg_cluster.sh stop DIR         stop it (DIR can then be deleted)
 #
@@ -35,6 +36,10 @@ start)
             echo "$out" >&2
             exit 1
         fi
+    fi
+    if as_owner "$bin/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
+        echo "postgresql://strukturbild@127.0.0.1:$port/postgres"  # running already
+        exit 0
     fi
     as_owner "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 \
         -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories='$dir' -c fsync=off -c max_connections=200" \

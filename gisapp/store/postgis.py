@@ -46,6 +46,7 @@ INDICATORS = "indikatorer"
 LOCK_KEY = 0x5374_7275  # pg_advisory_xact_lock key of the store's writers ("Stru")
 POOL_SIZE = 16  # connections per app process (threads beyond wait for one)
 CONNECT_TIMEOUT_S = 5
+BUILD_APPLICATION = "strukturbild build"  # application_name of a writing connection
 # the manifest as the file store writes it: values JSON lacks (dates) as text, order kept
 _manifest_json = partial(json.dumps, ensure_ascii=False, default=str)
 _SETUP = f"""
@@ -221,7 +222,8 @@ class PostgisStore(BuildStore):
         build_id = new_build_id()
         manifest = {**manifest, "build_id": build_id}
         try:
-            with psycopg.connect(self.url, connect_timeout=CONNECT_TIMEOUT_S) as conn:
+            with psycopg.connect(self.url, connect_timeout=CONNECT_TIMEOUT_S,
+                                 application_name=BUILD_APPLICATION) as conn:
                 with conn.transaction(), conn.cursor() as cur:
                     cur.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY,))
                     _setup(cur)
