@@ -13,9 +13,12 @@ In one run:
    every compared request (a page of ``limit=100`` and a ``bbox`` page of each collection);
 4. drives each request on each server with ``wrk`` for ``--seconds`` at ``--connections``
    (``Accept-Encoding: gzip``) and prints requests/s, p50/p99 latency, errors (socket errors
-   and non-2xx answers) and the ratio ours / pygeoapi.
+   and non-2xx answers) and the ratio ours / pygeoapi; ours twice, as configured by default
+   (answers kept per build and request, compressed once) and with that cache off
+   (``STRUKTURBILD_OGC_CACHE_MB=0``: every request runs its SQL and compresses its answer).
 
-Ends with one line ``load_test_postgis items_rps=… pygeoapi_rps=… ratio_min=… errors=…``.
+Ends with one line ``load_test_postgis items_rps_min=… pygeoapi_rps_max=… ratio_min=…
+uncached_ratio_min=… errors=… …``.
 A benchmark: it prints, it does not assert.
 """
 
@@ -46,7 +49,7 @@ from load_test import (
     warm_up,
 )
 
-from gisapp.config import STORE_ENV
+from gisapp.config import OGC_CACHE_ENV, STORE_ENV
 from gisapp.store.postgis import PostgisBuild, PostgisStore
 
 CLUSTER_SCRIPT = Path(__file__).with_name("pg_cluster.sh")
@@ -169,7 +172,7 @@ def main() -> None:
     if shutil.which("wrk") is None:
         sys.exit("load_test_postgis: needs wrk (Debian package wrk)")
 
-    ours, theirs, ratios, mismatches = [], [], [], 0
+    ours, uncached, theirs, ratios, uncached_ratios, mismatches = [], [], [], [], [], 0
     with tempfile.TemporaryDirectory(prefix="strukturbild-pgload-") as tmp:
         workdir = Path(tmp)
         with (throwaway_cluster(workdir) if args.store is None
@@ -185,25 +188,39 @@ def main() -> None:
             for request in compared_requests():
                 our_count, our_run = measure("gisapp:create_app()", {STORE_ENV: url},
                                              "/ogc" + request.ours, args, workdir)
+                _, uncached_run = measure("gisapp:create_app()",
+                                          {STORE_ENV: url, OGC_CACHE_ENV: "0"},
+                                          "/ogc" + request.ours, args, workdir)
                 their_count, their_run = measure("pygeoapi_peer:APP", peer_env,
                                                  request.pygeoapi, args, workdir)
                 mismatches += our_count != their_count
-                ratios.append(our_run["rps"] / their_run["rps"] if their_run["rps"]
-                              else float("inf"))
+                ratios.append(_ratio(our_run, their_run))
+                uncached_ratios.append(_ratio(uncached_run, their_run))
                 ours.append(our_run)
+                uncached.append(uncached_run)
                 theirs.append(their_run)
                 print(f"{request.label}: returned, matched: ours {our_count}, pygeoapi "
                       f"{their_count} ({'same' if our_count == their_count else 'DIFFERENT'})")
                 print_run("  Strukturbild, PostGIS store", our_run)
+                print_run("  Strukturbild, answer cache off", uncached_run)
                 print_run("  pygeoapi, PostgreSQL provider", their_run)
-                print(f"  ours / pygeoapi: {ratios[-1]:.2f}×", flush=True)
+                print(f"  ours / pygeoapi: {ratios[-1]:.2f}× (cache off: "
+                      f"{uncached_ratios[-1]:.2f}×)", flush=True)
 
     print(f"load_test_postgis items_rps_min={min(r['rps'] for r in ours):.1f} "
           f"pygeoapi_rps_max={max(r['rps'] for r in theirs):.1f} "
           f"p99_ms_max={max(r['p99_us'] for r in ours) / 1000:.1f} "
           f"errors={int(sum(r['errors'] for r in ours))} "
+          f"uncached_rps_min={min(r['rps'] for r in uncached):.1f} "
+          f"uncached_errors={int(sum(r['errors'] for r in uncached))} "
           f"pygeoapi_errors={int(sum(r['errors'] for r in theirs))} "
-          f"ratio_min={min(ratios):.2f} count_mismatches={mismatches}")
+          f"ratio_min={min(ratios):.2f} uncached_ratio_min={min(uncached_ratios):.2f} "
+          f"count_mismatches={mismatches}")
+
+
+def _ratio(ours: dict[str, float], theirs: dict[str, float]) -> float:
+    """Throughput ratio ours / theirs (infinite when theirs completed nothing)."""
+    return ours["rps"] / theirs["rps"] if theirs["rps"] else float("inf")
 
 
 @contextmanager
