@@ -53,6 +53,7 @@ from gisapp.config import OGC_CACHE_ENV, STORE_ENV
 from gisapp.store.postgis import PostgisBuild, PostgisStore
 
 CLUSTER_SCRIPT = Path(__file__).with_name("pg_cluster.sh")
+
 COLLECTIONS = {"befolkning": "rutid_scb", "kommuner": "kommunkod"}  # table -> id column
 EPSG_3006 = "http://www.opengis.net/def/crs/EPSG/0/3006"
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
@@ -93,7 +94,11 @@ def compared_requests() -> list[Compared]:
 
 @contextmanager
 def throwaway_cluster(workdir: Path) -> Iterator[str]:
-    """A PostgreSQL/PostGIS cluster in ``workdir``; yield the URL of its ``postgres`` database."""
+    """A cluster in ``workdir`` (``scripts/pg_cluster.sh``); yield its ``postgres`` URL.
+
+    Like ``tests/postgres.py``'s, which a script cannot import: pygeoapi (the ``bench``
+    extra) installs a top-level ``tests`` package that shadows the project's.
+    """
     workdir.chmod(0o755)  # as root, the cluster runs as `postgres` and must reach it
     data = workdir / "pgdata"
     url = subprocess.run(["bash", str(CLUSTER_SCRIPT), "start", str(data), str(free_port())],
