@@ -31,6 +31,7 @@ PUBLIC_URL_ENV = "STRUKTURBILD_PUBLIC_URL"
 TRUSTED_HOSTS_ENV = "STRUKTURBILD_TRUSTED_HOSTS"
 TRUSTED_PROXIES_ENV = "STRUKTURBILD_TRUSTED_PROXIES"
 KEEP_BUILDS_ENV = "STRUKTURBILD_KEEP_BUILDS"
+OGC_CACHE_ENV = "STRUKTURBILD_OGC_CACHE_MB"
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -145,6 +146,10 @@ class AppConfig:
     keep_builds
         How many complete builds are kept on disk (``KEEP_BUILDS``;
         ``$STRUKTURBILD_KEEP_BUILDS``; default 3); older ones are pruned after each build.
+    ogc_cache_mb
+        Memory per server process for OGC items answers kept per build and request,
+        compressed once (``OGC_CACHE_MB``; ``$STRUKTURBILD_OGC_CACHE_MB``; default 64; ``0``
+        switches the cache off: every request queries the store and compresses its answer).
     compute_slots, compute_wait_s, compute_retry_after_s
         The global cap on request-time computation per server process (page renders on a
         cache miss, exports, scenarios, GeoTIFFs): how many at once (default 2), how long a
@@ -182,6 +187,8 @@ class AppConfig:
         default_factory=lambda: int(os.environ.get(TRUSTED_PROXIES_ENV, "0") or 0))
     keep_builds: int = field(
         default_factory=lambda: int(os.environ.get(KEEP_BUILDS_ENV, "3") or 3))
+    ogc_cache_mb: int = field(
+        default_factory=lambda: int(os.environ.get(OGC_CACHE_ENV, "64") or 64))
     compute_slots: int = 2
     compute_wait_s: float = 1.0
     compute_retry_after_s: int = 5

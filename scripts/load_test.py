@@ -25,6 +25,7 @@ not assert.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -130,7 +131,11 @@ def gunicorn(app: str, env: dict[str, str], workers: int, threads: int):
         yield f"http://127.0.0.1:{port}", process.pid
     finally:
         process.terminate()
-        process.wait(timeout=30)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # workers still busy with queued requests
+            process.kill()
+            process.wait(timeout=30)
 
 
 def run_wrk(base: str, paths: list[str], seconds: int, connections: int,
@@ -161,60 +166,60 @@ def warm_up(base: str, paths: list[str], rounds: int) -> None:
                 response.read()
 
 
-def pygeoapi_config(workdir: Path, build: Build, port: int) -> tuple[Path, Path]:
-    """Write pygeoapi's config (kommuner in a GeoPackage, CRS84) and its OpenAPI document."""
-    kommuner = build.layer("kommuner").to_crs("OGC:CRS84")
-    data = workdir / "kommuner.gpkg"
-    kommuner.to_file(data, driver="GPKG", layer="kommuner")
-    minx, miny, maxx, maxy = (round(float(v), 4) for v in kommuner.total_bounds)
+def pygeoapi_config(workdir: Path, port: int, resources: dict[str, dict]) -> tuple[Path, Path]:
+    """Write pygeoapi's config serving ``resources`` and its OpenAPI document.
+
+    ``resources`` maps a collection id to its CRS84 ``bbox`` and pygeoapi ``provider``.
+    """
     url = f"http://127.0.0.1:{port}"
-    config = workdir / "pygeoapi.yml"
-    config.write_text(textwrap.dedent(f"""
-        server:
-          bind: {{host: 127.0.0.1, port: {port}}}
-          url: {url}
-          mimetype: application/json; charset=UTF-8
-          encoding: utf-8
-          gzip: true
-          languages: [sv]
-          limits: {{default_items: 100, max_items: 10000}}
-          map: {{url: "https://tile.openstreetmap.org/{{z}}/{{x}}/{{y}}.png", attribution: OSM}}
-        logging: {{level: ERROR}}
-        metadata:
-          identification:
-            title: Strukturbild (pygeoapi peer)
-            description: Same kommuner collection served by pygeoapi
-            keywords: [kommuner]
-            keywords_type: theme
-            terms_of_service: https://creativecommons.org/publicdomain/zero/1.0/
-            url: {url}
-          license: {{name: CC0 1.0, url: "https://creativecommons.org/publicdomain/zero/1.0/"}}
-          provider: {{name: Lantmäteriet, url: "https://www.lantmateriet.se"}}
-          contact: {{name: Strukturbild, email: none@invalid, role: pointOfContact}}
-        resources:
-          kommuner:
-            type: collection
-            title: Kommuner
-            description: Kommuner
-            keywords: [kommuner]
-            links: []
-            extents:
-              spatial:
-                bbox: [{minx}, {miny}, {maxx}, {maxy}]
-                crs: http://www.opengis.net/def/crs/OGC/1.3/CRS84
-            providers:
-              - type: feature
-                name: SQLiteGPKG
-                data: {data}
-                id_field: kommunkod
-                table: kommuner
-    """), "utf-8")
+    config = {
+        "server": {"bind": {"host": "127.0.0.1", "port": port}, "url": url,
+                   "mimetype": "application/json; charset=UTF-8", "encoding": "utf-8",
+                   "gzip": True, "languages": ["sv"],
+                   "limits": {"default_items": 100, "max_items": 10000},
+                   "map": {"url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+                           "attribution": "OSM"}},
+        "logging": {"level": "ERROR"},
+        "metadata": {
+            "identification": {
+                "title": "Strukturbild (pygeoapi peer)",
+                "description": "The same collections served by pygeoapi",
+                "keywords": list(resources), "keywords_type": "theme",
+                "terms_of_service": "https://creativecommons.org/publicdomain/zero/1.0/",
+                "url": url},
+            "license": {"name": "CC0 1.0",
+                        "url": "https://creativecommons.org/publicdomain/zero/1.0/"},
+            "provider": {"name": "Lantmäteriet", "url": "https://www.lantmateriet.se"},
+            "contact": {"name": "Strukturbild", "email": "none@invalid",
+                        "role": "pointOfContact"}},
+        "resources": {
+            name: {"type": "collection", "title": name, "description": name,
+                   "keywords": [name], "links": [],
+                   "extents": {"spatial": {
+                       "bbox": resource["bbox"],
+                       "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84"}},
+                   "providers": [{"type": "feature", **resource["provider"]}]}
+            for name, resource in resources.items()},
+    }
+    path = workdir / "pygeoapi.yml"
+    path.write_text(json.dumps(config, indent=1), "utf-8")  # JSON is YAML
     openapi = workdir / "pygeoapi-openapi.yml"
     subprocess.run([sys.executable, str(Path(__file__).with_name("pygeoapi_peer.py")),
                     "openapi", "generate",
-                    str(config), "--output-file", str(openapi)], check=True, timeout=120,
-                   env={**os.environ, "PYGEOAPI_CONFIG": str(config)}, capture_output=True)
-    return config, openapi
+                    str(path), "--output-file", str(openapi)], check=True, timeout=120,
+                   env={**os.environ, "PYGEOAPI_CONFIG": str(path)}, capture_output=True)
+    return path, openapi
+
+
+def geopackage_peer(workdir: Path, build: Build) -> dict[str, dict]:
+    """The peer's ``kommuner``: a GeoPackage (CRS84) for pygeoapi's SQLite/GeoPackage provider."""
+    kommuner = build.layer("kommuner").to_crs("OGC:CRS84")
+    data = workdir / "kommuner.gpkg"
+    kommuner.to_file(data, driver="GPKG", layer="kommuner")
+    return {"kommuner": {
+        "bbox": [round(float(v), 4) for v in kommuner.total_bounds],
+        "provider": {"name": "SQLiteGPKG", "data": str(data), "id_field": "kommunkod",
+                     "table": "kommuner"}}}
 
 
 def print_run(label: str, figures: dict[str, float]) -> None:
@@ -267,7 +272,7 @@ def main() -> None:
         print_run(f"Strukturbild kommuner items ({args.compare_seconds} s)", runs["items"])
 
         port = free_port()
-        config, openapi = pygeoapi_config(workdir, build, port)
+        config, openapi = pygeoapi_config(workdir, port, geopackage_peer(workdir, build))
         peer_env = {"PYGEOAPI_CONFIG": str(config), "PYGEOAPI_OPENAPI": str(openapi)}
         # one thread per worker: pygeoapi's SQLite provider opens the GeoPackage per request
         # and fails under concurrent threads ("database is locked", VirtualGPKG races)

@@ -2,99 +2,241 @@
 
 ``make mutate`` (or ``.venv/bin/python scripts/mutate.py [module ...]``) mutates each
 module in ``TARGETS`` in place, one mutant at a time, runs only that module's fast tests
-against it, restores the source and prints a survivor report: module, operator, line.
-Sessions are kept in ``test-artifacts/mutation/`` so an interrupted run resumes.
+against it, restores the source and prints a survivor report: module, line, operator and
+the ``cosmic-ray apply`` arguments that reproduce the mutant. Run it in a worktree of its
+own (the mutants are written into the source tree) and check ``git status`` after an
+interrupted run.
 
-The store is mutated at whichever path exists: ``gisapp/store.py`` or the package
-``gisapp/store/``.
+Sessions are kept in ``test-artifacts/mutation/``, named by the module path and a digest
+of the module's source and the session config: an interrupted run resumes, and a session
+of a changed module or config is deleted, never reused. When only the tests changed, the
+survivors are run again (the mutants they already killed stay killed); ``--fresh`` runs
+every mutant again. Hypothesis tests run with the derandomised ``mutation`` profile
+(tests/conftest.py), so a mutant is killed or not the same way on every run.
 """
 
 from __future__ import annotations
 
+import ast
+import hashlib
 import json
+import shlex
+import sqlite3
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SESSIONS = ROOT / "test-artifacts" / "mutation"
-PYTEST = f"{sys.executable} -m pytest -x -q -p no:cacheprovider"
+PYTEST = (f"{sys.executable} -m pytest -x -q -p no:cacheprovider -p no:schemathesis "
+          "-p tests.hypothesis_profiles --hypothesis-profile=mutation")
 
-# module path -> the fast tests that must kill its mutants
-TARGETS: dict[str, list[str]] = {
-    "layers/trafikdag.py": ["tests/layers/test_trafikdag_boundaries.py",
-                            "tests/layers/test_trafikdag_properties.py"],
-    "gisapp/web/jsonsafe.py": ["tests/gisapp/web/test_jsonsafe.py"],
-    "gisapp/store": ["tests/gisapp/test_store_damage.py", "tests/gisapp/test_store_switch.py"],
-    "layers/service.py": ["tests/layers/test_service_border.py",
-                          "tests/layers/test_service_osm.py"],
-    "layers/tillganglighet.py": ["tests/layers/test_tillganglighet.py"],
-    "layers/accessibility.py": ["tests/layers/test_accessibility.py"],
+
+@dataclass(frozen=True)
+class Target:
+    """The fast tests that must kill a module's mutants, and which of them are in scope.
+
+    ``definitions`` names the functions (cosmic-ray's innermost enclosing definition)
+    whose mutants are run; empty means the whole module. Mutants elsewhere are marked
+    skipped and counted as out of scope. ``conftest=False`` runs the tests without
+    tests/conftest.py (``--noconftest``): its imports (the app, the build) take most of a
+    short test run, and tests that need none of its fixtures do not need them.
+    """
+
+    tests: tuple[str, ...]
+    definitions: tuple[str, ...] = ()
+    timeout: float = 120.0
+    conftest: bool = True
+
+    @property
+    def command(self) -> str:
+        """The test command run against each mutant."""
+        return " ".join([PYTEST, *([] if self.conftest else ["--noconftest"]), *self.tests])
+
+
+TARGETS: dict[str, Target] = {
+    "layers/trafikdag.py": Target(
+        ("tests/layers/test_trafikdag_boundaries.py", "tests/layers/test_trafikdag_properties.py"),
+        definitions=("validity_window", "activity", "active_services", "representative_day",
+                     "service_day", "covers", "common_day"), conftest=False),
+    "gisapp/web/jsonsafe.py": Target(("tests/gisapp/web/test_jsonsafe.py",)),
+    "gisapp/store/files.py": Target(("tests/gisapp/store/test_files.py",), conftest=False),
+    "gisapp/store/base.py": Target(("tests/gisapp/store/test_files.py",), conftest=False),
+    "layers/service.py": Target(("tests/layers/test_service_border.py",
+                                 "tests/layers/test_service_osm.py")),
+    "layers/tillganglighet.py": Target(("tests/layers/test_tillganglighet.py",)),
+    "layers/accessibility.py": Target(("tests/layers/test_accessibility.py",)),
 }
 
 
-def _module_path(name: str) -> str:
-    """The path to mutate: ``gisapp/store`` resolves to the file or package that exists."""
-    if name == "gisapp/store":
-        return "gisapp/store" if (ROOT / "gisapp" / "store").is_dir() else "gisapp/store.py"
-    return name
-
-
-def _config(module: str, tests: list[str]) -> str:
-    """A cosmic-ray session config mutating ``module`` and running ``tests``."""
+def _config(module: str, target: Target) -> str:
+    """A cosmic-ray session config mutating ``module`` and running its tests."""
     return "\n".join([
         "[cosmic-ray]",
         f'module-path = "{module}"',
-        "timeout = 300.0",
+        f"timeout = {target.timeout}",
         "excluded-modules = []",
-        f'test-command = "{PYTEST} {" ".join(tests)}"',
+        f'test-command = "{target.command}"',
         "[cosmic-ray.distributor]",
         'name = "local"',
         "",
     ])
 
 
-def run(name: str) -> dict[str, object]:
-    """Mutate one target and return its counts and survivors (operator, file, line)."""
-    module = _module_path(name)
+def _digest(texts: list[str], paths: list[Path]) -> str:
+    """A short digest of ``texts`` and the bytes of ``paths``."""
+    digest = hashlib.sha256()
+    for text in texts:
+        digest.update(text.encode())
+    for path in sorted(paths):
+        digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def _sources(module: str) -> list[Path]:
+    """The Python files cosmic-ray mutates for ``module`` (a file or a package)."""
+    path = ROOT / module
+    return sorted(path.rglob("*.py")) if path.is_dir() else [path]
+
+
+def _session(module: str, config_text: str, fresh: bool) -> tuple[Path, Path, bool]:
+    """The config and session paths for ``module``, deleting stale sessions of it.
+
+    Returns whether the session must be initialised.
+    """
     SESSIONS.mkdir(parents=True, exist_ok=True)
-    stem = module.replace("/", "_").removesuffix(".py")
+    slug = module.replace("/", "_").removesuffix(".py")
+    stem = f"{slug}-{_digest([config_text], _sources(module))}"
     config, session = SESSIONS / f"{stem}.toml", SESSIONS / f"{stem}.sqlite"
-    config.write_text(_config(module, TARGETS[name]))
+    for old in SESSIONS.glob(f"{slug}-*"):
+        if fresh or old.stem != stem:
+            old.unlink()
+    config.write_text(config_text)
+    return config, session, not session.exists()
+
+
+Span = tuple[tuple[int, int], tuple[int, int]]
+
+
+def _annotation_spans(path: Path) -> list[Span]:
+    """Where the annotations of ``path`` are, as (line, column) start and end.
+
+    Empty unless the module has ``from __future__ import annotations``: then annotations
+    are never evaluated, and a mutant inside one (``str | None`` → ``str >> None``) is
+    equivalent by construction. Columns count characters, as cosmic-ray's positions do.
+    """
+    text = path.read_text("utf-8")
+    tree = ast.parse(text)
+    future = any(isinstance(node, ast.ImportFrom) and node.module == "__future__"
+                 and any(alias.name == "annotations" for alias in node.names)
+                 for node in tree.body)
+    if not future:
+        return []
+    lines = text.splitlines()
+
+    def char_col(line: int, byte_col: int) -> int:
+        return len(lines[line - 1].encode()[:byte_col].decode())
+
+    annotations = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.returns:
+            annotations.append(node.returns)
+        elif isinstance(node, ast.arg) and node.annotation:
+            annotations.append(node.annotation)
+        elif isinstance(node, ast.AnnAssign):
+            annotations.append(node.annotation)
+    return [((a.lineno, char_col(a.lineno, a.col_offset)),
+             (a.end_lineno, char_col(a.end_lineno, a.end_col_offset))) for a in annotations]
+
+
+def _skip_unrun(session: Path, definitions: tuple[str, ...]) -> None:
+    """Mark as skipped every pending mutant outside ``definitions`` or in an annotation.
+
+    The skip reason is the result's output: ``out of scope`` or ``annotation``.
+    """
+    from cosmic_ray.work_db import use_db
+    from cosmic_ray.work_item import WorkerOutcome, WorkResult
+
+    spans: dict[str, list[Span]] = {}
+    with use_db(str(session)) as db:
+        for item in list(db.pending_work_items):
+            reason = None
+            if definitions and all(m.definition_name not in definitions
+                                   for m in item.mutations):
+                reason = "out of scope"
+            elif all(any(start <= tuple(m.start_pos) < end for start, end in
+                         spans.setdefault(str(m.module_path),
+                                          _annotation_spans(ROOT / m.module_path)))
+                     for m in item.mutations):
+                reason = "annotation"
+            if reason:
+                db.set_result(item.job_id, WorkResult(output=reason,
+                                                      worker_outcome=WorkerOutcome.SKIPPED))
+
+
+def _requeue_survivors_if_tests_changed(session: Path, target: Target) -> None:
+    """Forget the survivors' results when the test files changed since they were run."""
+    stamp = session.with_suffix(".tests")
+    tests = _digest([], [ROOT / test for test in target.tests] + [ROOT / "tests/conftest.py"])
+    if stamp.exists() and stamp.read_text() != tests:
+        with sqlite3.connect(session) as db:
+            db.execute("DELETE FROM work_results WHERE test_outcome = 'SURVIVED'")
+    stamp.write_text(tests)
+
+
+def run(module: str, *, fresh: bool = False) -> dict[str, object]:
+    """Mutate one target and return its counts and survivors."""
+    target = TARGETS[module]
+    config, session, new = _session(module, _config(module, target), fresh)
     cosmic = [str(Path(sys.executable).parent / "cosmic-ray")]
-    if not session.exists():
+    # An unmutated run first: if the tests fail as they are, every mutant would be "killed".
+    subprocess.run(shlex.split(target.command), cwd=ROOT, check=True)
+    if new:
         subprocess.run([*cosmic, "init", str(config), str(session)], cwd=ROOT, check=True)
+    _skip_unrun(session, target.definitions)
+    _requeue_survivors_if_tests_changed(session, target)
     subprocess.run([*cosmic, "exec", str(config), str(session)], cwd=ROOT, check=True)
     dump = subprocess.run([*cosmic, "dump", str(session)], cwd=ROOT, check=True,
                           capture_output=True, text=True).stdout
-    counts = {"generated": 0, "killed": 0, "survived": 0, "incompetent": 0, "pending": 0}
+    counts = {"generated": 0, "killed": 0, "survived": 0, "incompetent": 0, "pending": 0,
+              "annotation": 0, "out of scope": 0}
     survivors = []
     for line in dump.splitlines():
         item, result = json.loads(line)
+        result = result or {}
         counts["generated"] += 1
-        outcome = (result or {}).get("test_outcome") or "pending"
+        if result.get("worker_outcome") == "skipped":
+            counts[result["output"]] += 1
+            continue
+        outcome = result.get("test_outcome") or "pending"
         counts[outcome] = counts.get(outcome, 0) + 1
         if outcome == "survived":
+            changed = [row[1:].strip() for row in (result.get("diff") or "").splitlines()
+                       if row.startswith("+") and not row.startswith("+++")]
             for mutation in item["mutations"]:
-                survivors.append((mutation["module_path"], mutation["operator_name"],
-                                  mutation["start_pos"][0]))
-    return {"module": module, **counts, "survivors": survivors}
+                survivors.append((mutation["start_pos"][0], mutation["operator_name"],
+                                  mutation["occurrence"], " | ".join(changed)))
+    return {"module": module, **counts, "survivors": sorted(survivors)}
 
 
 def main(argv: list[str]) -> int:
     """Run the named targets (all by default) and print the survivor report."""
-    names = argv or list(TARGETS)
+    fresh = "--fresh" in argv
+    names = [arg for arg in argv if arg != "--fresh"] or list(TARGETS)
     unknown = [name for name in names if name not in TARGETS]
     if unknown:
         print(f"unknown mutation target(s): {', '.join(unknown)}; choose from {list(TARGETS)}")
         return 2
-    reports = [run(name) for name in names]
+    reports = [run(name, fresh=fresh) for name in names]
     for report in reports:
-        print(f"{report['module']}: generated {report['generated']}, killed {report['killed']}, "
-              f"survived {report['survived']}, incompetent {report['incompetent']}, "
-              f"pending {report['pending']}")
-        for path, operator, line in report["survivors"]:
-            print(f"  survivor {path}:{line} {operator}")
+        print(f"{report['module']}: generated {report['generated']}; not run: "
+              f"{report['annotation']} in annotations (equivalent), {report['out of scope']} "
+              f"out of scope; run: killed {report['killed']}, survived {report['survived']}, "
+              f"incompetent {report['incompetent']}, pending {report['pending']}")
+        for line, operator, occurrence, changed in report["survivors"]:
+            print(f"  survivor line {line} {operator} (apply: {report['module']} {operator} "
+                  f"{occurrence}): {changed}")
     return 0
 
 

@@ -11,22 +11,17 @@ import os
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import settings
 
 from gisapp import create_app
 from gisapp.build import run_build
 from gisapp.config import DataDir, resolve_data_dir
 from gisapp.store import Build, FileStore
+from tests import hypothesis_profiles  # noqa: F401  (registers the profiles)
 from tests.prerequisites import missing_prerequisites
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
-# Property tests: modest example counts keep the suite fast; in CI the examples are
-# derandomised (the same every run), locally each run explores new ones.
-settings.register_profile("strukturbild", max_examples=150, deadline=None,
-                          suppress_health_check=[HealthCheck.function_scoped_fixture])
-settings.register_profile("ci", parent=settings.get_profile("strukturbild"), derandomize=True,
-                          database=None)
 settings.load_profile("ci" if os.environ.get("CI") else "strukturbild")
 GRID_CSV = "population/scb_befolkning_1km_2024_sverige.csv"
 

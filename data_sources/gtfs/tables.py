@@ -186,10 +186,15 @@ def _agency(frame: pd.DataFrame, where: str) -> pd.DataFrame:
 
 
 def _calendar(frame: pd.DataFrame, where: str) -> pd.DataFrame:
-    """Typed calendar: weekday flags 0/1 and validity dates."""
+    """Typed calendar: weekday flags 0/1 (anything else is an error) and validity dates."""
     out = frame[["service_id"]].copy()
     for day in WEEKDAYS:
         out[day] = _integers(frame, day, where, dtype="int8")
+    bad = ~out[list(WEEKDAYS)].isin((0, 1)).all(axis=1)
+    if bad.any():
+        msg = (f"{where}: weekday flags (monday … sunday) must be 0 or 1 in row(s) "
+               f"{_listed(row_numbers(bad, out))}")
+        raise DataError(msg)
     out["start_date"] = _dates(frame, "start_date", where)
     out["end_date"] = _dates(frame, "end_date", where)
     return out

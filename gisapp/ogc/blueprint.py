@@ -4,6 +4,11 @@ Layers come from the serving build (``current_app.extensions["store"]``) through
 of its store, ``current_app.extensions["ogc_sources"]``: feature sets in memory for the file
 store (:class:`gisapp.ogc.features.MemorySource`), SQL for PostGIS
 (:class:`gisapp.ogc.sql.SqlSource`).
+
+Items pages in JSON are kept per build and request (collection, API root, query) in the
+app's ``ogc_responses`` cache (``OGC_CACHE_MB`` per process; 0: off), compressed once, with
+an ETag (``max-age=0``: clients revalidate, so a build switch shows at once); the serving
+build is still looked up on every request.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from gisapp.store import Build, FileBuild
 from gisapp.store.postgis import PostgisBuild
 from gisapp.web import params as web_params
 from gisapp.web.context import current_build, public_root
+from gisapp.web.pagecache import PageCache, page_response
 from layers.catalog import SPECS
 from layers.spec import LayerSpec
 
@@ -32,9 +38,12 @@ ogc = Blueprint("ogc", __name__, url_prefix="/ogc", template_folder="templates")
 
 
 def init_app(app) -> None:
-    """Register the blueprint and the feature source of each kind of build on ``app``."""
+    """Register the blueprint, the feature source of each kind of build and the cache."""
     app.extensions["ogc_sources"] = {FileBuild: features.MemorySource(),
                                      PostgisBuild: SqlSource()}
+    megabytes = int(app.config["OGC_CACHE_MB"])
+    app.extensions["ogc_responses"] = (PageCache(max_entries=1024, max_bytes=megabytes * 2**20,
+                                                 throttled=False) if megabytes > 0 else None)
     app.register_blueprint(ogc)
 
 
@@ -144,11 +153,24 @@ def items(collection_id: str):
     properties = source.properties(build, spec)
     query = ogc_params.items_query(request.args, properties)
     fmt = _format((*ogc_params.ITEMS_PARAMETERS, *properties))
-    result = source.items(build, spec, query)
     url = f"{_base()}/collections/{collection_id}/items"
-    body = docs.items_json(result, docs.items_links(url, request.args.to_dict(), result, fmt))
-    return _respond(body, fmt, "ogc/items.html", docs.GEOJSON, query.crs,
-                    collection_id=collection_id, title=SPECS[collection_id].title_sv)
+
+    def render() -> str:
+        result = source.items(build, spec, query)
+        return docs.items_json(result, docs.items_links(url, request.args.to_dict(), result,
+                                                        fmt))
+
+    cache = current_app.extensions["ogc_responses"]
+    if fmt == "html" or cache is None:
+        return _respond(render(), fmt, "ogc/items.html", docs.GEOJSON, query.crs,
+                        collection_id=collection_id, title=SPECS[collection_id].title_sv)
+    # the answer is a function of the build, the API root and the validated query string
+    key = ("items", url, tuple(sorted(request.args.items(multi=True))))
+    entry = cache.get_or_render(build.id, key, render)
+    response = page_response(entry, build.id, key, docs.GEOJSON,
+                             {"Content-Crs": f"<{query.crs.uri}>"}, max_age=0)
+    response.vary.add("Accept")
+    return response
 
 
 @ogc.get("/collections/<collection_id>/items/<path:feature_id>")

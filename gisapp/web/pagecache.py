@@ -8,7 +8,9 @@ Each entry keeps its body and, made on the first request that asks for them, its
 Brotli and Zstandard forms (:data:`gisapp.web.compression.STORED`): a cached page is
 compressed once per build, never per request.
 Rendering on a miss is request-time computation and takes a slot of the app's compute pool
-(:mod:`gisapp.web.throttle`).
+(:mod:`gisapp.web.throttle`), unless the cache is made with ``throttled=False`` (the OGC
+answers, whose queries run in the database and are bounded by its connection pool). A cache
+can also be bounded in bytes: bodies above a quarter of ``max_bytes`` are served, not kept.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import hashlib
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from contextlib import nullcontext
 from threading import Lock
 
 from flask import Response, current_app, request
@@ -43,9 +46,13 @@ class CachedBody:
 class PageCache:
     """A small thread-safe LRU of rendered bodies keyed by (build id, page key)."""
 
-    def __init__(self, max_entries: int = 256) -> None:
+    def __init__(self, max_entries: int = 256, max_bytes: int | None = None,
+                 throttled: bool = True) -> None:
         self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self.throttled = throttled
         self._entries: OrderedDict[tuple, CachedBody] = OrderedDict()
+        self._bytes = 0
         self._lock = Lock()
 
     def get_or_render(self, build_id: str, key: Hashable,
@@ -56,19 +63,29 @@ class PageCache:
             if full_key in self._entries:
                 self._entries.move_to_end(full_key)
                 return self._entries[full_key]
-        with computing():
+        with computing() if self.throttled else nullcontext():
             body = render()
         entry = CachedBody(body.encode("utf-8") if isinstance(body, str) else body)
+        if self.max_bytes is not None and 4 * len(entry.body) > self.max_bytes:
+            return entry  # too big to keep: served once
         with self._lock:
+            if full_key in self._entries:  # rendered meanwhile by another thread
+                return self._entries[full_key]
             self._entries[full_key] = entry
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
+            self._bytes += len(entry.body)
+            while len(self._entries) > self.max_entries or (
+                    self.max_bytes is not None and self._bytes > self.max_bytes):
+                _, evicted = self._entries.popitem(last=False)
+                self._bytes -= len(evicted.body)
         return entry
 
 
 def page_response(entry: CachedBody, build_id: str, key: Hashable, mimetype: str = "text/html",
-                  headers: dict[str, str] | None = None) -> Response:
-    """A response with an ETag per build, page and encoding, answering 304 when fresh."""
+                  headers: dict[str, str] | None = None, max_age: int = MAX_AGE_S) -> Response:
+    """A response with an ETag per build, page and encoding, answering 304 when fresh.
+
+    ``max_age`` is how long a client may reuse it without asking (0: revalidate each time).
+    """
     encoding = chosen_encoding(len(entry.body), mimetype)
     body = entry.body if encoding is None else entry.encoded(encoding)
     response = Response(body, mimetype=mimetype, headers=headers)
@@ -78,7 +95,7 @@ def page_response(entry: CachedBody, build_id: str, key: Hashable, mimetype: str
     tag = hashlib.sha256(repr((build_id, key)).encode()).hexdigest()[:32]
     response.set_etag(f"{tag}-{encoding or 'identity'}")
     response.cache_control.public = True
-    response.cache_control.max_age = MAX_AGE_S
+    response.cache_control.max_age = max_age
     return response.make_conditional(request)
 
 

@@ -116,12 +116,19 @@ def page(browser):
     page.console_errors = []
     page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
     page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))
-    page.on("requestfailed", lambda req: page.console_errors.append(f"request failed: {req.url}"))
+    page.on("requestfailed", lambda req: _record_failure(page, req))
     tile = blank_png()
     page.route(re.compile(r"^https://([a-z]\.)?tile\.openstreetmap\.org/"),
                lambda route: route.fulfill(status=200, content_type="image/png", body=tile))
     yield page
     context.close()
+
+
+def _record_failure(page, request) -> None:
+    """A failed request is an error, except one the page itself cancelled (Leaflet aborts
+    the tiles of a view it leaves before they arrive: ``net::ERR_ABORTED``)."""
+    if request.failure != "net::ERR_ABORTED":
+        page.console_errors.append(f"request failed: {request.url} ({request.failure})")
 
 
 MAP_SETTLED_JS = """() => {

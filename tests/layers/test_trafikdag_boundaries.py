@@ -20,6 +20,7 @@ import pandas as pd
 import pytest
 
 from data_sources import gtfs
+from data_sources.errors import DataError
 from layers import trafikdag
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "gtfs_buss_fixture.zip"
@@ -138,3 +139,16 @@ def test_the_validity_window_includes_the_boundary_dates(small_feed):
     assert trafikdag.validity_window(small_feed) == (date(2024, 1, 1), date(2024, 2, 1))
     assert trafikdag.covers(small_feed, (date(2024, 1, 1), date(2024, 2, 1)))
     assert not trafikdag.covers(small_feed, (date(2024, 2, 2),))
+
+
+def test_service_day_is_the_configured_date_or_the_busiest_weekday(small_feed):
+    """Guards :func:`trafikdag.service_day`: a configured ISO date is the day as given, none
+    configured is the busiest ``weekday`` (in ``small_feed``: every Thursday has JAN only,
+    except 2024-02-01 with ADD only, so the earliest, 2024-01-04, wins the tie), and a date
+    that is not ISO is a ``DataError`` naming the setting and the text."""
+    assert trafikdag.service_day(small_feed, configured="2024-01-31", weekday=3) == date(
+        2024, 1, 31)
+    assert trafikdag.service_day(small_feed, configured=None, weekday=3) == date(2024, 1, 4)
+    assert trafikdag.service_day(small_feed, configured=None, weekday=5) == date(2024, 1, 6)
+    with pytest.raises(DataError, match=r"stomlinje\.service_date: .* got '31/1 2024'"):
+        trafikdag.service_day(small_feed, configured="31/1 2024", weekday=3)

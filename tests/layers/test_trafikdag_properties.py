@@ -10,7 +10,8 @@ outside the weekly pattern lost, a weekday flag read for the wrong day.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -22,7 +23,6 @@ from data_sources.errors import DataError
 from data_sources.gtfs import tables
 from layers import trafikdag
 from tests import gtfs_oracle
-from tests.conftest import FIXTURES
 
 START = date(2024, 1, 1)
 SPAN = 42  # days: six weeks, every weekday six times
@@ -54,7 +54,7 @@ exception_rows = st.lists(
 @pytest.fixture(scope="module")
 def base_feed() -> gtfs.Feed:
     """A parsed feed (the marked GTFS fixture) whose calendar tables each example replaces."""
-    return gtfs.parse(FIXTURES / "gtfs_buss_fixture.zip")
+    return gtfs.parse(Path(__file__).parents[1] / "fixtures" / "gtfs_buss_fixture.zip")
 
 
 def _feed(base: gtfs.Feed, calendar: list[dict[str, str]],
@@ -111,3 +111,40 @@ def test_every_running_day_lies_in_the_validity_window(base_feed, calendar, date
     first, last = trafikdag.validity_window(feed)
     assert first <= min(running) and max(running) <= last
     assert trafikdag.covers(feed, tuple(running))
+
+
+def _window(calendar: list[dict[str, str]], dates: list[dict[str, str]]) -> tuple[str, str]:
+    """First and last date (``YYYYMMDD``) any row names: ``validity_window`` counts every
+    calendar_dates date, removals included."""
+    starts = [row["start_date"] for row in calendar] + [row["date"] for row in dates]
+    ends = [row["end_date"] for row in calendar] + [row["date"] for row in dates]
+    return min(starts), max(ends)
+
+
+@given(feeds=st.lists(st.tuples(calendar_rows(), exception_rows), min_size=1, max_size=3),
+       weekday=st.integers(0, 6))
+def test_common_day_runs_the_most_feeds_then_the_most_services(base_feed, feeds,
+                                                               weekday) -> None:
+    """Guards :func:`trafikdag.common_day` (bugs: the window of one feed only, or its first
+    date taken from the wrong end; feeds or services counted wrongly; ties not to the
+    earliest): the oracle counts, on every ``weekday`` in the union of the feeds' windows,
+    the feeds that run at least one service and the services running."""
+    feeds = [(calendar, dates) for calendar, dates in feeds if calendar or dates]
+    if not feeds:
+        return
+    parsed = [_feed(base_feed, calendar, dates) for calendar, dates in feeds]
+    windows = [_window(calendar, dates) for calendar, dates in feeds]
+    first = datetime.strptime(min(w[0] for w in windows), "%Y%m%d").date()
+    last = datetime.strptime(max(w[1] for w in windows), "%Y%m%d").date()
+    candidates = gtfs_oracle.days_between(first, last, weekday)
+    if not candidates:
+        with pytest.raises(DataError, match="in any timetable"):
+            trafikdag.common_day(parsed, weekday=weekday)
+        return
+    ranked = []
+    for day in candidates:
+        per_feed = [sum(gtfs_oracle.runs(calendar, dates, s, day) for s in
+                        {r["service_id"] for r in calendar} | {r["service_id"] for r in dates})
+                    for calendar, dates in feeds]
+        ranked.append((sum(n > 0 for n in per_feed), sum(per_feed)))
+    assert trafikdag.common_day(parsed, weekday=weekday) == candidates[ranked.index(max(ranked))]

@@ -76,3 +76,16 @@ def test_a_feed_without_agency_txt_has_no_operators(rail_copy: Path) -> None:
     (rail_copy / "agency.txt").unlink()
     feed = gtfs.parse(rail_copy)
     assert feed.agency.empty and list(feed.agency.columns) == ["agency_id", "agency_name"]
+
+
+def test_a_weekday_flag_other_than_0_or_1_names_its_row(rail_copy: Path, raw) -> None:
+    """GTFS weekday flags are 0 or 1; a 2 is an error naming the row, not read as "runs"
+    (trafikdag.activity may then test ``flag == 1`` or ``>= 1`` alike; see
+    scripts/mutation_report.md). The rail feed's calendar.txt rows all have flags 0."""
+    calendar = raw(rail_copy, "calendar")
+    assert len(calendar) >= 2 and set(calendar["tuesday"].astype(str)) == {"0"}
+    calendar.loc[1, "tuesday"] = "2"
+    calendar.to_csv(rail_copy / "calendar.txt", index=False)
+    with pytest.raises(DataError, match=r"calendar\.txt: weekday flags .* must be 0 or 1 in "
+                                        r"row\(s\) 3$"):
+        gtfs.parse(rail_copy)
