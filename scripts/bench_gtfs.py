@@ -1,63 +1,76 @@
-"""Benchmark: load + classify the national 2023 GTFS feed, ours against gtfs_kit.
+"""Benchmark GTFS: ours against gtfs_kit and plain pyarrow, on the real and a replicated feed.
 
-Each side runs in its own child process, on the same zip and the same service day (our
-representative Tuesday); peak memory is that child's peak resident set from ``getrusage``,
-interpreter and imports included:
+Every contender runs in its own fresh process (:mod:`_measure`): time from the call, peak
+resident memory above the process's size after its imports. Two parts:
 
-* ours: :func:`data_sources.gtfs.parse` → :func:`layers.tidtabeller.merge` (station keys from
-  Trafikverket's register) → corridors along the RINF network → segment classes → station
-  statistics;
-* peer: ``gtfs_kit.read_feed`` → ``gtfs_kit.compute_stop_stats`` for that date.
+[1] REAL national 2023 feed, load + classify. Ours: :func:`data_sources.gtfs.parse` →
+    :func:`layers.tidtabeller.merge` (station keys from Trafikverket's register) → corridors
+    along the RINF network → segment classes → station statistics. gtfs_kit:
+    ``read_feed`` → ``compute_stop_stats`` for the same day (our representative Tuesday).
+    Checks: calls per stop_id ours = gtfs_kit's ``num_trips``; trips per stop-to-stop
+    segment ours = an independent pandas count over the raw zip.
 
-Two checks, each against a count made without our code:
+[2] REPLICATED feed of ≥ ``--min-stop-times`` rows (the real feed's trips copied with new
+    trip ids, :mod:`_gtfs_replica`; labelled, never data), load + departures per stop on the
+    same day. Ours: :func:`data_sources.gtfs.parse` → :func:`layers.avgangar.departures`;
+    gtfs_kit: ``read_feed`` → ``get_stop_times(date)``; pyarrow: the plainest correct code
+    (:func:`pyarrow_departures`). A departure is a call where boarding is allowed
+    (``pickup_type`` ≠ 1) that is not its trip's last. Check: the three give the same count
+    for every stop. Targets (issue 18): ours ≥ 2× faster than gtfs_kit, and at most 1.5× the
+    time of pyarrow.
 
-* calls per stop_id (trips stopping there, terminating calls included, which is what
-  gtfs_kit's ``num_trips`` counts), ours against gtfs_kit;
-* trips per segment between consecutive stops (both directions, stop-to-stop: our corridor
-  counting without the RINF network), ours against an independent count made here with plain
-  pandas over the raw zip (calendar, calendar_dates, stop_times, parent stations).
+Ends with ``bench_gtfs key=value …``.
 
-Prints figures and ends with ``bench_gtfs ours_s=… peer_s=… ratio=… peak_mb=… peer_peak_mb=…
-same_counts=… same_segments=…``.
-
-Usage: ``.venv/bin/python scripts/bench_gtfs.py [--feed PATH] [--repeat N]``
+Usage: ``.venv/bin/python scripts/bench_gtfs.py [--feed ZIP] [--repeat N]
+[--min-stop-times N] [--replica-dir DIR]``
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import resource
-import subprocess
 import sys
 import tempfile
 import time
 import zipfile
+from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    import pandas as pd
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from _gtfs_replica import replicate  # noqa: E402 (scripts/ is on the path: this file's folder)
+from _measure import run_fresh  # noqa: E402
 
 DEFAULT_FEED = "transport_osm/gtfs/sj_regional_national_2023.zip"
+TIMEOUT_S = 1800.0
+TARGET_VS_GTFS_KIT = 2.0
+TARGET_VS_PYARROW = 1.5
 
 
-def run_ours(feed_path: Path, data_dir: Path, out: Path) -> dict:
-    """Load, merge and classify with our code; write calls per stop and segments; figures."""
+# --------------------------------------------------------------------------- [1] real feed
+def classify_inputs(data_dir: str) -> tuple:
+    """Trafikverket's station register and the RINF network (loaded before the clock)."""
+    from data_sources import rinf, stationer
+
+    return stationer.load(Path(data_dir)), rinf.load(Path(data_dir))
+
+
+def ours_classify(register, network, feed: str) -> dict:
+    """Load, merge and classify with our code; calls per stop, segments and figures.
+
+    ``seconds`` is the load + classify time; the stop-to-stop count for the check after it
+    is left out.
+    """
     import geopandas as gpd
 
-    from data_sources import gtfs, rinf, stationer
+    from data_sources import gtfs
     from layers import bannat, hallplatser, korridorer, tidtabeller
     from layers.settings import StomlinjeSettings
 
     settings = StomlinjeSettings()
-    register = stationer.load(data_dir)
-    network = rinf.load(data_dir)
-    imported_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.perf_counter()
-    feed = gtfs.parse(feed_path)
-    natdag = tidtabeller.merge([("feed", feed)], register, settings)
+    natdag = tidtabeller.merge([("feed", gtfs.parse(Path(feed)))], register, settings)
     net = bannat.attach(bannat.graph(network), gpd.GeoDataFrame(
         natdag.stations[["geometry"]], crs=natdag.stations.crs), match_m=settings.rinf_match_m,
         snap_m=settings.rinf_snap_m)
@@ -65,22 +78,28 @@ def run_ours(feed_path: Path, data_dir: Path, out: Path) -> dict:
     segments = korridorer.segment_table(along, settings)
     stations = hallplatser.station_stats(natdag, settings)
     seconds = time.perf_counter() - started
-    natdag.deps.groupby("stop_id")["trip_key"].nunique().rename("calls").to_csv(out)
     stop_to_stop = korridorer.segment_table(korridorer.corridors(natdag, None, settings),
                                             settings)
-    keys = natdag.deps[["station_id", "nyckel"]].drop_duplicates()
-    stop_to_stop[["fran", "till", "turer_dag"]].to_csv(out.with_suffix(".segments.csv"),
-                                                         index=False)
-    keys.to_csv(out.with_suffix(".keys.csv"), index=False)
     strong = segments[segments["klass"] == "stark_stomlinje"]
     names = natdag.stations["namn"]
-    return {"seconds": seconds, "imported_kb": imported_kb,
-            "day": natdag.dag.days[0].isoformat(), "stations": len(stations),
-            "segments": len(segments), "along_rinf": int((along.geometry["geometri"]
-                                                           == "bannat").sum()),
+    return {"seconds": seconds, "day": natdag.dag.days[0].isoformat(),
+            "calls": natdag.deps.groupby("stop_id")["trip_key"].nunique(),
+            "segments_stop_to_stop": stop_to_stop[["fran", "till", "turer_dag"]],
+            "keys": natdag.deps[["station_id", "nyckel"]].drop_duplicates(),
+            "stations": len(stations), "segments": len(segments),
+            "along_rinf": int((along.geometry["geometri"] == "bannat").sum()),
             "stark": [f"{names.get(a, a)}–{names.get(b, b)}" for a, b in
                       zip(strong["fran"], strong["till"], strict=True)],
             "max_corridor": float(segments["turer_dag"].max()) if len(segments) else 0.0}
+
+
+def gtfs_kit_stats(feed: str, day: str) -> pd.Series:
+    """gtfs_kit: ``read_feed`` → ``compute_stop_stats`` for ``day``; calls per stop."""
+    import gtfs_kit
+
+    stats = gtfs_kit.compute_stop_stats(gtfs_kit.read_feed(feed, dist_units="km"),
+                                        dates=[day.replace("-", "")])
+    return stats.set_index("stop_id")["num_trips"]
 
 
 def independent_segments(feed_path: Path, day: str) -> pd.Series:
@@ -88,8 +107,6 @@ def independent_segments(feed_path: Path, day: str) -> pd.Series:
 
     Index: ``(station_id, station_id)`` sorted; stations are parent stations (or the stop).
     """
-    import pandas as pd
-
     with zipfile.ZipFile(feed_path) as archive:
         def raw(table: str) -> pd.DataFrame:
             return pd.read_csv(archive.open(f"{table}.txt"), dtype=str, keep_default_na=False)
@@ -114,56 +131,153 @@ def independent_segments(feed_path: Path, day: str) -> pd.Series:
     return hops.assign(pair=pairs).groupby("pair")["trip_id"].nunique()
 
 
-def _same_segments(ours: Path, feed: Path, day: str) -> tuple[bool, int, int]:
-    """Compare trips per segment: ours (station keys) against :func:`independent_segments`."""
-    import pandas as pd
-
-    keys = pd.read_csv(ours.with_suffix(".keys.csv"), dtype=str)
-    key_of = dict(zip(keys["station_id"], keys["nyckel"], strict=True))
+def same_segments(ours: dict, feed: Path, day: str) -> tuple[int, int]:
+    """Segments compared and how many differ: ours (station keys) vs the independent count."""
+    key_of = dict(zip(ours["keys"]["station_id"], ours["keys"]["nyckel"], strict=True))
     expected = independent_segments(feed, day)
     pairs = [tuple(sorted((key_of[a], key_of[b]))) for a, b in expected.index]
     expected = pd.Series(expected.to_numpy(), index=pd.MultiIndex.from_tuples(pairs))
     expected = expected[[a != b for a, b in expected.index]].groupby(level=[0, 1]).sum()
-    segments = pd.read_csv(ours.with_suffix(".segments.csv"), dtype={"fran": str, "till": str})
-    got = segments.set_index(["fran", "till"])["turer_dag"]
-    both = pd.concat([got.rename("ours"), expected.rename("independent")], axis=1).fillna(0)
-    differ = int((both["ours"] != both["independent"]).sum())
-    return differ == 0, len(both), differ
+    got = ours["segments_stop_to_stop"].set_index(["fran", "till"])["turer_dag"]
+    return differing(got, expected)
 
 
-def run_peer(feed_path: Path, day: str, out: Path) -> dict:
-    """Load and compute stop statistics with gtfs_kit for ``day``; write calls per stop."""
+# --------------------------------------------------------------------------- [2] replica
+def ours_departures(feed: str, day: str) -> pd.Series:
+    """Ours: parse the feed, departures of the day, counted per stop_id."""
+    from data_sources import gtfs
+    from layers import avgangar
+    from layers.settings import StomlinjeSettings
+
+    calls = avgangar.departures(gtfs.parse(Path(feed)), date.fromisoformat(day),
+                                StomlinjeSettings())
+    return calls[calls["avgang"]].groupby("stop_id").size()
+
+
+def gtfs_kit_departures(feed: str, day: str) -> pd.Series:
+    """gtfs_kit: ``read_feed``, ``get_stop_times(date)``, departures counted per stop_id."""
     import gtfs_kit
 
-    imported_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    started = time.perf_counter()
-    feed = gtfs_kit.read_feed(feed_path, dist_units="km")
-    stats = gtfs_kit.compute_stop_stats(feed, dates=[day.replace("-", "")])
-    seconds = time.perf_counter() - started
-    stats.set_index("stop_id")["num_trips"].rename("calls").to_csv(out)
-    return {"seconds": seconds, "imported_kb": imported_kb, "stops": len(stats)}
+    st = gtfs_kit.read_feed(feed, dist_units="km").get_stop_times(day.replace("-", ""))
+    last = st.groupby("trip_id")["stop_sequence"].transform("max")
+    boards = st["pickup_type"].fillna(0).astype(int) != 1
+    return st[boards & (st["stop_sequence"] != last)].groupby("stop_id").size()
 
 
-def _child(side: str, feed: Path, day: str | None) -> tuple[dict, Path, float, float]:
-    """Run one side in a fresh interpreter: figures, counts file, peak MB, MB after imports."""
-    out = Path(tempfile.mkstemp(prefix=f"bench_gtfs_{side}_", suffix=".csv")[1])
-    args = [sys.executable, __file__, "--child", side, "--feed", str(feed), "--out", str(out)]
-    if day:
-        args += ["--day", day]
-    done = subprocess.run(args, capture_output=True, text=True, check=True)
-    figures = json.loads(done.stdout.strip().splitlines()[-1])
-    return figures, out, figures["peak_kb"] / 1024, figures["imported_kb"] / 1024
+def pyarrow_departures(feed: str, day: str) -> pd.Series:
+    """Plain pyarrow: read the needed columns, keep the day's trips, count per stop_id."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+
+    def read(table: str, types: dict) -> pa.Table:
+        return pacsv.read_csv(Path(feed) / f"{table}.txt", convert_options=pacsv.ConvertOptions(
+            include_columns=list(types), column_types=types))
+
+    text, stamp = pa.string(), day.replace("-", "")
+    weekday = date.fromisoformat(day).strftime("%A").lower()
+    cal = read("calendar", {"service_id": text, weekday: pa.int8(), "start_date": text,
+                            "end_date": text})
+    weekly = cal.filter((pc.field(weekday) == 1) & (pc.field("start_date") <= stamp)
+                        & (pc.field("end_date") >= stamp))["service_id"]
+    dates = read("calendar_dates", {"service_id": text, "date": text,
+                                    "exception_type": pa.int8()}).filter(pc.field("date") == stamp)
+    added = dates.filter(pc.field("exception_type") == 1)["service_id"]
+    removed = dates.filter(pc.field("exception_type") == 2)["service_id"]
+    running = pa.chunked_array([*weekly.chunks, *added.chunks], type=text)
+    running = running.filter(pc.invert(pc.is_in(running, removed.combine_chunks())))
+    trips = read("trips", {"trip_id": text, "service_id": text}).filter(
+        pc.field("service_id").isin(running.combine_chunks()))
+    st = read("stop_times", {"trip_id": text, "stop_id": text, "stop_sequence": pa.int32(),
+                             "pickup_type": pa.int8()}).filter(
+        pc.field("trip_id").isin(trips["trip_id"].combine_chunks()))
+    st = st.join(st.group_by("trip_id").aggregate([("stop_sequence", "max")]), "trip_id")
+    departs = st.filter((pc.field("stop_sequence") != pc.field("stop_sequence_max"))
+                        & (pc.field("pickup_type").is_null() | (pc.field("pickup_type") != 1)))
+    counts = departs.group_by("stop_id").aggregate([("stop_id", "count")])
+    return pd.Series(counts["stop_id_count"].to_numpy(), index=counts["stop_id"].to_pylist())
 
 
-def _same_counts(ours: Path, peer: Path) -> tuple[bool, int, int]:
-    """Compare calls per stop: equal on every stop either side lists (absent = 0)."""
-    import pandas as pd
+# --------------------------------------------------------------------------- runs, report
+def differing(a: pd.Series, b: pd.Series) -> tuple[int, int]:
+    """Keys compared (either side) and how many values differ (absent counts as 0)."""
+    both = pd.concat([a.rename("a"), b.rename("b")], axis=1).fillna(0)
+    return len(both), int((both["a"] != both["b"]).sum())
 
-    a = pd.read_csv(ours, dtype={"stop_id": str}).set_index("stop_id")["calls"]
-    b = pd.read_csv(peer, dtype={"stop_id": str}).set_index("stop_id")["calls"]
-    both = pd.concat([a.rename("ours"), b.rename("peer")], axis=1).fillna(0)
-    differ = int((both["ours"] != both["peer"]).sum())
-    return differ == 0, len(both), differ
+
+def best(func, *args, repeat: int, **kwargs) -> dict:
+    """Run ``func`` ``repeat`` times in fresh processes: least time, most memory, first value."""
+    runs = [run_fresh(func, *args, timeout=TIMEOUT_S, **kwargs) for _ in range(repeat)]
+    failed = [r for r in runs if r["status"] != "ok"]
+    if failed:
+        sys.exit(f"{func.__name__}: {failed[0]['status']}: {failed[0]['why']}")
+    return {"seconds": min(r["seconds"] for r in runs),
+            "cpu": min(r["cpu_seconds"] for r in runs), "mb": max(r["mb"] for r in runs),
+            "value": runs[0]["value"]}
+
+
+def real_feed(feed: Path, data_dir: Path, repeat: int) -> dict:
+    """Part [1]; prints its lines and returns the figures for the key=value line."""
+    ours = best(ours_classify, str(feed), repeat=repeat, setup=classify_inputs,
+                setup_args=(str(data_dir),), imports=("data_sources.gtfs", "layers.tidtabeller"))
+    info = ours["value"]
+    ours["seconds"] = info["seconds"]  # load + classify, without the check's extra count
+    day = info["day"]
+    peer = best(gtfs_kit_stats, str(feed), day, repeat=repeat, imports=("gtfs_kit",))
+    stops, calls_differ = differing(info["calls"], peer["value"])
+    segments, segments_differ = same_segments(info, feed, day)
+    print(f"[1] REAL feed {feed.name} ({feed.stat().st_size / 1e6:.1f} MB), service day {day} "
+          f"(our representative Tuesday), best of {repeat}:")
+    print(f"    ours     load+classify {ours['seconds']:.2f} s, peak +{ours['mb']:.0f} MB; "
+          f"{info['stations']} stations, {info['segments']} network segments "
+          f"({info['along_rinf']} drawn along RINF), busiest corridor "
+          f"{info['max_corridor']:.0f} trips/day; stark stomlinje: "
+          f"{', '.join(info['stark']) or 'none'}")
+    print(f"    gtfs_kit read_feed+compute_stop_stats {peer['seconds']:.2f} s, "
+          f"peak +{peer['mb']:.0f} MB")
+    print(f"    calls per stop: {stops} stops compared, {calls_differ} differ; trips per "
+          f"stop-to-stop segment: {segments} compared with an independent pandas count, "
+          f"{segments_differ} differ")
+    return {"day": day, "ours_s": ours["seconds"], "peer_s": peer["seconds"],
+            "ratio": peer["seconds"] / ours["seconds"], "mb": ours["mb"], "peer_mb": peer["mb"],
+            "same_counts": calls_differ == 0, "same_segments": segments_differ == 0}
+
+
+def replicated_feed(source: Path, folder: Path, day: str, args) -> dict:
+    """Part [2]; prints its lines and returns the figures for the key=value line."""
+    replica = replicate(source, folder, min_stop_times=args.min_stop_times)
+    print(f"[2] {replica.label}; service day {day}, best of {args.repeat}:")
+    sides = {"ours": best(ours_departures, str(folder), day, repeat=args.repeat,
+                          imports=("data_sources.gtfs", "layers.avgangar")),
+             "gtfs_kit": best(gtfs_kit_departures, str(folder), day, repeat=args.repeat,
+                              imports=("gtfs_kit",)),
+             "pyarrow": best(pyarrow_departures, str(folder), day, repeat=args.repeat,
+                             imports=("pyarrow.csv", "pyarrow.compute", "pandas"))}
+    for name, side in sides.items():
+        print(f"    {name:8s} load+departures per stop {side['seconds']:7.2f} s "
+              f"(CPU {side['cpu']:6.2f} s), peak +{side['mb']:.0f} MB")
+    ours = sides["ours"]
+    stops, vs_kit = differing(ours["value"], sides["gtfs_kit"]["value"])
+    _, vs_arrow = differing(ours["value"], sides["pyarrow"]["value"])
+    print(f"    departures per stop: {stops} stops, {int(ours['value'].sum())} departures "
+          f"(ours); differ from gtfs_kit at {vs_kit} stops, from pyarrow at {vs_arrow}")
+    faster = sides["gtfs_kit"]["seconds"] / ours["seconds"]
+    slower = ours["seconds"] / sides["pyarrow"]["seconds"]
+    cpu_faster = sides["gtfs_kit"]["cpu"] / ours["cpu"]
+    cpu_slower = ours["cpu"] / sides["pyarrow"]["cpu"]
+    print(f"    targets (wall time): ours {faster:.2f}× faster than gtfs_kit "
+          f"(≥ {TARGET_VS_GTFS_KIT}: {'met' if faster >= TARGET_VS_GTFS_KIT else 'NOT met'}); "
+          f"ours {slower:.2f}× "
+          f"pyarrow's time (≤ {TARGET_VS_PYARROW}: "
+          f"{'met' if slower <= TARGET_VS_PYARROW else 'NOT met'}); by CPU time "
+          f"{cpu_faster:.2f}× and {cpu_slower:.2f}×")
+    return {"replica_rows": replica.stop_times, "replica_ours_s": ours["seconds"],
+            "replica_gtfs_kit_s": sides["gtfs_kit"]["seconds"],
+            "replica_pyarrow_s": sides["pyarrow"]["seconds"], "replica_mb": ours["mb"],
+            "replica_gtfs_kit_mb": sides["gtfs_kit"]["mb"],
+            "replica_pyarrow_mb": sides["pyarrow"]["mb"], "vs_gtfs_kit": faster,
+            "vs_pyarrow": slower, "cpu_vs_gtfs_kit": cpu_faster, "cpu_vs_pyarrow": cpu_slower,
+            "same_departures": vs_kit == 0 and vs_arrow == 0}
 
 
 def _data_dir() -> Path:
@@ -171,55 +285,31 @@ def _data_dir() -> Path:
     return Path(os.environ.get("STRUKTURBILD_DATA", Path(__file__).parents[2] / "shared/data"))
 
 
+def _formatted(value) -> str:
+    """A key=value figure: booleans lower case, floats with three decimals."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
 def main() -> None:
-    """Run both sides ``--repeat`` times (best time kept) and print the comparison."""
+    """Run both parts and print the key=value line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--feed", type=Path)
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--child", choices=("ours", "peer"))
-    parser.add_argument("--out", type=Path)
-    parser.add_argument("--day")
+    parser.add_argument("--feed", type=Path, help="real feed zip (default: the national 2023)")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per contender (best kept)")
+    parser.add_argument("--min-stop-times", type=int, default=5_000_000)
+    parser.add_argument("--replica-dir", type=Path,
+                        help="where to write the replicated feed (default: a temporary folder)")
     args = parser.parse_args()
-    if args.child:
-        figures = (run_ours(args.feed, _data_dir(), args.out) if args.child == "ours"
-                   else run_peer(args.feed, args.day, args.out))
-        # Peak resident memory of this child process (Linux reports kB).
-        figures["peak_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        print(json.dumps(figures))
-        return
     feed = args.feed or _data_dir() / DEFAULT_FEED
-    print(f"feed: {feed} ({feed.stat().st_size / 1e6:.1f} MB)")
-    ours_runs = [_child("ours", feed, None) for _ in range(args.repeat)]
-    day = ours_runs[0][0]["day"]
-    ours_peak = max(run[2] for run in ours_runs)
-    peer_runs = [_child("peer", feed, day) for _ in range(args.repeat)]
-    peer_peak = max(run[2] for run in peer_runs)
-    ours_s = min(run[0]["seconds"] for run in ours_runs)
-    peer_s = min(run[0]["seconds"] for run in peer_runs)
-    same, stops, differ = _same_counts(ours_runs[0][1], peer_runs[0][1])
-    same_segments, segments, segments_differ = _same_segments(ours_runs[0][1], feed, day)
-    ours_work = ours_peak - max(run[3] for run in ours_runs)
-    peer_work = peer_peak - max(run[3] for run in peer_runs)
-    for _, path, _, _ in ours_runs + peer_runs:
-        for written in (path, path.with_suffix(".segments.csv"), path.with_suffix(".keys.csv")):
-            written.unlink(missing_ok=True)
-    info = ours_runs[0][0]
-    print(f"service day: {day} (our representative Tuesday)")
-    print(f"ours: load+classify {ours_s:.2f} s (best of {args.repeat}), peak RSS "
-          f"{ours_peak:.0f} MB ({ours_work:.0f} MB above the imports); "
-          f"{info['stations']} stations, {info['segments']} network segments "
-          f"({info['along_rinf']} drawn along RINF), busiest corridor "
-          f"{info['max_corridor']:.0f} trips/day; stark stomlinje: "
-          f"{', '.join(info['stark']) or 'none'}")
-    print(f"gtfs_kit: read_feed+compute_stop_stats {peer_s:.2f} s, peak RSS {peer_peak:.0f} MB "
-          f"({peer_work:.0f} MB above the imports)")
-    print(f"calls per stop: {stops} stops compared, {differ} differ")
-    print(f"trips per stop-to-stop segment: {segments} segments compared with an independent "
-          f"pandas count, {segments_differ} differ")
-    print(f"bench_gtfs ours_s={ours_s:.3f} peer_s={peer_s:.3f} ratio={peer_s / ours_s:.2f} "
-          f"peak_mb={ours_peak:.0f} peer_peak_mb={peer_peak:.0f} work_mb={ours_work:.0f} "
-          f"peer_work_mb={peer_work:.0f} same_counts={str(same).lower()} "
-          f"same_segments={str(same_segments).lower()}")
+    figures = real_feed(feed, _data_dir(), args.repeat)
+    day = figures.pop("day")
+    if args.replica_dir:
+        figures |= replicated_feed(feed, args.replica_dir, day, args)
+    else:
+        with tempfile.TemporaryDirectory(prefix="bench_gtfs_replica_") as tmp:
+            figures |= replicated_feed(feed, Path(tmp), day, args)
+    print("bench_gtfs " + " ".join(f"{k}={_formatted(v)}" for k, v in figures.items()))
 
 
 if __name__ == "__main__":

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from data_sources._validate import _listed
 from data_sources.errors import DataError
@@ -32,7 +35,10 @@ def _require_refs(child: pd.DataFrame, column: str, parent_ids: Iterable[str],
     are only looked up when something is broken.
     """
     values = child[column]
-    broken_ids = pd.Index(values.dropna().unique()).difference(pd.Index(parent_ids).unique())
+    distinct = _distinct(values)
+    known = pc.is_in(pa.array(distinct, type=pa.string(), from_pandas=True),
+                     value_set=pa.array(pd.Series(parent_ids), type=pa.string(), from_pandas=True))
+    broken_ids = distinct[~known.to_numpy(zero_copy_only=False)]
     if broken_ids.empty:
         return
     broken = values.isin(broken_ids).to_numpy()
@@ -41,6 +47,15 @@ def _require_refs(child: pd.DataFrame, column: str, parent_ids: Iterable[str],
     msg = (f"{where}: {column} {_listed(sorted(broken_ids.astype(str)))} in row(s) "
            f"{_listed(lines.tolist())} not found in {what}")
     raise GtfsReferenceError(msg)
+
+
+def _distinct(values: pd.Series) -> pd.Index:
+    """The distinct non-empty values; for a categorical, the categories that occur."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes = values.cat.codes.to_numpy()
+        used = np.bincount(codes[codes >= 0], minlength=len(values.cat.categories)) > 0
+        return pd.Index(values.cat.categories[used])
+    return pd.Index(values.dropna().unique())
 
 
 def check_references(feed: Feed, source: FeedSource) -> None:

@@ -114,12 +114,12 @@ def strip_decimal_ids(values: pd.Series) -> pd.Series:
     return text.mask(text == "")
 
 
-def iter_table(source: FeedSource, table: str) -> Iterator[pd.DataFrame]:
-    """Yield one GTFS table in blocks of text columns (only the declared ones).
+def iter_batches(source: FeedSource, table: str) -> Iterator[pa.RecordBatch]:
+    """Yield one GTFS table as Arrow record batches of text (only the declared columns).
 
-    Blocks hold about :data:`BLOCK_BYTES` of CSV text. Ids are cleaned of quirks; missing
-    optional columns are empty. Each block's index is its rows' position in the file (line
-    number − 2), so errors can name file lines.
+    Batches hold about :data:`BLOCK_BYTES` of CSV text, in file order; a table with a
+    header and no rows gives one empty batch. Ids are not cleaned here (see
+    :func:`iter_table`).
     """
     spec = TABLES[table]
     where = source.where(table)
@@ -140,10 +140,8 @@ def iter_table(source: FeedSource, table: str) -> Iterator[pd.DataFrame]:
                     strings_can_be_null=True),
             )
             for batch in reader:
-                frame = batch.to_pandas()
-                frame.index = pd.RangeIndex(offset, offset + len(frame))
-                offset += len(frame)
-                yield _complete(frame, spec)
+                offset += batch.num_rows
+                yield batch
         except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
             if offset == 0 and "Empty CSV file" in str(exc):
                 pass  # a header and no rows is a valid, empty GTFS table
@@ -152,7 +150,21 @@ def iter_table(source: FeedSource, table: str) -> Iterator[pd.DataFrame]:
                        f"{exc}")
                 raise DataError(msg) from exc
         if offset == 0:
-            yield _complete(pd.DataFrame({c: pd.Series(dtype="string") for c in wanted}), spec)
+            yield pa.RecordBatch.from_pydict({c: pa.array([], pa.string()) for c in wanted})
+
+
+def iter_table(source: FeedSource, table: str) -> Iterator[pd.DataFrame]:
+    """Yield one GTFS table in blocks of text columns (see :func:`iter_batches`).
+
+    Ids are cleaned of quirks; missing optional columns are empty. Each block's index is its
+    rows' position in the file (line number − 2), so errors can name file lines.
+    """
+    offset = 0
+    for batch in iter_batches(source, table):
+        frame = batch.to_pandas()
+        frame.index = pd.RangeIndex(offset, offset + len(frame))
+        offset += len(frame)
+        yield _complete(frame, TABLES[table])
 
 
 def _complete(frame: pd.DataFrame, spec: Table) -> pd.DataFrame:

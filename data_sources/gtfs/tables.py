@@ -11,15 +11,12 @@ import logging
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
-from pandas.api.types import union_categoricals
 from pyproj import Transformer
 
 from data_sources._validate import COMPUTE_CRS, _listed, to_compute_crs
 from data_sources.errors import DataError, MissingDataError
+from data_sources.gtfs._values import dates, integers, parse_times
 from data_sources.gtfs.checks import check_references
 from data_sources.gtfs.feed import (
     GTFS_CRS,
@@ -30,7 +27,8 @@ from data_sources.gtfs.feed import (
     REGIONAL,
     Feed,
 )
-from data_sources.gtfs.reader import TABLES, FeedSource, iter_table, read_table, row_numbers
+from data_sources.gtfs.reader import TABLES, FeedSource, read_table, row_numbers
+from data_sources.gtfs.stop_times import read_stop_times
 
 log = logging.getLogger(__name__)
 
@@ -41,66 +39,6 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 REQUIRED_TABLES = ("stops", "routes", "trips", "stop_times")
 
 
-def _integers(frame: pd.DataFrame, column: str, where: str, *, default: int | None = None,
-              dtype: str = "int32") -> pd.Series:
-    """Return ``column`` as integers; empty cells take ``default`` or are an error.
-
-    Plain integer text is cast by Arrow; anything else (``1.0``, blanks, words) goes through
-    pandas, which accepts whole decimals and names the rows of the rest.
-    """
-    try:
-        cast = pc.cast(pa.array(frame[column], type=pa.string(), from_pandas=True), pa.int64())
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        cast = None
-    if cast is not None and (cast.null_count == 0 or default is not None):
-        filled = cast.fill_null(default) if cast.null_count else cast
-        return pd.Series(filled.to_numpy(), index=frame.index).astype(dtype)
-    values = pd.to_numeric(frame[column], errors="coerce")
-    if default is not None:
-        values = values.where(frame[column].notna(), default)
-    bad = values.isna() | (values % 1 != 0)
-    if bad.any():
-        msg = (f"{where}: column {column!r} must hold whole numbers; bad value(s) "
-               f"{_listed(frame.loc[bad, column].tolist())} in row(s) "
-               f"{_listed(row_numbers(bad, frame))}")
-        raise DataError(msg)
-    return values.astype(dtype)
-
-
-def parse_times(values: pd.Series, where: str, column: str) -> pd.Series:
-    """Seconds after the service day's midnight (``25:10:00`` → 90 600) as nullable Int32.
-
-    Each distinct text is parsed once (a feed repeats a few thousand times of day).
-    """
-    codes, uniques = pd.factorize(values.astype("string").str.strip())
-    parts = pd.Series(uniques, dtype="string").str.extract(r"^(\d{1,3}):(\d{2}):(\d{2})$")
-    unique_seconds = (parts[0].astype("Int64") * 3600 + parts[1].astype("Int64") * 60
-                      + parts[2].astype("Int64"))
-    bad_unique = unique_seconds.isna().to_numpy()
-    if bad_unique.any():
-        bad = (codes >= 0) & bad_unique[np.maximum(codes, 0)]
-        msg = (f"{where}: column {column!r} must hold times as H:MM:SS (may pass 24:00:00); "
-               f"bad value(s) {_listed(pd.unique(values[bad]).tolist())} in row(s) "
-               f"{_listed((values.index[bad] + 2).tolist())}")
-        raise DataError(msg)
-    seconds = pd.array(unique_seconds.to_numpy(dtype="float64", na_value=np.nan)[
-        np.maximum(codes, 0)], dtype="Float64").astype("Int32")
-    seconds[codes < 0] = pd.NA
-    return pd.Series(seconds, index=values.index)
-
-
-def _dates(frame: pd.DataFrame, column: str, where: str) -> pd.Series:
-    """Parse ``YYYYMMDD`` dates, naming the rows that are not dates."""
-    values = pd.to_datetime(frame[column], format="%Y%m%d", errors="coerce")
-    bad = values.isna()
-    if bad.any():
-        msg = (f"{where}: column {column!r} must hold dates as YYYYMMDD; bad value(s) "
-               f"{_listed(frame.loc[bad, column].tolist())} in row(s) "
-               f"{_listed(row_numbers(bad, frame))}")
-        raise DataError(msg)
-    return values
-
-
 def _stops(frame: pd.DataFrame, where: str) -> gpd.GeoDataFrame:
     """Typed stops with their station id, as points in EPSG:3006.
 
@@ -108,7 +46,7 @@ def _stops(frame: pd.DataFrame, where: str) -> gpd.GeoDataFrame:
     GTFS; they are not places anyone boards from a street, so they are left out.
     """
     frame = frame.copy()
-    frame["location_type"] = _integers(frame, "location_type", where, default=0, dtype="int8")
+    frame["location_type"] = integers(frame, "location_type", where, default=0, dtype="int8")
     frame = frame[frame["location_type"] <= LAST_PLACE_TYPE]
     coords = frame[["stop_lon", "stop_lat"]].apply(pd.to_numeric, errors="coerce")
     bad = coords.isna().any(axis=1)
@@ -124,59 +62,6 @@ def _stops(frame: pd.DataFrame, where: str) -> gpd.GeoDataFrame:
     return to_compute_crs(points, Path(where), expected=GTFS_CRS)
 
 
-def _stop_times_block(frame: pd.DataFrame, where: str) -> pd.DataFrame:
-    """Type one block of stop_times: times in seconds, small integers, ids categorical."""
-    return pd.DataFrame({
-        "trip_id": frame["trip_id"].astype("category"),
-        "stop_id": frame["stop_id"].astype("category"),
-        "stop_sequence": _integers(frame, "stop_sequence", where),
-        "arrival_s": parse_times(frame["arrival_time"], where, "arrival_time"),
-        "departure_s": parse_times(frame["departure_time"], where, "departure_time"),
-        "pickup_type": _integers(frame, "pickup_type", where, default=0, dtype="int8"),
-        "drop_off_type": _integers(frame, "drop_off_type", where, default=0, dtype="int8"),
-        "row": (frame.index + 2).astype("int32"),
-    })
-
-
-def _stop_times(source: FeedSource) -> pd.DataFrame:
-    """Stream stop_times block by block into typed columns; sort; interpolate inner times.
-
-    Only one block of text is held at a time; the id categories of the blocks are unified.
-    """
-    where = source.where("stop_times")
-    blocks = [_stop_times_block(block, where) for block in iter_table(source, "stop_times")]
-    out = pd.concat([b.drop(columns=["trip_id", "stop_id"]) for b in blocks], ignore_index=True)
-    for column in ("trip_id", "stop_id"):
-        out[column] = union_categoricals([b[column] for b in blocks], sort_categories=True)
-    del blocks
-    out["departure_s"] = out["departure_s"].fillna(out["arrival_s"])
-    out["arrival_s"] = out["arrival_s"].fillna(out["departure_s"])
-    out = out.sort_values(["trip_id", "stop_sequence"], kind="stable").reset_index(drop=True)
-    repeated = out.duplicated(["trip_id", "stop_sequence"], keep=False)
-    if repeated.any():
-        msg = (f"{where}: (trip_id, stop_sequence) must be unique; repeated for trip_id "
-               f"{_listed(out.loc[repeated, 'trip_id'].unique().tolist())} in row(s) "
-               f"{_listed(out.loc[repeated, 'row'].tolist())}")
-        raise DataError(msg)
-    first = ~out["trip_id"].duplicated(keep="first")
-    last = ~out["trip_id"].duplicated(keep="last")
-    untimed_end = (first | last) & out["departure_s"].isna()
-    if untimed_end.any():
-        msg = (f"{where}: the first and last stop of a trip must have a time; missing for "
-               f"trip_id {_listed(out.loc[untimed_end, 'trip_id'].unique().tolist())} in row(s) "
-               f"{_listed(out.loc[untimed_end, 'row'].tolist())}")
-        raise DataError(msg)
-    for column in ("arrival_s", "departure_s"):
-        if out[column].isna().any():
-            # Ends are timed (checked above), so linear filling never crosses two trips.
-            out[column] = (out[column].astype("float64").interpolate(limit_area="inside")
-                           .round().astype("int32"))
-        else:
-            out[column] = out[column].astype("int32")
-    return out[["trip_id", "stop_id", "stop_sequence", "arrival_s", "departure_s",
-                "pickup_type", "drop_off_type"]]
-
-
 def _agency(frame: pd.DataFrame, where: str) -> pd.DataFrame:
     """The operators: ``agency_id`` (empty in a one-agency feed that leaves it out), name."""
     del where  # text columns only: nothing to name
@@ -189,22 +74,22 @@ def _calendar(frame: pd.DataFrame, where: str) -> pd.DataFrame:
     """Typed calendar: weekday flags 0/1 (anything else is an error) and validity dates."""
     out = frame[["service_id"]].copy()
     for day in WEEKDAYS:
-        out[day] = _integers(frame, day, where, dtype="int8")
+        out[day] = integers(frame, day, where, dtype="int8")
     bad = ~out[list(WEEKDAYS)].isin((0, 1)).all(axis=1)
     if bad.any():
         msg = (f"{where}: weekday flags (monday … sunday) must be 0 or 1 in row(s) "
                f"{_listed(row_numbers(bad, out))}")
         raise DataError(msg)
-    out["start_date"] = _dates(frame, "start_date", where)
-    out["end_date"] = _dates(frame, "end_date", where)
+    out["start_date"] = dates(frame, "start_date", where)
+    out["end_date"] = dates(frame, "end_date", where)
     return out
 
 
 def _calendar_dates(frame: pd.DataFrame, where: str) -> pd.DataFrame:
     """Typed calendar_dates; exception_type must be 1 (added) or 2 (removed)."""
     out = frame[["service_id"]].copy()
-    out["date"] = _dates(frame, "date", where)
-    out["exception_type"] = _integers(frame, "exception_type", where, dtype="int8")
+    out["date"] = dates(frame, "date", where)
+    out["exception_type"] = integers(frame, "exception_type", where, dtype="int8")
     bad = ~out["exception_type"].isin((1, 2))
     if bad.any():
         msg = (f"{where}: exception_type must be 1 or 2; found "
@@ -220,7 +105,7 @@ def _frequencies(frame: pd.DataFrame, where: str) -> pd.DataFrame:
         "trip_id": frame["trip_id"],
         "start_s": parse_times(frame["start_time"], where, "start_time").astype("int32"),
         "end_s": parse_times(frame["end_time"], where, "end_time").astype("int32"),
-        "headway_s": _integers(frame, "headway_secs", where),
+        "headway_s": integers(frame, "headway_secs", where),
     })
     bad = out["headway_s"] <= 0
     if bad.any():
@@ -241,7 +126,7 @@ def _shapes(frame: pd.DataFrame, where: str) -> pd.DataFrame:
     x, y = Transformer.from_crs(GTFS_CRS, COMPUTE_CRS, always_xy=True).transform(
         lon.to_numpy(), lat.to_numpy())
     out = pd.DataFrame({"shape_id": frame["shape_id"],
-                        "shape_pt_sequence": _integers(frame, "shape_pt_sequence", where),
+                        "shape_pt_sequence": integers(frame, "shape_pt_sequence", where),
                         "x": x, "y": y})
     return out.sort_values(["shape_id", "shape_pt_sequence"], kind="stable").reset_index(drop=True)
 
@@ -270,7 +155,7 @@ def parse(path: Path) -> Feed:
             msg = f"{source.path}: GTFS feed lacks {', '.join(f'{t}.txt' for t in absent)}"
             raise MissingDataError(msg)
         routes = read_table(source, "routes")
-        routes["route_type"] = _integers(routes, "route_type", source.where("routes"))
+        routes["route_type"] = integers(routes, "route_type", source.where("routes"))
         trips = read_table(source, "trips")
         trips["direction_id"] = pd.to_numeric(trips["direction_id"], errors="coerce").astype("Int8")
         feed = Feed(
@@ -279,7 +164,7 @@ def parse(path: Path) -> Feed:
             stops=_stops(read_table(source, "stops"), source.where("stops")),
             routes=routes,
             trips=trips,
-            stop_times=_stop_times(source),
+            stop_times=read_stop_times(source),
             calendar=_optional_table(source, "calendar", _calendar),
             calendar_dates=_optional_table(source, "calendar_dates", _calendar_dates),
             frequencies=_optional_table(source, "frequencies", _frequencies),
