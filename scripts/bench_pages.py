@@ -76,6 +76,14 @@ CHROMIUM_FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-
                   "--no-first-run", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync"]
 BUDGET_NATIONAL_KB, BUDGET_REGION_KB = 300, 132
+# the panel has added every visible tiled layer (after folium's first zoom), and every tile
+# of the view is drawn: conditions, not a fixed wait
+TILE_LAYERS_ADDED_JS = """() => window.strukturbildLayers && Object.values(
+    window.strukturbildLayers).every((e) => !e.spec.tiles || !e.spec.visible
+                                     || e.layer.getLayers().length > 0)"""
+TILES_LOADED_JS = """() => !document.querySelector('.leaflet-zoom-anim')
+    && [...document.querySelectorAll('svg.leaflet-tile')].every(
+        (t) => t.classList.contains('leaflet-tile-loaded'))"""
 ASSET_CACHE = Path(tempfile.gettempdir()) / "strukturbild-bench-folium-assets"
 
 
@@ -152,6 +160,9 @@ def first_view_tiles(url: str) -> list[str]:
                    lambda route: route.fulfill(status=204))
         page.on("request", lambda r: "/tiles/" in r.url and requested.append(r.url))
         page.goto(url, wait_until="networkidle")
+        page.wait_for_function(TILE_LAYERS_ADDED_JS, timeout=60_000)
+        page.wait_for_load_state("networkidle")
+        page.wait_for_function(TILES_LOADED_JS, timeout=60_000)
         browser.close()
     return [u.split("127.0.0.1", 1)[1].split("/", 1)[1] for u in requested]
 

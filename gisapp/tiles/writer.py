@@ -1,11 +1,13 @@
 """Write map layers as Mapbox Vector Tiles into one PMTiles archive (one per build).
 
 Each tile holds one MVT layer per tiled map layer that has features there (the layer id is
-the MVT layer name). Geometry is simplified to the tile unit of each zoom, clipped to the
-tile plus a buffer and quantised to :data:`~gisapp.tiles.grid.EXTENT` by
-``mapbox_vector_tile``; tiles are gzip-compressed and written in tile-id order
-(a clustered archive) by ``pmtiles``. The archive's metadata lists every layer with its
-zooms, fields and feature count (TileJSON ``vector_layers``).
+the MVT layer name). Geometry is simplified to half a pixel of each zoom (the map draws a
+tile 512 pixels wide), clipped to the tile plus a buffer and quantised to
+:data:`~gisapp.tiles.grid.EXTENT` units; polygons and lines smaller than a pixel at a zoom
+are left out of it (:data:`MIN_FEATURE_UNITS`).
+``mapbox_vector_tile`` encodes each tile, gzip compresses it and ``pmtiles`` writes the
+tiles in tile-id order (a clustered archive). The archive's metadata lists every layer with
+its zooms, fields and feature count (TileJSON ``vector_layers``).
 """
 
 from __future__ import annotations
@@ -33,6 +35,9 @@ from layers.catalog import SPECS
 log = logging.getLogger(__name__)
 
 Features = dict[tuple[int, int, int], dict[str, list[dict]]]
+# one pixel of a tile drawn 512 pixels wide (as the map draws them): a polygon or line
+# narrower than that at a zoom is left out of that zoom's tiles (tätorter at national zooms)
+MIN_FEATURE_UNITS = EXTENT // 512
 
 
 @dataclass(frozen=True)
@@ -60,13 +65,14 @@ def _properties(frame: pd.DataFrame) -> list[dict]:
 
 
 def _zoom_geometries(layer: TileLayer, z: int) -> np.ndarray:
-    """The layer's geometries simplified to one tile unit of zoom ``z`` (points as they are)."""
+    """The layer's geometries simplified to half a pixel at zoom ``z`` (points as they are)."""
     geoms = layer.frame.geometry.values
+    tolerance = unit_m(z) * MIN_FEATURE_UNITS / 2
     if SPECS[layer.id].geometry_type == "Point":
         return np.asarray(geoms)
     if SPECS[layer.id].coverage:
-        return shapely.coverage_simplify(geoms, unit_m(z))
-    return shapely.simplify(geoms, unit_m(z), preserve_topology=True)
+        return shapely.coverage_simplify(geoms, tolerance)
+    return shapely.simplify(geoms, tolerance, preserve_topology=True)
 
 
 def _cut(layer: TileLayer, z: int, props: list[dict], out: Features) -> None:
@@ -74,6 +80,9 @@ def _cut(layer: TileLayer, z: int, props: list[dict], out: Features) -> None:
     geoms = _zoom_geometries(layer, z)
     pad = BUFFER_UNITS * unit_m(z)
     bounds = shapely.bounds(geoms)
+    if SPECS[layer.id].geometry_type != "Point":  # what is smaller than a pixel is not drawn
+        size = np.fmax(bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1])
+        geoms = np.where(size >= MIN_FEATURE_UNITS * unit_m(z), geoms, None)
     x0, y0 = tile_index(z, bounds[:, 0] - pad, bounds[:, 3] + pad)
     x1, y1 = tile_index(z, bounds[:, 2] + pad, bounds[:, 1] - pad)
     for i, geom in enumerate(geoms):

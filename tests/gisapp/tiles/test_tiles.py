@@ -236,3 +236,20 @@ def test_polygon_rings_wind_as_the_mvt_spec_says(client):
         feature_rings = rings(list(feature.geometry))
         # the first ring of every polygon is an exterior ring: positive area (clockwise, y down)
         assert surveyor_area(feature_rings[0]) > 0
+
+
+def test_a_polygon_smaller_than_a_pixel_is_left_out_of_that_zoom(client, built):
+    """A small tätort (under 2 km across in Web Mercator metres) is in its zoom-9 tile (a
+    pixel there is 153 m) but not in the zoom-4 tile, where a pixel is 4.9 km."""
+    tatorter = built.layer("tatorter").to_crs("EPSG:3857")
+    bounds = tatorter.geometry.bounds
+    small = tatorter[(bounds.maxx - bounds.minx).clip(lower=bounds.maxy - bounds.miny) < 2000]
+    small = small[small["tatortskod_2020"].notna()]
+    assert len(small) > 0
+    tatort = small.iloc[0]
+    lonlat = gpd.GeoSeries([tatort.geometry.representative_point()], crs=3857).to_crs(4326)
+    for z, expected in ((9, True), (4, False)):
+        x, y = lonlat_tile(lonlat.x.iloc[0], lonlat.y.iloc[0], z)
+        features = decoded(client, "tatorter", z, x, y).get("tatorter", {}).get("features", [])
+        names = {f["properties"].get("tatortskod_2020") for f in features}
+        assert (tatort["tatortskod_2020"] in names) is expected, z
