@@ -4,8 +4,8 @@
 module in ``TARGETS`` in place, one mutant at a time, runs only that module's fast tests
 against it, restores the source and prints a survivor report: module, line, operator and
 the ``cosmic-ray apply`` arguments that reproduce the mutant. Run it in a worktree of its
-own (the mutants are written into the source tree) and check ``git status`` after an
-interrupted run.
+own (the mutants are written into the source tree), never two runs whose tests import
+each other's module, and check ``git status`` after an interrupted run.
 
 Sessions are kept in ``test-artifacts/mutation/``, named by the module path and a digest
 of the module's source and the session config: an interrupted run resumes, and a session

@@ -139,6 +139,23 @@ def test_the_validity_window_includes_the_boundary_dates(small_feed):
     assert trafikdag.validity_window(small_feed) == (date(2024, 1, 1), date(2024, 2, 1))
     assert trafikdag.covers(small_feed, (date(2024, 1, 1), date(2024, 2, 1)))
     assert not trafikdag.covers(small_feed, (date(2024, 2, 2),))
+    assert not trafikdag.covers(small_feed, (date(2023, 12, 31), date(2024, 1, 2)))
+
+
+def test_common_day_prefers_more_feeds_running_to_more_services():
+    """Guards the order of :func:`trafikdag.common_day`'s criteria (bugs: a feed with a single
+    service on the day not counted as running, or services compared before feeds): Tuesday
+    2024-01-02 has three services of one feed, Tuesday 2024-01-09 one service of each of two
+    feeds; alone, the first feed's busiest Tuesday is 2024-01-02."""
+    base = gtfs.parse(FIXTURE)
+    no_dates = _calendar_dates([])
+    one = replace(base, calendar_dates=no_dates, calendar=_calendar(
+        [(f"X{n}", "0100000", "20240102", "20240102") for n in (1, 2, 3)]
+        + [("X4", "0100000", "20240109", "20240109")]))
+    other = replace(base, calendar_dates=no_dates,
+                    calendar=_calendar([("Y1", "0100000", "20240109", "20240109")]))
+    assert trafikdag.common_day([one, other], weekday=1) == date(2024, 1, 9)
+    assert trafikdag.common_day([one], weekday=1) == date(2024, 1, 2)
 
 
 def test_service_day_is_the_configured_date_or_the_busiest_weekday(small_feed):

@@ -1,5 +1,6 @@
-"""The file store on small in-memory builds (no real-data build): fast enough to run against
-every mutant of gisapp/store/files.py and base.py (``make mutate``).
+"""The file store (and what gisapp/store/base.py gives every store) on small in-memory builds
+(no real-data build): fast enough to run against every mutant of gisapp/store/files.py and
+base.py (``make mutate``).
 
 Each test builds its expectation from the files it finds on disk (sha256 with hashlib,
 directory listings, the symlink), not from the store's own answers.
@@ -10,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -21,6 +23,7 @@ from scipy.sparse import csr_matrix
 
 from data_sources.errors import BuildError, LayerMissingError, NotFoundError
 from gisapp.store import base, files
+from gisapp.store.base import Build, BuildStore
 from gisapp.store.files import CURRENT, MANIFEST, DamagedBuildError, FileStore
 from layers.accessibility import Network
 
@@ -64,7 +67,8 @@ MANIFEST_IN = {
     "layers": {"orter": {"title": "Orter"}, "tomt": {"title": "Tomt"}},
     "missing": {"tatorter": "no tätort data"},
 }
-INDICATORS = pd.DataFrame({"kommunkod": ["1780"], "indikator": ["x"], "varde": [1.5]})
+# labelled 7 by the pipeline: read back labelled from 0, like the layers
+INDICATORS = pd.DataFrame({"kommunkod": ["1780"], "indikator": ["x"], "varde": [1.5]}, index=[7])
 
 
 def _write(store: FileStore, **kwargs) -> files.FileBuild:
@@ -78,7 +82,7 @@ def _dirs(root: Path) -> list[str]:
 
 
 def test_a_build_is_written_with_a_checksummed_manifest_and_current_pointing_at_it(tmp_path):
-    root = tmp_path / "builds"
+    root = tmp_path / "data" / "builds"  # neither directory exists yet
     build = _write(FileStore(root))
     assert base.BUILD_ID.match(build.id) and build.id.startswith("20260303T120001Z-")
     assert os.readlink(root / CURRENT) == build.id  # relative: the directory can be moved
@@ -102,7 +106,7 @@ def test_a_build_reads_back_and_knows_its_layers(tmp_path):
     build = FileStore(root).current()
     assert build.layer_ids() == ["orter", "tomt"]
     assert build.kommuner == {"1780": "Karlstad", "1784": "Arvika"}
-    pd.testing.assert_frame_equal(build.indicators, INDICATORS)
+    pd.testing.assert_frame_equal(build.indicators, INDICATORS.reset_index(drop=True))
     orter = build.layer("orter")
     assert orter.crs.to_epsg() == 3006 and orter["namn"].tolist() == ["Arvika", "Karlstad"]
     assert orter.index.equals(pd.RangeIndex(2)) and list(orter.columns) == ["namn", "geometry"]
@@ -235,6 +239,24 @@ def test_old_builds_are_pruned_keeping_the_newest_n_and_never_current(tmp_path):
     assert _dirs(root) == ids[2:]
 
 
+def test_a_build_removed_meanwhile_does_not_fail_the_prune(tmp_path, monkeypatch):
+    """Another instance pruning the same directory may delete an old build first: that is
+    not an error of this prune (nor of the build that ran it)."""
+    root = tmp_path / "builds"
+    newest = _write(FileStore(root)).id
+    ghost = root / "20260101T000000Z-0000aa"  # listed, then removed by the other instance
+    listed = FileStore._build_dirs
+    monkeypatch.setattr(FileStore, "_build_dirs", lambda self: [ghost, *listed(self)])
+    FileStore(root, keep=1).prune()
+    assert _dirs(root) == [newest]
+
+
+def test_the_store_keeps_three_builds_by_default(tmp_path):
+    root = tmp_path / "builds"
+    ids = [_write(FileStore(root)).id for _ in range(4)]
+    assert _dirs(root) == ids[1:]
+
+
 def _relink(root: Path, build_id: str) -> Path:
     aside = root / ".relink"
     aside.symlink_to(build_id, target_is_directory=True)
@@ -332,6 +354,24 @@ def test_a_failed_write_leaves_nothing_and_the_previous_build_serving(tmp_path):
     assert FileStore(root).current().id == first.id
 
 
+def test_the_failure_is_reported_even_when_the_partial_directory_is_gone(tmp_path,
+                                                                         monkeypatch):
+    """The original error is what the build reports, also when removing the partial
+    directory fails (here: it has vanished by the time the failure is handled)."""
+    root = tmp_path / "builds"
+    xy = np.array([[400_000.0, 6_600_000.0]])
+    network = Network.from_arrays(xy, csr_matrix((1, 1)), csr_matrix((1, 1)), np.array([0]))
+
+    def full_disk(path, **arrays):
+        shutil.rmtree(Path(path).parent)
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(files.np, "savez", full_disk)
+    with pytest.raises(BuildError, match=r"writing build \S+ failed: \[Errno 28\] No space "
+                                         "left on device; the previous build keeps serving"):
+        _write(FileStore(root), network=network)
+    assert sorted(p.name for p in root.iterdir()) == [".lock"]
+
+
 def test_partials_of_interrupted_builds_are_removed_by_the_next_build(tmp_path):
     root = tmp_path / "builds"
     stale = root / ".partial-20260101T000000Z-abcdef"
@@ -347,3 +387,45 @@ def test_an_unwritable_directory_is_a_build_error_naming_it(tmp_path):
     with pytest.raises(BuildError, match=f"build directory {blocker}: .*; the previous build "
                                          "keeps serving"):
         _write(FileStore(blocker))
+
+
+def test_the_interface_names_what_every_store_and_build_must_implement():
+    """Guards the abstract interface (bug: a method no longer abstract, so a store lacking it
+    would start and fail only on first use)."""
+    assert Build.__abstractmethods__ == {"id", "manifest", "local_dir", "layer", "network",
+                                         "indicators"}
+    assert BuildStore.__abstractmethods__ == {"current", "status", "write", "build_ids",
+                                              "prune", "close"}
+
+
+class _Serving(BuildStore):
+    """A store serving one given build (or none), for what BuildStore itself implements (the
+    file store has its own ``require_current``; the PostGIS store uses this one)."""
+
+    def __init__(self, build: Build | None) -> None:
+        self.build = build
+
+    def current(self) -> Build | None:
+        return self.build
+
+    def status(self) -> dict[str, object]:
+        raise NotImplementedError
+
+    def write(self, layers, indicators, manifest, *, network=None) -> Build:
+        raise NotImplementedError
+
+    def build_ids(self) -> list[str]:
+        raise NotImplementedError
+
+    def prune(self) -> list[str]:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+
+def test_require_current_of_the_interface(tmp_path):
+    build = _write(FileStore(tmp_path))
+    assert _Serving(build).require_current() is build
+    with pytest.raises(NotFoundError, match=r"no build yet: run `strukturbild build`"):
+        _Serving(None).require_current()
