@@ -18,8 +18,10 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 # served by the app from static/vendor, so maps render without internet access.
 static/vendor/leaflet/leaflet.js: static/package.json
 	npm install --prefix static --no-audit --no-fund --silent
-	mkdir -p static/vendor/leaflet
+	mkdir -p static/vendor/leaflet static/vendor/leaflet.vectorgrid
 	cp -r static/node_modules/leaflet/dist/. static/vendor/leaflet/
+	cp static/node_modules/leaflet.vectorgrid/dist/Leaflet.VectorGrid.bundled.min.js \
+		static/vendor/leaflet.vectorgrid/
 
 install: $(VENV)/.installed static/vendor/leaflet/leaflet.js
 

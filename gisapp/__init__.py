@@ -2,7 +2,8 @@
 
 The app is made of feature wings, each a Flask-free core plus a thin views module:
 ``maps`` (the map pages), ``indicators`` (API, comparison, kommun profile), ``scenario``,
-``exports`` (downloads, GeoTIFF), ``ogc`` (OGC API – Features) and ``web`` (request context,
+``exports`` (downloads, GeoTIFF), ``ogc`` (OGC API – Features), ``tiles`` (vector tiles)
+and ``web`` (request context,
 parameters, page cache, security, errors, the meta routes). The build wing
 (:mod:`gisapp.build`) is used by the command line only.
 """
@@ -27,6 +28,7 @@ def create_app(config: dict | None = None) -> Flask:
     from gisapp.scenario.api import scenario_api
     from gisapp.scenario.page import scenario_page
     from gisapp.store import open_store
+    from gisapp.tiles.views import tiles
     from gisapp.web import compression, logs, security, throttle
     from gisapp.web.errors import HtmlSafeJSONProvider, register_error_handlers
     from gisapp.web.meta import meta
@@ -49,7 +51,7 @@ def create_app(config: dict | None = None) -> Flask:
                                          keep=int(app.config["KEEP_BUILDS"]))
     app.extensions["pages"] = PageCache()
     compression.init_app(app)
-    for blueprint in (meta, maps, map_exports, indicators, scenario_api, scenario_page):
+    for blueprint in (meta, maps, tiles, map_exports, indicators, scenario_api, scenario_page):
         app.register_blueprint(blueprint)
     ogc.init_app(app)
     exports.init_app(app)

@@ -204,7 +204,7 @@ class AppConfig:
     json_sort_keys: bool = False
     compress_mimetypes: tuple[str, ...] = (
         "text/html", "text/css", "text/csv", "application/json", "application/geo+json",
-        "application/javascript", "text/javascript")
+        "application/javascript", "text/javascript", "application/vnd.mapbox-vector-tile")
 
     def flask(self) -> dict[str, object]:
         """The settings as Flask config keys (upper case)."""

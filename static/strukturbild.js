@@ -38,8 +38,30 @@ function strukturbildPanel(map, config) {
     });
     return table;
   };
+  // Layers in the build's vector tiles: drawn by Leaflet.VectorGrid (SVG, one pane per
+  // geometry type as for the other layers), coloured by class, a popup per clicked feature.
+  const tileLayer = (spec) => {
+    const tiles = spec.tiles;
+    const styleOf = (props) => {
+      const colour = tiles.classes && tiles.classes.colours[String(props[tiles.classes.column])];
+      return Object.assign({}, tiles.style, colour ? { fillColor: colour } : {});
+    };
+    const grid = new (strukturbildTileGrid())(tiles.url, {
+      pane: spec.pane, interactive: true, minZoom: tiles.minZoom + 1, maxZoom: 23,
+      rendererFactory: L.svg.tile, vectorTileLayerStyles: { [spec.id]: styleOf },
+    });
+    grid.on("click", (e) => {
+      L.DomEvent.stop(e);
+      L.popup().setLatLng(e.latlng).setContent(popupOf(e.layer.properties, spec.popup)).openOn(map);
+    });
+    return grid;
+  };
   const loading = {};
   const ensureData = (spec) => {
+    if (spec.tiles && !loading[spec.id]) {
+      loading[spec.id] = tileLayer(spec).addTo(layers[spec.id].layer);
+      return;
+    }
     if (!spec.url || loading[spec.id]) return;
     loading[spec.id] = fetch(spec.url)
       .then((response) => (response.ok ? response.json() : Promise.reject(response.status)))
@@ -55,7 +77,11 @@ function strukturbildPanel(map, config) {
       })
       .catch(() => { delete loading[spec.id]; });
   };
-  config.layers.forEach((spec) => { if (spec.visible) ensureData(spec); });
+  // folium's fitBounds may animate the first zoom (≤ 4 levels; Leaflet starts it in the next
+  // frame): tiles are asked for once the view is final, not for the zoom it starts from
+  const whenStill = (then) => (map._animatingZoom ? map.once("zoomend", then) : then());
+  L.Util.requestAnimFrame(() => whenStill(
+    () => config.layers.forEach((spec) => { if (spec.visible) ensureData(spec); })));
 
   L.control.scale({ imperial: false, metric: true, maxWidth: 150 }).addTo(map);
   const labels = strukturbildLabels(map, config.labels || []);
@@ -80,14 +106,21 @@ function strukturbildPanel(map, config) {
     const body = el("div", { className: "sb-body" });
     root.append(toggle, el("strong", { textContent: t.panel }), body);
 
-    if (config.places.length) {
+    if (config.places) {
       const list = el("datalist", { id: "sb-places" });
-      config.places.forEach((p) => list.append(el("option", { value: p.name })));
+      let places = [];  // fetched when the box is first used
       const search = el("input", { type: "search", placeholder: t.search });
       search.setAttribute("list", "sb-places");
       search.setAttribute("aria-label", t.search);
+      search.addEventListener("focus", () => {
+        if (list.childElementCount) return;
+        fetch(config.places).then((r) => (r.ok ? r.json() : [])).then((names) => {
+          places = names;
+          names.forEach((p) => list.append(el("option", { value: p.name })));
+        });
+      }, { once: true });
       search.addEventListener("change", () => {
-        const hit = config.places.find((p) => p.name === search.value);
+        const hit = places.find((p) => p.name === search.value);
         if (!hit) return;
         map.sbKommun = hit.kommunkod || null; // an embed made now shows this kommun
         map.fitBounds([[hit.bounds[1], hit.bounds[0]], [hit.bounds[3], hit.bounds[2]]]);
@@ -177,6 +210,28 @@ function strukturbildPanel(map, config) {
     map.fitBounds(bounds);
   });
   window.strukturbildLayers = layers;
+}
+
+/* Vector tiles drawn 512 pixels wide, so each is the tile of one zoom up (a quarter of the
+ * requests for the same detail): Leaflet.VectorGrid's URL takes the grid's zoom as it is. */
+function strukturbildTileGrid() {
+  if (!window.SbTileGrid) {
+    window.SbTileGrid = L.VectorGrid.Protobuf.extend({
+      options: { tileSize: 512 },
+      _getVectorTilePromise(coords, bounds) {
+        const up = L.point(coords.x, coords.y);
+        up.z = coords.z - 1;
+        return L.VectorGrid.Protobuf.prototype._getVectorTilePromise.call(this, up, bounds);
+      },
+      // a tile's point has no lat/lon of its own: a click on it is placed where the mouse is
+      _createLayer(feature, pxPerExtent) {
+        const layer = L.VectorGrid.Protobuf.prototype._createLayer.call(this, feature, pxPerExtent);
+        if (layer.getLatLng) layer.getLatLng = null;
+        return layer;
+      },
+    });
+  }
+  return window.SbTileGrid;
 }
 
 /* Fit the chosen extent (a kommun) whole into the part of the map the overlays leave free. */

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import subprocess
 import time
@@ -14,6 +15,8 @@ from gisapp.build.pipeline import Progress, run_steps
 from gisapp.build.steps import STEPS
 from gisapp.config import NO_DATA_HELP_SV, PROJECT_ROOT, DataDir
 from gisapp.store import Build, BuildStore
+from gisapp.tiles.frames import tile_layers
+from gisapp.tiles.writer import write_archive
 from layers.region import RIKET, is_national
 from layers.settings import PipelineSettings
 from messages import text
@@ -78,6 +81,10 @@ def run_build(
     if data_dir.path is None:
         progress(NO_DATA_HELP_SV)
     result = run_steps(STEPS, data_dir.path, settings, progress)
+    layers = tile_layers(result.layers)
+    archive = write_archive(layers)
+    progress(text("cli.tiles_done", tiles=archive.tiles, mb=f"{len(archive.data) / 1e6:.1f}",
+                  seconds=f"{archive.seconds:.1f}"))
     manifest = {
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "code_version": code_version(),
@@ -88,8 +95,13 @@ def run_build(
         "layers": result.layer_manifest,
         "missing": result.missing,
         "indicator_rows": len(result.indicators),
+        "tiles": {"sha256": hashlib.sha256(archive.data).hexdigest(),
+                  "bytes": len(archive.data), "tiles": archive.tiles,
+                  "seconds": round(archive.seconds, 1),
+                  "layers": {t.id: [t.minzoom, t.maxzoom] for t in layers}},
     }
-    build = store.write(result.layers, result.indicators, manifest, network=result.network)
+    build = store.write(result.layers, result.indicators, manifest, network=result.network,
+                        tiles=archive.data)
     progress(text("cli.build_done", build=build.id,
                   seconds=f"{time.perf_counter() - started:.1f}", layers=len(result.layers),
                   missing=len(result.missing)))

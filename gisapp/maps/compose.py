@@ -3,9 +3,11 @@
 Folium code lives only in this wing. Each layer is drawn into its own ``FeatureGroup`` so the panel
 (``static/strukturbild.js``) can toggle it, and into the pane of its geometry type
 (:mod:`gisapp.maps.panes`: polygons < lines < points, then labels). Leaflet is served from
-the app's own ``/static/vendor`` (no CDN). Under the tiles lies a light background drawn
-from the data (the län), so the map stays readable when the tile server is unreachable; the
-panel then says so (``tilesFailed``). Every
+the app's own ``/static/vendor`` (no CDN). Layers in the build's vector tiles
+(:mod:`gisapp.maps.tiled`) are not inlined: the panel draws them from ``/tiles/…`` with
+Leaflet.VectorGrid (also served from ``/static/vendor``). Under the tiles lies a light
+background drawn from the data (the län), so the map stays readable when the tile server is
+unreachable; the panel then says so (``tilesFailed``). Every
 data-derived string reaching the page is HTML-escaped (:func:`gisapp.maps.display.to_geojson`
 with ``escape=True``) or passed as JSON and inserted as text by the panel.
 """
@@ -35,6 +37,7 @@ from gisapp.maps.renderers import (
     renderer_for,
 )
 from gisapp.maps.sources import source_line
+from gisapp.maps.tiled import tile_entry, tiled_layers
 from gisapp.maps.view import THEMES
 from gisapp.store import Build
 from gisapp.web.jsonsafe import dumps
@@ -48,9 +51,12 @@ BACKGROUND_TOLERANCE_M = 500.0
 FIT_PADDING_PX = 12  # the chosen extent sits wholly inside the map, with this margin
 MASK_MARGIN_M = 300_000.0  # the dimmed surroundings of a highlighted kommun reach this far
 LEAFLET_JS = [("leaflet", "/static/vendor/leaflet/leaflet.js")]
+VECTORGRID_JS = [("vectorgrid",
+                  "/static/vendor/leaflet.vectorgrid/Leaflet.VectorGrid.bundled.min.js")]
 LEAFLET_CSS = [("leaflet_css", "/static/vendor/leaflet/leaflet.css"),
                ("strukturbild_css", "/static/strukturbild.css")]
 PANEL_JS = "/static/strukturbild.js"
+PLACES_URL = "/kartplatser.json"
 
 PANEL_TEXTS = {lang: section("panel", lang) for lang in LANGUAGES}
 EMBED_PRESETS = (("presetSmall", 400, 300), ("presetMedium", 640, 480),
@@ -73,7 +79,7 @@ class MapOptions:
     exports: bool = False  # links to /karta.png|pdf of the current view, and print buttons
 
 
-def _places(build: Build) -> list[dict]:
+def places(build: Build) -> list[dict]:
     """Kommuner and tätorter with their lon/lat bounds, for the search box.
 
     Names carry their kind ("Arvika (kommun)", "Arvika (tätort)"): many tätorter share their
@@ -173,7 +179,8 @@ def compose_map(build: Build, options: MapOptions) -> folium.Map:
     fmap = folium.Map(tiles=None, control_scale=False, prefer_canvas=False, zoom_control=True,
                       zoom_snap=0.25, zoom_delta=0.5)
     panes.add_panes(fmap)
-    fmap.default_js = LEAFLET_JS
+    tiled = tiled_layers(build)
+    fmap.default_js = LEAFLET_JS + (VECTORGRID_JS if tiled else [])
     fmap.default_css = LEAFLET_CSS
     fmap.get_root().header.add_child(Element(f'<script src="{PANEL_JS}"></script>'),
                                      name="strukturbild_js")
@@ -195,7 +202,8 @@ def compose_map(build: Build, options: MapOptions) -> folium.Map:
             continue
         group = folium.FeatureGroup(name=html.escape(spec.title_sv), control=False,
                                     show=spec.default_visible or options.layer_ids is not None)
-        renderer_for(layer_id, build)(group, spec, build, lang)
+        if layer_id not in tiled:  # a tiled layer is drawn by the panel, from its tiles
+            renderer_for(layer_id, build)(group, spec, build, lang)
         group.add_to(fmap)
         panel_layers.append({
             "id": layer_id, "var": group.get_name(), "theme": spec.theme,
@@ -204,7 +212,8 @@ def compose_map(build: Build, options: MapOptions) -> folium.Map:
             "pane": panes.pane_for(spec.geometry_type),
             "notes": notes_for(layer_id, build, lang),
             "symbols": [sv if lang == "sv" else en for sv, en in spec.symbol_notes],
-            **({"url": f"/kartlager/{layer_id}.geojson", "popup": popup_fields(spec, lang)}
+            **(tile_entry(spec, build, lang, tiled[layer_id]) if layer_id in tiled
+               else {"url": f"/kartlager/{layer_id}.geojson", "popup": popup_fields(spec, lang)}
                if on_demand_display(build, layer_id) is not None else {}),
         })
     texts = {**PANEL_TEXTS[lang],
@@ -214,7 +223,8 @@ def compose_map(build: Build, options: MapOptions) -> folium.Map:
         "themes": [[theme, text(f"theme.{theme}", lang)] for theme in THEMES],
         "missing": empty + [m for m in missing_layers(build, lang)
                             if options.layer_ids is None or m["id"] in options.layer_ids],
-        "places": [] if options.layer_ids is not None else _places(build),
+        # the search box's names, fetched when it is first used (thousands in a national build)
+        "places": None if options.layer_ids is not None else PLACES_URL,
         "base": {"var": base.get_name(), "title": "OpenStreetMap"},
         "embed": options.embed_url, "collapsed": options.collapsed,
         "indicators": [] if options.layer_ids is not None else _indicator_choices(build, lang),

@@ -154,14 +154,24 @@ TATORT_FIELDS = {
 def tatorter_with_access(build: Build, spec: LayerSpec, lang: str
                          ) -> tuple[gpd.GeoDataFrame, tuple[tuple[str, str], ...]]:
     """The tätort frame with its nearest stomlinje stop (when built), and the popup lines."""
-    frame = simplify_for_display(spec.id, build.layer(spec.id)).copy()
+    frame = simplify_for_display(spec.id, build.layer(spec.id))
     if "tatort_stomlinje" not in build.layer_ids():
         return frame, ()
-    access = build.layer("tatort_stomlinje").set_index("tatortskod")
+    return join_access(frame, build.layer("tatort_stomlinje")), access_fields(lang)
+
+
+def join_access(tatorter: gpd.GeoDataFrame, access: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``tatorter`` with the columns of :data:`TATORT_FIELDS` from ``tatort_stomlinje``."""
+    frame = tatorter.copy()
+    by_code = access.set_index("tatortskod")
     for column, source in (("stomlinje_hallplats", "hallplats"),
                            ("stomlinje_avstand_m", "avstand_m"),
                            ("stomlinje_avgangar", "avgangar_dag"),
                            ("stomlinje_status", "status_sv")):
-        frame[column] = frame["tatortskod_2020"].map(access[source])
-    return frame, tuple((c, labels[0 if lang == "sv" else 1])
-                        for c, labels in TATORT_FIELDS.items())
+        frame[column] = frame["tatortskod_2020"].map(by_code[source])
+    return frame
+
+
+def access_fields(lang: str) -> tuple[tuple[str, str], ...]:
+    """The ``(column, label)`` popup lines :func:`join_access` adds, in ``lang``."""
+    return tuple((c, labels[0 if lang == "sv" else 1]) for c, labels in TATORT_FIELDS.items())

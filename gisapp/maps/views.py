@@ -1,6 +1,7 @@
 """The map pages (``/``, ``/embed``) and the layers the map fetches on demand.
 
-``/kartlager/<id>.geojson`` serves the display GeoJSON of a layer too large for the page.
+``/kartlager/<id>.geojson`` serves the display GeoJSON of a layer too large for the page,
+``/kartplatser.json`` the names the search box offers.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from flask import Blueprint, render_template, request
 from data_sources.errors import NotFoundError
 from gisapp.config import NO_DATA_HELP_EN, NO_DATA_HELP_SV
 from gisapp.maps.choropleth import parse_indikator
-from gisapp.maps.compose import MapOptions, missing_layers, render_parts
+from gisapp.maps.compose import MapOptions, missing_layers, places, render_parts
 from gisapp.maps.renderers import on_demand_display, on_demand_features
 from gisapp.maps.view import VIEW_PARAMS, map_title, parse_view
 from gisapp.web import params
@@ -77,6 +78,15 @@ def embed():
                                fit_bbox=fit_bbox, **render_parts(build, options, view.indikator))
 
     return cached_page(build.id, key, render)
+
+
+@maps.get("/kartplatser.json")
+def place_names():
+    """Kommuner and tätorter with their lon/lat bounds, for the map's search box."""
+    params.only(request.args, ())
+    build = current_build()
+    return cached_page(build.id, ("kartplatser",), lambda: dumps(places(build)),
+                       mimetype="application/json")
 
 
 @maps.get("/kartlager/<layer_id>.geojson")

@@ -70,6 +70,15 @@ class Build(ABC):
     def indicators(self) -> pd.DataFrame:
         """The long-format indicator table (empty when no indicator could be computed)."""
 
+    @property
+    @abstractmethod
+    def tiles(self) -> Path | bytes | None:
+        """The build's PMTiles archive of map tiles (:mod:`gisapp.tiles`).
+
+        Its file on this machine (file store), its bytes (a build in a database), or
+        ``None`` for a build written without tiles.
+        """
+
     @cached_property
     def kommuner(self) -> dict[str, str]:
         """The region's kommuner as ``{kommunkod: kommunnamn}``, in code order."""
@@ -114,8 +123,11 @@ class BuildStore(ABC):
 
     @abstractmethod
     def write(self, layers: dict[str, gpd.GeoDataFrame], indicators: pd.DataFrame,
-              manifest: dict, *, network: Network | None = None) -> Build:
+              manifest: dict, *, network: Network | None = None,
+              tiles: bytes | None = None) -> Build:
         """Write a complete build and switch ``current`` to it; return the new build.
+
+        ``tiles`` is the build's PMTiles archive (:func:`gisapp.tiles.writer.write_archive`).
 
         Any failure (or an interrupted process) leaves ``current`` as it was.
         """

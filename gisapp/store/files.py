@@ -5,6 +5,7 @@ Layout::
     <build_dir>/
         <build-id>/manifest.json, <layer>.parquet, indikatorer.parquet,
                    network.npz     (the road network the build measured along, if any)
+                   tiles.pmtiles   (the map layers as vector tiles, if any)
         current -> <build-id>          (symlink, replaced atomically)
         .partial-<build-id>/           (a build in progress; never served)
 
@@ -47,6 +48,7 @@ LOCK = ".lock"  # held while a build is written
 MANIFEST = "manifest.json"
 INDICATORS = "indikatorer.parquet"
 NETWORK = "network.npz"
+TILES = "tiles.pmtiles"  # the map layers as vector tiles (gisapp.tiles)
 EXPORTS = "exports"  # generated downloads of the build (gisapp.exports), not verified
 
 
@@ -124,6 +126,12 @@ class FileBuild(Build):
         """The long-format indicator table (empty when no indicator could be computed)."""
         path = self.path / INDICATORS
         return pd.read_parquet(path) if path.is_file() else pd.DataFrame()
+
+    @property
+    def tiles(self) -> Path | None:
+        """The build's PMTiles archive file, ``None`` for a build written without tiles."""
+        path = self.path / TILES
+        return path if path.is_file() else None
 
 
 def _file_problem(path: Path, sha256: str | None) -> str | None:
@@ -275,6 +283,7 @@ class FileStore(BuildStore):
         manifest: dict,
         *,
         network: Network | None = None,
+        tiles: bytes | None = None,
     ) -> FileBuild:
         """Write a complete build and switch ``current`` to it; return the new build.
 
@@ -289,14 +298,15 @@ class FileStore(BuildStore):
                 # one writer at a time: a second build waits instead of deleting this one's
                 # partial directory as "stale"
                 fcntl.flock(lock, fcntl.LOCK_EX)
-                return self._write_locked(layers, indicators, manifest, network)
+                return self._write_locked(layers, indicators, manifest, network, tiles)
         except OSError as exc:
             msg = (f"build directory {self.root}: {exc.strerror or exc}; the previous build "
                    "keeps serving")
             raise BuildError(msg) from exc
 
     def _write_locked(self, layers: dict[str, gpd.GeoDataFrame], indicators: pd.DataFrame,
-                      manifest: dict, network: Network | None) -> FileBuild:
+                      manifest: dict, network: Network | None,
+                      tiles: bytes | None) -> FileBuild:
         """:meth:`write`'s work, with the store's lock held."""
         self._remove_stale_partials()
         build_id = new_build_id()
@@ -309,6 +319,8 @@ class FileStore(BuildStore):
                 indicators.to_parquet(partial / INDICATORS, index=False)
             if network is not None:
                 np.savez(partial / NETWORK, **network.arrays())
+            if tiles is not None:
+                (partial / TILES).write_bytes(tiles)
             files = {p.name: sha256_file(p) for p in sorted(partial.iterdir()) if p.is_file()}
             manifest = {**manifest, "build_id": build_id, "files": files}
             (partial / MANIFEST).write_text(

@@ -2,7 +2,8 @@
 
 Layout in the database (``STRUKTURBILD_STORE=postgresql://…`` or ``--store``)::
 
-    strukturbild.builds    build_id, schema_name, manifest (json), dtypes (json), network
+    strukturbild.builds    build_id, schema_name, manifest (json), dtypes (json), network,
+                           tiles (the PMTiles archive)
     strukturbild.current   one row: the build_id served
     build_<id>.<layer>     one table per layer (gisapp.store._tables), geometry GiST-indexed
     build_<id>.indikatorer the indicator table
@@ -59,6 +60,7 @@ CREATE TABLE IF NOT EXISTS {META}.builds (
     network bytea,
     created timestamptz NOT NULL DEFAULT clock_timestamp()
 );
+ALTER TABLE {META}.builds ADD COLUMN IF NOT EXISTS tiles bytea;
 CREATE TABLE IF NOT EXISTS {META}.current (
     only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row),
     build_id text NOT NULL REFERENCES {META}.builds
@@ -138,6 +140,14 @@ class PostgisBuild(Build):
             return Network.of_arrays(dict(arrays))
 
     @cached_property
+    def tiles(self) -> bytes | None:
+        """The build's PMTiles archive (read once), ``None`` for a build without tiles."""
+        with self.store.cursor() as cur:
+            cur.execute(f"SELECT tiles FROM {META}.builds WHERE build_id = %s", (self.id,))
+            data = cur.fetchone()[0]
+        return None if data is None else bytes(data)
+
+    @cached_property
     def indicators(self) -> pd.DataFrame:
         """The long-format indicator table (empty when no indicator could be computed)."""
         if INDICATORS not in self.dtypes:
@@ -213,7 +223,8 @@ class PostgisStore(BuildStore):
         return {"status": "ok", "build_id": build.id}
 
     def write(self, layers: dict[str, gpd.GeoDataFrame], indicators: pd.DataFrame,
-              manifest: dict, *, network: Network | None = None) -> PostgisBuild:
+              manifest: dict, *, network: Network | None = None,
+              tiles: bytes | None = None) -> PostgisBuild:
         """Load a complete build into a new schema and switch ``current``, in one transaction.
 
         Any failure rolls the transaction back: ``current`` stays as it was.
@@ -230,9 +241,9 @@ class PostgisStore(BuildStore):
                     dtypes = _load(cur, schema_of(build_id), layers, indicators)
                     cur.execute(
                         f"INSERT INTO {META}.builds (build_id, schema_name, manifest, dtypes, "
-                        "network) VALUES (%s, %s, %s, %s, %s)",
+                        "network, tiles) VALUES (%s, %s, %s, %s, %s, %s)",
                         (build_id, schema_of(build_id), Json(manifest, _manifest_json),
-                         Json(dtypes), _network_bytes(network)))
+                         Json(dtypes), _network_bytes(network), tiles))
                     cur.execute(
                         f"INSERT INTO {META}.current (build_id) VALUES (%s) ON CONFLICT "
                         "(only_row) DO UPDATE SET build_id = excluded.build_id", (build_id,))

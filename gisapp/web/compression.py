@@ -2,7 +2,8 @@
 
 Cached pages are compressed once per build with :data:`STORED` (see
 :mod:`gisapp.web.pagecache`); every other answer of a type in ``COMPRESS_MIMETYPES`` is
-compressed as it leaves with the faster :data:`ON_THE_FLY` settings. Answers below
+compressed as it leaves with the faster :data:`ON_THE_FLY` settings, the files of
+:data:`FILE_ENDPOINTS` (static assets) too. Answers below
 :data:`MIN_BYTES`, errors and already-encoded answers go as they are; every answer that
 could have been compressed says ``Vary: Accept-Encoding``.
 """
@@ -21,6 +22,8 @@ except ImportError:  # pragma: no cover - depends on the Python version
     from backports import zstd
 
 MIN_BYTES = 500
+# endpoints answering with one of the app's own files (send_file): compressed like pages
+FILE_ENDPOINTS = ("meta.static",)
 Encoder = Callable[[bytes], bytes]
 # keys in server preference order, for encodings the client accepts with equal quality
 STORED: dict[str, Encoder] = {
@@ -53,9 +56,11 @@ def init_app(app: Flask) -> None:
         if response.mimetype not in app.config["COMPRESS_MIMETYPES"]:
             return response
         response.vary.add("Accept-Encoding")
-        if (response.direct_passthrough or response.is_streamed
-                or "Content-Encoding" in response.headers
-                or not 200 <= response.status_code < 300):
+        if "Content-Encoding" in response.headers or response.status_code != 200:
+            return response  # partial (206) and empty answers go as they are
+        if response.direct_passthrough and request.endpoint in FILE_ENDPOINTS:
+            response.direct_passthrough = False  # a file of ours: small, read whole
+        elif response.direct_passthrough or response.is_streamed:
             return response
         body = response.get_data()
         encoding = chosen_encoding(len(body), response.mimetype)

@@ -81,7 +81,7 @@ def register_error_handlers(app: Flask) -> None:
         if isinstance(exc, SecurityError):  # an untrusted Host header
             detail += f" {UNTRUSTED_HOST_HELP}"
         response = _answer(exc.code or 500, exc.name, detail)
-        for header in ("Allow", "Retry-After"):
+        for header in ("Allow", "Retry-After", "Content-Range"):
             if header in exc.get_response().headers:
                 response.headers[header] = exc.get_response().headers[header]
         return response

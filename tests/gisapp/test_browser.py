@@ -18,6 +18,8 @@ from pathlib import Path
 from struct import pack
 from urllib.parse import parse_qs, urlparse
 
+import geopandas as gpd
+import pandas as pd
 import pytest
 from werkzeug.serving import make_server
 
@@ -131,8 +133,9 @@ def _record_failure(page, request) -> None:
 
 MAP_SETTLED_JS = """() => {
     const moving = document.querySelector('.leaflet-zoom-anim, .leaflet-pan-anim');
-    const tiles = [...document.querySelectorAll('img.leaflet-tile')];
-    return !moving && tiles.every((t) => t.complete && t.classList.contains('leaflet-tile-loaded')
+    const tiles = [...document.querySelectorAll('.leaflet-tile')];  // images and vector tiles
+    return !moving && tiles.every((t) => (t.tagName !== 'IMG' || t.complete)
+        && t.classList.contains('leaflet-tile-loaded')
         && (t.style.opacity === '' || Number(t.style.opacity) === 1));
 }"""
 NEXT_PAINT_JS = ("() => new Promise((done) => "
@@ -140,7 +143,8 @@ NEXT_PAINT_JS = ("() => new Promise((done) => "
 
 
 def settle(page) -> None:
-    """Wait until no Leaflet map is zooming or panning and every tile has faded in, then
+    """Wait until no Leaflet map is zooming or panning and every tile (base map and vector
+    tiles) has faded in, then
     for the next paint (conditions, not a fixed time)."""
     page.wait_for_function(MAP_SETTLED_JS, timeout=10_000)
     page.evaluate(NEXT_PAINT_JS)
@@ -172,28 +176,80 @@ def test_main_map_renders_and_toggles_a_layer(page, app_url):
     assert page.console_errors == []
 
 
+def click_point(page, lat: float, lon: float, zoom: float | None = None) -> list[float]:
+    """Centre the map on lat/lon (at ``zoom``), wait for it to settle; the page pixel there."""
+    point = page.evaluate(f"""([lat, lon, zoom]) => {{
+        const map = {MAP_JS};
+        if (zoom !== null) map.setView([lat, lon], zoom, {{animate: false}});
+        const p = map.latLngToContainerPoint([lat, lon]);
+        const box = map.getContainer().getBoundingClientRect();
+        return [box.left + p.x, box.top + p.y];
+    }}""", [lat, lon, zoom])
+    settle(page)
+    return point
+
+
+def free_of_symbols(built, geometries, *, points_m: float = 600, lines_m: float = 400):
+    """Which of ``geometries`` (EPSG:3006) lie clear of every point and line drawn above."""
+    points = [built.layer(i).geometry for i in ("service", "hallplatser")]
+    busy = gpd.GeoSeries(pd.concat(points)).buffer(points_m).union_all().union(
+        built.layer("stomlinjer").geometry.buffer(lines_m).union_all())
+    return ~geometries.intersects(busy)
+
+
 def test_population_grid_is_fetched_when_switched_on_and_shows_its_split(page, app_url,
-                                                                         built):
+                                                                         built, grid_csv):
+    """A click on a populous square (its centre clear of points and lines) opens its popup:
+    the square's population as the raw SCB grid file has it, with its split."""
+    grid = built.layer("befolkning")
+    centres = grid.geometry.centroid
+    clear = grid[free_of_symbols(built, centres) & (grid["tatort_bef"] > 0)
+                 & (grid["landsbygd_bef"] > 0)]
+    square = clear.loc[clear["befolkning"].idxmax()]
+    raw = grid_csv.set_index("rutid_scb").loc[square["rutid_scb"]]
+    centre = gpd.GeoSeries([centres[square.name]], crs=3006).to_crs(4326).iloc[0]
     page.goto(app_url + "/", wait_until="networkidle")
-    count = "() => { let n = 0; window.strukturbildLayers.befolkning.layer.eachLayer("\
-            "(g) => g.eachLayer(() => { n += 1; })); return n; }"
-    assert page.evaluate(count) == 0  # not carried in the page
-    with page.expect_response(lambda r: r.url.endswith("/kartlager/befolkning.geojson")) as got:
+    point = click_point(page, centre.y, centre.x, 12)
+    with page.expect_response(lambda r: "/tiles/befolkning/" in r.url
+                              and r.status == 200) as got:
         page.check(".sb-panel input[data-layer='befolkning']")
-    assert got.value.status == 200
-    page.wait_for_function(count.replace("return n;", "return n > 0;"))
-    assert page.evaluate(count) == len(built.layer("befolkning"))
+    assert got.value.headers["content-type"] == "application/vnd.mapbox-vector-tile"
+    settle(page)
     page.wait_for_selector("text=1 000 inv./km² eller fler")  # the legend of the classes
-    page.evaluate("""() => {
-        let best = null;
-        window.strukturbildLayers.befolkning.layer.eachLayer((g) => g.eachLayer((l) => {
-            if (!best || l.feature.properties.befolkning > best.feature.properties.befolkning)
-                best = l; }));
-        best.openPopup(best.getBounds().getCenter());
-    }""")
+    page.mouse.click(*point)
+    page.wait_for_selector(".leaflet-popup-content", timeout=5000)
     popup = page.locator(".leaflet-popup-content").text_content()
-    assert "varav i tätort" in popup and "varav på landsbygd" in popup and "Karlstad" in popup
+    assert "varav i tätort" in popup and "varav på landsbygd" in popup
+    assert f"{int(raw['beftotalt']):,}".replace(",", "\xa0") in popup
     page.screenshot(path=ARTIFACTS / "befolkning.png")
+    assert page.console_errors == []
+
+
+def test_main_map_draws_kommuner_from_tiles_and_a_click_opens_the_kommun(page, app_url,
+                                                                         built, data_dir):
+    """The kommuner are not in the page: they come as vector tiles, are drawn as SVG paths,
+    and a click inside Karlstad kommun (a point chosen from the raw boundary file, away from
+    every tätort, point and line) opens Karlstad's popup."""
+    with page.expect_response(lambda r: "/tiles/kommuner/" in r.url and r.status == 200):
+        page.goto(app_url + "/", wait_until="networkidle")
+    assert page.evaluate("() => window.strukturbildLayers.kommuner.layer.getLayers()"
+                         ".every((l) => l.feature === undefined)")  # no GeoJSON in the group
+    settle(page)
+    paths = page.evaluate("() => document.querySelectorAll("
+                          "'.leaflet-sbPolygons-pane svg.leaflet-tile path').length")
+    assert paths >= 16
+    raw = gpd.read_file(data_dir / "admin" / "kommuner_sverige_lm1m_2018.gpkg",
+                        layer="kommuner").to_crs(3006)
+    karlstad = raw.loc[raw["kommunkod"] == "1780"].geometry.iloc[0].buffer(-1500)
+    inside = gpd.GeoSeries([karlstad.difference(
+        built.layer("tatorter").geometry.buffer(2000).union_all())], crs=3006)
+    candidates = gpd.GeoSeries(inside.sample_points(200, rng=0).explode().values, crs=3006)
+    clear = candidates[free_of_symbols(built, candidates, points_m=1500, lines_m=1500)]
+    spot = clear.to_crs(4326).iloc[0]
+    page.mouse.click(*click_point(page, spot.y, spot.x))
+    page.wait_for_selector(".leaflet-popup-content", timeout=5000)
+    popup = page.locator(".leaflet-popup-content").text_content()
+    assert "Karlstad" in popup and "1780" in popup
     assert page.console_errors == []
 
 

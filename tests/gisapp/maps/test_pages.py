@@ -71,6 +71,37 @@ def test_map_carries_data_popups_and_provenance(client, built):
     assert built.id in page
 
 
+INLINE_GEOJSON = re.compile(r"(geo_json_[0-9a-f]+)_add\(")
+
+
+def inlined_features(page: str) -> list[dict]:
+    """Every feature of the GeoJSON layers folium inlined into ``page``."""
+    decoder = json.JSONDecoder()
+    return [feature for match in INLINE_GEOJSON.finditer(page)
+            for feature in decoder.raw_decode(page, match.end())[0]["features"]]
+
+
+def test_big_layers_come_as_tiles_not_inlined(client, built):
+    page = client.get("/").get_data(as_text=True)
+    layers = {layer["id"]: layer for layer in panel_config(page)["layers"]}
+    for layer_id in ("kommuner", "lan", "tatorter", "service", "befolkning"):
+        tiles = layers[layer_id]["tiles"]
+        assert tiles["url"] == f"/tiles/{layer_id}/{{z}}/{{x}}/{{y}}.mvt"
+        assert tiles["minZoom"] == built.manifest["tiles"]["layers"][layer_id][0]
+        assert client.get(tiles["url"].format(z=0, x=0, y=0)).status_code in (200, 204)
+    popup = dict(layers["kommuner"]["popup"])
+    assert popup["kommunnamn"] == "Kommun" and "invanare" in popup
+    assert dict(layers["tatorter"]["popup"])["stomlinje_hallplats"]
+    colours = layers["service"]["tiles"]["classes"]["colours"]
+    assert colours["apotek"].startswith("#")
+    # nothing of theirs is in the page: no inlined feature carries their properties
+    keys = {key for feature in inlined_features(page) for key in feature["properties"]}
+    assert not keys & {"kommunnamn", "lansnamn", "tatortskod_2020", "adress", "per_km2"}, keys
+    assert "/static/vendor/leaflet.vectorgrid/Leaflet.VectorGrid.bundled.min.js" in page
+    # the stations and lines are still in the page
+    assert {"avgangar_dag", "turer_dag"} <= keys
+
+
 def test_missing_layers_are_listed_with_how_to_add(client, built):
     config = panel_config(client.get("/").get_data(as_text=True))
     assert {m["id"] for m in config["missing"]} == set(built.manifest["missing"])
@@ -80,9 +111,11 @@ def test_missing_layers_are_listed_with_how_to_add(client, built):
 
 def test_search_lists_kommuner_and_tatorter(client):
     config = panel_config(client.get("/").get_data(as_text=True))
-    places = {p["name"]: p["bounds"] for p in config["places"]}
+    assert config["places"] == "/kartplatser.json"  # fetched when the search box is used
+    names = client.get(config["places"]).get_json()
+    places = {p["name"]: p["bounds"] for p in names}
     assert "Hagfors (kommun)" in places and "Kil (tätort)" in places
-    assert len(places) == len(config["places"])  # every name distinct, so each is reachable
+    assert len(places) == len(names)  # every name distinct, so each is reachable
     west, south, east, north = places["Karlstad (kommun)"]
     assert 13 < west < east < 14.2 and 59 < south < north < 60
     tatort = places["Karlstad (tätort)"]

@@ -58,11 +58,18 @@ def test_stations_without_timetable_are_rings_saying_so(client) -> None:
     assert "3 2" in page  # the dashed ring of a station that is not served
 
 
-def test_tatort_popup_tells_the_nearest_stomlinje_stop(client) -> None:
-    page = client.get("/").get_data(as_text=True)
-    assert '"stomlinje_avstand_m"' in page and "N\\u00e4rmaste stomlinjeh\\u00e5llplats" in page
-    # Torsby's polygon: the nearest served station and that its own station has no timetable
-    assert '"stomlinje_status": "Ok\\u00e4nt: n\\u00e4rmare station utan tidtabell"' in page
+def test_tatort_popup_tells_the_nearest_stomlinje_stop(client, panel) -> None:
+    import mapbox_vector_tile
+
+    tatorter = panel("sv")["tatorter"]
+    assert ["stomlinje_hallplats", "Närmaste stomlinjehållplats"] in tatorter["popup"]
+    assert any(column == "stomlinje_avstand_m" for column, _ in tatorter["popup"])
+    # Torsby's polygon (its tile at zoom 9): the nearest served station and that its own
+    # station has no timetable
+    tile = client.get("/tiles/tatorter/9/274/148.mvt")
+    features = mapbox_vector_tile.decode(tile.data)["tatorter"]["features"]
+    torsby = next(f["properties"] for f in features if f["properties"]["tatort"] == "Torsby")
+    assert torsby["stomlinje_status"] == "Okänt: närmare station utan tidtabell"
 
 
 def test_drawing_scales() -> None:

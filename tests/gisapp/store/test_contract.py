@@ -153,3 +153,12 @@ def test_object_columns_read_back_typed_as_geoparquet_gives_them(location, open_
     assert served["avgangar"].dropna().tolist() == [v for v in values if v is not None]
     assert served["notering"].isna().tolist() == [True] + [False] * (n - 1)
     assert set(served["notering"].dropna()) == {"x"}
+
+
+def test_the_tile_archive_reads_back(location, open_store, source, built):
+    archive = built.tiles.read_bytes()  # the session build's PMTiles archive
+    _write(open_store(location), source, tiles=archive)
+    served = open_store(location).current().tiles
+    assert (served if isinstance(served, bytes) else served.read_bytes()) == archive
+    _write(open_store(location), source)  # a build without tiles has none
+    assert open_store(location).current().tiles is None

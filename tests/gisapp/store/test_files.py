@@ -401,7 +401,7 @@ def test_the_interface_names_what_every_store_and_build_must_implement():
     """Guards the abstract interface (bug: a method no longer abstract, so a store lacking it
     would start and fail only on first use)."""
     assert Build.__abstractmethods__ == {"id", "manifest", "local_dir", "layer", "network",
-                                         "indicators"}
+                                         "indicators", "tiles"}
     assert BuildStore.__abstractmethods__ == {"current", "status", "write", "build_ids",
                                               "prune", "close"}
 
