@@ -63,8 +63,9 @@ TARGETS: dict[str, Target] = {
     "gisapp/web/jsonsafe.py": Target(("tests/gisapp/web/test_jsonsafe.py",)),
     "gisapp/store/files.py": Target(("tests/gisapp/store/test_files.py",), conftest=False),
     "gisapp/store/base.py": Target(("tests/gisapp/store/test_files.py",), conftest=False),
-    "layers/service.py": Target(("tests/layers/test_service_border.py",
-                                 "tests/layers/test_service_osm.py")),
+    "layers/service.py": Target(("tests/layers/test_service_rules.py",),
+                                definitions=("from_pipos", "deduplicate", "build", "border_note"),
+                                conftest=False),
     "layers/tillganglighet.py": Target(("tests/layers/test_tillganglighet.py",)),
     "layers/accessibility.py": Target(("tests/layers/test_accessibility.py",)),
 }

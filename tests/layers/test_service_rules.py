@@ -1,0 +1,130 @@
+"""The rules of the service layer on a handful of hand-placed points (no data files, no
+conftest: the fast tests that ``scripts/mutate.py`` runs against ``layers/service.py``).
+
+Expected values follow from the rules in the module docstring and the coordinates below
+(EPSG:3006 metres), worked out by hand, not from the code's output.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pytest
+import shapely
+
+from layers import service
+
+
+def _points(rows: list[tuple[str, str, float, float]], kommunkod: str | None = "1780"
+            ) -> gpd.GeoDataFrame:
+    """Service rows ``(id, kategori, x, y)`` in the layer's columns."""
+    return gpd.GeoDataFrame({
+        "id": [r[0] for r in rows], "kategori": [r[1] for r in rows],
+        "namn": [r[0] for r in rows], "adress": None, "kommunkod": kommunkod,
+        "kalla": "k", "datum": "2025",
+    }, geometry=gpd.points_from_xy([r[2] for r in rows], [r[3] for r in rows]), crs=3006)
+
+
+def test_a_point_repeating_a_dropped_point_is_compared_with_kept_points_only():
+    """Guards the chain of sources (mutants: only the lowest source compared, or dropped
+    points still counting as better). Along one line: Pipos at 0, the parcel agent 60 m
+    from it (the same place: dropped), OSM 160 m from Pipos and 100 m from the dropped
+    agent — another place, since only kept points of better sources count."""
+    frame = _points([("osm:c", "post", 160.0, 0.0), ("ombud:b", "post", 60.0, 0.0),
+                     ("pipos:a", "post", 0.0, 0.0)])
+    kept, dropped = service.deduplicate(frame, max_m=100.0)
+    assert list(kept["id"]) == ["osm:c", "pipos:a"] and dropped == 1
+    # relabelled from 0, the old labels not kept as a column (mutant: ``drop=False``)
+    assert list(kept.index) == [0, 1] and list(kept.columns) == list(frame.columns)
+
+
+def test_a_better_source_is_never_dropped_for_a_worse_one():
+    """Guards the direction of the comparison (mutant: ``rank != level``, every other source
+    counting as better): a parcel agent 10 m from an OSM point, Pipos 5 km away, keeps the
+    agent and drops the OSM point."""
+    frame = _points([("pipos:far", "post", 5000.0, 0.0), ("osm:c", "post", 10.0, 0.0),
+                     ("ombud:b", "post", 0.0, 0.0)])
+    kept, dropped = service.deduplicate(frame, max_m=100.0)
+    assert list(kept["id"]) == ["pipos:far", "ombud:b"] and dropped == 1
+
+
+def test_a_point_exactly_at_the_limit_is_the_same_place():
+    """Guards ``distance <= max_m`` (mutant: ``<``): 'within 100 m' includes 100 m; and 3-4-5
+    triangles so that both coordinates count (mutants taking x twice or y twice)."""
+    frame = _points([("pipos:a", "apotek", 1000.0, 2000.0),
+                     ("osm:at", "apotek", 1060.0, 2080.0),       # 100 m away
+                     ("osm:beyond", "apotek", 1060.3, 2080.4)])  # 100.5 m away
+    kept, dropped = service.deduplicate(frame, max_m=100.0)
+    assert list(kept["id"]) == ["pipos:a", "osm:beyond"] and dropped == 1
+
+
+def test_points_of_one_source_are_not_merged_even_beside_a_better_source():
+    """Guards the comparison with higher-ranked sources only (mutant: ``rank <= level``, a
+    source compared with itself): two OSM shops 10 m apart, Pipos 5 km away, all kept; the
+    Skolverket point beside a Pipos one of another category is another place."""
+    frame = _points([("pipos:far", "dagligvaror", 5000.0, 0.0),
+                     ("osm:1", "dagligvaror", 0.0, 0.0), ("osm:2", "dagligvaror", 10.0, 0.0),
+                     ("skola:s", "grundskola", 5000.0, 0.0)])
+    kept, dropped = service.deduplicate(frame, max_m=100.0)
+    assert len(kept) == 4 and dropped == 0
+
+
+def test_an_unknown_id_prefix_ranks_below_every_source():
+    """Guards the rank of ids without a known prefix (after OSM, mutant: equal to OSM)."""
+    frame = _points([("osm:a", "bankomat", 0.0, 0.0), ("x:b", "bankomat", 30.0, 40.0)])
+    kept, dropped = service.deduplicate(frame, max_m=100.0)
+    assert list(kept["id"]) == ["osm:a"] and dropped == 1
+
+
+def test_pipos_rows_map_to_categories_and_a_shop_in_two_exports_gets_one_id_each():
+    """Guards :func:`service.from_pipos`: types outside the mapping are left out, the export
+    date is kept unless one is given, and only ids listed twice get ``@kategori``."""
+    pipos = _points([("7", "x", 0.0, 0.0), ("7", "x", 0.0, 0.0), ("8", "x", 5.0, 0.0),
+                     ("9", "x", 9.0, 0.0)]).assign(
+        servicetyp=["Dagligvaror", "Apoteksvaror", "Paketombud", "Frisör"],
+        datum=["2025-01", "2025-02", "2025-03", "2025-04"])
+    out = service.from_pipos(pipos)
+    assert list(out.columns) == service.COLUMNS
+    assert list(out["id"]) == ["pipos:7@dagligvaror", "pipos:7@apotek", "pipos:8"]
+    assert list(out["kategori"]) == ["dagligvaror", "apotek", "post"]
+    assert list(out["datum"]) == ["2025-01", "2025-02", "2025-03"]
+    assert set(service.from_pipos(pipos, date="2024")["datum"]) == {"2024"}
+
+
+def test_the_region_and_its_border_zone_are_kept_with_labels():
+    """Guards :func:`service.build` (mutants: the filter, the flag, the labels, the columns,
+    the CRS of the first part): a point of the region's kommuner is kept (in the region)
+    wherever it lies, one of another kommun only within ``near_region`` (outside the
+    region), and without ``near_region`` only the region's."""
+    region = _points([("pipos:in", "apotek", 0.0, 0.0)])
+    other = _points([("osm:near", "bibliotek", 15_000.0, 0.0),
+                     ("osm:far", "bibliotek", 40_000.0, 0.0)], kommunkod=None)
+    elsewhere = _points([("skola:g", "gymnasieskola", 50_000.0, 0.0)], kommunkod="1715")
+    near = shapely.box(-1000.0, -1000.0, 20_000.0, 1000.0)
+    frame = service.build([region, other, elsewhere], kommunkoder=["1780", "1715"],
+                          near_region=near)
+    assert list(frame["id"]) == ["pipos:in", "osm:near", "skola:g"]
+    assert list(frame["i_regionen"]) == [True, False, True]
+    assert list(frame["kategori_sv"]) == ["Apotek och apoteksombud", "Bibliotek",
+                                      "Gymnasieskola"]
+    assert list(frame["kategori_en"]) == ["Pharmacy", "Library", "Upper secondary school"]
+    assert frame.crs.to_epsg() == 3006 and list(frame.index) == [0, 1, 2]
+    # no old row labels left as a column (mutant: ``reset_index(drop=False)``)
+    assert list(frame.columns) == [*service.COLUMNS, "i_regionen", "kategori_sv", "kategori_en"]
+    # one part, the CRS taken from it (mutant: from a second part)
+    alone = service.build([_points([("pipos:in", "apotek", 0.0, 0.0),
+                                    ("osm:near", "bibliotek", 15_000.0, 0.0)],
+                                   kommunkod=["1780", None])], kommunkoder=["1780"])
+    assert list(alone["id"]) == ["pipos:in"] and alone["i_regionen"].all()
+
+
+@pytest.mark.parametrize(("across", "expected"), [
+    (2, "2 servicepunkter utanför regionen inom 20 km används som mål"),
+    (0, "Källorna har inga servicepunkter utanför regionen inom 20 km: nära länsgränsen (och "
+        "mot Norge) kan närmaste service ligga på andra sidan, så avstånden där kan vara "
+        "överskattade"),
+])
+def test_the_border_note_counts_the_destinations_across_the_border(across, expected):
+    """Guards :func:`service.border_note` (the count and the warning when there is none)."""
+    frame = _points([(f"osm:{i}", "post", 0.0, 0.0) for i in range(3)]).assign(
+        i_regionen=[True] + [False] * across + [True] * (2 - across))
+    assert service.border_note(frame, 19.6) == expected
