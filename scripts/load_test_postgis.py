@@ -132,6 +132,8 @@ def peer_resources(url: str, build: PostgisBuild) -> dict[str, dict]:
     with psycopg.connect(url) as conn:
         for name, id_field in COLLECTIONS.items():
             geometry = next(n for n, d in build.dtypes[name].items() if d == "geometry")
+            # the layer's own columns: not the store's (_row, the CRS84 columns)
+            properties = [n for n, d in build.dtypes[name].items() if d != "geometry"]
             extent = conn.execute(
                 f'SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT '
                 f'ST_Extent(ST_Transform("{geometry}", 4326)) AS e FROM '
@@ -139,7 +141,7 @@ def peer_resources(url: str, build: PostgisBuild) -> dict[str, dict]:
             resources[name] = {
                 "bbox": [round(float(v), 4) for v in extent],
                 "provider": {"name": "PostgreSQL", "data": data, "id_field": id_field,
-                             "table": name, "geom_field": geometry,
+                             "table": name, "geom_field": geometry, "properties": properties,
                              "storage_crs": EPSG_3006, "crs": [CRS84, EPSG_3006]}}
     return resources
 

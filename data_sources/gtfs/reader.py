@@ -153,6 +153,34 @@ def iter_batches(source: FeedSource, table: str) -> Iterator[pa.RecordBatch]:
             yield pa.RecordBatch.from_pydict({c: pa.array([], pa.string()) for c in wanted})
 
 
+def read_batches(source: FeedSource, table: str,
+                 dictionary: tuple[str, ...] = ()) -> list[pa.RecordBatch]:
+    """Read one GTFS table at once, on all cores, as batches of about :data:`BLOCK_BYTES`.
+
+    Columns as in :func:`iter_batches`; those named in ``dictionary`` come dictionary-encoded
+    (text is held once per distinct value and batch, not once per row). A file Arrow cannot
+    read this way is read again by :func:`iter_batches`, which names the line.
+    """
+    spec = TABLES[table]
+    with source.open(table) as handle:
+        header = _clean_header(handle.readline())
+        wanted = [c for c in (*spec.required, *spec.optional) if c in header]
+        types = {c: pa.dictionary(pa.int32(), pa.string()) if c in dictionary else pa.string()
+                 for c in wanted}
+        try:
+            read = pacsv.read_csv(
+                handle,
+                read_options=pacsv.ReadOptions(column_names=header, block_size=BLOCK_BYTES),
+                convert_options=pacsv.ConvertOptions(include_columns=wanted,
+                                                     column_types=types,
+                                                     strings_can_be_null=True))
+        except (pa.ArrowInvalid, UnicodeDecodeError):
+            read = None  # a missing column, an empty table or a broken line: said below
+    if read is None or read.num_rows == 0 or any(c not in header for c in spec.required):
+        return list(iter_batches(source, table))
+    return read.to_batches()
+
+
 def iter_table(source: FeedSource, table: str) -> Iterator[pd.DataFrame]:
     """Yield one GTFS table in blocks of text columns (see :func:`iter_batches`).
 

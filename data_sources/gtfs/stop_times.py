@@ -1,8 +1,9 @@
 """Typing the big ``stop_times`` table block by block in Arrow, then sorting it by trip.
 
-Each block of CSV text (:func:`~data_sources.gtfs.reader.iter_batches`) is typed without
-going through Python strings: ids and times are dictionary-encoded, and only the distinct
-values of a block are cleaned (ids) or parsed (times). The blocks' ids are then joined into
+The table is read on all cores with ids and times dictionary-encoded
+(:func:`~data_sources.gtfs.reader.read_batches`), and each block is typed without going
+through Python strings: only the distinct values of a block are cleaned (ids) or parsed
+(times). The blocks' ids are then joined into
 one sorted categorical each. Text that the fast path cannot type goes through the general
 typing of :mod:`~data_sources.gtfs._values`, which names the file's rows. Output columns:
 see :mod:`data_sources.gtfs.feed`.
@@ -18,8 +19,10 @@ import pyarrow.compute as pc
 from data_sources._validate import _listed
 from data_sources.errors import DataError
 from data_sources.gtfs._values import arrow_integers, integers, parse_times
-from data_sources.gtfs.reader import FeedSource, iter_batches, strip_decimal_ids
+from data_sources.gtfs.reader import FeedSource, read_batches, strip_decimal_ids
 
+# read dictionary-encoded: few distinct values, many rows
+DICTIONARY = ("trip_id", "stop_id", "arrival_time", "departure_time")
 COLUMNS = ["trip_id", "stop_id", "stop_sequence", "arrival_s", "departure_s", "pickup_type",
            "drop_off_type"]
 
@@ -144,14 +147,15 @@ def _whole_seconds(values: np.ndarray) -> np.ndarray:
 
 
 def read_stop_times(source: FeedSource) -> pd.DataFrame:
-    """Stream stop_times block by block into typed columns; sort; interpolate inner times.
+    """Read stop_times, type it block by block; sort; interpolate inner times.
 
-    Only one block of text is held at a time. Rows are sorted by ``trip_id`` (text order)
-    and ``stop_sequence``; a missing arrival or departure takes the other.
+    Ids and times are held once per distinct text and block, not per row. Rows are sorted
+    by ``trip_id`` (text order) and ``stop_sequence``; a missing arrival or departure takes
+    the other.
     """
     where = source.where("stop_times")
     blocks, offset = [], 0
-    for batch in iter_batches(source, "stop_times"):
+    for batch in read_batches(source, "stop_times", dictionary=DICTIONARY):
         blocks.append(_block(batch, offset, where))
         offset += batch.num_rows
     trip = _categorical([b["trip_id"] for b in blocks])

@@ -2,11 +2,13 @@
 
 A layer is a table of its build's schema (:mod:`gisapp.store.postgis`); nothing of it is
 loaded into Python. One query selects a page of features, each assembled in SQL as the
-GeoJSON text the in-memory source (:mod:`gisapp.ogc.features`) serves: ``ST_Transform`` to
-the served CRS (axes flipped for EPSG:3006, whose order is northing, easting), exterior rings
+GeoJSON text the in-memory source (:mod:`gisapp.ogc.features`) serves: the geometry in the
+served CRS (axes flipped for EPSG:3006, whose order is northing, easting), exterior rings
 counter-clockwise, coordinates rounded to the CRS's decimals, properties in column order,
-``<``, ``>`` and ``&`` escaped as in every JSON answer. ``bbox`` in CRS84 uses the GiST
-index on the geometry's CRS84 transform, in EPSG:3006 the one on the geometry itself.
+``<``, ``>`` and ``&`` escaped as in every JSON answer. In CRS84, the default, the geometry
+is the GeoJSON text stored with the row at build time (``_crs84_geojson``, no transform per
+request; builds from before it have their geometry transformed per request). ``bbox`` in
+CRS84 uses the GiST index of the stored CRS84 geometry, in EPSG:3006 the one on the geometry.
 
 A property filter compares the property's text as the in-memory source does: texts as
 they are, integers in decimal, booleans as ``true``/``false``, and floats as Python writes
@@ -24,6 +26,7 @@ from data_sources.errors import NotFoundError
 from gisapp.ogc.crs import CRS84, ServedCrs
 from gisapp.ogc.features import Page
 from gisapp.ogc.params import ItemsQuery
+from gisapp.store import _tables
 from gisapp.store.postgis import PostgisBuild
 from layers.spec import LayerSpec
 
@@ -41,6 +44,7 @@ class _Table:
     feature_id: sql.Composable
     count: int
     extent: list[float] | None
+    stored_crs84: bool  # has the build-time CRS84 columns (_tables.CRS84_GEOJSON)
 
 
 def _text_of(name: str, dtype: str) -> sql.Composable:
@@ -126,7 +130,6 @@ def _read_table(build: PostgisBuild, spec: LayerSpec) -> _Table:
     geometry = next(n for n, d in dtypes.items() if d == "geometry")
     properties = {n: d for n, d in dtypes.items() if n != geometry}
     table = build.table(spec.id)
-    in_crs84 = sql.SQL("ST_Transform({}, 4326)").format(sql.Identifier(geometry))
     with build.store.cursor() as cur:
         feature_id = sql.SQL("_row::text")
         if spec.id_column in properties:
@@ -135,37 +138,47 @@ def _read_table(build: PostgisBuild, spec: LayerSpec) -> _Table:
                 candidate, table))
             if cur.fetchone()[0]:
                 feature_id = candidate
+        cur.execute("SELECT EXISTS (SELECT FROM information_schema.columns WHERE "
+                    "table_schema = %s AND table_name = %s AND column_name = %s)",
+                    (build.schema, spec.id, _tables.CRS84_GEOJSON))
+        stored_crs84 = cur.fetchone()[0]
         cur.execute(sql.SQL("SELECT (SELECT count(*) FROM {t}), ST_XMin(e), ST_YMin(e), "
                             "ST_XMax(e), ST_YMax(e) FROM (SELECT ST_Extent({g}) AS e FROM {t}) "
-                            "AS x").format(t=table, g=in_crs84))
+                            "AS x").format(t=table, g=_in_crs84(geometry, stored_crs84)))
         count, *bounds = cur.fetchone()
     extent = [round(float(v), 6) for v in bounds] if bounds[0] is not None else None
-    return _Table(table, geometry, properties, feature_id, count, extent)
+    return _Table(table, geometry, properties, feature_id, count, extent, stored_crs84)
 
 
-def _served_geometry(table: _Table, crs: ServedCrs) -> sql.Composable:
-    """The geometry in ``crs``'s axis order, exterior rings counter-clockwise."""
-    column = sql.Identifier(table.geometry)
-    if crs.uri in SRIDS:
-        served = sql.SQL("ST_Transform({}, {})").format(column, sql.Literal(SRIDS[crs.uri]))
-    else:
-        served = column
+def _in_crs84(geometry: str, stored: bool) -> sql.Composable:
+    """The geometry in CRS84: the stored column, or (older builds) transformed per row."""
+    if stored:
+        return sql.Identifier(_tables.CRS84_GEOMETRY)
+    return sql.SQL("ST_Transform({}, 4326)").format(sql.Identifier(geometry))
+
+
+def _served_geojson(table: _Table, crs: ServedCrs) -> sql.Composable:
+    """The geometry's GeoJSON text in ``crs`` (stored at build time for CRS84)."""
+    if (crs.uri in SRIDS and table.stored_crs84 and not crs.swap_axes
+            and crs.decimals == _tables.SERVED_DECIMALS):
+        return sql.Identifier(_tables.CRS84_GEOJSON)
+    served = (_in_crs84(table.geometry, table.stored_crs84) if crs.uri in SRIDS
+              else sql.Identifier(table.geometry))
     if crs.swap_axes:
         served = sql.SQL("ST_FlipCoordinates({})").format(served)
-    # only polygons: PostGIS 3.3's ST_ForcePolygonCCW reverses lines too
-    return sql.SQL("CASE WHEN ST_Dimension({g}) = 2 THEN ST_ForcePolygonCCW({g}) "
-                   "ELSE {g} END").format(g=served)
+    return _tables.served_geojson(served, crs.decimals)
 
 
 def _feature_json(table: _Table, crs: ServedCrs) -> sql.Composable:
-    """SQL assembling one feature's GeoJSON text."""
+    """SQL assembling one feature's GeoJSON text (the geometry's has nothing to escape)."""
     properties = sql.SQL(", ").join(sql.Identifier(n) for n in table.properties)
-    return _escaped(sql.SQL(
-        "'{{\"type\":\"Feature\",\"id\":' || to_json({fid})::text || ',\"geometry\":' || "
-        "COALESCE(ST_AsGeoJSON({geometry}, {decimals}), 'null') || ',\"properties\":' || "
-        "(SELECT row_to_json(p) FROM (SELECT {properties}) AS p)::text || '}}'").format(
-        fid=table.feature_id, geometry=_served_geometry(table, crs),
-        decimals=sql.Literal(crs.decimals), properties=properties))
+    return sql.SQL(
+        "'{{\"type\":\"Feature\",\"id\":' || {fid} || ',\"geometry\":' || {geometry} || "
+        "',\"properties\":' || {properties} || '}}'").format(
+        fid=_escaped(sql.SQL("to_json({})::text").format(table.feature_id)),
+        geometry=_served_geojson(table, crs),
+        properties=_escaped(sql.SQL("(SELECT row_to_json(p) FROM (SELECT {}) AS p)::text")
+                            .format(properties)))
 
 
 def _conditions(table: _Table, query: ItemsQuery) -> tuple[sql.Composable, list]:
@@ -174,9 +187,8 @@ def _conditions(table: _Table, query: ItemsQuery) -> tuple[sql.Composable, list]
     params: list = []
     if query.bbox is not None:
         srid = SRIDS.get(query.bbox_crs.uri, 3006)
-        column = sql.Identifier(table.geometry)
-        geometry = (sql.SQL("ST_Transform({}, 4326)").format(column) if srid == 4326
-                    else column)
+        geometry = (_in_crs84(table.geometry, table.stored_crs84) if srid == 4326
+                    else sql.Identifier(table.geometry))
         conditions.append(sql.SQL("ST_Intersects({}, ST_MakeEnvelope(%s, %s, %s, %s, {}))")
                           .format(geometry, sql.Literal(srid)))
         params += list(query.bbox)

@@ -1,10 +1,12 @@
 """Frames as PostgreSQL tables: a column type per dtype, rows by COPY, the same frame read back.
 
 Each table has ``_row`` (the frame's row order, primary key), the frame's columns with SQL
-types from their dtypes, and for a layer its geometry (EPSG:3006, GiST indexed, and a GiST
-index on its CRS84 transform for bbox queries in that CRS). The dtypes are recorded with the
-build (:func:`dtypes`), so :func:`read_frame` returns the frame that was written: same column
-order, dtypes, missing values and geometries.
+types from their dtypes, and for a layer its geometry (EPSG:3006, GiST indexed) and two
+columns the database generates from it as rows arrive, so serving the default CRS transforms
+nothing: ``_crs84`` (its CRS84 transform, GiST indexed for bbox queries in that CRS) and
+``_crs84_geojson`` (that transform as the OGC API serves it, :func:`served_geojson`). The
+dtypes are recorded with the build (:func:`dtypes`), so :func:`read_frame` returns the frame
+that was written: same column order, dtypes, missing values and geometries.
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ ROW = "_row"
 SRID = 3006
 GEOMETRY = "geometry"  # the dtype recorded for the geometry column
 SERVED_SRID = 4326  # CRS84's axes (lon, lat) as PostGIS orders EPSG:4326
+SERVED_DECIMALS = 6  # of the stored GeoJSON: gisapp.ogc.crs.CRS84's decimals
+CRS84_GEOMETRY = "_crs84"  # the geometry transformed to SERVED_SRID
+CRS84_GEOJSON = "_crs84_geojson"  # that geometry as served GeoJSON text
 _SQL_TYPES = {"b": "boolean", "i": "bigint", "u": "bigint", "f": "double precision"}
 
 
@@ -72,8 +77,30 @@ def _sql_type(frame: pd.DataFrame, name: str) -> str:
     raise BuildError(msg)
 
 
+def served_geojson(geometry: sql.Composable, decimals: int) -> sql.Composable:
+    """SQL for ``geometry`` as GeoJSON text (``null`` for none) as the OGC API serves it.
+
+    Exterior rings counter-clockwise, coordinates rounded to ``decimals``; the text has no
+    ``<``, ``>`` or ``&`` (nothing to escape).
+    """
+    # only polygons: PostGIS 3.3's ST_ForcePolygonCCW reverses lines too
+    return sql.SQL("COALESCE(ST_AsGeoJSON(CASE WHEN ST_Dimension({g}) = 2 THEN "
+                   "ST_ForcePolygonCCW({g}) ELSE {g} END, {d}), 'null')").format(
+        g=geometry, d=sql.Literal(decimals))
+
+
+def _crs84_columns(geometry: str) -> list[sql.Composable]:
+    """The generated columns of a layer's table: its geometry in CRS84, and as GeoJSON."""
+    in_crs84 = sql.SQL("ST_Transform({}, {})").format(sql.Identifier(geometry),
+                                                      sql.Literal(SERVED_SRID))
+    return [sql.SQL("{} geometry(Geometry, {}) GENERATED ALWAYS AS ({}) STORED").format(
+                sql.Identifier(CRS84_GEOMETRY), sql.Literal(SERVED_SRID), in_crs84),
+            sql.SQL("{} text GENERATED ALWAYS AS ({}) STORED").format(
+                sql.Identifier(CRS84_GEOJSON), served_geojson(in_crs84, SERVED_DECIMALS))]
+
+
 def create_table(cur: Cursor, table: sql.Identifier, frame: pd.DataFrame) -> None:
-    """Create ``table`` for ``frame`` (with its geometry column and indexes for a layer)."""
+    """Create ``table`` for ``frame`` (with its geometry and the CRS84 columns for a layer)."""
     columns = [sql.SQL("{} integer PRIMARY KEY").format(sql.Identifier(ROW))]
     for name, dtype in dtypes(frame).items():
         if name.startswith("_"):
@@ -82,15 +109,16 @@ def create_table(cur: Cursor, table: sql.Identifier, frame: pd.DataFrame) -> Non
         kind = (f"geometry(Geometry, {SRID})" if dtype == GEOMETRY
                 else _sql_type(frame, name))
         columns.append(sql.SQL("{} " + kind).format(sql.Identifier(name)))
+        if dtype == GEOMETRY:
+            columns += _crs84_columns(name)
     cur.execute(sql.SQL("CREATE TABLE {} ({})").format(table, sql.SQL(", ").join(columns)))
 
 
 def index_geometry(cur: Cursor, table: sql.Identifier, geometry: str) -> None:
     """GiST indexes on ``geometry`` and on its CRS84 transform, then fresh statistics."""
-    column = sql.Identifier(geometry)
-    cur.execute(sql.SQL("CREATE INDEX ON {} USING gist ({})").format(table, column))
-    cur.execute(sql.SQL("CREATE INDEX ON {} USING gist (ST_Transform({}, {}))").format(
-        table, column, sql.Literal(SERVED_SRID)))
+    for column in (geometry, CRS84_GEOMETRY):
+        cur.execute(sql.SQL("CREATE INDEX ON {} USING gist ({})").format(
+            table, sql.Identifier(column)))
     cur.execute(sql.SQL("ANALYZE {}").format(table))
 
 

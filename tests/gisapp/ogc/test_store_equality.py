@@ -8,8 +8,11 @@ in PostGIS and pyproj may differ in the last bit, so one unit of the last decima
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import urlencode
 
+import psycopg
 import pytest
 
 from gisapp import create_app
@@ -21,17 +24,35 @@ pytestmark = needs_postgis
 SWEREF = "http://www.opengis.net/def/crs/EPSG/0/3006"
 
 
-@pytest.fixture(scope="module")
-def postgis_client(built, postgres_cluster):
-    """A test client of an app serving the session build from PostGIS."""
-    with fresh_database(postgres_cluster) as url:
+@contextmanager
+def _postgis_app(built, cluster_url: str) -> Iterator[tuple[str, object]]:
+    """The session build written into a fresh database: its URL and the store it is in."""
+    with fresh_database(cluster_url) as url:
         store = open_store(url)
         layers = {layer_id: built.layer(layer_id) for layer_id in built.layer_ids()}
-        store.write(layers, built.indicators, built.manifest)
+        written = store.write(layers, built.indicators, built.manifest)
         store.close()
-        app = create_app({"STORE": url, "TESTING": True})
-        yield app.test_client()
-        app.extensions["store"].close()
+        yield url, written
+
+
+def _client(url: str) -> Iterator:
+    """A test client of an app on the PostGIS store at ``url`` (its pool closed after)."""
+    app = create_app({"STORE": url, "TESTING": True})
+    yield app.test_client()
+    app.extensions["store"].close()
+
+
+@pytest.fixture(scope="module")
+def postgis_build(built, postgres_cluster):
+    """The session build in PostGIS: the database URL and the build written."""
+    with _postgis_app(built, postgres_cluster) as written:
+        yield written
+
+
+@pytest.fixture(scope="module")
+def postgis_client(postgis_build):
+    """A test client of an app serving the session build from PostGIS."""
+    yield from _client(postgis_build[0])
 
 
 @pytest.fixture(scope="module")
@@ -159,3 +180,37 @@ def test_postgis_items_are_answered_in_sql_without_loading_a_layer(built, postgi
     assert postgis_client.get("/ogc/collections/kommuner/items?kommunkod=1780").get_json()[
         "numberMatched"] == 1
     assert postgis_client.get("/ogc/collections/kommuner/items/1780").status_code == 200
+
+
+def test_stored_crs84_geometry_is_the_transform_of_every_row(built, postgis_build):
+    url, build = postgis_build
+    with psycopg.connect(url) as conn:
+        for collection in _collections(built):
+            geometry = built.layer(collection).geometry.name
+            in_crs84 = f'ST_Transform("{geometry}", 4326)'
+            ccw = (f"CASE WHEN ST_Dimension({in_crs84}) = 2 THEN ST_ForcePolygonCCW({in_crs84})"
+                   f" ELSE {in_crs84} END")
+            rows, differing = conn.execute(
+                f'SELECT count(*), count(*) FILTER (WHERE ST_AsEWKB(_crs84) IS DISTINCT FROM '
+                f'ST_AsEWKB({in_crs84}) OR _crs84_geojson IS DISTINCT FROM '
+                f"COALESCE(ST_AsGeoJSON({ccw}, 6), 'null')) "
+                f'FROM "{build.schema}"."{collection}"').fetchone()
+            assert (rows, differing) == (len(built.layer(collection)), 0), collection
+
+
+def test_a_build_without_the_stored_crs84_columns_serves_alike(built, postgres_cluster,
+                                                               file_client):
+    """A build written before the CRS84 columns existed transforms per request instead."""
+    with _postgis_app(built, postgres_cluster) as (url, build), psycopg.connect(url) as conn:
+        for collection in _collections(built):
+            conn.execute(f'ALTER TABLE "{build.schema}"."{collection}" '
+                         "DROP COLUMN _crs84_geojson, DROP COLUMN _crs84")
+        conn.commit()
+        for old_client in _client(url):
+            for collection in _collections(built):
+                items = f"/ogc/collections/{collection}/items?limit=50"
+                _same_items(file_client, old_client, items)
+                _same_items(file_client, old_client, f"{items}&bbox=13.3,59.3,13.7,59.5")
+                url = f"/ogc/collections/{collection}"
+                _close(_get(file_client, url)["extent"]["spatial"]["bbox"],
+                       _get(old_client, url)["extent"]["spatial"]["bbox"], 1.01e-6, url)

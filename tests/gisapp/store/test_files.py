@@ -237,6 +237,10 @@ def test_old_builds_are_pruned_keeping_the_newest_n_and_never_current(tmp_path):
     assert FileStore(root, keep=1).prune() == []  # the older is current, the newer is kept
     assert FileStore(root, keep=0).prune() == []  # keep is at least 1
     assert _dirs(root) == ids[2:]
+    newest = _write(FileStore(root, keep=10)).id
+    os.replace(_relink(root, ids[2]), root / CURRENT)  # current: the oldest of three
+    assert FileStore(root, keep=1).prune() == [ids[3]]  # older than the newest, not current
+    assert _dirs(root) == [ids[2], newest]
 
 
 def test_a_build_removed_meanwhile_does_not_fail_the_prune(tmp_path, monkeypatch):
@@ -379,14 +383,18 @@ def test_partials_of_interrupted_builds_are_removed_by_the_next_build(tmp_path):
     (stale / "orter.parquet").write_bytes(b"half")
     build = _write(FileStore(root))
     assert sorted(p.name for p in root.iterdir()) == [".lock", build.id, CURRENT]
+    # litter named like a partial but not a directory does not stop a build
+    (root / ".partial-20260101T000000Z-abcdef").write_text("not a directory")
+    assert _write(FileStore(root)).id in FileStore(root).build_ids()
 
 
 def test_an_unwritable_directory_is_a_build_error_naming_it(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("a file where the build directory should be")
-    with pytest.raises(BuildError, match=f"build directory {blocker}: .*; the previous build "
-                                         "keeps serving"):
+    with pytest.raises(BuildError) as caught:
         _write(FileStore(blocker))
+    assert str(caught.value) == f"build directory {blocker}: File exists; the previous build " \
+                                "keeps serving"
 
 
 def test_the_interface_names_what_every_store_and_build_must_implement():
