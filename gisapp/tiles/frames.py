@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
+import shapely
 
 from gisapp.maps.display import simplify_for_display
 from gisapp.maps.transit import join_access
@@ -70,9 +71,14 @@ def tile_layers(layers: dict[str, gpd.GeoDataFrame]) -> list[TileLayer]:
     """The :data:`TILED` layers among ``layers`` (EPSG:3006), prepared for tiling."""
     out = []
     for layer_id in TILED:
-        if layer_id not in layers or layers[layer_id].empty:
+        if layer_id not in layers:
             continue
-        frame = simplify_for_display(layer_id, layers[layer_id])
+        frame = layers[layer_id]
+        geoms = frame.geometry.values
+        drawn = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))  # nothing to tile
+        if not drawn.any():
+            continue
+        frame = simplify_for_display(layer_id, frame[drawn])
         if layer_id == "tatorter" and "tatort_stomlinje" in layers:
             frame = join_access(frame, layers["tatort_stomlinje"])
         frame = frame[[*tile_columns(layer_id, list(frame.columns)), frame.geometry.name]]

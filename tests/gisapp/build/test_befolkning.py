@@ -59,7 +59,7 @@ def test_every_access_and_catchment_indicator_has_landsbygd_for_every_kommun(bui
 
 def test_map_fetches_the_squares_on_demand(client, built: Build) -> None:
     page = client.get("/").get_data(as_text=True)
-    assert '"url": "/kartlager/befolkning.geojson"' in page
+    assert '"url": "/tiles/befolkning/{z}/{x}/{y}.mvt"' in page  # drawn from vector tiles
     assert "4130006583000" not in page  # no square is carried in the page itself
     body = client.get("/kartlager/befolkning.geojson").get_json()
     layer = built.layer("befolkning").set_index("rutid_scb")
