@@ -18,6 +18,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from gisapp.store import Build, FileStore
+from gisapp.tiles.frames import tile_layers
+from gisapp.tiles.writer import write_archive
 
 # A <script> element (inert through innerHTML) and an element whose handler runs when parsed.
 HOSTILE = '<script>alert("x")</script><img src=x onerror="window.sbPwned=1"> \'"&'
@@ -31,8 +33,12 @@ NAME_COLUMNS = {
 }
 
 
-def write_hostile_build(built: Build, root: Path) -> Path:
-    """Write ``built``'s layers with ``HOSTILE`` before every name into a store at ``root``."""
+def write_hostile_build(built: Build, root: Path, *, tiles: bool = False) -> Path:
+    """Write ``built``'s layers with ``HOSTILE`` before every name into a store at ``root``.
+
+    With ``tiles`` the build also gets its vector tile archive, written from the hostile
+    layers as the build writes it, so the map draws those layers from tiles.
+    """
     layers = {layer_id: built.layer(layer_id).copy() for layer_id in built.layer_ids()}
     for layer_id, columns in NAME_COLUMNS.items():
         frame = layers.get(layer_id)
@@ -41,7 +47,8 @@ def write_hostile_build(built: Build, root: Path) -> Path:
                 named = frame[column].notna()
                 frame.loc[named, column] = HOSTILE + frame.loc[named, column].astype(str)
     manifest = {k: v for k, v in built.manifest.items() if k != "build_id"}
-    FileStore(root).write(layers, built.indicators, manifest)
+    archive = write_archive(tile_layers(layers)).data if tiles else None
+    FileStore(root).write(layers, built.indicators, manifest, tiles=archive)
     return root
 
 

@@ -71,6 +71,13 @@ def hostile_url(built, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
+def hostile_tiled_url(built, tmp_path_factory):
+    """The app on the hostile build with its vector tiles: the kommuner come from tiles."""
+    yield from serve(write_hostile_build(built, tmp_path_factory.mktemp("hostile_tiled"),
+                                         tiles=True))
+
+
+@pytest.fixture(scope="module")
 def other_origin(app_url):
     """A page on another origin (localhost, another port) that embeds the map in an iframe."""
     page = (f'<!doctype html><html><body><h1>Kommunens webbsida</h1>'
@@ -238,6 +245,15 @@ def test_main_map_draws_kommuner_from_tiles_and_a_click_opens_the_kommun(page, a
     paths = page.evaluate("() => document.querySelectorAll("
                           "'.leaflet-sbPolygons-pane svg.leaflet-tile path').length")
     assert paths >= 16
+    click_inside_karlstad(page, built, data_dir)
+    popup = page.locator(".leaflet-popup-content").text_content()
+    assert "Karlstad" in popup and "1780" in popup
+    assert page.console_errors == []
+
+
+def click_inside_karlstad(page, built, data_dir) -> None:
+    """Click a point inside Karlstad kommun (from the raw boundary file, away from every
+    tätort, point and line); wait for the popup."""
     raw = gpd.read_file(data_dir / "admin" / "kommuner_sverige_lm1m_2018.gpkg",
                         layer="kommuner").to_crs(3006)
     karlstad = raw.loc[raw["kommunkod"] == "1780"].geometry.iloc[0].buffer(-1500)
@@ -248,8 +264,21 @@ def test_main_map_draws_kommuner_from_tiles_and_a_click_opens_the_kommun(page, a
     spot = clear.to_crs(4326).iloc[0]
     page.mouse.click(*click_point(page, spot.y, spot.x))
     page.wait_for_selector(".leaflet-popup-content", timeout=5000)
-    popup = page.locator(".leaflet-popup-content").text_content()
-    assert "Karlstad" in popup and "1780" in popup
+
+
+def test_hostile_names_in_tiled_popups_are_text(page, hostile_tiled_url, built, data_dir):
+    """Guards the popups of tiled layers: a kommun name carrying ``<script>`` and
+    ``<img onerror>``, drawn from the vector tiles, shows as text in Karlstad's popup and
+    creates no element and runs no handler."""
+    with page.expect_response(lambda r: "/tiles/kommuner/" in r.url and r.status == 200):
+        page.goto(hostile_tiled_url + "/", wait_until="networkidle")
+    settle(page)
+    click_inside_karlstad(page, built, data_dir)
+    content = page.locator(".leaflet-popup-content")
+    assert content.locator("script, img, [onerror]").count() == 0
+    assert HOSTILE + "Karlstad" in content.text_content()
+    page.wait_for_load_state("networkidle")  # an <img src=x> would have failed by now
+    assert page.evaluate("() => window.sbPwned") is None
     assert page.console_errors == []
 
 
