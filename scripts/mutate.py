@@ -66,7 +66,10 @@ TARGETS: dict[str, Target] = {
     "layers/service.py": Target(("tests/layers/test_service_rules.py",),
                                 definitions=("from_pipos", "deduplicate", "build", "border_note"),
                                 conftest=False),
-    "layers/tillganglighet.py": Target(("tests/layers/test_tillganglighet.py",)),
+    "layers/tillganglighet.py": Target(("tests/layers/test_tillganglighet_rules.py",),
+                                       definitions=("indicators", "_group_rows", "_ratio",
+                                                    "_label"),
+                                       conftest=False),
     "layers/accessibility.py": Target(("tests/layers/test_accessibility.py",)),
 }
 
