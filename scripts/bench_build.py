@@ -3,12 +3,13 @@
 Each build runs in its own child process (``strukturbild``'s :func:`gisapp.build.run_build`
 on the real data directory, into a fresh build directory), so that its peak RSS is its own.
 Printed per build and step: seconds, the process's peak RSS when the step ended (MB) and the
-size of the layer's file (MB); per build: wall time, peak RSS, output size, kommuner, grid
-squares. Then the cost curve against the 1-län build of the same run (time, RSS and output
-ratios, seconds per kommun) and the budgets of issue 18 for the national build (≤ 600 s,
-≤ 8 GB peak). With ``--one-by-one`` the peer is measured too: all 21 län built one by one in
-one process each, summed. Ends with ``bench_build lan1_s=… lan3_s=… lan21_s=… lan21_rss_mb=…
-lan21_out_mb=… budget_time=ok|FAIL budget_rss=ok|FAIL``.
+size of the layer's file (MB), and last the vector tile archive (``tiles``); per build: wall
+time, peak RSS, output size, kommuner, grid squares. Then the cost curve against the 1-län
+build of the same run (time, RSS and output ratios, seconds per kommun) and the budgets of
+issue 18 for the national build (≤ 600 s, ≤ 8 GB peak). With ``--one-by-one`` the peer is
+measured too: all 21 län built one by one in one process each, summed. Ends with ``bench_build
+lan1_s=… lan3_s=… lan21_s=… lan21_rss_mb=… lan21_out_mb=… budget_time=ok|FAIL
+budget_rss=ok|FAIL``.
 
 Usage: ``nice -n 10 .venv/bin/python scripts/bench_build.py [--data-dir DIR]
 [--regions 17 17,18,20 all] [--one-by-one]``
@@ -64,6 +65,8 @@ def child(region: str, data_dir: str | None, out: Path) -> None:
                                 progress=lambda line: None)
     seconds = time.perf_counter() - started
     sizes = {p.stem: p.stat().st_size for p in build.path.iterdir() if p.is_file()}
+    steps.append({"step": "tiles", "s": build.manifest["tiles"]["seconds"],  # the PMTiles
+                  "rss_mb": _rss_mb()})  # archive, written after the layer steps
     for row in steps:
         row["mb"] = sizes.get(row["step"], 0) / 1e6
     befolkning = build.manifest["layers"].get("befolkning", {})
