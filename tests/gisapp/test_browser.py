@@ -657,11 +657,12 @@ def test_embed_dialog_keeps_the_kommun_and_offers_sizes_and_a_preview(page, app_
     snippet = page.input_value(".sb-dialog textarea")
     assert "kommun=1737" in snippet and "bbox=" not in snippet
     assert 'width="640" height="480"' in snippet
+    preview = page.frame_locator("iframe.sb-preview")
+    preview.locator(".sb-maptitle").wait_for()  # the first preview is drawn before a size
+    assert preview.locator(".sb-maptitle").text_content().startswith("Torsby")  # is chosen
     page.check(".sb-sizes input[value='0']")
     assert 'width="400" height="300"' in page.input_value(".sb-dialog textarea")
-    preview = page.frame_locator("iframe.sb-preview")
     preview.locator(".sb-maptitle").wait_for()
-    assert preview.locator(".sb-maptitle").text_content().startswith("Torsby")
     links = page.locator("a[data-export]")
     assert links.count() == 3
     assert "kommun=1737" in links.first.get_attribute("href")
