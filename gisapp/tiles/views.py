@@ -21,7 +21,7 @@ tiles = Blueprint("tiles", __name__)
 
 MVT = "application/vnd.mapbox-vector-tile"
 PMTILES = "application/vnd.pmtiles"
-MAX_AGE_S = 3600
+MAX_AGE_S = 3600  # the archive, whose URL names its build
 
 
 @tiles.get("/tiles/<name>.pmtiles")
@@ -45,6 +45,6 @@ def layer_tile(layer_id: str, z: str, x: str, y: str):
     data = serving.layer_tile(build, layer_id, *serving.tile_address(z, x, y))
     response = Response(data or b"", status=200 if data else 204, mimetype=MVT)
     response.cache_control.public = True
-    response.cache_control.max_age = MAX_AGE_S
-    response.set_etag(f"{build.id}-{layer_id}-{z}-{x}-{y}")
+    response.cache_control.max_age = 0  # the URL names no build: revalidate by the ETag, so
+    response.set_etag(f"{build.id}-{layer_id}-{z}-{x}-{y}")  # a switch shows at once
     return response.make_conditional(request)
