@@ -39,6 +39,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import psycopg
+from _pg_cluster import running_cluster
 from load_test import (
     free_port,
     gunicorn,
@@ -51,8 +52,6 @@ from load_test import (
 
 from gisapp.config import OGC_CACHE_ENV, STORE_ENV
 from gisapp.store.postgis import PostgisBuild, PostgisStore
-
-CLUSTER_SCRIPT = Path(__file__).with_name("pg_cluster.sh")
 
 COLLECTIONS = {"befolkning": "rutid_scb", "kommuner": "kommunkod"}  # table -> id column
 EPSG_3006 = "http://www.opengis.net/def/crs/EPSG/0/3006"
@@ -90,23 +89,6 @@ def compared_requests() -> list[Compared]:
             f"{items}&bbox={ours_bbox}&bbox-crs={EPSG_3006}",
             f"{items}&bbox={their_bbox}&bbox-crs={EPSG_3006}"))
     return requests
-
-
-@contextmanager
-def throwaway_cluster(workdir: Path) -> Iterator[str]:
-    """A cluster in ``workdir`` (``scripts/pg_cluster.sh``); yield its ``postgres`` URL.
-
-    Like ``tests/postgres.py``'s, which a script cannot import: pygeoapi (the ``bench``
-    extra) installs a top-level ``tests`` package that shadows the project's.
-    """
-    workdir.chmod(0o755)  # as root, the cluster runs as `postgres` and must reach it
-    data = workdir / "pgdata"
-    url = subprocess.run(["bash", str(CLUSTER_SCRIPT), "start", str(data), str(free_port())],
-                         check=True, capture_output=True, text=True).stdout.strip()
-    try:
-        yield url
-    finally:
-        subprocess.run(["bash", str(CLUSTER_SCRIPT), "stop", str(data)], check=False)
 
 
 def national_build(url: str) -> PostgisBuild:
@@ -182,7 +164,7 @@ def main() -> None:
     ours, uncached, theirs, ratios, uncached_ratios, mismatches = [], [], [], [], [], 0
     with tempfile.TemporaryDirectory(prefix="strukturbild-pgload-") as tmp:
         workdir = Path(tmp)
-        with (throwaway_cluster(workdir) if args.store is None
+        with (running_cluster(workdir) if args.store is None
               else _given(args.store)) as url:
             build = national_build(url)
             print(f"Bygge {build.id} (hela landet), schema {build.schema}; "

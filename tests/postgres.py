@@ -7,10 +7,9 @@ CI, where ``.ci/run`` installs Debian's ``postgresql`` and ``postgresql-15-postg
 from __future__ import annotations
 
 import glob
+import importlib.util
 import secrets
 import shutil
-import socket
-import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,31 +17,25 @@ from pathlib import Path
 
 from tests.system_tools import required_in_ci
 
-CLUSTER_SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "pg_cluster.sh"
+_SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "_pg_cluster.py"
+_spec = importlib.util.spec_from_file_location("_pg_cluster", _SCRIPT)
+_pg_cluster = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_pg_cluster)
+free_port = _pg_cluster.free_port
+
 HAVE_POSTGIS = bool(glob.glob("/usr/lib/postgresql/*/bin/initdb")
                     and glob.glob("/usr/share/postgresql/*/extension/postgis.control"))
 needs_postgis = required_in_ci(HAVE_POSTGIS, "PostgreSQL with PostGIS is not installed")
-
-
-def free_port() -> int:
-    """A free TCP port on 127.0.0.1."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @contextmanager
 def cluster() -> Iterator[str]:
     """Start a cluster in a temporary directory; yield the URL of its ``postgres`` database."""
     root = Path(tempfile.mkdtemp(prefix="strukturbild-pg-"))
-    root.chmod(0o755)  # as root, the cluster runs as `postgres` and must reach its directory
-    data = root / "data"
-    url = subprocess.run(["bash", str(CLUSTER_SCRIPT), "start", str(data), str(free_port())],
-                         check=True, capture_output=True, text=True).stdout.strip()
     try:
-        yield url
+        with _pg_cluster.running_cluster(root) as url:
+            yield url
     finally:
-        subprocess.run(["bash", str(CLUSTER_SCRIPT), "stop", str(data)], check=False)
         shutil.rmtree(root, ignore_errors=True)
 
 
