@@ -90,8 +90,8 @@ def _reverse_csr(rows: np.ndarray, cols: np.ndarray, weight: np.ndarray, size: i
     key = rows.astype(np.int64) * size + cols
     order = np.argsort(key, kind="stable")
     key, weight = key[order], weight[order]
-    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-    lightest = np.minimum.reduceat(weight, starts) if len(starts) else weight
+    starts = np.flatnonzero(np.diff(key, prepend=-1))  # the first of each key (keys are >= 0)
+    lightest = np.minimum.reduceat(weight, starts)
     unique = key[starts]
     counts = np.bincount(unique // size, minlength=size)
     indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
@@ -141,7 +141,7 @@ def _with_sources(graph: csr_matrix, nodes: np.ndarray, cost: np.ndarray) -> csr
     """Return ``graph`` with edges virtual node → ``nodes`` of ``cost`` (one per node, min)."""
     order = np.lexsort((cost, nodes))  # by node, cheapest first: keep the first of each
     nodes, cost = np.asarray(nodes)[order], np.asarray(cost, dtype=float)[order]
-    first = np.r_[True, nodes[1:] != nodes[:-1]] if len(nodes) else np.zeros(0, bool)
+    first = np.diff(nodes, prepend=-1) != 0  # node indices are >= 0
     n_virtual = graph.shape[0] - 1
     data = np.concatenate([graph.data[: graph.indptr[n_virtual]], cost[first]])
     indices = np.concatenate([graph.indices[: graph.indptr[n_virtual]],
@@ -157,10 +157,8 @@ def distance_to_nearest(
     """Cost from every node to its nearest source along a reversed graph (one Dijkstra pass).
 
     ``source_cost`` is added at each source (its snapping leg). Returns an array over the
-    road nodes; ``inf`` where no source can be reached.
+    road nodes; ``inf`` where no source can be reached (everywhere when there is none).
     """
-    if len(source_nodes) == 0:
-        return np.full(graph.shape[0] - 1, np.inf)
     searched = _with_sources(graph, source_nodes, source_cost)
     return dijkstra(searched, directed=True, indices=graph.shape[0] - 1)[:-1]
 
@@ -206,11 +204,9 @@ def nearest_straight(origins_xy: np.ndarray, services_xy: np.ndarray) -> pd.Data
     nabar, metod = "fågelvägen"``.
     """
     n = len(origins_xy)
-    if len(services_xy) == 0:
-        km = np.full(n, np.inf)
-    else:
-        km = cKDTree(services_xy).query(np.asarray(origins_xy, dtype=float).reshape(-1, 2))[0]
-        km = km / 1000.0
+    # a tree of no services gives every origin an infinite distance
+    metres = cKDTree(services_xy).query(np.asarray(origins_xy, dtype=float).reshape(-1, 2))[0]
+    km = metres / 1000.0
     return pd.DataFrame({"km": km, "minuter": np.full(n, np.nan), "anslutning_m": np.zeros(n),
                          "nabar": np.isfinite(km), "metod": STRAIGHT})
 
