@@ -135,6 +135,20 @@ def test_no_indicators_and_a_network_are_stored_as_such(tmp_path):
         np.testing.assert_array_equal(served.network.arrays()[name], array)
 
 
+def test_the_tile_archive_is_kept_byte_for_byte_and_checksummed(tmp_path):
+    """The store keeps the PMTiles archive as opaque bytes (the real archive's round trip
+    through both stores is in test_contract.py): every byte value, read back unchanged from
+    a path inside the build, listed with its sha256; a build written without one has none."""
+    root = tmp_path / "builds"
+    archive = bytes(range(256))
+    build = _write(FileStore(root), tiles=archive)
+    served = FileStore(root).current()
+    assert served.tiles == root / build.id / files.TILES and served.tiles.read_bytes() == archive
+    assert served.manifest["files"][files.TILES] == hashlib.sha256(archive).hexdigest()
+    _write(FileStore(root))
+    assert FileStore(root).current().tiles is None
+
+
 def test_an_empty_or_missing_directory_has_no_build(tmp_path):
     for store in (FileStore(tmp_path / "absent"), FileStore(tmp_path)):
         assert store.current() is None and store.build_ids() == [] and store.prune() == []
