@@ -203,8 +203,6 @@ def deduplicate(frame: gpd.GeoDataFrame, *, max_m: float) -> tuple[gpd.GeoDataFr
         for level in sorted(set(group_rank))[1:]:
             better = group[(group_rank < level) & keep[group.index]]
             candidates = group[group_rank == level]
-            if better.empty:
-                continue
             distance = cKDTree(np.column_stack([better.geometry.x, better.geometry.y])).query(
                 np.column_stack([candidates.geometry.x, candidates.geometry.y]))[0]
             keep[candidates.index[distance <= max_m]] = False

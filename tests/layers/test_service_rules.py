@@ -128,3 +128,88 @@ def test_the_border_note_counts_the_destinations_across_the_border(across, expec
     frame = _points([(f"osm:{i}", "post", 0.0, 0.0) for i in range(3)]).assign(
         i_regionen=[True] + [False] * across + [True] * (2 - across))
     assert service.border_note(frame, 19.6) == expected
+
+
+def test_parcel_places_map_to_post_with_their_operators_in_the_name():
+    """Guards :func:`service.from_paketombud`: every place is ``post`` from the compilation,
+    its operators (``;``-joined in the source) listed after the name."""
+    places = _points([("11", "x", 0.0, 0.0), ("12", "x", 5.0, 0.0)]).assign(
+        namn=["ICA Nära Rud", "Circle K"], operatorer=["DHL;PostNord", "Bring"])
+    out = service.from_paketombud(places, date="2023")
+    assert list(out.columns) == service.COLUMNS
+    assert list(out["id"]) == ["ombud:11", "ombud:12"]
+    assert list(out["namn"]) == ["ICA Nära Rud (DHL, PostNord)", "Circle K (Bring)"]
+    assert set(out["kategori"]) == {"post"} and set(out["datum"]) == {"2023"}
+    assert set(out["kalla"]) == {service.PAKETOMBUD_SOURCE}
+
+
+def test_schools_of_the_two_school_forms_with_coordinates_are_placed_the_rest_counted():
+    """Guards :func:`service.from_skolor`: only grundskola and gymnasieskola; a school of
+    those forms without coordinates is counted, never placed; other forms are not counted."""
+    skolor = _points([("1", "x", 0.0, 0.0), ("2", "x", 5.0, 0.0), ("3", "x", 0.0, 0.0),
+                      ("4", "x", 0.0, 0.0), ("5", "x", 9.0, 0.0)]).assign(
+        skolform=["Grundskola", "Gymnasieskola", "Grundskola", "Förskoleklass",
+                  "Anpassad grundskola"])
+    skolor.loc[[2, 3], "geometry"] = None
+    out, unlocated = service.from_skolor(skolor, date="2024")
+    assert list(out.columns) == service.COLUMNS and unlocated == 1
+    assert list(out["id"]) == ["skola:1", "skola:2"]
+    assert list(out["kategori"]) == ["grundskola", "gymnasieskola"]
+    assert set(out["kalla"]) == {"Skolverket, Skolenhetsregistret"}
+    assert set(out["datum"]) == {"2024"}
+
+
+def _built() -> gpd.GeoDataFrame:
+    """A built layer: two Pipos pharmacies of two export dates in the region, an OSM one
+    across the border, a school in the region."""
+    return _points([("pipos:1", "apotek", 0.0, 0.0), ("pipos:2", "apotek", 10.0, 0.0),
+                    ("osm:3", "apotek", 20.0, 0.0), ("skola:4", "grundskola", 30.0, 0.0)]).assign(
+        kalla=["Pipos", "Pipos", "OpenStreetMap", "Skolverket"],
+        datum=["2025-11-12", "2025-10-01", "2025", "2024"],
+        i_regionen=[True, True, False, True])
+
+
+def test_coverage_counts_each_category_by_source_and_lists_the_missing_ones():
+    """Guards :func:`service.coverage`: counts in and outside the region, sources sorted by
+    name with their dates sorted and counted in the region only, the schools without
+    coordinates in the legend count, every category without points under ``saknas``."""
+    record = service.coverage(_built(), unlocated={"grundskola": 3, "gymnasieskola": 2})
+    assert record["kategorier"] == {
+        "apotek": {"antal": 2, "utanfor": 1, "utan_koordinater": 0, "kallor": [
+            {"kalla": "OpenStreetMap", "datum": "2025", "antal": 0},
+            {"kalla": "Pipos", "datum": "2025-10-01; 2025-11-12", "antal": 2}]},
+        "grundskola": {"antal": 1, "utanfor": 0, "utan_koordinater": 3, "kallor": [
+            {"kalla": "Skolverket", "datum": "2024", "antal": 1}]}}
+    assert list(record["kategorier"]) == ["apotek", "grundskola"]  # the categories' order
+    assert record["saknas"] == {k: {"utan_koordinater": 2 if k == "gymnasieskola" else 0}
+                                for k in ["dagligvaror", "vardcentral", "gymnasieskola",
+                                          "drivmedel", "post", "bankomat", "bibliotek"]}
+    assert list(record["saknas"])[:3] == ["dagligvaror", "vardcentral", "gymnasieskola"]
+    assert record["legend"] == {"apotek": "2", "grundskola": "1/4"}
+
+
+def test_coverage_notes_state_sources_then_how_to_get_each_missing_category():
+    """Guards :func:`service.coverage_notes` and :func:`service.how_to_get` (texts of
+    messages/sv.po and en.po): a Pipos type with the OSM tags, OSM tags only, the school
+    register; the label in the page's language."""
+    record = service.coverage(_built(), unlocated={"grundskola": 3, "gymnasieskola": 2})
+    osm = "(strukturbild fetch --source osm_vagnat)"
+    notes = service.coverage_notes(record, "sv")
+    assert notes[:2] == [
+        "Apotek och apoteksombud: 2 (OpenStreetMap 2025: 0, Pipos 2025-10-01; 2025-11-12: 2)"
+        "; 1 utanför regionen (mål nära gränsen)",
+        "Grundskola: 1 (Skolverket 2024: 1); 3 utan koordinater (räknas, placeras inte)"]
+    assert notes[2] == (
+        "Dagligvaror: saknar data — hämta Pipos-export (Dagligvaror) från pipos.se "
+        "(inloggning), sparad som indicators/pipos_dagligvaror_<region>_<ÅÅÅÅ-MM-DD>.xlsx, "
+        f"eller ett OSM-utdrag med shop=supermarket/convenience {osm}")
+    assert notes[3] == ("Vårdcentral: saknar data — hämta ett OSM-utdrag med "
+                        f"amenity=clinic/doctors, healthcare=centre {osm}")
+    assert notes[4] == ("Gymnasieskola: saknar data — hämta Skolverkets Skolenhetsregistret "
+                        "med koordinater (Skolverkets API) i "
+                        "indicators/skolenhetsregistret_<region>_<år>.csv")
+    assert len(notes) == 9
+    english = service.coverage_notes(record, "en")
+    assert english[0] == ("Pharmacy: 2 (OpenStreetMap 2025: 0, Pipos 2025-10-01; 2025-11-12: 2)"
+                          "; 1 outside the region (destinations near the border)")
+    assert english[-1] == f"Library: no data — get an OSM extract with amenity=library {osm}"
