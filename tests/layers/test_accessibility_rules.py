@@ -129,16 +129,17 @@ def test_a_ring_of_two_way_streets_is_one_strong_component_and_logs_nothing(capl
 
 
 def test_a_one_way_chain_has_no_two_nodes_reaching_each_other(caplog):
-    """P → Q → R → S: every node is a component of its own, so points snap to one node (P,
-    the first), and the log counts the other three; a source at S is 300 m from P."""
+    """S → R → Q → P (rows 3 to 0): every node is a component of its own, so points snap to
+    one of them (a road node, never the virtual node 4), and the log counts the other three;
+    a source at P is 300 m from S. The first of the sorted edges is Q → P (entry [0, 1])."""
     with caplog.at_level(logging.INFO, logger="layers.accessibility"):
         net = build_network(_nodes([(k, "", 100.0 * k, 0.0) for k in range(4)]),
-                            _edges([(k, k + 1, 100.0, 0.1) for k in range(3)]))
+                            _edges([(k + 1, k, 100.0, 0.1) for k in range(3)]))
     assert caplog.messages == ["3 of 4 road nodes lie off the largest strongly connected "
                                "component; points snap to the component only"]
-    assert list(net.snappable) == [0]
-    got = distance_to_nearest(net.reverse_m, np.array([3]), np.zeros(1))
-    assert list(got) == [300.0, 200.0, 100.0, 0.0]
+    assert len(net.snappable) == 1 and 0 <= net.snappable[0] < 4 and net.n_edges == 3
+    got = distance_to_nearest(net.reverse_m, np.array([0]), np.zeros(1))
+    assert list(got) == [0.0, 100.0, 200.0, 300.0]
 
 
 def test_a_network_without_nodes_has_nothing_to_snap_to():

@@ -160,13 +160,14 @@ def test_schools_of_the_two_school_forms_with_coordinates_are_placed_the_rest_co
 
 
 def _built() -> gpd.GeoDataFrame:
-    """A built layer: two Pipos pharmacies of two export dates in the region, an OSM one
-    across the border, a school in the region."""
+    """A built layer: two Pipos pharmacies of two export dates in the region, two OSM ones
+    (two extract dates) across the border, a school in the region."""
     return _points([("pipos:1", "apotek", 0.0, 0.0), ("pipos:2", "apotek", 10.0, 0.0),
-                    ("osm:3", "apotek", 20.0, 0.0), ("skola:4", "grundskola", 30.0, 0.0)]).assign(
-        kalla=["Pipos", "Pipos", "OpenStreetMap", "Skolverket"],
-        datum=["2025-11-12", "2025-10-01", "2025", "2024"],
-        i_regionen=[True, True, False, True])
+                    ("osm:3", "apotek", 20.0, 0.0), ("skola:4", "grundskola", 30.0, 0.0),
+                    ("osm:5", "apotek", 40.0, 0.0)]).assign(
+        kalla=["Pipos", "Pipos", "OpenStreetMap", "Skolverket", "OpenStreetMap"],
+        datum=["2025-11-12", "2025-10-01", "2025", "2024", "2024"],
+        i_regionen=[True, True, False, True, False])
 
 
 def test_coverage_counts_each_category_by_source_and_lists_the_missing_ones():
@@ -175,8 +176,8 @@ def test_coverage_counts_each_category_by_source_and_lists_the_missing_ones():
     coordinates in the legend count, every category without points under ``saknas``."""
     record = service.coverage(_built(), unlocated={"grundskola": 3, "gymnasieskola": 2})
     assert record["kategorier"] == {
-        "apotek": {"antal": 2, "utanfor": 1, "utan_koordinater": 0, "kallor": [
-            {"kalla": "OpenStreetMap", "datum": "2025", "antal": 0},
+        "apotek": {"antal": 2, "utanfor": 2, "utan_koordinater": 0, "kallor": [
+            {"kalla": "OpenStreetMap", "datum": "2024; 2025", "antal": 0},
             {"kalla": "Pipos", "datum": "2025-10-01; 2025-11-12", "antal": 2}]},
         "grundskola": {"antal": 1, "utanfor": 0, "utan_koordinater": 3, "kallor": [
             {"kalla": "Skolverket", "datum": "2024", "antal": 1}]}}
@@ -196,8 +197,8 @@ def test_coverage_notes_state_sources_then_how_to_get_each_missing_category():
     osm = "(strukturbild fetch --source osm_vagnat)"
     notes = service.coverage_notes(record, "sv")
     assert notes[:2] == [
-        "Apotek och apoteksombud: 2 (OpenStreetMap 2025: 0, Pipos 2025-10-01; 2025-11-12: 2)"
-        "; 1 utanför regionen (mål nära gränsen)",
+        "Apotek och apoteksombud: 2 (OpenStreetMap 2024; 2025: 0, Pipos 2025-10-01; "
+        "2025-11-12: 2); 2 utanför regionen (mål nära gränsen)",
         "Grundskola: 1 (Skolverket 2024: 1); 3 utan koordinater (räknas, placeras inte)"]
     assert notes[2] == (
         "Dagligvaror: saknar data — hämta Pipos-export (Dagligvaror) från pipos.se "
@@ -210,6 +211,6 @@ def test_coverage_notes_state_sources_then_how_to_get_each_missing_category():
                         "indicators/skolenhetsregistret_<region>_<år>.csv")
     assert len(notes) == 9
     english = service.coverage_notes(record, "en")
-    assert english[0] == ("Pharmacy: 2 (OpenStreetMap 2025: 0, Pipos 2025-10-01; 2025-11-12: 2)"
-                          "; 1 outside the region (destinations near the border)")
+    assert english[0] == ("Pharmacy: 2 (OpenStreetMap 2024; 2025: 0, Pipos 2025-10-01; "
+                          "2025-11-12: 2); 2 outside the region (destinations near the border)")
     assert english[-1] == f"Library: no data — get an OSM extract with amenity=library {osm}"
