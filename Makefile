@@ -58,7 +58,7 @@ test: install
 ## mutants against its fast tests; prints a survivor report. One module: ARGS=layers/trafikdag.py
 mutate: install
 	$(BIN)/pip install --quiet -e ".[mutation]"
-	nice -n 10 $(BIN)/python scripts/mutate.py $(ARGS)
+	nice -n 19 $(BIN)/python scripts/mutate.py $(ARGS)
 
 clean:
 	rm -rf builds .pytest_cache test-artifacts static/vendor static/node_modules
