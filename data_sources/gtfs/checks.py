@@ -36,6 +36,8 @@ def _require_refs(child: pd.DataFrame, column: str, parent_ids: Iterable[str],
     """
     values = child[column]
     distinct = _distinct(values)
+    if distinct.empty:
+        return
     known = pc.is_in(pa.array(distinct, type=pa.string(), from_pandas=True),
                      value_set=pa.array(pd.Series(parent_ids), type=pa.string(), from_pandas=True))
     broken_ids = distinct[~known.to_numpy(zero_copy_only=False)]

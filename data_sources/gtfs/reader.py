@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from data_sources._validate import _listed
@@ -106,12 +107,22 @@ def _clean_header(line: bytes) -> list[str]:
     return [n.strip().strip('"') or f"Unnamed: {i}" for i, n in enumerate(names)]
 
 
+# an integer id written as a float (``539.0``)
+DECIMAL_ID = r"^(-?\d+)\.0+$"
+
+
+def clean_ids(text: pa.Array) -> pa.Array:
+    """Arrow text ids trimmed, ``.0`` float suffixes removed (``539.0`` → ``539``), empty null."""
+    text = pc.utf8_trim_whitespace(text)
+    if pc.any(pc.match_substring(text, ".")).as_py():
+        text = pc.replace_substring_regex(text, DECIMAL_ID, r"\1")
+    return pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+
+
 def strip_decimal_ids(values: pd.Series) -> pd.Series:
-    """Text ids with stray ``.0`` float suffixes (``539.0`` → ``539``) and blanks removed."""
-    text = values.astype("string").str.strip()
-    if text.str.contains(".", regex=False).any():
-        text = text.str.replace(r"^(-?\d+)\.0+$", r"\1", regex=True)
-    return text.mask(text == "")
+    """Text ids as in :func:`clean_ids`, as a pandas ``string`` Series."""
+    cleaned = clean_ids(pa.array(values, type=pa.string(), from_pandas=True))
+    return pd.Series(pd.array(cleaned, dtype="string"), index=values.index)
 
 
 def iter_batches(source: FeedSource, table: str) -> Iterator[pa.RecordBatch]:
