@@ -165,25 +165,25 @@ def iter_batches(source: FeedSource, table: str) -> Iterator[pa.RecordBatch]:
 
 
 def read_batches(source: FeedSource, table: str,
-                 dictionary: tuple[str, ...] = ()) -> list[pa.RecordBatch]:
+                 types: dict[str, pa.DataType] | None = None) -> list[pa.RecordBatch]:
     """Read one GTFS table at once, on all cores, as batches of about :data:`BLOCK_BYTES`.
 
-    Columns as in :func:`iter_batches`; those named in ``dictionary`` come dictionary-encoded
-    (text is held once per distinct value and batch, not once per row). A file Arrow cannot
-    read this way is read again by :func:`iter_batches`, which names the line.
+    Columns as in :func:`iter_batches`, as text unless ``types`` gives an Arrow type
+    (dictionary-encoded text is held once per distinct value and batch, not once per row).
+    A file Arrow cannot read this way (a broken line, or a value not of its column's type)
+    is read again as text by :func:`iter_batches`, whose typing names the rows.
     """
     spec = TABLES[table]
     with source.open(table) as handle:
         header = _clean_header(handle.readline())
         wanted = [c for c in (*spec.required, *spec.optional) if c in header]
-        types = {c: pa.dictionary(pa.int32(), pa.string()) if c in dictionary else pa.string()
-                 for c in wanted}
+        column_types = {c: (types or {}).get(c, pa.string()) for c in wanted}
         try:
             read = pacsv.read_csv(
                 handle,
                 read_options=pacsv.ReadOptions(column_names=header, block_size=BLOCK_BYTES),
                 convert_options=pacsv.ConvertOptions(include_columns=wanted,
-                                                     column_types=types,
+                                                     column_types=column_types,
                                                      strings_can_be_null=True))
         except (pa.ArrowInvalid, UnicodeDecodeError):
             read = None  # a missing column, an empty table or a broken line: said below

@@ -21,8 +21,11 @@ from data_sources.errors import DataError
 from data_sources.gtfs._values import arrow_integers, integers, parse_times
 from data_sources.gtfs.reader import FeedSource, clean_ids, read_batches
 
-# read dictionary-encoded: few distinct values, many rows
-DICTIONARY = ("trip_id", "stop_id", "arrival_time", "departure_time")
+# How Arrow reads the columns: ids and times dictionary-encoded (few distinct values, many
+# rows), whole numbers as such. A file that does not fit is read as text and typed by us.
+_TEXT = pa.dictionary(pa.int32(), pa.string())
+TYPES = dict.fromkeys(("trip_id", "stop_id", "arrival_time", "departure_time"), _TEXT) | {
+    "stop_sequence": pa.int32(), "pickup_type": pa.int8(), "drop_off_type": pa.int8()}
 COLUMNS = ["trip_id", "stop_id", "stop_sequence", "arrival_s", "departure_s", "pickup_type",
            "drop_off_type"]
 
@@ -78,11 +81,14 @@ def _seconds(values: pa.Array, offset: int, where: str, column: str) -> np.ndarr
 
 def _small_integers(values: pa.Array, offset: int, where: str, column: str, *,
                     default: int | None, dtype: str) -> np.ndarray:
-    """Whole numbers of one block (see :func:`~data_sources.gtfs._values.integers`)."""
+    """Whole numbers of one block, read as numbers or as text.
+
+    Text goes through :func:`~data_sources.gtfs._values.integers`, which names bad rows.
+    """
     cast = arrow_integers(values, default=default, dtype=dtype)
     if cast is not None:
         return cast
-    frame = _as_series(values, offset).to_frame(column)
+    frame = _as_series(pc.cast(values, pa.string()), offset).to_frame(column)
     return integers(frame, column, where, default=default, dtype=dtype).to_numpy()
 
 
@@ -193,7 +199,7 @@ def read_stop_times(source: FeedSource) -> pd.DataFrame:
     """
     where = source.where("stop_times")
     blocks, offset = [], 0
-    for batch in read_batches(source, "stop_times", dictionary=DICTIONARY):
+    for batch in read_batches(source, "stop_times", TYPES):
         blocks.append(_block(batch, offset, where))
         offset += batch.num_rows
     trip = _categorical([b["trip_id"] for b in blocks])
@@ -213,5 +219,5 @@ def read_stop_times(source: FeedSource) -> pd.DataFrame:
     _check_order(trip, columns["stop_sequence"], columns["departure_s"], order + 2, where)
     for column in ("arrival_s", "departure_s"):
         columns[column] = _whole_seconds(columns[column])
-    out = pd.DataFrame({"trip_id": trip, "stop_id": stop} | columns)
+    out = pd.DataFrame({"trip_id": trip, "stop_id": stop} | columns, copy=False)
     return out[COLUMNS]
