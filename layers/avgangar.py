@@ -158,6 +158,8 @@ def departures(feed: Feed, day: date, settings: StomlinjeSettings) -> pd.DataFra
     calls["direction_id"] = _directions(calls)
     columns = ["trip_key", "trip_id", "route_id", "direction_id", "shape_id", "trafikslag",
                "stop_id", "station_id", "stop_sequence", "tid_s", "timme", "avgang"]
+    if feed.frequencies.empty:  # in stop_times' order still: inner merges keep the left's
+        return calls[columns]
     return calls[columns].sort_values(["trip_key", "stop_sequence"]).reset_index(drop=True)
 
 

@@ -193,13 +193,13 @@ def read_batches(source: FeedSource, table: str,
 
 
 def iter_table(source: FeedSource, table: str) -> Iterator[pd.DataFrame]:
-    """Yield one GTFS table in blocks of text columns (see :func:`iter_batches`).
+    """Yield one GTFS table in blocks of text columns (see :func:`read_batches`).
 
     Ids are cleaned of quirks; missing optional columns are empty. Each block's index is its
     rows' position in the file (line number − 2), so errors can name file lines.
     """
     offset = 0
-    for batch in iter_batches(source, table):
+    for batch in read_batches(source, table):
         frame = batch.to_pandas()
         frame.index = pd.RangeIndex(offset, offset + len(frame))
         offset += len(frame)
