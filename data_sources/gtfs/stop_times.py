@@ -108,24 +108,27 @@ def _block(batch: pa.RecordBatch, offset: int, where: str) -> dict:
 def _categorical(blocks: list[pa.DictionaryArray]) -> pd.Categorical:
     """One categorical of cleaned ids over all blocks, its categories sorted.
 
-    The blocks' dictionaries are unified by Arrow; ids are cleaned once per distinct text
-    (:func:`~data_sources.gtfs.reader.clean_ids`), and texts that clean to the same id
-    share one category. Categories sort by code point, as Python sorts text.
+    The blocks' dictionaries are cleaned together, once per entry
+    (:func:`~data_sources.gtfs.reader.clean_ids`); entries that clean to the same id, in
+    one block or several, share one category. Categories sort by code point, as Python
+    sorts text.
     """
-    unified = pa.chunked_array(blocks).unify_dictionaries()
-    dictionary = unified.chunk(0).dictionary if unified.num_chunks else pa.array([], pa.string())
-    cleaned = pc.dictionary_encode(clean_ids(dictionary))
+    dictionaries = [block.dictionary for block in blocks]
+    cleaned = pc.dictionary_encode(clean_ids(pa.concat_arrays(dictionaries)))
     uniques = cleaned.dictionary
     order = pc.sort_indices(uniques).to_numpy()
     rank = np.empty(len(uniques), dtype=np.int32)
     rank[order] = np.arange(len(uniques), dtype=np.int32)
     remap = _without_nulls(cleaned.indices, -1)
-    # the position after the dictionary stands for an empty cell; −1 is pandas' missing code
+    # the code of each entry of every block's dictionary, in block order; then an empty
+    # cell's: −1, pandas' missing code
     code_of = np.append(np.where(remap >= 0, rank[remap], -1), -1).astype(np.int32)
-    indices = np.concatenate([_without_nulls(chunk.indices, len(dictionary))
-                              for chunk in unified.chunks])
+    empty = len(code_of) - 1
+    starts = np.cumsum([0] + [len(d) for d in dictionaries[:-1]])
+    codes = np.concatenate([code_of[_without_nulls(block.indices, empty - start) + start]
+                            for block, start in zip(blocks, starts, strict=True)])
     categories = pd.Index(pd.array(uniques.take(order), dtype="string"))
-    return pd.Categorical.from_codes(code_of[indices], dtype=pd.CategoricalDtype(categories),
+    return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(categories),
                                      validate=False)
 
 

@@ -1,4 +1,4 @@
-"""stop_times come out sorted by trip (text order) and stop_sequence, whatever the file order.
+"""stop_times ids and order: one sorted categorical per id column, rows by trip and sequence.
 
 Guards the run-based sort of :func:`data_sources.gtfs.stop_times._trip_order` (feeds list a
 trip's calls together, so only the runs are sorted) and its row-by-row fallback.
@@ -10,11 +10,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from hypothesis import given
 from hypothesis import strategies as st
 
 from data_sources import gtfs
-from data_sources.gtfs.stop_times import _trip_order
+from data_sources.gtfs.stop_times import _categorical, _trip_order
 
 
 @given(st.lists(st.tuples(st.integers(0, 4), st.integers(0, 5)), max_size=40))
@@ -50,3 +52,16 @@ def test_shuffled_and_split_trips_are_sorted(rail_copy: Path, raw) -> None:
     trips_shuffled = raw_st.sort_values("trip_id", key=lambda t: t.str[::-1], kind="stable")
     trips_shuffled.to_csv(rail_copy / "stop_times.txt", index=False)  # runs out of text order
     assert _parsed_order(rail_copy) == expected
+
+
+def test_ids_of_several_blocks_become_one_sorted_categorical() -> None:
+    """Blocks with their own dictionaries: the same id spelled ``539.0``, `` 539`` or
+    ``539`` in different blocks is one category; empty cells are missing; categories sort
+    as Python sorts text."""
+    texts = [["b", "539.0", None, "a"], [" 539", "c", "b"], [None], ["539", "a"]]
+    blocks = [pc.dictionary_encode(pa.array(block, pa.string())) for block in texts]
+    ids = _categorical(blocks)
+    cells = [t for block in texts for t in block]
+    expected = [None if t is None else t.strip().removesuffix(".0") for t in cells]
+    assert list(ids.categories) == sorted({e for e in expected if e is not None})
+    assert [None if pd.isna(v) else v for v in ids] == expected
