@@ -131,11 +131,12 @@ def departures(feed: Feed, day: date, settings: StomlinjeSettings) -> pd.DataFra
     (departure, seconds after the service day's midnight), ``timme`` (``tid_s // 3600``,
     may exceed 23), ``avgang`` (bool: boarding possible and not the last stop).
     """
-    trips = feed.trips[feed.trips["service_id"].isin(active_services(feed, day))]
+    active = feed.trips["service_id"].isin(active_services(feed, day)).to_numpy()
+    # joined on the category codes; ids absent from stop_times get −2, which no call has
+    trips = feed.trips[active].assign(_trip=np.where(feed.trip_codes < 0, -2,
+                                                     feed.trip_codes)[active])
     trips = trips.merge(feed.routes[["route_id", "route_type"]], on="route_id")
     trip, stop = feed.stop_times["trip_id"].cat, feed.stop_times["stop_id"].cat
-    # joined on the category codes; ids absent from stop_times get −2, which no call has
-    trips = trips.assign(_trip=_codes_of(trips["trip_id"], trip.categories))
     running = _among(trip.codes.to_numpy(), trips["_trip"].to_numpy(), len(trip.categories))
     st = feed.stop_times[running]
     trip_codes, stop_codes = st["trip_id"].cat.codes.to_numpy(), st["stop_id"].cat.codes.to_numpy()

@@ -25,9 +25,11 @@ Frames of a :class:`Feed` (EPSG:3006 where there is geometry):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from data_sources.base import SourceFile, SourceMeta
@@ -148,3 +150,11 @@ class Feed:
     calendar_dates: pd.DataFrame
     frequencies: pd.DataFrame
     shapes: pd.DataFrame | None
+
+    @cached_property
+    def trip_codes(self) -> np.ndarray:
+        """Each ``trips`` row's position among the stop_times ``trip_id`` categories.
+
+        −1 for a trip without calls. Trips are joined to their calls on these codes.
+        """
+        return self.stop_times["trip_id"].cat.categories.get_indexer(self.trips["trip_id"])

@@ -207,15 +207,18 @@ def read_stop_times(source: FeedSource) -> pd.DataFrame:
         offset += batch.num_rows
     trip = _categorical([b["trip_id"] for b in blocks])
     stop = _categorical([b["stop_id"] for b in blocks])
+    for name, ids in (("trip_id", trip), ("stop_id", stop)):
+        empty = np.flatnonzero(ids.codes < 0)
+        if len(empty):  # both are required: a call of no trip, or at no stop
+            msg = f"{where}: column {name!r} is empty in row(s) {_listed((empty + 2).tolist())}"
+            raise DataError(msg)
     columns = {c: np.concatenate([b[c] for b in blocks]) for c in blocks[0] if c not in
                ("trip_id", "stop_id")}
     del blocks
     departure = _either_time(columns["departure_s"], columns["arrival_s"])
     columns["arrival_s"] = _either_time(columns["arrival_s"], departure)
     columns["departure_s"] = departure
-    # empty trip ids (code −1) last, as pandas sorts missing values
-    trip_key = np.where(trip.codes < 0, len(trip.categories), trip.codes)
-    order = _trip_order(trip_key, columns["stop_sequence"])
+    order = _trip_order(trip.codes, columns["stop_sequence"])
     trip = pd.Categorical.from_codes(trip.codes[order], dtype=trip.dtype, validate=False)
     stop = pd.Categorical.from_codes(stop.codes[order], dtype=stop.dtype, validate=False)
     columns = {c: v[order] for c, v in columns.items()}

@@ -37,3 +37,14 @@ def test_a_bad_or_empty_stop_sequence_names_its_line(rail_copy: Path, raw, bad: 
     # raw row 7 is file line 9 (the header is line 1)
     with pytest.raises(DataError, match=r"stop_sequence.*whole numbers.*row\(s\) 9\b"):
         gtfs.parse(rail_copy)
+
+
+@pytest.mark.parametrize("column", ["trip_id", "stop_id"])
+def test_an_empty_trip_or_stop_id_names_its_line(rail_copy: Path, raw, column: str) -> None:
+    """Both ids are required in GTFS: a call of no trip or at no stop is refused, not kept."""
+    st = raw(rail_copy, "stop_times")
+    st.loc[5, column] = " "
+    st.to_csv(rail_copy / "stop_times.txt", index=False)
+    with pytest.raises(DataError, match=rf"stop_times.txt: column '{column}' is empty in "
+                                        r"row\(s\) 7$"):
+        gtfs.parse(rail_copy)
