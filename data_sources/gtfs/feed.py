@@ -31,6 +31,8 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from data_sources.base import SourceFile, SourceMeta
 from data_sources.gtfs.fetch import KEY_HELP, feed_path, trafiklab_fetcher
@@ -157,4 +159,6 @@ class Feed:
 
         −1 for a trip without calls. Trips are joined to their calls on these codes.
         """
-        return self.stop_times["trip_id"].cat.categories.get_indexer(self.trips["trip_id"])
+        found = pc.index_in(pa.array(self.trips["trip_id"], type=pa.string()), value_set=pa.array(
+            self.stop_times["trip_id"].cat.categories, type=pa.string()))
+        return found.fill_null(-1).to_numpy().astype(np.int64)
