@@ -116,7 +116,10 @@ def clean_ids(text: pa.Array) -> pa.Array:
     text = pc.utf8_trim_whitespace(text)
     if pc.any(pc.match_substring(text, ".")).as_py():
         text = pc.replace_substring_regex(text, DECIMAL_ID, r"\1")
-    return pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+    empty = pc.equal(text, "")
+    if not pc.any(empty).as_py():  # the usual case; Arrow's if_else on text is slow
+        return text
+    return pc.if_else(empty, pa.scalar(None, pa.string()), text)
 
 
 def strip_decimal_ids(values: pd.Series) -> pd.Series:
