@@ -13,7 +13,9 @@ file untouched.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -187,3 +189,23 @@ def download(
                 time.sleep(settings.backoff_s * attempt)
     assert last is not None
     raise last from None
+
+
+def download_json(url: str, settings: DownloadSettings | None = None) -> dict:
+    """Download ``url`` (an API answer, not a data file) and return its JSON object.
+
+    Raises :class:`FetchError` when the download fails, the answer is not UTF-8 JSON, or
+    it is JSON but not an object.
+    """
+    with tempfile.TemporaryDirectory() as tmp:
+        answer = Path(tmp) / "answer.json"
+        download(url, answer, settings=settings)
+        try:
+            payload = json.loads(answer.read_text("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            msg = f"{url}: answer is not JSON: {exc}"
+            raise FetchError(msg) from exc
+    if not isinstance(payload, dict):
+        msg = f"{url}: expected a JSON object, got {type(payload).__name__}"
+        raise FetchError(msg)
+    return payload

@@ -33,6 +33,18 @@ def _listed(values: Iterable[object]) -> str:
     return shown + more
 
 
+def bad_values(where: str | Path, column: str, requirement: str, values: Iterable[object],
+               rows: Iterable[object]) -> DataError:
+    """The error for values of ``column`` that fail ``requirement``, for the caller to raise.
+
+    The message reads ``{where}: column {column!r} must {requirement}; bad value(s) …
+    in row(s) …``, listing at most a few ``values`` and ``rows`` (see :func:`_listed`).
+    """
+    msg = (f"{where}: column {column!r} must {requirement}; bad value(s) {_listed(values)} "
+           f"in row(s) {_listed(rows)}")
+    return DataError(msg)
+
+
 def require_file(path: Path) -> Path:
     """Return ``path`` if it is a file, else raise ``MissingDataError`` naming it."""
     if not path.is_file():
@@ -99,11 +111,8 @@ def require_kommunkod(frame: pd.DataFrame, path: Path, column: str = "kommunkod"
     values = frame[column]
     malformed = values[~values.astype("string").fillna("").str.fullmatch(_KOMMUNKOD)]
     if not malformed.empty:
-        msg = (
-            f"{path}: column {column!r} must hold 4-digit kommunkoder as text (e.g. '0114'); "
-            f"bad value(s) {_listed(malformed.tolist())} in row(s) {_listed(malformed.index)}"
-        )
-        raise DataError(msg)
+        raise bad_values(path, column, "hold 4-digit kommunkoder as text (e.g. '0114')",
+                         malformed.tolist(), malformed.index)
     unknown = values[~values.isin(known_kommunkoder())]
     if not unknown.empty:
         msg = (
@@ -232,9 +241,6 @@ def require_whole_numbers(frame: pd.DataFrame, column: str, path: Path) -> pd.Se
     values = pd.to_numeric(frame[column], errors="coerce")
     bad = values.isna() | (values < 0) | (values % 1 != 0)
     if bad.any():
-        msg = (
-            f"{path}: column {column!r} must hold whole numbers ≥ 0; bad value(s) "
-            f"{_listed(frame.loc[bad, column].tolist())} in row(s) {_listed(frame.index[bad])}"
-        )
-        raise DataError(msg)
+        raise bad_values(path, column, "hold whole numbers ≥ 0",
+                         frame.loc[bad, column].tolist(), frame.index[bad])
     return values.astype("int64")

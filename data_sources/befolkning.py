@@ -11,15 +11,13 @@ for the kommuner of the län given and writes the table in this schema.
 
 from __future__ import annotations
 
-import json
 import re
-import tempfile
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
-from data_sources._http import DownloadSettings, download
+from data_sources._http import DownloadSettings, download_json
 from data_sources._register import fallback_kommuner, known_lanskoder
 from data_sources._validate import read_table, require_whole_numbers, validated_table
 from data_sources.atomic import write_bytes
@@ -111,14 +109,7 @@ def fetch_kolada(
         raise FetchError(msg)
     kommuner = fallback_kommuner().query("lanskod == @lanskod")[["kommunkod", "kommunnamn"]]
     url = f"{base_url}/data/kpi/{KPI}/municipality/{','.join(kommuner['kommunkod'])}/year/{year}"
-    with tempfile.TemporaryDirectory() as tmp:
-        answer = Path(tmp) / "kolada.json"
-        download(url, answer, settings=settings)
-        try:
-            payload = json.loads(answer.read_text("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            msg = f"{url}: answer is not Kolada JSON: {exc}"
-            raise FetchError(msg) from exc
+    payload = download_json(url, settings)
     table = kommuner.merge(parse_kolada(payload, year), on="kommunkod", how="inner")
     table = table.rename(columns={"invanare": f"invanare_{year}_kolada_n01951"})
     digest = write_bytes(Path(data_dir) / FILE.path, table.to_csv(index=False).encode("utf-8"))

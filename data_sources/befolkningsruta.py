@@ -55,6 +55,7 @@ import shapely
 from data_sources._validate import (
     SWEDEN_BOUNDS_3006,
     _listed,
+    bad_values,
     read_table,
     read_vector,
     require_file,
@@ -182,10 +183,9 @@ def _square_frame(ids: pd.Series, people: pd.Series, size_m: int, year: str,
     text = ids.astype("string")
     malformed = ~text.fillna("").str.fullmatch(_RUTID)
     if malformed.any():
-        msg = (f"{path}: column {ID_COLUMN!r} must hold SCB's 13-digit square id (easting 6 + "
-               f"northing 7 digits of the south-west corner); bad value(s) "
-               f"{_listed(ids[malformed].tolist())} in row(s) {_listed(ids.index[malformed])}")
-        raise DataError(msg)
+        raise bad_values(path, ID_COLUMN, "hold SCB's 13-digit square id (easting 6 + northing "
+                         "7 digits of the south-west corner)", ids[malformed].tolist(),
+                         ids.index[malformed])
     repeated = text.duplicated(keep=False)
     if repeated.any():
         msg = (f"{path}: the same square appears more than once (it would be counted twice): "

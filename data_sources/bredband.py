@@ -38,13 +38,12 @@ import pandas as pd
 
 from data_sources import bredband_pts
 from data_sources._validate import (
-    _listed,
+    bad_values,
     require_unique,
     require_whole_numbers,
     validated_table,
 )
 from data_sources.base import SourceFile, SourceMeta
-from data_sources.errors import DataError
 
 FILE = "digital/bredband_pts_kommun.csv"
 COLUMNS = ("kommunkod", "ar", "mottagare", "omrade", "hastighet", "antal", "andel")
@@ -81,9 +80,7 @@ def _require_allowed(frame: pd.DataFrame, column: str, allowed: tuple[str, ...],
     """Raise unless every value of ``column`` is one of ``allowed``."""
     bad = frame[column][~frame[column].isin(allowed)]
     if not bad.empty:
-        msg = (f"{path}: column {column!r} must be one of {list(allowed)}; bad value(s) "
-               f"{_listed(bad.tolist())} in row(s) {_listed(bad.index)}")
-        raise DataError(msg)
+        raise bad_values(path, column, f"be one of {list(allowed)}", bad.tolist(), bad.index)
 
 
 def _percent(frame: pd.DataFrame, column: str, path: Path) -> pd.Series:
@@ -92,10 +89,8 @@ def _percent(frame: pd.DataFrame, column: str, path: Path) -> pd.Series:
     values = pd.to_numeric(text, errors="coerce")
     bad = values.isna() | (values < 0) | (values > 100)
     if bad.any():
-        msg = (f"{path}: column {column!r} must be a share in percent between 0 and 100; bad "
-               f"value(s) {_listed(frame.loc[bad, column].tolist())} in row(s) "
-               f"{_listed(frame.index[bad])}")
-        raise DataError(msg)
+        raise bad_values(path, column, "be a share in percent between 0 and 100",
+                         frame.loc[bad, column].tolist(), frame.index[bad])
     return values.astype("float64")
 
 

@@ -19,14 +19,13 @@ from pathlib import Path
 import pandas as pd
 
 from data_sources._validate import (
-    _listed,
+    bad_values,
     require_kommunkod,
     require_unique,
     require_whole_numbers,
     validated_table,
 )
 from data_sources.base import SourceFile, SourceMeta
-from data_sources.errors import DataError
 
 META = SourceMeta(
     name="scb_kommunpanel",
@@ -80,9 +79,8 @@ def _share(frame: pd.DataFrame, column: str, path: Path) -> pd.Series:
     share = pd.to_numeric(frame[column], errors="coerce")
     bad = share.isna() | (share < 0) | (share > 1)
     if bad.any():
-        msg = (f"{path}: column {column!r} must be a share between 0 and 1; bad value(s) "
-               f"{_listed(frame.loc[bad, column].tolist())} in row(s) {_listed(frame.index[bad])}")
-        raise DataError(msg)
+        raise bad_values(path, column, "be a share between 0 and 1",
+                         frame.loc[bad, column].tolist(), frame.index[bad])
     return share.astype("float64")
 
 

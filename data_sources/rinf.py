@@ -22,7 +22,13 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from data_sources._validate import _listed, read_table, require_columns, validated_vector
+from data_sources._validate import (
+    _listed,
+    bad_values,
+    read_table,
+    require_columns,
+    validated_vector,
+)
 from data_sources.base import SourceFile, SourceMeta
 from data_sources.errors import DataError
 
@@ -63,9 +69,8 @@ def _metres(values: pd.Series, path: Path) -> pd.Series:
                            errors="coerce")
     bad = number.isna()
     if bad.any():
-        msg = (f"{path}: column 'Length' must hold lengths like '10,524 km'; bad value(s) "
-               f"{_listed(values[bad].tolist())} in row(s) {_listed(values.index[bad])}")
-        raise DataError(msg)
+        raise bad_values(path, "Length", "hold lengths like '10,524 km'", values[bad].tolist(),
+                         values.index[bad])
     return number * 1000.0
 
 

@@ -16,16 +16,14 @@ the previous file stays.
 
 from __future__ import annotations
 
-import json
 import os
-import tempfile
 from pathlib import Path
 from urllib.parse import urlencode
 
 import pandas as pd
 from pyproj import Transformer
 
-from data_sources._http import DownloadSettings, download
+from data_sources._http import DownloadSettings, download_json
 from data_sources._register import fallback_kommuner, known_lanskoder
 from data_sources.atomic import write_bytes
 from data_sources.base import SourceFile, SourceMeta, record_fetch
@@ -56,22 +54,6 @@ _TO_SWEREF = Transformer.from_crs("EPSG:4326", "EPSG:3006", always_xy=True)
 def api_url() -> str:
     """The API root: ``$STRUKTURBILD_SKOLVERKET_URL`` (a mirror, a test server) or Skolverket's."""
     return os.environ.get(URL_ENV, API).rstrip("/")
-
-
-def _get_json(url: str, settings: DownloadSettings | None) -> dict:
-    """Download ``url`` and parse it as a JSON object; a non-JSON answer is a FetchError."""
-    with tempfile.TemporaryDirectory() as tmp:
-        answer = Path(tmp) / "answer.json"
-        download(url, answer, settings=settings)
-        try:
-            payload = json.loads(answer.read_text("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            msg = f"{url}: answer is not JSON: {exc}"
-            raise FetchError(msg) from exc
-    if not isinstance(payload, dict):
-        msg = f"{url}: expected a JSON object, got {type(payload).__name__}"
-        raise FetchError(msg)
-    return payload
 
 
 def _field(obj: object, path: str, url: str, kind: type | tuple[type, ...]) -> object:
@@ -146,11 +128,11 @@ def fetch_units(data_dir: Path, settings: DownloadSettings | None = None, *,
     root = api_url()
     query = urlencode([("municipality_code", k) for k in kommuner] + [("status", "AKTIV")])
     list_url = f"{root}/school-units?{query}"
-    extract, codes = parse_list(_get_json(list_url, settings), list_url)
+    extract, codes = parse_list(download_json(list_url, settings), list_url)
     rows = []
     for code in codes:
         url = f"{root}/school-units/{code}"
-        rows += parse_unit(_get_json(url, settings), url, extract)
+        rows += parse_unit(download_json(url, settings), url, extract)
     table = pd.DataFrame(rows, columns=COLUMNS)
     digest = write_bytes(Path(data_dir) / FILE.path, table.to_csv(index=False).encode("utf-8"))
     record_fetch(Path(data_dir), SourceFile(path=FILE.path, url=list_url), digest)

@@ -55,8 +55,10 @@ def trafikslag(route_type: pd.Series, settings: StomlinjeSettings) -> pd.Series:
 
 def _expand_frequencies(calls: pd.DataFrame, frequencies: pd.DataFrame) -> pd.DataFrame:
     """Replace template trips of ``frequencies.txt`` by one copy per run (key ``id@start``)."""
+    if frequencies.empty:
+        return calls.assign(trip_key=calls["trip_id"].astype(str))
     templated = calls["trip_id"].isin(frequencies["trip_id"])
-    fixed = calls[~templated].assign(trip_key=lambda f: f["trip_id"])
+    fixed = calls[~templated].assign(trip_key=lambda f: f["trip_id"].astype(str))
     template = calls[templated]
     if template.empty:
         return fixed
@@ -69,7 +71,8 @@ def _expand_frequencies(calls: pd.DataFrame, frequencies: pd.DataFrame) -> pd.Da
         columns=["trip_id", "run_start_s"])
     expanded = template.merge(starts, on="trip_id")
     expanded["tid_s"] = expanded["run_start_s"] + expanded["offset_s"]
-    expanded["trip_key"] = expanded["trip_id"] + "@" + expanded["run_start_s"].astype(str)
+    expanded["trip_key"] = (expanded["trip_id"] + "@"
+                            + expanded["run_start_s"].astype(str)).astype(str)
     return pd.concat([fixed, expanded.drop(columns=["offset_s", "run_start_s"])],
                      ignore_index=True)
 
@@ -98,19 +101,25 @@ def _directions(calls: pd.DataFrame) -> pd.Series:
     return given.fillna(derived)
 
 
-def _texts(ids: pd.Series) -> pd.Series:
-    """A categorical Series of ids as text (``str`` dtype, missing where empty).
+def _texts(codes: np.ndarray, categories: pd.Index) -> np.ndarray:
+    """Ids of a categorical's ``codes`` as an object array of text (``None`` where empty).
 
     Each category is converted once, not once per row.
     """
-    categories = np.asarray(ids.cat.categories, dtype=object)
-    return pd.Series(np.append(categories, None)[ids.cat.codes.to_numpy()], dtype=str)
+    return np.append(np.asarray(categories, dtype=object), None)[codes]
 
 
 def _codes_of(ids: pd.Series, categories: pd.Index) -> np.ndarray:
     """Position of each id among ``categories``; −2 for ids that are not there."""
     codes = categories.get_indexer(ids)
     return np.where(codes < 0, -2, codes)
+
+
+def _among(codes: np.ndarray, wanted: np.ndarray, size: int) -> np.ndarray:
+    """Whether each category code is one of ``wanted`` (codes from :func:`_codes_of`)."""
+    lookup = np.zeros(size + 1, dtype=bool)  # the last cell answers −1, an empty id
+    lookup[wanted[wanted >= 0]] = True
+    return lookup[codes]
 
 
 def departures(feed: Feed, day: date, settings: StomlinjeSettings) -> pd.DataFrame:
@@ -122,31 +131,36 @@ def departures(feed: Feed, day: date, settings: StomlinjeSettings) -> pd.DataFra
     (departure, seconds after the service day's midnight), ``timme`` (``tid_s // 3600``,
     may exceed 23), ``avgang`` (bool: boarding possible and not the last stop).
     """
-    trips = feed.trips[feed.trips["service_id"].isin(active_services(feed, day))]
+    active = feed.trips["service_id"].isin(active_services(feed, day)).to_numpy()
+    # joined on the category codes; ids absent from stop_times get −2, which no call has
+    trips = feed.trips[active].assign(_trip=np.where(feed.trip_codes < 0, -2,
+                                                     feed.trip_codes)[active])
     trips = trips.merge(feed.routes[["route_id", "route_type"]], on="route_id")
-    st = feed.stop_times[feed.stop_times["trip_id"].isin(trips["trip_id"])]
-    last = ~st["trip_id"].duplicated(keep="last")
-    trip, stop = st["trip_id"].cat, st["stop_id"].cat
+    trip, stop = feed.stop_times["trip_id"].cat, feed.stop_times["stop_id"].cat
+    running = _among(trip.codes.to_numpy(), trips["_trip"].to_numpy(), len(trip.categories))
+    st = feed.stop_times[running]
+    trip_codes, stop_codes = st["trip_id"].cat.codes.to_numpy(), st["stop_id"].cat.codes.to_numpy()
+    last = np.r_[trip_codes[1:] != trip_codes[:-1], True]  # rows are sorted by trip
     calls = pd.DataFrame({
-        "trip_id": _texts(st["trip_id"]), "stop_id": _texts(st["stop_id"]),
+        "trip_id": pd.Series(_texts(trip_codes, trip.categories), dtype=object),
+        "stop_id": pd.Series(_texts(stop_codes, stop.categories), dtype=object),
         "stop_sequence": st["stop_sequence"].to_numpy(),
         "tid_s": st["departure_s"].to_numpy("int64"),
-        "avgang": ((~last) & (st["pickup_type"] != 1)).to_numpy(),
-        "_trip": trip.codes.to_numpy(), "_stop": stop.codes.to_numpy(),
+        "avgang": (~last) & (st["pickup_type"].to_numpy() != 1),
+        "_trip": trip_codes, "_stop": stop_codes,
     })
     calls = _expand_frequencies(calls, feed.frequencies)
-    # joined on the category codes; ids absent from stop_times get −2, which no call has
-    trips = trips.assign(_trip=_codes_of(trips["trip_id"], trip.categories))
     calls = calls.merge(trips[["_trip", "route_id", "direction_id", "shape_id", "route_type"]],
                         on="_trip")
     calls = calls.merge(feed.stops[["station_id"]].assign(
         _stop=_codes_of(feed.stops["stop_id"], stop.categories)), on="_stop")
-    calls = calls.astype({"trip_id": object, "stop_id": object})  # as merges on them gave
     calls["trafikslag"] = trafikslag(calls["route_type"], settings)
     calls["timme"] = calls["tid_s"] // 3600
     calls["direction_id"] = _directions(calls)
     columns = ["trip_key", "trip_id", "route_id", "direction_id", "shape_id", "trafikslag",
                "stop_id", "station_id", "stop_sequence", "tid_s", "timme", "avgang"]
+    if feed.frequencies.empty:  # in stop_times' order still: inner merges keep the left's
+        return calls[columns]
     return calls[columns].sort_values(["trip_key", "stop_sequence"]).reset_index(drop=True)
 
 

@@ -21,7 +21,7 @@ resident memory above the process's size after its imports. Two parts:
 
 Ends with ``bench_gtfs key=value …``.
 
-Usage: ``.venv/bin/python scripts/bench_gtfs.py [--feed ZIP] [--repeat N]
+Usage: ``.venv/bin/python scripts/bench_gtfs.py [--feed ZIP] [--repeat N] [--parts 12]
 [--min-stop-times N] [--replica-dir DIR]``
 """
 
@@ -280,6 +280,14 @@ def replicated_feed(source: Path, folder: Path, day: str, args) -> dict:
             "same_departures": vs_kit == 0 and vs_arrow == 0}
 
 
+def representative_tuesday(feed: Path) -> str:
+    """The feed's busiest Tuesday (ISO date), the day part [1] analyses."""
+    from data_sources import gtfs
+    from layers import trafikdag
+
+    return trafikdag.representative_day(gtfs.parse(feed), weekday=1).isoformat()
+
+
 def _data_dir() -> Path:
     """The data directory: ``$STRUKTURBILD_DATA`` or ``../shared/data``."""
     return Path(os.environ.get("STRUKTURBILD_DATA", Path(__file__).parents[2] / "shared/data"))
@@ -300,10 +308,15 @@ def main() -> None:
     parser.add_argument("--min-stop-times", type=int, default=5_000_000)
     parser.add_argument("--replica-dir", type=Path,
                         help="where to write the replicated feed (default: a temporary folder)")
+    parser.add_argument("--parts", default="12", help="which parts: 1 real feed, 2 replica "
+                        "(default 12; part 2 alone runs on the feed's representative Tuesday)")
     args = parser.parse_args()
     feed = args.feed or _data_dir() / DEFAULT_FEED
-    figures = real_feed(feed, _data_dir(), args.repeat)
-    day = figures.pop("day")
+    figures = real_feed(feed, _data_dir(), args.repeat) if "1" in args.parts else {}
+    day = figures.pop("day", None) or representative_tuesday(feed)
+    if "2" not in args.parts:
+        print("bench_gtfs " + " ".join(f"{k}={_formatted(v)}" for k, v in figures.items()))
+        return
     if args.replica_dir:
         figures |= replicated_feed(feed, args.replica_dir, day, args)
     else:

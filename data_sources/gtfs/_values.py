@@ -7,8 +7,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from data_sources._validate import _listed
-from data_sources.errors import DataError
+from data_sources._validate import bad_values
 from data_sources.gtfs.reader import row_numbers
 
 
@@ -45,10 +44,8 @@ def integers(frame: pd.DataFrame, column: str, where: str, *, default: int | Non
         values = values.where(frame[column].notna(), default)
     bad = values.isna() | (values % 1 != 0)
     if bad.any():
-        msg = (f"{where}: column {column!r} must hold whole numbers; bad value(s) "
-               f"{_listed(frame.loc[bad, column].tolist())} in row(s) "
-               f"{_listed(row_numbers(bad, frame))}")
-        raise DataError(msg)
+        raise bad_values(where, column, "hold whole numbers", frame.loc[bad, column].tolist(),
+                         row_numbers(bad, frame))
     return values.astype(dtype)
 
 
@@ -64,10 +61,8 @@ def parse_times(values: pd.Series, where: str, column: str) -> pd.Series:
     bad_unique = unique_seconds.isna().to_numpy()
     if bad_unique.any():
         bad = (codes >= 0) & bad_unique[np.maximum(codes, 0)]
-        msg = (f"{where}: column {column!r} must hold times as H:MM:SS (may pass 24:00:00); "
-               f"bad value(s) {_listed(pd.unique(values[bad]).tolist())} in row(s) "
-               f"{_listed((values.index[bad] + 2).tolist())}")
-        raise DataError(msg)
+        raise bad_values(where, column, "hold times as H:MM:SS (may pass 24:00:00)",
+                         pd.unique(values[bad]).tolist(), (values.index[bad] + 2).tolist())
     # code −1 (empty cell) takes the NaN appended last, read as missing by Float64
     seconds = pd.array(np.append(unique_seconds.to_numpy(dtype="float64", na_value=np.nan),
                                  np.nan)[codes], dtype="Float64").astype("Int32")
@@ -79,8 +74,6 @@ def dates(frame: pd.DataFrame, column: str, where: str) -> pd.Series:
     values = pd.to_datetime(frame[column], format="%Y%m%d", errors="coerce")
     bad = values.isna()
     if bad.any():
-        msg = (f"{where}: column {column!r} must hold dates as YYYYMMDD; bad value(s) "
-               f"{_listed(frame.loc[bad, column].tolist())} in row(s) "
-               f"{_listed(row_numbers(bad, frame))}")
-        raise DataError(msg)
+        raise bad_values(where, column, "hold dates as YYYYMMDD",
+                         frame.loc[bad, column].tolist(), row_numbers(bad, frame))
     return values

@@ -30,17 +30,43 @@ def _require_refs(child: pd.DataFrame, column: str, parent_ids: Iterable[str],
     """Raise ``GtfsReferenceError`` naming the rows whose ``column`` is not in ``parent_ids``.
 
     ``where_what`` names the child file and the table that should hold the ids.
-
-    Distinct values are checked first (cheap for the big categorical ``stop_times``); rows
-    are only looked up when something is broken.
     """
-    values = child[column]
+    _refuse_broken(child, column, _unknown(child[column], parent_ids), where_what, rows=rows)
+
+
+def _unknown(values: pd.Series, parent_ids: Iterable[str]) -> pd.Index:
+    """The distinct non-empty ``values`` that are not among ``parent_ids``.
+
+    Distinct values are checked, not rows (cheap for the big categorical ``stop_times``).
+    """
     distinct = _distinct(values)
+    if distinct.empty:
+        return distinct
     known = pc.is_in(pa.array(distinct, type=pa.string(), from_pandas=True),
                      value_set=pa.array(pd.Series(parent_ids), type=pa.string(), from_pandas=True))
-    broken_ids = distinct[~known.to_numpy(zero_copy_only=False)]
+    return distinct[~known.to_numpy(zero_copy_only=False)]
+
+
+def _unknown_trips(feed: Feed) -> pd.Index:
+    """The stop_times trip ids that trips.txt lacks, found by :attr:`Feed.trip_codes`."""
+    trip = feed.stop_times["trip_id"].cat
+    codes = trip.codes.to_numpy()
+    called = np.bincount(codes[codes >= 0], minlength=len(trip.categories)) > 0
+    called[feed.trip_codes[feed.trip_codes >= 0]] = False
+    return pd.Index(trip.categories[called])
+
+
+def _refuse_broken(child: pd.DataFrame, column: str, broken_ids: pd.Index,
+                   where_what: tuple[str, str], *,
+                   rows: Callable[[], pd.Series] | None = None) -> None:
+    """Raise ``GtfsReferenceError`` naming ``broken_ids`` and their rows, if there are any.
+
+    Rows are only looked up when something is broken; ``rows`` names them where the file's
+    line numbers are lost (the sorted stop_times).
+    """
     if broken_ids.empty:
         return
+    values = child[column]
     broken = values.isin(broken_ids).to_numpy()
     lines = rows()[broken] if rows is not None else pd.Series(row_numbers(broken, child))
     where, what = where_what
@@ -74,8 +100,8 @@ def check_references(feed: Feed, source: FeedSource) -> None:
                   (source.where("frequencies"), "trips.txt"))
     if feed.shapes is not None:
         _require_refs(feed.trips, "shape_id", feed.shapes["shape_id"], (trips, "shapes.txt"))
-    _require_refs(feed.stop_times, "trip_id", feed.trips["trip_id"], (stop_times, "trips.txt"),
-                  rows=lambda: _stop_time_rows(feed.stop_times))
+    _refuse_broken(feed.stop_times, "trip_id", _unknown_trips(feed), (stop_times, "trips.txt"),
+                   rows=lambda: _stop_time_rows(feed.stop_times))
     _require_refs(feed.stop_times, "stop_id", feed.stops["stop_id"], (stop_times, "stops.txt"),
                   rows=lambda: _stop_time_rows(feed.stop_times))
 

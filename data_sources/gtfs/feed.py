@@ -25,10 +25,14 @@ Frames of a :class:`Feed` (EPSG:3006 where there is geometry):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from data_sources.base import SourceFile, SourceMeta
 from data_sources.gtfs.fetch import KEY_HELP, feed_path, trafiklab_fetcher
@@ -148,3 +152,13 @@ class Feed:
     calendar_dates: pd.DataFrame
     frequencies: pd.DataFrame
     shapes: pd.DataFrame | None
+
+    @cached_property
+    def trip_codes(self) -> np.ndarray:
+        """Each ``trips`` row's position among the stop_times ``trip_id`` categories.
+
+        −1 for a trip without calls. Trips are joined to their calls on these codes.
+        """
+        found = pc.index_in(pa.array(self.trips["trip_id"], type=pa.string()), value_set=pa.array(
+            self.stop_times["trip_id"].cat.categories, type=pa.string()))
+        return found.fill_null(-1).to_numpy().astype(np.int64)

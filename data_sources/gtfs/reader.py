@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from data_sources._validate import _listed
@@ -106,12 +107,25 @@ def _clean_header(line: bytes) -> list[str]:
     return [n.strip().strip('"') or f"Unnamed: {i}" for i, n in enumerate(names)]
 
 
+# an integer id written as a float (``539.0``)
+DECIMAL_ID = r"^(-?\d+)\.0+$"
+
+
+def clean_ids(text: pa.Array) -> pa.Array:
+    """Arrow text ids trimmed, ``.0`` float suffixes removed (``539.0`` → ``539``), empty null."""
+    text = pc.utf8_trim_whitespace(text)
+    if pc.any(pc.match_substring(text, ".")).as_py():
+        text = pc.replace_substring_regex(text, DECIMAL_ID, r"\1")
+    empty = pc.equal(text, "")
+    if not pc.any(empty).as_py():  # the usual case; Arrow's if_else on text is slow
+        return text
+    return pc.if_else(empty, pa.scalar(None, pa.string()), text)
+
+
 def strip_decimal_ids(values: pd.Series) -> pd.Series:
-    """Text ids with stray ``.0`` float suffixes (``539.0`` → ``539``) and blanks removed."""
-    text = values.astype("string").str.strip()
-    if text.str.contains(".", regex=False).any():
-        text = text.str.replace(r"^(-?\d+)\.0+$", r"\1", regex=True)
-    return text.mask(text == "")
+    """Text ids as in :func:`clean_ids`, as a pandas ``string`` Series."""
+    cleaned = clean_ids(pa.array(values, type=pa.string(), from_pandas=True))
+    return pd.Series(pd.array(cleaned, dtype="string"), index=values.index)
 
 
 def iter_batches(source: FeedSource, table: str) -> Iterator[pa.RecordBatch]:
@@ -154,25 +168,25 @@ def iter_batches(source: FeedSource, table: str) -> Iterator[pa.RecordBatch]:
 
 
 def read_batches(source: FeedSource, table: str,
-                 dictionary: tuple[str, ...] = ()) -> list[pa.RecordBatch]:
+                 types: dict[str, pa.DataType] | None = None) -> list[pa.RecordBatch]:
     """Read one GTFS table at once, on all cores, as batches of about :data:`BLOCK_BYTES`.
 
-    Columns as in :func:`iter_batches`; those named in ``dictionary`` come dictionary-encoded
-    (text is held once per distinct value and batch, not once per row). A file Arrow cannot
-    read this way is read again by :func:`iter_batches`, which names the line.
+    Columns as in :func:`iter_batches`, as text unless ``types`` gives an Arrow type
+    (dictionary-encoded text is held once per distinct value and batch, not once per row).
+    A file Arrow cannot read this way (a broken line, or a value not of its column's type)
+    is read again as text by :func:`iter_batches`, whose typing names the rows.
     """
     spec = TABLES[table]
     with source.open(table) as handle:
         header = _clean_header(handle.readline())
         wanted = [c for c in (*spec.required, *spec.optional) if c in header]
-        types = {c: pa.dictionary(pa.int32(), pa.string()) if c in dictionary else pa.string()
-                 for c in wanted}
+        column_types = {c: (types or {}).get(c, pa.string()) for c in wanted}
         try:
             read = pacsv.read_csv(
                 handle,
                 read_options=pacsv.ReadOptions(column_names=header, block_size=BLOCK_BYTES),
                 convert_options=pacsv.ConvertOptions(include_columns=wanted,
-                                                     column_types=types,
+                                                     column_types=column_types,
                                                      strings_can_be_null=True))
         except (pa.ArrowInvalid, UnicodeDecodeError):
             read = None  # a missing column, an empty table or a broken line: said below
@@ -182,13 +196,13 @@ def read_batches(source: FeedSource, table: str,
 
 
 def iter_table(source: FeedSource, table: str) -> Iterator[pd.DataFrame]:
-    """Yield one GTFS table in blocks of text columns (see :func:`iter_batches`).
+    """Yield one GTFS table in blocks of text columns (see :func:`read_batches`).
 
     Ids are cleaned of quirks; missing optional columns are empty. Each block's index is its
     rows' position in the file (line number − 2), so errors can name file lines.
     """
     offset = 0
-    for batch in iter_batches(source, table):
+    for batch in read_batches(source, table):
         frame = batch.to_pandas()
         frame.index = pd.RangeIndex(offset, offset + len(frame))
         offset += len(frame)

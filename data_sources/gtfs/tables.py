@@ -12,6 +12,8 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from pyproj import Transformer
 
 from data_sources._validate import COMPUTE_CRS, _listed, to_compute_crs
@@ -60,6 +62,15 @@ def _stops(frame: pd.DataFrame, where: str) -> gpd.GeoDataFrame:
         frame[["stop_id", "stop_name", "location_type", "parent_station", "station_id"]],
         geometry=gpd.points_from_xy(coords["stop_lon"], coords["stop_lat"]), crs=GTFS_CRS)
     return to_compute_crs(points, Path(where), expected=GTFS_CRS)
+
+
+def _direction_ids(values: pd.Series) -> pd.Series:
+    """``direction_id`` as nullable Int8: 0 or 1 in GTFS; empty or not a number is missing."""
+    try:
+        cast = pc.cast(pa.array(values, type=pa.string(), from_pandas=True), pa.int8())
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # "1.0", words: pandas reads what it can
+        return pd.to_numeric(values, errors="coerce").astype("Int8")
+    return pd.Series(pd.array(cast, dtype="Int8"), index=values.index)
 
 
 def _agency(frame: pd.DataFrame, where: str) -> pd.DataFrame:
@@ -157,7 +168,7 @@ def parse(path: Path) -> Feed:
         routes = read_table(source, "routes")
         routes["route_type"] = integers(routes, "route_type", source.where("routes"))
         trips = read_table(source, "trips")
-        trips["direction_id"] = pd.to_numeric(trips["direction_id"], errors="coerce").astype("Int8")
+        trips["direction_id"] = _direction_ids(trips["direction_id"])
         feed = Feed(
             path=Path(path),
             agency=_optional_table(source, "agency", _agency),

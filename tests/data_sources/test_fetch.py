@@ -157,11 +157,28 @@ def test_fetch_population_from_kolada_api(publisher, data_dir, tmp_path):
     assert befolkning.META.files[0].path in json.loads((tmp_path / FETCH_LOG).read_text())
 
 
+# What fetch_kolada asks for Värmland's 16 kommuner in 2025.
+VARMLAND_2025 = ("data/kpi/N01951/municipality/1715,1730,1737,1760,1761,1762,1763,1764,1765,"
+                 "1766,1780,1781,1782,1783,1784,1785/year/2025")
+
+
 def test_kolada_answer_without_values_is_an_error(publisher, tmp_path):
     base, _ = publisher
-    codes = "1715,1730,1737,1760,1761,1762,1763,1764,1765,1766,1780,1781,1782,1783,1784,1785"
-    PublisherHandler.files[f"data/kpi/N01951/municipality/{codes}/year/2025"] = b'{"values": []}'
+    PublisherHandler.files[VARMLAND_2025] = b'{"values": []}'
     with pytest.raises(FetchError, match="no N01951 values for 2025"):
+        befolkning.fetch_kolada(tmp_path, FAST, lanskod="17", year=2025,
+                                base_url=f"{base}/plain")
+    assert not (tmp_path / befolkning.META.files[0].path).exists()
+
+
+@pytest.mark.parametrize(("answer", "message"), [
+    (b'{"values": [', r"/year/2025: answer is not JSON: Expecting value"),  # cut off
+    (b'[{"values": []}]', r"/year/2025: expected a JSON object, got list"),
+])
+def test_kolada_answer_that_is_no_json_object_is_named(publisher, tmp_path, answer, message):
+    base, _ = publisher
+    PublisherHandler.files[VARMLAND_2025] = answer
+    with pytest.raises(FetchError, match=message):
         befolkning.fetch_kolada(tmp_path, FAST, lanskod="17", year=2025,
                                 base_url=f"{base}/plain")
     assert not (tmp_path / befolkning.META.files[0].path).exists()

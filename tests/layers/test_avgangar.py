@@ -215,3 +215,16 @@ def test_bus_lines_follow_real_shapes(fixture_feed, register) -> None:
     course = drawn.loc[("flode:S1", "flode:S2")].geometry
     assert course.distance(Point(bend)) < 1 and course.length > s1.distance(s2)
     assert drawn.loc[("flode:S1", "flode:S3"), "geometri"] == "rak"
+
+
+@pytest.mark.parametrize("which", ["rail", "fixture"])
+def test_departures_are_in_trip_then_sequence_order(which: str, rail, fixture_feed) -> None:
+    """Calls come sorted by trip (text order) and stop_sequence, with or without frequency
+    runs, and only a trip's last call is never a departure (the rail feed has no
+    frequencies.txt; the fixture does)."""
+    feed, day = (rail, DAY) if which == "rail" else (fixture_feed, FIXTURE_DAY)
+    deps = avgangar.departures(feed, day, SETTINGS)
+    keys = list(zip(deps["trip_key"], deps["stop_sequence"], strict=True))
+    assert len(keys) > 100 and keys == sorted(keys)
+    last = ~deps["trip_key"].duplicated(keep="last")
+    assert not deps.loc[last, "avgang"].any()

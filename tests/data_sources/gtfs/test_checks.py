@@ -47,3 +47,17 @@ def test_route_of_an_unknown_agency_is_named(rail_copy: Path, raw) -> None:
     with pytest.raises(gtfs.GtfsReferenceError, match=r"routes.txt: agency_id '555' in row\(s\) 4"
                        r" not found in agency.txt"):
         gtfs.parse(rail_copy)
+
+
+def test_calls_of_a_trip_missing_from_trips_are_named(rail_copy: Path, raw) -> None:
+    """stop_times rows whose trip_id trips.txt lacks: the id and its calls (trip#sequence)."""
+    trips = raw(rail_copy, "trips")
+    calls = raw(rail_copy, "stop_times")
+    victim = trips["trip_id"].iloc[2]
+    trips[trips["trip_id"] != victim].to_csv(rail_copy / "trips.txt", index=False)
+    first = min(calls.loc[calls["trip_id"] == victim, "stop_sequence"].astype(int))
+    with pytest.raises(gtfs.GtfsReferenceError) as err:
+        gtfs.parse(rail_copy)
+    message = str(err.value)
+    assert message.startswith(f"{rail_copy}/stop_times.txt: trip_id '{victim}' in row(s) ")
+    assert f"'{victim}#{first}'" in message and message.endswith("not found in trips.txt")
