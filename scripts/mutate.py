@@ -80,6 +80,9 @@ TARGETS: dict[str, Target] = {
                                                    "nearest_network", "nearest_straight",
                                                    "xy_of", "accessibility"),
                                       conftest=False),
+    "layers/indikatorer.py": Target(("tests/layers/test_indikatorer_rules.py",),
+                                    definitions=("scale", "aggregate", "_joined"),
+                                    conftest=False),
 }
 
 
