@@ -143,8 +143,9 @@ def _trip_order(trip_key: np.ndarray, sequence: np.ndarray) -> np.ndarray:
         return np.zeros(0, dtype=np.int64)
     new_run = np.r_[True, trip_key[1:] != trip_key[:-1]]
     starts = np.flatnonzero(new_run)
-    by_key = np.argsort(trip_key[starts], kind="stable")
-    keys = trip_key[starts][by_key]
+    run_keys = trip_key[starts]
+    by_key = np.argsort(run_keys, kind="stable")
+    keys = run_keys[by_key]
     in_sequence = bool(np.all((sequence[1:] >= sequence[:-1]) | new_run[1:]))
     if not (in_sequence and np.all(keys[1:] != keys[:-1])):
         return np.lexsort((sequence, trip_key))
