@@ -16,10 +16,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from scipy.sparse.csgraph import dijkstra
 
 from layers import palette
-from layers.accessibility import NETWORK, STRAIGHT, Network, snap, xy_of
+from layers.accessibility import NETWORK, STRAIGHT, Network, nearest_source, snap, xy_of
 from layers.settings import StomlinjeSettings
 from layers.spec import Categorized, LayerSpec, layer_texts, popups
 from layers.upptagningsomraden import STOMLINJE_CLASSES
@@ -83,14 +82,8 @@ def _nearest_network(network: Network, areas: gpd.GeoSeries, targets: gpd.GeoSer
     dist, index = np.full(len(areas), np.inf), np.full(len(areas), -1)
     if not len(targets):
         return dist, index
-    n = network.n_nodes
     target_nodes, target_snap = snap(network, xy_of(gpd.GeoDataFrame(geometry=targets)))
-    metres, _, sources = dijkstra(network.reverse_m[:n, :n], directed=True,
-                                  indices=np.unique(target_nodes), min_only=True,
-                                  return_predecessors=True)
-    first = pd.Series(np.arange(len(target_nodes))).groupby(target_nodes).first()
-    target_of = first.reindex(sources, fill_value=-1).to_numpy()
-    total = metres + np.where(target_of >= 0, target_snap[np.maximum(target_of, 0)], np.inf)
+    total, target_of = nearest_source(network.reverse_m, target_nodes, target_snap)
     nodes = gpd.GeoSeries(shapely.points(network.xy[network.snappable]), crs=areas.crs)
     inside = gpd.sjoin(gpd.GeoDataFrame(geometry=nodes), gpd.GeoDataFrame(geometry=areas),
                        predicate="within")
