@@ -97,7 +97,7 @@ def _nearest_network(network: Network, areas: gpd.GeoSeries, targets: gpd.GeoSer
     rest = index < 0
     dist[rest] = total[origin_nodes[rest]] + origin_snap[rest]
     index[rest] = target_of[origin_nodes[rest]]
-    return np.where(index >= 0, dist, np.inf), index
+    return dist, index
 
 
 def build(points: gpd.GeoDataFrame, hallplatser: gpd.GeoDataFrame, *,
@@ -125,25 +125,23 @@ def build(points: gpd.GeoDataFrame, hallplatser: gpd.GeoDataFrame, *,
     dist, index = nearest(served)
     gap_dist, gap_index = nearest(unserved)
     out = points[["tatortskod", "tatort", "kommunkod", "bef_2020", "geometry"]].copy()
-    found = index >= 0
+    # positions index the reset frames; -1 (no stop) is no row, a missing value
     for column, source in (("hallplats", "namn"), ("hallplats_id", "station_id"),
                            ("avgangar_dag", "avgangar_dag"), ("klass", "klass")):
-        values = served[source].reindex(np.where(found, index, -1)).to_numpy()
-        out[column] = np.where(found, values, None)
+        out[column] = served[source].reindex(index).to_numpy()
     out["avstand_m"] = np.round(dist, 0)
     out["metod"] = STRAIGHT if network is None else NETWORK
-    closer = (gap_index >= 0) & (gap_dist < dist)
-    gap_names = unserved["namn"].reindex(np.where(closer, gap_index, -1)).to_numpy()
-    out["utan_tidtabell"] = np.where(closer, gap_names, None)
+    closer = gap_dist < dist  # never where no station is reached: its distance is inf
+    out["utan_tidtabell"] = unserved["namn"].reindex(gap_index).where(closer).to_numpy()
     out["utan_tidtabell_m"] = np.where(closer, np.round(gap_dist, 0), np.nan)
     limit = settings.tatort_access_m
-    status = np.where(dist <= limit, "inom",
-                      np.where(closer & (gap_dist <= limit), "okand", "utan"))
+    # beyond the limit, a station not served within it is nearer than the stomlinje stop
+    status = np.where(dist <= limit, "inom", np.where(gap_dist <= limit, "okand", "utan"))
     out["status"] = status
     out["status_sv"] = [STATUS[s][0].format(m=f"{limit:.0f}") for s in status]
-    out = out.sort_values(["kommunkod", "bef_2020"], ascending=[True, False])
-    return gpd.GeoDataFrame(out.reset_index(drop=True)[COLUMNS], geometry="geometry",
-                            crs=points.crs)
+    out = out.sort_values(["kommunkod", "bef_2020"], ascending=[True, False],
+                          ignore_index=True)
+    return gpd.GeoDataFrame(out[COLUMNS], geometry="geometry", crs=points.crs)
 
 
 def utan_stomlinje(table: pd.DataFrame, kommunkod: str) -> pd.DataFrame:

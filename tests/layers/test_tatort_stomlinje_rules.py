@@ -136,13 +136,14 @@ def test_the_limit_is_the_setting_and_named_in_the_status():
 
 def test_distances_are_rounded_to_whole_metres_but_the_status_uses_the_exact_one():
     """S at 2 000.4 m rounds to 2 000 m, but is beyond the 2 000 m limit; U at 700.6 m
-    rounds to 701 m."""
+    rounds to 701 m. Uby, 7 003.4 m from S, is 7 003 m away."""
     table = _by_tatort(tatort_stomlinje.build(
-        _tatorter([("T", "Tby", "1780", 10, 0.0)]),
+        _tatorter([("T", "Tby", "1780", 10, 0.0), ("V", "Uby", "1780", 5, -5003.0)]),
         _stations([("S", "S", "stomlinje", "trafikeras", 5.0, 2000.4),
                    ("U", "U", None, "saknar_tidtabell", None, -700.6)]),
         settings=SETTINGS))
     assert table["Tby"][4:8] == (2000.0, "U", 701.0, "okand")
+    assert table["Uby"][4] == 7003.0
 
 
 def test_without_any_stomlinje_stop_no_stop_is_named_and_the_distance_is_infinite():
@@ -164,11 +165,19 @@ def test_without_any_station_every_tatort_is_without():
 
 
 def test_utan_stomlinje_lists_a_kommuns_tatorter_not_within_reach_most_populous_first():
+    """At 1 000 m, Femby (1715) is unknown and Tvåby (1780) without: each in its kommun
+    only; at 2 000 m all of 1780 is within."""
     table = tatort_stomlinje.build(_tatorter(), _stations(), settings=SETTINGS,
                                    polygons=_polygons())
     assert list(tatort_stomlinje.utan_stomlinje(table, "1715")["tatort"]) == [
         "Treby", "Fyrby", "Sexby"]
     assert tatort_stomlinje.utan_stomlinje(table, "1780").empty
+    near = tatort_stomlinje.build(_tatorter(), _stations(),
+                                  settings=StomlinjeSettings(tatort_access_m=1000.0),
+                                  polygons=_polygons())
+    assert list(tatort_stomlinje.utan_stomlinje(near, "1715")["tatort"]) == [
+        "Femby", "Treby", "Fyrby", "Sexby"]
+    assert list(tatort_stomlinje.utan_stomlinje(near, "1780")["tatort"]) == ["Tvåby"]
 
 
 # Road drawing: nodes 1–4 at x = 0, 1000, 2000, 3000 (y = 0) joined by two-way 1 000 m roads.
@@ -186,22 +195,35 @@ def roads():
 
 
 def test_along_roads_the_snapping_legs_of_the_stops_count(roads):
-    """Vägby's polygon (±100 m) holds node 1. A snaps to node 2 with a 1 200 m leg (2 200 m
+    """Vägby's polygon (x ±100 m, y -100 to 300 m) holds node 1, measured from there (its
+    centre, 100 m from node 1, is not used). A snaps to node 2 with a 1 200 m leg (2 200 m
     in all), B stands on node 3 (2 000 m): B is the nearer, and within the limit. U (150 m
     from node 1, not served) is nearer. Dby's point is 50 m from node 4, where C (300 m leg,
-    listed first) and D (20 m leg) both snap: D, 70 m."""
+    listed first) and D (20 m leg) both snap: D, 70 m. Z, the first station not served,
+    is 400 m off node 4: 450 m from Dby, farther than D. B is position 0 of the stops, U
+    position 1 of the stations not served."""
     points = _tatorter([("N1", "Vägby", "1780", 100, 0.0), ("N2", "Dby", "1780", 50,
                                                             (3000.0, -50.0))])
     polygons = gpd.GeoDataFrame({"tatortskoder_2020": ["N1"]},
-                                geometry=[box(-100, -100, 100, 100)], crs=3006)
-    stations = _stations([("A", "A", "stomlinje", "trafikeras", 10.0, (1000.0, 1200.0)),
-                          ("B", "B", "stomlinje", "trafikeras", 20.0, 2000.0),
+                                geometry=[box(-100, -100, 100, 300)], crs=3006)
+    stations = _stations([("B", "B", "stomlinje", "trafikeras", 20.0, 2000.0),
+                          ("A", "A", "stomlinje", "trafikeras", 10.0, (1000.0, 1200.0)),
                           ("C", "C", "stomlinje", "trafikeras", 30.0, (3000.0, 300.0)),
                           ("D", "D", "stomlinje", "trafikeras", 40.0, (3000.0, 20.0)),
-                          ("U", "U", None, "saknar_tidtabell", None, (0.0, 150.0))])
+                          ("Z", "Z", None, "saknar_tidtabell", None, (3000.0, -400.0)),
+                          ("U", "U", None, "saknar_tidtabell", None, (-150.0, 0.0))])
     table = tatort_stomlinje.build(points, stations, settings=SETTINGS, polygons=polygons,
                                    network=roads)
     assert _by_tatort(table) == {
         "Vägby": ("B", "B", 20.0, "stomlinje", 2000.0, "U", 150.0, "inom", INOM),
         "Dby": ("D", "D", 40.0, "stomlinje", 70.0, None, None, "inom", INOM)}
     assert set(table["metod"]) == {"vägnät"}
+
+
+def test_no_target_is_no_position_and_no_distance(roads):
+    """Both searches give every area inf and position -1 when there is nothing to find."""
+    areas = gpd.GeoSeries([Point(0, 0), box(900, -10, 1100, 10)], crs=3006)
+    none = gpd.GeoSeries([], crs=3006)
+    for dist, index in (tatort_stomlinje._nearest_straight(areas, none),
+                        tatort_stomlinje._nearest_network(roads, areas, none)):
+        assert np.isinf(dist).all() and list(index) == [-1, -1]
