@@ -83,6 +83,12 @@ TARGETS: dict[str, Target] = {
     "layers/indikatorer.py": Target(("tests/layers/test_indikatorer_rules.py",),
                                     definitions=("scale", "aggregate", "_joined"),
                                     conftest=False),
+    "layers/upptagningsomraden.py": Target(("tests/layers/test_upptagningsomraden_rules.py",),
+                                           definitions=("zone_id", "network_area", "_area",
+                                                        "build", "_tatort_within", "_rows",
+                                                        "_tatort_rows", "_grid_rows",
+                                                        "indicators"),
+                                           conftest=False),
 }
 
 
