@@ -89,6 +89,13 @@ TARGETS: dict[str, Target] = {
                                                         "_tatort_rows", "_grid_rows",
                                                         "indicators"),
                                            conftest=False),
+    "layers/tackning.py": Target(("tests/layers/test_tackning_rules.py",),
+                                 definitions=("expected_stations", "_status", "station_status",
+                                              "kommun_coverage", "_operator_status",
+                                              "operator_coverage", "coverage", "_listed",
+                                              "_years", "display_name", "sentence",
+                                              "blank_uncovered"),
+                                 conftest=False),
 }
 
 
