@@ -104,6 +104,23 @@ TARGETS: dict[str, Target] = {
                                               "_years", "display_name", "sentence",
                                               "blank_uncovered"),
                                  conftest=False),
+    "layers/avgangar.py": Target(("tests/layers/test_avgangar_rules.py",),
+                                 definitions=("_in_ranges", "trafikslag", "_expand_frequencies",
+                                              "_directions", "_texts", "_codes_of", "_among",
+                                              "departures", "_window_min", "window_counts",
+                                              "rule_rank", "best_class", "joined_names",
+                                              "main_mode", "profile_text"),
+                                 conftest=False),
+    "layers/tidtabeller.py": Target(("tests/layers/test_tidtabeller_rules.py",),
+                                    definitions=("used", "route_operators", "feed_stations",
+                                                 "_shape_lines", "_calls", "duplicate_trips",
+                                                 "_stations", "_report", "merge", "_no_calls"),
+                                    conftest=False),
+    "layers/korridorer.py": Target(("tests/layers/test_korridorer_rules.py",),
+                                   definitions=("_hops", "_cut", "_chains", "corridors",
+                                                "_courses", "hourly", "classify",
+                                                "segment_table", "station_classes"),
+                                   conftest=False),
 }
 
 
