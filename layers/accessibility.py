@@ -184,8 +184,8 @@ def nearest_source(
     order = np.lexsort((source_cost, source_nodes))
     nodes = np.asarray(source_nodes)[order]
     cheapest = pd.Series(order, index=nodes)[np.diff(nodes, prepend=-1) != 0]
-    source = cheapest.reindex(entry[:-1]).fillna(-1).to_numpy(dtype=np.int64)
-    return cost[:-1], np.where(np.isfinite(cost[:-1]), source, -1)
+    # an unreached node is its own entry and no source's node: no source, -1
+    return cost[:-1], cheapest.reindex(entry[:-1]).fillna(-1).to_numpy(dtype=np.int64)
 
 
 @dataclass(frozen=True)

@@ -159,6 +159,8 @@ def test_a_network_of_one_node_snaps_every_point_to_it():
                           np.array([[0.0, 400.0]]), snap_speed_kmh=SNAP_KMH)
     assert got["km"].tolist() == pytest.approx([0.7])
     assert got["minuter"].tolist() == pytest.approx([1.4])
+    cost, source = nearest_source(net.reverse_m, np.array([0, 0]), np.array([400.0, 90.0]))
+    assert list(cost) == [90.0] and list(source) == [1]  # of two sources, the cheaper
 
 
 def test_points_snap_to_the_largest_strongly_connected_component(network):
@@ -215,6 +217,15 @@ def test_the_nearest_source_is_where_the_path_joined_not_the_last_source_passed(
     assert list(cost) == list(_by_name({"A": 500, "B": 0, "C": 2700, "D": 1400, "E": 1200,
                                         "F": np.inf}))
     assert list(source) == list(_by_name({"A": 0, "B": 1, "C": 0, "D": 0, "E": 0, "F": -1}))
+
+
+def test_a_path_through_row_0_is_followed_to_its_source(network):
+    """One source, on C (row 0 of the node table): B reaches it by its 1 200 m road, so B's
+    predecessor is row 0, and A, D, E come through B; all name the source but F."""
+    cost, source = nearest_source(network.reverse_m, np.array([ROW["C"]]), np.zeros(1))
+    assert list(cost) == list(_by_name({"A": 2300, "B": 1200, "C": 0, "D": 3200, "E": 3000,
+                                        "F": np.inf}))
+    assert list(source) == list(_by_name({"A": 0, "B": 0, "C": 0, "D": 0, "E": 0, "F": -1}))
 
 
 def test_the_nearest_of_no_source_is_none(network):
