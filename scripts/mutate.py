@@ -132,6 +132,10 @@ TARGETS: dict[str, Target] = {
     "layers/tillganglighet_ruta.py": Target(("tests/layers/test_tillganglighet_ruta_rules.py",),
                                             definitions=("layer_id", "classify", "build"),
                                             conftest=False),
+    "layers/scenario.py": Target(("tests/layers/test_scenario_rules.py",),
+                                 definitions=("apply_changes", "touched_categories", "_summary",
+                                              "_unserved", "_today", "run"),
+                                 conftest=False),
 }
 
 
