@@ -354,6 +354,8 @@ def test_parts_are_whole_persons_with_their_own_polygons_sorted_by_square():
     assert shapely.equals(geoms[2], piece)
     assert allocation.squares.index.tolist() == [0, 1]
     assert allocation.squares.columns.tolist() == squares.columns.tolist()
+    # the layer names a square's tätorter only, not its landsbygd part
+    assert grid.squares_layer(allocation)["tatorter"].tolist() == ["Åby", ""]
     assert allocation.year == "2024"
 
 

@@ -175,6 +175,11 @@ def test_build_with_a_network_follows_it():
         LINE, np.array([[X0 + 300, Y0]]), 250.0, offroad_m=50.0))
 
 
+def test_build_gives_bus_zones_without_a_rail_stomlinje():
+    zones = zones_layer.build(STATIONS[STATIONS["trafikslag"] == "buss"], settings=SETTINGS)
+    assert zones["id"].tolist() == ["buss_500"]
+
+
 def test_build_without_stomlinje_stations_is_empty():
     zones = zones_layer.build(STATIONS[STATIONS["klass"] == "ovrig"], settings=SETTINGS)
     assert zones.empty and zones.columns.tolist() == zones_layer.COLUMNS
