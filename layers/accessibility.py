@@ -163,6 +163,31 @@ def distance_to_nearest(
     return dijkstra(searched, directed=True, indices=graph.shape[0] - 1)[:-1]
 
 
+def nearest_source(
+    graph: csr_matrix, source_nodes: np.ndarray, source_cost: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Like :func:`distance_to_nearest`, and which source is the nearest.
+
+    Returns the cost from every road node to its nearest source (snapping leg included) and
+    that source's position in ``source_nodes`` (``-1`` where none is reached). Of several
+    sources snapped to one node, the one with the shortest leg is the nearest.
+    """
+    virtual = graph.shape[0] - 1
+    cost, previous = dijkstra(_with_sources(graph, source_nodes, source_cost), directed=True,
+                              indices=virtual, return_predecessors=True)
+    # Each path's first road node is where its source joined: follow the predecessors
+    # there, halving the remaining length each round (pointer jumping).
+    entry = np.where((previous >= 0) & (previous != virtual), previous,
+                     np.arange(len(previous)))
+    while not np.array_equal(entry[entry], entry):
+        entry = entry[entry]
+    order = np.lexsort((source_cost, source_nodes))
+    nodes = np.asarray(source_nodes)[order]
+    cheapest = pd.Series(order, index=nodes)[np.diff(nodes, prepend=-1) != 0]
+    source = cheapest.reindex(entry[:-1]).fillna(-1).to_numpy(dtype=np.int64)
+    return cost[:-1], np.where(np.isfinite(cost[:-1]), source, -1)
+
+
 @dataclass(frozen=True)
 class Snapped:
     """Points snapped to a network: node index and snapping distance (m) per point."""

@@ -172,11 +172,16 @@ def _fit(people: np.ndarray, square: np.ndarray, town: np.ndarray, share: np.nda
     Newton steps on ``log k_t``: the allocation's elasticity to ``k_t`` is
     ``Σ persons·(1 − tätort share of the square) / allocated``; a step is at most ``e²``,
     so a tätort that cannot reach its target climbs to ``max_density_ratio`` in a few rounds.
+    Each tätort's steps are halved whenever it overshoots its target: tätorter sharing a
+    square with little landsbygd take persons from each other, so their simultaneous full
+    steps would overshoot and swing ever wider.
     """
     n_squares, n_towns = len(people), len(target)
     free = 1.0 - np.minimum(np.bincount(square, share, minlength=n_squares), 1.0)
     log_factor = np.zeros(n_towns)
     log_max = np.log(settings.max_density_ratio)
+    damping = np.ones(n_towns)
+    side = np.zeros(n_towns)  # sign of target − allocated in the previous round
     for _ in range(settings.fit_max_iterations):
         weight = share * np.exp(log_factor[town])
         total = np.bincount(square, weight, minlength=n_squares) + free
@@ -184,14 +189,20 @@ def _fit(people: np.ndarray, square: np.ndarray, town: np.ndarray, share: np.nda
                              where=total[square] > 0)
         persons = people[square] * fraction
         allocated = np.bincount(town, persons, minlength=n_towns)
-        growing = (log_factor < log_max) & (allocated > 0)
-        if np.all(np.abs(allocated - target)[growing] <= settings.fit_tolerance):
+        # a tätort at the ratio bound and still short of its target can take no more; every
+        # other one holding persons must be within the tolerance (also one at the bound above
+        # its target: its factor may still go down)
+        stuck = (log_factor >= log_max) & (allocated < target)
+        settling = (allocated > 0) & ~stuck
+        if np.all(np.abs(allocated - target)[settling] <= settings.fit_tolerance):
             break
+        damping[np.sign(target - allocated) * side < 0] /= 2.0
+        side = np.sign(target - allocated)
         slope = np.bincount(town, persons * (1.0 - fraction), minlength=n_towns)
         step = np.divide(np.log(np.maximum(target, 1e-9)) - np.log(np.maximum(allocated, 1e-9)),
                          slope / np.maximum(allocated, 1e-9), out=np.zeros(n_towns),
                          where=(slope > 0) & (allocated > 0))
-        log_factor = np.minimum(log_factor + np.clip(step, -2.0, 2.0), log_max)
+        log_factor = np.minimum(log_factor + np.clip(damping * step, -2.0, 2.0), log_max)
     return persons
 
 

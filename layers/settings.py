@@ -133,8 +133,9 @@ class GridSettings:
         (``population/SOURCES.md``), and 1 000 m never reaches across open sea to another
         kommun.
     fit_tolerance
-        The tätort allocation stops when every tätort that can still take people is within
-        this many persons of its target. Default 0.5 (whole persons).
+        The tätort allocation stops when every tätort holding persons is within this many
+        persons of its target, except one at ``max_density_ratio`` still short of it (it
+        can take no more). Default 0.5 (whole persons).
     fit_max_iterations
         Most rounds of the tätort fit. Default 2 000: the fit on the Värmland 1 km grid
         settles in far fewer; the bound only guards against a case that will not settle.

@@ -109,11 +109,11 @@ def kommun_coverage(stations: gpd.GeoDataFrame, kommunkoder: list[str],
         sv, en = [], []
         for status, group in mine.groupby("status", sort=False):
             names = ", ".join(sorted(group["namn"]))
-            text_sv, text_en = STATUS[status]
-            if status == "ej_trafikdagen":
+            text_sv, text_en = (text.lower() for text in STATUS[status])
+            if status == "ej_trafikdagen":  # the day's label keeps its case ("mean Tue–Thu")
                 text_sv, text_en = f"inga avgångar {label_sv}", f"no departures {label_en}"
-            sv.append(f"{text_sv.lower()}: {names}")
-            en.append(f"{text_en.lower()}: {names}")
+            sv.append(f"{text_sv}: {names}")
+            en.append(f"{text_en}: {names}")
         rows.append({"kommunkod": kommunkod, "komplett": mine.empty,
                      "orsak_sv": ("Tågtrafiken i kommunen täcks inte av tidtabellerna här ("
                                   + "; ".join(sv) + ")") if sv else "",

@@ -16,10 +16,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from scipy.sparse.csgraph import dijkstra
 
 from layers import palette
-from layers.accessibility import NETWORK, STRAIGHT, Network, snap, xy_of
+from layers.accessibility import NETWORK, STRAIGHT, Network, nearest_source, snap, xy_of
 from layers.settings import StomlinjeSettings
 from layers.spec import Categorized, LayerSpec, layer_texts, popups
 from layers.upptagningsomraden import STOMLINJE_CLASSES
@@ -83,14 +82,8 @@ def _nearest_network(network: Network, areas: gpd.GeoSeries, targets: gpd.GeoSer
     dist, index = np.full(len(areas), np.inf), np.full(len(areas), -1)
     if not len(targets):
         return dist, index
-    n = network.n_nodes
     target_nodes, target_snap = snap(network, xy_of(gpd.GeoDataFrame(geometry=targets)))
-    metres, _, sources = dijkstra(network.reverse_m[:n, :n], directed=True,
-                                  indices=np.unique(target_nodes), min_only=True,
-                                  return_predecessors=True)
-    first = pd.Series(np.arange(len(target_nodes))).groupby(target_nodes).first()
-    target_of = first.reindex(sources, fill_value=-1).to_numpy()
-    total = metres + np.where(target_of >= 0, target_snap[np.maximum(target_of, 0)], np.inf)
+    total, target_of = nearest_source(network.reverse_m, target_nodes, target_snap)
     nodes = gpd.GeoSeries(shapely.points(network.xy[network.snappable]), crs=areas.crs)
     inside = gpd.sjoin(gpd.GeoDataFrame(geometry=nodes), gpd.GeoDataFrame(geometry=areas),
                        predicate="within")
@@ -104,7 +97,7 @@ def _nearest_network(network: Network, areas: gpd.GeoSeries, targets: gpd.GeoSer
     rest = index < 0
     dist[rest] = total[origin_nodes[rest]] + origin_snap[rest]
     index[rest] = target_of[origin_nodes[rest]]
-    return np.where(index >= 0, dist, np.inf), index
+    return dist, index
 
 
 def build(points: gpd.GeoDataFrame, hallplatser: gpd.GeoDataFrame, *,
@@ -132,25 +125,23 @@ def build(points: gpd.GeoDataFrame, hallplatser: gpd.GeoDataFrame, *,
     dist, index = nearest(served)
     gap_dist, gap_index = nearest(unserved)
     out = points[["tatortskod", "tatort", "kommunkod", "bef_2020", "geometry"]].copy()
-    found = index >= 0
+    # positions index the reset frames; -1 (no stop) is no row, a missing value
     for column, source in (("hallplats", "namn"), ("hallplats_id", "station_id"),
                            ("avgangar_dag", "avgangar_dag"), ("klass", "klass")):
-        values = served[source].reindex(np.where(found, index, -1)).to_numpy()
-        out[column] = np.where(found, values, None)
+        out[column] = served[source].reindex(index).to_numpy()
     out["avstand_m"] = np.round(dist, 0)
     out["metod"] = STRAIGHT if network is None else NETWORK
-    closer = (gap_index >= 0) & (gap_dist < dist)
-    gap_names = unserved["namn"].reindex(np.where(closer, gap_index, -1)).to_numpy()
-    out["utan_tidtabell"] = np.where(closer, gap_names, None)
+    closer = gap_dist < dist  # never where no station is reached: its distance is inf
+    out["utan_tidtabell"] = unserved["namn"].reindex(gap_index).where(closer).to_numpy()
     out["utan_tidtabell_m"] = np.where(closer, np.round(gap_dist, 0), np.nan)
     limit = settings.tatort_access_m
-    status = np.where(dist <= limit, "inom",
-                      np.where(closer & (gap_dist <= limit), "okand", "utan"))
+    # beyond the limit, a station not served within it is nearer than the stomlinje stop
+    status = np.where(dist <= limit, "inom", np.where(gap_dist <= limit, "okand", "utan"))
     out["status"] = status
     out["status_sv"] = [STATUS[s][0].format(m=f"{limit:.0f}") for s in status]
-    out = out.sort_values(["kommunkod", "bef_2020"], ascending=[True, False])
-    return gpd.GeoDataFrame(out.reset_index(drop=True)[COLUMNS], geometry="geometry",
-                            crs=points.crs)
+    out = out.sort_values(["kommunkod", "bef_2020"], ascending=[True, False],
+                          ignore_index=True)
+    return gpd.GeoDataFrame(out[COLUMNS], geometry="geometry", crs=points.crs)
 
 
 def utan_stomlinje(table: pd.DataFrame, kommunkod: str) -> pd.DataFrame:

@@ -179,10 +179,12 @@ def _tatort_rows(zones: gpd.GeoDataFrame, split: pd.DataFrame, tatorter: gpd.Geo
     for zone in zones.itertuples():
         within = _tatort_within(tatorter, tatort_points, zone.geometry)
         for kommunkod, parts in split.groupby(level="kommunkod"):
+            # every row names the year of the kommun's population (its hela_kommunen row)
+            year = parts.loc[(kommunkod, "hela_kommunen"), "ar"]
+            kalla = KALLA.format(datum=zone.datum, ar=year)
             values = {}
             for (_, omrade), pop in parts.iterrows():
                 teljare = float(within.get(kommunkod, 0.0)) if omrade != "landsbygd" else np.nan
-                kalla = KALLA.format(datum=zone.datum, ar=str(pop["ar"]).split("/")[-1])
                 values[omrade] = (teljare, float(pop["befolkning"]),
                                   YEARS[omrade].format(ar=pop["ar"]), kalla + NOTES.get(omrade, ""))
             rows += _rows(zone, kommunkod, values)

@@ -11,8 +11,10 @@ Sessions are kept in ``test-artifacts/mutation/``, named by the module path and 
 of the module's source and the session config: an interrupted run resumes, and a session
 of a changed module or config is deleted, never reused. When only the tests changed, the
 survivors are run again (the mutants they already killed stay killed); ``--fresh`` runs
-every mutant again. Hypothesis tests run with the derandomised ``mutation`` profile
-(tests/conftest.py), so a mutant is killed or not the same way on every run.
+every mutant again; ``--report`` runs nothing and prints a session as it stands (pending
+mutants counted), e.g. after a run stopped at a time limit and its module restored.
+Hypothesis tests run with the derandomised ``mutation`` profile (tests/conftest.py), so a
+mutant is killed or not the same way on every run.
 """
 
 from __future__ import annotations
@@ -77,12 +79,39 @@ TARGETS: dict[str, Target] = {
                                                    "_largest_strong_component", "from_arrays",
                                                    "n_nodes", "n_edges", "snap", "of",
                                                    "_with_sources", "distance_to_nearest",
-                                                   "nearest_network", "nearest_straight",
+                                                   "nearest_source", "nearest_network",
+                                                   "nearest_straight",
                                                    "xy_of", "accessibility"),
                                       conftest=False),
+    "layers/tatort_stomlinje.py": Target(("tests/layers/test_tatort_stomlinje_rules.py",),
+                                         definitions=("tatort_areas", "_nearest_straight",
+                                                      "_nearest_network", "build", "nearest",
+                                                      "utan_stomlinje"),
+                                         conftest=False),
     "layers/indikatorer.py": Target(("tests/layers/test_indikatorer_rules.py",),
                                     definitions=("scale", "aggregate", "_joined"),
                                     conftest=False),
+    "layers/befolkningsruta.py": Target(("tests/layers/test_befolkningsruta_rules.py",),
+                                        definitions=("year", "centres", "assign_kommun",
+                                                     "_overlaps", "_fit", "_whole",
+                                                     "_landsbygd_geometry", "allocate",
+                                                     "population_by_area", "_inside_point",
+                                                     "origins", "population_within",
+                                                     "squares_layer"),
+                                        conftest=False),
+    "layers/upptagningsomraden.py": Target(("tests/layers/test_upptagningsomraden_rules.py",),
+                                           definitions=("zone_id", "network_area", "_area",
+                                                        "build", "_tatort_within", "_rows",
+                                                        "_tatort_rows", "_grid_rows",
+                                                        "indicators"),
+                                           conftest=False),
+    "layers/tackning.py": Target(("tests/layers/test_tackning_rules.py",),
+                                 definitions=("expected_stations", "_status", "station_status",
+                                              "kommun_coverage", "_operator_status",
+                                              "operator_coverage", "coverage", "_listed",
+                                              "_years", "display_name", "sentence",
+                                              "blank_uncovered"),
+                                 conftest=False),
     "layers/avgangar.py": Target(("tests/layers/test_avgangar_rules.py",),
                                  definitions=("_in_ranges", "trafikslag", "_expand_frequencies",
                                               "_directions", "_texts", "_codes_of", "_among",
@@ -100,6 +129,9 @@ TARGETS: dict[str, Target] = {
                                                 "_courses", "hourly", "classify",
                                                 "segment_table", "station_classes"),
                                    conftest=False),
+    "layers/tillganglighet_ruta.py": Target(("tests/layers/test_tillganglighet_ruta_rules.py",),
+                                            definitions=("layer_id", "classify", "build"),
+                                            conftest=False),
 }
 
 
@@ -133,19 +165,23 @@ def _sources(module: str) -> list[Path]:
     return sorted(path.rglob("*.py")) if path.is_dir() else [path]
 
 
-def _session(module: str, config_text: str, fresh: bool) -> tuple[Path, Path, bool]:
+def _session(module: str, config_text: str, fresh: bool, *,
+             prune: bool = True) -> tuple[Path, Path, bool]:
     """The config and session paths for ``module``, deleting stale sessions of it.
 
-    Returns whether the session must be initialised.
+    Returns whether the session must be initialised. ``prune=False`` (a report) deletes and
+    writes nothing: a module being mutated by a run elsewhere has another digest, and its
+    running session must not go.
     """
     SESSIONS.mkdir(parents=True, exist_ok=True)
     slug = module.replace("/", "_").removesuffix(".py")
     stem = f"{slug}-{_digest([config_text], _sources(module))}"
     config, session = SESSIONS / f"{stem}.toml", SESSIONS / f"{stem}.sqlite"
-    for old in SESSIONS.glob(f"{slug}-*"):
-        if fresh or old.stem != stem:
-            old.unlink()
-    config.write_text(config_text)
+    if prune:
+        for old in SESSIONS.glob(f"{slug}-*"):
+            if fresh or old.stem != stem:
+                old.unlink()
+        config.write_text(config_text)
     return config, session, not session.exists()
 
 
@@ -218,18 +254,27 @@ def _requeue_survivors_if_tests_changed(session: Path, target: Target) -> None:
     stamp.write_text(tests)
 
 
-def run(module: str, *, fresh: bool = False) -> dict[str, object]:
-    """Mutate one target and return its counts and survivors."""
+def run(module: str, *, fresh: bool = False, execute: bool = True) -> dict[str, object]:
+    """Mutate one target and return its counts and survivors.
+
+    ``execute=False`` (``--report``) runs nothing and returns the session as it stands, its
+    pending mutants counted as such (a run stopped at a time limit).
+    """
     target = TARGETS[module]
-    config, session, new = _session(module, _config(module, target), fresh)
+    config, session, new = _session(module, _config(module, target), fresh, prune=execute)
     cosmic = [str(Path(sys.executable).parent / "cosmic-ray")]
-    # An unmutated run first: if the tests fail as they are, every mutant would be "killed".
-    subprocess.run(shlex.split(target.command), cwd=ROOT, check=True)
-    if new:
-        subprocess.run([*cosmic, "init", str(config), str(session)], cwd=ROOT, check=True)
-    _skip_unrun(session, target.definitions)
-    _requeue_survivors_if_tests_changed(session, target)
-    subprocess.run([*cosmic, "exec", str(config), str(session)], cwd=ROOT, check=True)
+    if not execute and new:
+        msg = (f"{module}: no session of this source and config to report (is a run mutating "
+               "it right now?)")
+        raise SystemExit(msg)
+    if execute:
+        # An unmutated run first: if the tests fail as they are, every mutant would be killed.
+        subprocess.run(shlex.split(target.command), cwd=ROOT, check=True)
+        if new:
+            subprocess.run([*cosmic, "init", str(config), str(session)], cwd=ROOT, check=True)
+        _skip_unrun(session, target.definitions)
+        _requeue_survivors_if_tests_changed(session, target)
+        subprocess.run([*cosmic, "exec", str(config), str(session)], cwd=ROOT, check=True)
     dump = subprocess.run([*cosmic, "dump", str(session)], cwd=ROOT, check=True,
                           capture_output=True, text=True).stdout
     counts = {"generated": 0, "killed": 0, "survived": 0, "incompetent": 0, "pending": 0,
@@ -255,13 +300,13 @@ def run(module: str, *, fresh: bool = False) -> dict[str, object]:
 
 def main(argv: list[str]) -> int:
     """Run the named targets (all by default) and print the survivor report."""
-    fresh = "--fresh" in argv
-    names = [arg for arg in argv if arg != "--fresh"] or list(TARGETS)
+    fresh, execute = "--fresh" in argv, "--report" not in argv
+    names = [arg for arg in argv if arg not in ("--fresh", "--report")] or list(TARGETS)
     unknown = [name for name in names if name not in TARGETS]
     if unknown:
         print(f"unknown mutation target(s): {', '.join(unknown)}; choose from {list(TARGETS)}")
         return 2
-    reports = [run(name, fresh=fresh) for name in names]
+    reports = [run(name, fresh=fresh, execute=execute) for name in names]
     for report in reports:
         print(f"{report['module']}: generated {report['generated']}; not run: "
               f"{report['annotation']} in annotations (equivalent), {report['out of scope']} "

@@ -10,6 +10,7 @@ import pandas as pd
 
 from data_sources.crs import SERVE_CRS
 from gisapp.store import Build
+from layers.tatort_stomlinje import utan_stomlinje
 from messages import text
 
 TATORT_COLUMNS = ["tatortskod", "tatort", "kommunkod", "bef_2020", "hallplats",
@@ -51,7 +52,7 @@ def kommun_stomlinje(build: Build, kommunkod: str, lang: str) -> dict | None:
     table = tatort_table(build, kommunkod)
     utan = []
     if table is not None:
-        rows = table[table["status"] != "inom"].sort_values("bef_2020", ascending=False)
+        rows = utan_stomlinje(table, kommunkod)
         utan = [{**row, "status_text": text(f"category.status.{row['status']}", lang)}
                 for row in rows.astype(object).where(rows.notna(), None).to_dict("records")]
     return {"tackning": record["tackning"][lang],

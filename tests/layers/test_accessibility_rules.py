@@ -37,6 +37,7 @@ from layers.accessibility import (
     build_network,
     distance_to_nearest,
     nearest_network,
+    nearest_source,
     nearest_straight,
     snap,
     xy_of,
@@ -193,6 +194,32 @@ def test_two_sources_on_one_node_count_with_the_cheaper_leg(network):
                               np.array([50.0, 10.0, 7.0]))
     assert list(got) == list(_by_name({"A": 1107, "B": 7, "C": 10, "D": 2007, "E": 1807,
                                        "F": np.inf}))
+
+
+def test_the_nearest_source_is_named_with_the_cheaper_leg_on_a_shared_node(network):
+    """The sources of the test above: every node but C goes to B's 7 m source (position 2),
+    C to its own (position 1); F reaches none (-1)."""
+    cost, source = nearest_source(network.reverse_m, np.array([ROW["B"], ROW["C"], ROW["B"]]),
+                                  np.array([50.0, 10.0, 7.0]))
+    assert list(cost) == list(_by_name({"A": 1107, "B": 7, "C": 10, "D": 2007, "E": 1807,
+                                        "F": np.inf}))
+    assert list(source) == list(_by_name({"A": 2, "B": 2, "C": 1, "D": 2, "E": 2, "F": -1}))
+
+
+def test_the_nearest_source_is_where_the_path_joined_not_the_last_source_passed(network):
+    """X on A with a 500 m leg (position 0), Y on B with none (position 1): A, D, E and C go
+    to X (500, 1400, 1200 and 2700 m; C's path C → D → A takes two jumps), B to Y (0 m; by
+    A it would be 1300); F reaches neither."""
+    cost, source = nearest_source(network.reverse_m, np.array([ROW["A"], ROW["B"]]),
+                                  np.array([500.0, 0.0]))
+    assert list(cost) == list(_by_name({"A": 500, "B": 0, "C": 2700, "D": 1400, "E": 1200,
+                                        "F": np.inf}))
+    assert list(source) == list(_by_name({"A": 0, "B": 1, "C": 0, "D": 0, "E": 0, "F": -1}))
+
+
+def test_the_nearest_of_no_source_is_none(network):
+    cost, source = nearest_source(network.reverse_m, np.array([], dtype=np.int64), np.zeros(0))
+    assert np.isinf(cost).all() and list(source) == [-1] * 6
 
 
 def test_minutes_take_the_quicker_parallel_edge(network):
