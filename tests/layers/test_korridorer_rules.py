@@ -57,7 +57,7 @@ def _calls(trips: list[tuple[str, str, str, str | None, list[tuple[str, int]]]])
 TRIPS = [
     ("t1", "tag", "R1", None, [("A", 27_000), ("C", 30_600)]),             # 07:30 → 08:30
     ("t2", "tag", "R1", None, [("C", 36_000), ("C", 36_120), ("A", 38_520)]),
-    ("t3", "tag", "R1", None, [("C", 40_000), ("E", 43_600)]),
+    ("t3", "tag", "R1", None, [("C", 41_400), ("E", 44_998)]),  # middle 11:59:59
     ("b1", "buss", "1", "sh", [("A", 25_200), ("D", 26_400), ("C", 28_800)]),
     ("b2", "buss", "2", None, [("A", 27_000), ("B", 27_600)]),
     ("b3", "buss", "1", None, [("A", 25_800), ("D", 27_000)]),
@@ -190,6 +190,15 @@ def test_a_train_passing_two_stations_stops_only_at_its_ends(net):
                             ("C", "M", -1, "t1", 8, True, False)}
 
 
+def test_a_night_train_between_neighbours_follows_the_network(net):
+    """Guards a one-segment path (drawn along the network) and the time interpolated from
+    the departure: A 00:30 → B 02:30, the middle at 01:30."""
+    k = korridorer.corridors(_natdag([("t6", "tag", "R6", None, [("A", 1_800),
+                                                                 ("B", 9_000)])]), net, RULE)
+    assert _passages(k) == {("A", "B", 1, "t6", 1, True, True)}
+    assert k.geometry["geometri"].tolist() == ["bannat"]
+
+
 def test_cut_follows_a_shape_only_with_a_point_between_the_stations():
     """Guards :func:`korridorer._cut`: more than 1 m apart along the shape and a shape point
     between them, else straight."""
@@ -200,6 +209,8 @@ def test_cut_follows_a_shape_only_with_a_point_between_the_stations():
         1.0, 0), (1.5, 0)]), "shapes")
     assert korridorer._cut(line, start, Point(1.0, 0)) == (LineString([(0, 0), (1, 0)]), "rak")
     assert korridorer._cut(line, start, Point(0.7, 0)) == (LineString([(0, 0), (0.7, 0)]), "rak")
+    assert korridorer._cut(line, Point(1.0, 0), Point(1.7, 0)) == (
+        LineString([(1.0, 0), (1.7, 0)]), "rak")  # 0.7 m apart, not at the shape's start
     assert korridorer._cut(line, Point(1.5, 0), Point(7, 0)) == (
         LineString([(1.5, 0), (7, 0)]), "rak")
     assert korridorer._cut(None, start, Point(20, 0)) == (LineString([(0, 0), (20, 0)]), "rak")
