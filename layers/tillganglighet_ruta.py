@@ -65,7 +65,7 @@ SPECS: tuple[LayerSpec, ...] = tuple(_spec(kategori) for kategori in CATEGORIES)
 
 def classify(value: np.ndarray, reachable: np.ndarray) -> np.ndarray:
     """The class of each value (km or minutes) by :data:`BREAKS`; ``ej_nabar`` if unreachable."""
-    classes = np.asarray(CLASSES[:-1])[np.digitize(np.nan_to_num(value, posinf=0.0), BREAKS)]
+    classes = np.asarray(CLASSES[:-1])[np.digitize(value, BREAKS)]
     return np.where(reachable, classes, CLASSES[-1])
 
 
@@ -84,8 +84,8 @@ def build(access: pd.DataFrame, *, kategori: str, size_m: float) -> gpd.GeoDataF
         "nabar": rows["nabar"].to_numpy(dtype=bool), "metod": rows["metod"].to_numpy()})
     weight = np.maximum(frame["befolkning"].to_numpy(), 1e-9)
     for column in ("km", "minuter"):
-        values = rows[column].to_numpy(dtype=float)
-        frame[f"w_{column}"] = np.where(frame["nabar"], values * weight, 0.0)
+        # an unreachable part's inf makes its square's sum inf; the square is shown unreachable
+        frame[f"w_{column}"] = rows[column].to_numpy(dtype=float) * weight
     frame["w"] = weight
     squares = frame.groupby("rutid_scb", sort=True).agg(
         kommunkod=("kommunkod", "first"), befolkning=("befolkning", "sum"),

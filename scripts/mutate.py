@@ -129,6 +129,13 @@ TARGETS: dict[str, Target] = {
                                                 "_courses", "hourly", "classify",
                                                 "segment_table", "station_classes"),
                                    conftest=False),
+    "layers/tillganglighet_ruta.py": Target(("tests/layers/test_tillganglighet_ruta_rules.py",),
+                                            definitions=("layer_id", "classify", "build"),
+                                            conftest=False),
+    "layers/scenario.py": Target(("tests/layers/test_scenario_rules.py",),
+                                 definitions=("apply_changes", "touched_categories", "_summary",
+                                              "_unserved", "_today", "run"),
+                                 conftest=False),
 }
 
 

@@ -31,6 +31,8 @@ STOPS = """
     P2,Spår 2,59.40,13.51,0,S1
     A,Hållplats A,59.41,13.52,0,
     B,Hållplats B,59.42,13.54,0,
+    C,Hållplats C,59.43,13.55,0,
+    E,Hållplats E,59.44,13.56,0,
 """
 ROUTES = """
     route_id,agency_id,route_short_name,route_long_name,route_type
@@ -68,7 +70,7 @@ def plain(tmp_path: Path):
             b2,23:50:00,23:50:00,B,1,0,0
             b2,24:10:00,24:10:00,A,2,0,0
             t1,07:00:00,07:00:00,P2,5,3,0
-            t1,07:30:00,07:30:00,B,9,,
+            t1,07:59:59,07:59:59,B,9,,
             m1,08:00:00,08:00:00,A,1,0,0
             m1,08:30:00,08:30:00,B,2,0,0
         """,
@@ -84,7 +86,7 @@ PLAIN_TUESDAY = [
     ("b2", "b2", "BUS", 1, "sh2", "buss", "B", "B", 1, 85_800, 23, True),
     ("b2", "b2", "BUS", 1, "sh2", "buss", "A", "A", 2, 87_000, 24, False),
     ("t1", "t1", "TAG", 0, "sh3", "tag", "P2", "S1", 5, 25_200, 7, True),
-    ("t1", "t1", "TAG", 0, "sh3", "tag", "B", "B", 9, 27_000, 7, False),
+    ("t1", "t1", "TAG", 0, "sh3", "tag", "B", "B", 9, 28_799, 7, False),  # 07:59:59
 ]
 FERRY = [("m1", "m1", "FARJA", 1, "sh4", "ovrigt", "A", "A", 1, 28_800, 8, True),
          ("m1", "m1", "FARJA", 1, "sh4", "ovrigt", "B", "B", 2, 30_600, 8, False)]
@@ -206,6 +208,8 @@ def test_missing_directions_are_derived_from_each_routes_termini(tmp_path: Path)
             BUS,WK,d3,,sh1
             BUS,WK,d4,0,sh1
             TAG,WK,d5,,sh1
+            BUS,WK,d6,,sh1
+            BUS,WK,d7,,sh1
         """,
         # d1 ends at platform P1 and d3 at P2, both of station S1; the file lists d1's
         # calls out of sequence order, so its last stop is P1, not A
@@ -221,14 +225,19 @@ def test_missing_directions_are_derived_from_each_routes_termini(tmp_path: Path)
             d4,09:10:00,09:10:00,B,2
             d5,10:00:00,10:00:00,A,1
             d5,10:10:00,10:10:00,B,2
+            d6,11:00:00,11:00:00,A,1
+            d6,11:10:00,11:10:00,C,2
+            d7,12:00:00,12:00:00,A,1
+            d7,12:10:00,12:10:00,E,2
         """,
     })
     out = avgangar.departures(feed, TUESDAY, SETTINGS)
-    # BUS termini sorted: A (d2) → 100, B (d4, given 0 and kept), S1 (d1, d3) → 102;
+    # BUS termini sorted: A (d2) → 100, B (d4, given 0 and kept) → 101, C (d6) → 102,
+    # E (d7) → 103, S1 (d1, d3) → 104 (added to the base, not or-ed: 100 | 4 is 100);
     # TAG's only terminus B → 100
     by_trip = out.groupby("trip_key")["direction_id"].agg(lambda s: sorted(set(s)))
-    assert by_trip.to_dict() == {"d1": [102], "d2": [100], "d3": [102], "d4": [0],
-                                 "d5": [100]}
+    assert by_trip.to_dict() == {"d1": [104], "d2": [100], "d3": [104], "d4": [0],
+                                 "d5": [100], "d6": [102], "d7": [103]}
     assert str(out["direction_id"].dtype) == "Int64"
 
 
@@ -289,6 +298,8 @@ def test_rule_rank_follows_every_hour_of_the_day_and_both_peaks():
     assert out.to_dict() == {name: rank for name, (_, rank) in RULE_CASES.items()}
     ones = avgangar.rule_rank(_hourly({"1 every hour": {}}, base=1.0), SETTINGS)
     assert ones.to_dict() == {"1 every hour": 1}
+    threes = avgangar.rule_rank(_hourly({"3 every hour": {}}, base=3.0), SETTINGS)
+    assert threes.to_dict() == {"3 every hour": 0}  # more than needed is enough
 
 
 def test_rule_rank_reads_the_thresholds_and_windows_from_the_settings():

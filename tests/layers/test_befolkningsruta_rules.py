@@ -293,12 +293,20 @@ def test_the_fit_stops_once_every_target_is_within_the_tolerance():
                                        "skillnad": -1}
     assert _fit(allocation, "Öby") == {"mal": 10, "fordelat": 0, "kapacitet": 0,
                                        "skillnad": -10}
-    # a tätort at the ratio bound still short of its target does not hold the fit up either:
-    # with the bound at 1, Ärby (half of another square, 50 against 500) stops at the seed
-    urban = pd.concat([urban, _tatorter([("0003", "Ärby", 500, _box(3, 0, 3.5, 1))])])
-    squares = pd.concat([squares, _squares([(3, 0, 100)])], ignore_index=True)
-    bounded = grid.allocate(squares, urban, settings=GridSettings(max_density_ratio=1.0))
-    assert _fit(bounded, "Åby")["fordelat"] == 54 and _fit(bounded, "Ärby")["fordelat"] == 50
+
+
+def test_a_tatort_at_the_ratio_bound_short_of_its_target_does_not_hold_the_fit_up():
+    # bound 1: Ärby (half of a square, 50 against 500) can take no more from the start. Åby
+    # seeds 50.55 + 3.85 = 54.4 (50.55 % of 100 persons, 38.5 % of 10), within 0.5 of its
+    # 54, so the fit stops at once: 51 | 49 and 4 | 6 (55, one over); had it gone on, Åby
+    # would have come down to 54.0 (50 + 4)
+    squares = _squares([(0, 0, 100), (0, 1, 10), (3, 0, 100)])
+    aby = shapely.union(_box(0, 0, 0.5055, 1), _box(0, 1, 0.385, 2))
+    urban = _tatorter([("0001", "Åby", 54, aby), ("0003", "Ärby", 500, _box(3, 0, 3.5, 1))])
+    allocation = grid.allocate(squares, urban, settings=GridSettings(max_density_ratio=1.0))
+    assert _split(allocation) == {(_id(0, 0), "Åby"): 51, (_id(0, 0), ""): 49,
+                                  (_id(0, 1), "Åby"): 4, (_id(0, 1), ""): 6,
+                                  (_id(3, 0), "Ärby"): 50, (_id(3, 0), ""): 50}
 
 
 def test_the_ratio_bound_limits_growth_not_shrinking():
@@ -346,6 +354,8 @@ def test_parts_are_whole_persons_with_their_own_polygons_sorted_by_square():
     assert shapely.equals(geoms[2], piece)
     assert allocation.squares.index.tolist() == [0, 1]
     assert allocation.squares.columns.tolist() == squares.columns.tolist()
+    # the layer names a square's tätorter only, not its landsbygd part
+    assert grid.squares_layer(allocation)["tatorter"].tolist() == ["Åby", ""]
     assert allocation.year == "2024"
 
 

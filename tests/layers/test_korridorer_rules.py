@@ -4,7 +4,8 @@ Five stations on a straight line and beside it (EPSG:3006 metres from ``X0, Y0``
 C on a RINF line A–B–M–C (M a switch, no station), D beside it (buses only), E far away
 (off the network). The merged calls (:class:`layers.tidtabeller.Natdag` ``deps``) are
 written by hand: trains A→C passing B, C→A passing B (two calls at C first), C→E, and buses
-A→D→C along a shape, A→B, A→D (three more, no shape) and C→D. Every passage, hour, course
+A→D→C along a shape, A→B, A→D (three more, no shape), C→D and A→C (by road: a bus is never
+routed over the railway). Every passage, hour, course
 and class below is worked out by hand from those times and positions. No conftest fixture,
 no real-data build: these are the tests ``make mutate`` runs against each mutant.
 """
@@ -56,13 +57,14 @@ def _calls(trips: list[tuple[str, str, str, str | None, list[tuple[str, int]]]])
 TRIPS = [
     ("t1", "tag", "R1", None, [("A", 27_000), ("C", 30_600)]),             # 07:30 → 08:30
     ("t2", "tag", "R1", None, [("C", 36_000), ("C", 36_120), ("A", 38_520)]),
-    ("t3", "tag", "R1", None, [("C", 40_000), ("E", 43_600)]),
+    ("t3", "tag", "R1", None, [("C", 41_400), ("E", 44_998)]),  # middle 11:59:59
     ("b1", "buss", "1", "sh", [("A", 25_200), ("D", 26_400), ("C", 28_800)]),
     ("b2", "buss", "2", None, [("A", 27_000), ("B", 27_600)]),
     ("b3", "buss", "1", None, [("A", 25_800), ("D", 27_000)]),
     ("b4", "buss", "1", None, [("A", 29_100), ("D", 30_300)]),
     ("b5", "buss", "10", None, [("A", 30_600), ("D", 31_800)]),
     ("b6", "buss", "6", None, [("C", 29_400), ("D", 30_600)]),
+    ("b7", "buss", "7", None, [("A", 43_200), ("C", 45_000)]),  # by road, not by rail
 ]
 
 
@@ -103,6 +105,7 @@ PASSAGES = {
     ("A", "B", 1, "b2", 7, True, True), ("A", "D", 1, "b3", 7, True, True),
     ("A", "D", 1, "b4", 8, True, True), ("A", "D", 1, "b5", 8, True, True),
     ("C", "D", 1, "b6", 8, True, True),
+    ("A", "C", 1, "b7", 12, True, True),    # a bus between stations on the railway
 }
 PASSAGE_COLUMNS = ["fran", "till", "riktning", "trip_key", "timme", "stannar_fran",
                    "stannar_till"]
@@ -136,6 +139,7 @@ def test_segments_are_drawn_along_the_network_the_shape_or_straight(net):
     between its stations, every course runs ``fran → till``."""
     geometry = korridorer.corridors(_natdag(), net, RULE).geometry
     assert geometry.crs == "EPSG:3006"
+    assert list(geometry.columns) == ["fran", "till", "geometri", "geometry"]
     courses = {(f, t): (kind, _coords(line)) for f, t, kind, line in
                geometry[["fran", "till", "geometri", "geometry"]].itertuples(index=False)}
     assert courses == {
@@ -144,8 +148,9 @@ def test_segments_are_drawn_along_the_network_the_shape_or_straight(net):
         ("A", "D"): ("shapes", [(0, 0), (5_000, 5_000), (10_000, 5_000)]),
         ("C", "D"): ("shapes", [(20_000, 0), (15_000, 5_000), (10_000, 5_000)]),
         ("C", "E"): ("rak", [(20_000, 0), (60_000, 60_000)]),
+        ("A", "C"): ("rak", [(0, 0), (20_000, 0)]),
     }
-    assert list(geometry.index) == list(range(5))
+    assert list(geometry.index) == list(range(6))
 
 
 def test_without_a_network_trains_run_stop_to_stop(net):
@@ -170,6 +175,30 @@ def test_two_stations_on_one_network_point_are_joined_straight(net):
     assert k.geometry["geometri"].tolist() == ["rak"]
 
 
+def test_a_train_passing_two_stations_stops_only_at_its_ends(net):
+    """Guards the first and last of a path's segments: with a station at the switch M too,
+    the train A→C runs A–B, B–M, M–C and stops only at A and C."""
+    natdag = _natdag([t for t in TRIPS if t[0] == "t1"])
+    natdag = Natdag(natdag.dag, pd.concat([natdag.stations, gpd.GeoDataFrame(
+        {"namn": ["M"]}, index=pd.Index(["M"], name="nyckel"),
+        geometry=[Point(_at(15_000, 0))], crs="EPSG:3006")]), natdag.deps, (), {}, {})
+    four = bannat.attach(net.graph, natdag.stations, match_m=400.0, snap_m=2_000.0)
+    k = korridorer.corridors(natdag, four, RULE)
+    # middles at 0.25, 0.625 and 0.875 of 07:30–08:30; M–C is drawn C → M ("C" < "M")
+    assert _passages(k) == {("A", "B", 1, "t1", 7, True, False),
+                            ("B", "M", 1, "t1", 8, False, False),
+                            ("C", "M", -1, "t1", 8, True, False)}
+
+
+def test_a_night_train_between_neighbours_follows_the_network(net):
+    """Guards a one-segment path (drawn along the network) and the time interpolated from
+    the departure: A 00:30 → B 02:30, the middle at 01:30."""
+    k = korridorer.corridors(_natdag([("t6", "tag", "R6", None, [("A", 1_800),
+                                                                 ("B", 9_000)])]), net, RULE)
+    assert _passages(k) == {("A", "B", 1, "t6", 1, True, True)}
+    assert k.geometry["geometri"].tolist() == ["bannat"]
+
+
 def test_cut_follows_a_shape_only_with_a_point_between_the_stations():
     """Guards :func:`korridorer._cut`: more than 1 m apart along the shape and a shape point
     between them, else straight."""
@@ -179,6 +208,9 @@ def test_cut_follows_a_shape_only_with_a_point_between_the_stations():
     assert korridorer._cut(line, start, Point(1.5, 0)) == (LineString([(0, 0), (0.5, 0), (
         1.0, 0), (1.5, 0)]), "shapes")
     assert korridorer._cut(line, start, Point(1.0, 0)) == (LineString([(0, 0), (1, 0)]), "rak")
+    assert korridorer._cut(line, start, Point(0.7, 0)) == (LineString([(0, 0), (0.7, 0)]), "rak")
+    assert korridorer._cut(line, Point(1.0, 0), Point(1.7, 0)) == (
+        LineString([(1.0, 0), (1.7, 0)]), "rak")  # 0.7 m apart, not at the shape's start
     assert korridorer._cut(line, Point(1.5, 0), Point(7, 0)) == (
         LineString([(1.5, 0), (7, 0)]), "rak")
     assert korridorer._cut(None, start, Point(20, 0)) == (LineString([(0, 0), (20, 0)]), "rak")
@@ -197,6 +229,7 @@ def test_segment_table_counts_windows_lines_and_classes(net):
         ("B", "C"): (2, 1, 0, 1, "R1", "SJ", "f", "tag", "stomlinje"),
         ("C", "D"): (2, 2, 1, 1, "1, 6", "VT", "f", "buss", "ovrig"),
         ("C", "E"): (1, 0, 0, 0, "R1", "SJ", "f", "tag", "stomlinje"),
+        ("A", "C"): (1, 0, 0, 0, "7", "VT", "f", "buss", "ovrig"),
     }
     both = korridorer.segment_table(korridorer.corridors(_natdag(), net, RULE),
                                     replace(RULE, each_direction=False))

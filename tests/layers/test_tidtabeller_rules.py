@@ -46,13 +46,14 @@ def register() -> gpd.GeoDataFrame:
 @pytest.fixture
 def sj(tmp_path: Path):
     """SJ's trains s1 (Karlstad 07:00 → Kil 07:20, route without short name) and s2 (Tågab's
-    line 62, Kil 09:00 → Karlstad 09:20), Nattbuss' Saturday bus; shapes of 3 and 1 points."""
+    line 62, Kil 09:00 → Karlstad 09:20), Nattbuss' Saturday bus; shapes of 3 and 1 points.
+    Karlstad's platform id sorts before its station's (``sjK1`` < ``sjKS``)."""
     return write_feed(tmp_path / "sj", {
         "agency": "agency_id,agency_name\nSJ,SJ AB\nTAB,Tågab\nNB,Nattbuss",
         "stops": f"""
             stop_id,stop_name,stop_lat,stop_lon,location_type,parent_station
             sjKS,Karlstad C,{KARLSTAD[1]},{KARLSTAD[0]},1,
-            sjKS1,Karlstad C spår 1,59.3781,13.4991,0,sjKS
+            sjK1,Karlstad C spår 1,59.3781,13.4991,0,sjKS
             sjKIL,Kil,{KIL[1]},{KIL[0]},,
         """,
         "routes": """
@@ -71,12 +72,12 @@ def sj(tmp_path: Path):
                     "LO,0,0,0,0,0,1,0,20240101,20240630",
         "stop_times": f"""
             {TIMES}
-            s1,07:00:00,07:00:00,sjKS1,1
+            s1,07:00:00,07:00:00,sjK1,1
             s1,07:20:00,07:20:00,sjKIL,2
             s2,09:00:00,09:00:00,sjKIL,1
-            s2,09:20:00,09:20:00,sjKS1,2
+            s2,09:20:00,09:20:00,sjK1,2
             n1,01:00:00,01:00:00,sjKIL,1
-            n1,01:20:00,01:20:00,sjKS1,2
+            n1,01:20:00,01:20:00,sjK1,2
         """,
         "shapes": """
             shape_id,shape_pt_lat,shape_pt_lon,shape_pt_sequence
@@ -91,7 +92,7 @@ def sj(tmp_path: Path):
 @pytest.fixture
 def vt(tmp_path: Path):
     """Värmlandstrafik: v1 is SJ's s1 under its own ids (the same minutes); bus v2 shares
-    only Karlstad 07:00 with it; bus v3 runs Borgvik → Kil."""
+    only Karlstad 07:00 with it; bus v3 runs Borgvik → Kil along a shape of two points."""
     return write_feed(tmp_path / "vt", {
         "agency": "agency_name\nVärmlandstrafik",
         "stops": f"""
@@ -102,7 +103,7 @@ def vt(tmp_path: Path):
         """,
         "routes": "route_id,route_short_name,route_long_name,route_type\n"
                   "vtag,,Tåg,2\nv700,700,,700",
-        "trips": "route_id,service_id,trip_id\nvtag,WK,v1\nv700,WK,v2\nv700,WK,v3",
+        "trips": "route_id,service_id,trip_id,shape_id\nvtag,WK,v1,\nv700,WK,v2,\nv700,WK,v3,vS",
         "calendar": f"{CALENDAR}\nWK,1,1,1,1,1,0,0,20240101,20241231",
         "stop_times": f"""
             {TIMES}
@@ -113,6 +114,8 @@ def vt(tmp_path: Path):
             v3,10:00:00,10:00:00,vBV,1
             v3,10:30:00,10:30:00,vKIL,2
         """,
+        "shapes": f"shape_id,shape_pt_lat,shape_pt_lon,shape_pt_sequence\n"
+                  f"vS,{BORGVIK[1]},{BORGVIK[0]},1\nvS,59.5035,13.3185,2",
     })
 
 
@@ -134,7 +137,18 @@ def old(tmp_path: Path):
     })
 
 
-def test_route_operators_by_agency_id_the_only_agency_or_unknown(sj, vt, old, tmp_path):
+@pytest.fixture
+def bare(tmp_path: Path):
+    """The least a feed holds: no agency.txt, no shapes.txt, no short names; one bus trip."""
+    return write_feed(tmp_path / "bare", {
+        "stops": "stop_id,stop_name,stop_lat,stop_lon\nx,X,59.4,13.5\ny,Y,59.5,13.5",
+        "routes": "route_id,agency_id,route_type\nq,Q,3",
+        "trips": "route_id,service_id,trip_id\nq,WK,t",
+        "calendar": f"{CALENDAR}\nWK,1,1,1,1,1,0,0,20240101,20241231",
+        "stop_times": f"{TIMES}\nt,08:00:00,08:00:00,x,1\nt,08:10:00,08:10:00,y,2"})
+
+
+def test_route_operators_by_agency_id_the_only_agency_or_unknown(sj, vt, old, bare):
     """Guards the agency of each route: by id; the one agency of a feed without ids; no
     agency (a route without one among several, a feed without ``agency.txt``)."""
     assert tidtabeller.route_operators(sj).to_dict() == {"r1": "SJ AB", "r2": "Tågab",
@@ -143,12 +157,6 @@ def test_route_operators_by_agency_id_the_only_agency_or_unknown(sj, vt, old, tm
                                                          "v700": "Värmlandstrafik"}
     assert tidtabeller.route_operators(old).to_dict() == {"o1": "Gamla Bolaget",
                                                           "o2": "okänd operatör"}
-    bare = write_feed(tmp_path / "bare", {
-        "stops": "stop_id,stop_name,stop_lat,stop_lon\nx,X,59.4,13.5\ny,Y,59.5,13.5",
-        "routes": "route_id,agency_id,route_type\nq,Q,3",
-        "trips": "route_id,service_id,trip_id\nq,WK,t",
-        "calendar": f"{CALENDAR}\nWK,1,1,1,1,1,0,0,20240101,20241231",
-        "stop_times": f"{TIMES}\nt,08:00:00,08:00:00,x,1\nt,08:10:00,08:10:00,y,2"})
     assert tidtabeller.route_operators(bare).to_dict() == {"q": "okänd operatör"}
 
 
@@ -226,9 +234,10 @@ def test_merge_keys_stations_drops_duplicates_and_reports_each_feed(sj, vt, old,
     assert stations["signatur"].isna().tolist() == [False, False, True]
     firsts = [_projected(KARLSTAD), _projected(KIL), _projected(BORGVIK)]
     assert all(p.distance(q) < 0.01 for p, q in zip(stations.geometry, firsts, strict=True))
-    assert set(natdag.shapes) == {("sj", "shA")}
+    # shapes of the feeds used with two points or more (not sj's shB of one, not old's)
+    assert set(natdag.shapes) == {("sj", "shA"), ("vt", "vS")}
     assert isinstance(natdag.shapes[("sj", "shA")], LineString)
-    assert len(natdag.shapes[("sj", "shA")].coords) == 3
+    assert [len(line.coords) for line in natdag.shapes.values()] == [3, 2]
     assert natdag.sources == {"sj": sj, "vt": vt, "old": old}
 
 
@@ -267,3 +276,19 @@ def test_a_day_no_feed_covers_leaves_every_feed_out_and_no_calls(sj, old, regist
     assert [f.orsak for f in natdag.feeds] == [
         "gäller 2024-01-01–2024-06-30, inte 2023-06-13: räknas inte in (annan period)",
         "gäller 2022-01-01–2022-12-31, inte 2023-06-13: räknas inte in (annan period)"]
+
+
+def test_a_feed_without_shapes_agencies_or_register_stations_keeps_its_own_keys(bare):
+    """Guards the least feed: no shapes (none drawn), unknown operator, the line named by its
+    route id, stations keyed ``<feed>:<station_id>`` against an empty register."""
+    register = gpd.GeoDataFrame({"signatur": [], "namn": [],
+                                 "lokalkod": pd.array([], dtype="string")}, geometry=[],
+                                crs="EPSG:3006")
+    natdag = tidtabeller.merge([("bare", bare)], register, DAY)
+    assert natdag.shapes == {}
+    assert natdag.deps[["trip_key", "nyckel", "linje", "operator"]].to_dict("split")["data"] \
+        == [["bare|0|t", "bare:x", "q", "okänd operatör"],
+            ["bare|0|t", "bare:y", "q", "okänd operatör"]]
+    assert natdag.feeds == (FlodeRapport("bare", ("okänd operatör",), ("buss",),
+                                         date(2024, 1, 1), date(2024, 12, 31), True,
+                                         i_trafik=("okänd operatör",), turer=1),)

@@ -106,7 +106,8 @@ def test_a_link_is_widened_with_16_gon_round_ends():
 def test_a_one_way_road_is_a_link_when_both_its_ends_are_reached():
     # a one-way loop 2 → 3 → 1 beside the two-way road 0 – 1 – 2; node 3 (the last node, at
     # (150, 80)) is 94 + 100 m from the station at node 0, node 2 200 m: with 250 m the link
-    # 2 → 3 is in, widened by 20 m; its middle (175, 40) is 42 m or more from anything else
+    # 2 → 3 and 3 → 1 are in, widened by 20 m; the middle of each, (175, 40) and (125, 40),
+    # is 42 m or more from anything else
     nodes = gpd.GeoDataFrame({"node": range(4)}, geometry=[_at(0, 0), _at(100, 0), _at(200, 0),
                                                            _at(150, 80)], crs=3006)
     slant = math.dist((200, 0), (150, 80))
@@ -115,7 +116,7 @@ def test_a_one_way_road_is_a_link_when_both_its_ends_are_reached():
                          columns=["u", "v", "length_m", "minutes"])
     loop = build_network(nodes, edges)
     area = zones_layer.network_area(loop, np.array([[X0, Y0]]), 250.0, offroad_m=20.0)
-    assert _inside(area, [(175, 40), (150, 60), (100, 10)]) == [True, True, True]
+    assert _inside(area, [(175, 40), (125, 40), (150, 60), (100, 10)]) == [True] * 4
     assert _inside(area, [(150, 40)]) == [False]
 
 
@@ -172,6 +173,11 @@ def test_build_with_a_network_follows_it():
     assert zones["metod"].tolist() == ["vagnat"] and zones["id"].tolist() == ["tag_250"]
     assert shapely.equals(zones.geometry.iloc[0], zones_layer.network_area(
         LINE, np.array([[X0 + 300, Y0]]), 250.0, offroad_m=50.0))
+
+
+def test_build_gives_bus_zones_without_a_rail_stomlinje():
+    zones = zones_layer.build(STATIONS[STATIONS["trafikslag"] == "buss"], settings=SETTINGS)
+    assert zones["id"].tolist() == ["buss_500"]
 
 
 def test_build_without_stomlinje_stations_is_empty():
