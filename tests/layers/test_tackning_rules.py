@@ -225,3 +225,25 @@ def test_uncovered_kommuner_get_empty_stomlinje_indicators_with_the_reason():
     english = tackning.blank_uncovered(rows, cover, "en")
     assert english["kalla"].iloc[0] == reason.loc["1701", "orsak_en"] + " — GTFS"
     assert rows["varde"].tolist() == [10.0, 500.0, 20.0, 30.0]  # the input is left as it was
+
+
+def test_a_kommuns_reasons_keep_the_order_its_stations_come_in():
+    """Bro (no departures) comes before Cby (another period), so its reason is said first,
+    though ``annan_period`` sorts before ``ej_trafikdagen``."""
+    stations = gpd.GeoDataFrame({"namn": ["Bro", "Cby"], "kommunkod": ["1702", "1702"],
+                                 "status": ["ej_trafikdagen", "annan_period"],
+                                 "forvantad": [True, True]}, geometry=[_at(12), _at(13)],
+                                crs=3006)
+    rows = tackning.kommun_coverage(stations, ["1702"], "2023-11-07", "7 Nov 2023")
+    assert rows["orsak_sv"].tolist() == [
+        "Tågtrafiken i kommunen täcks inte av tidtabellerna här (inga avgångar 2023-11-07: "
+        "Bro; tidtabell för annan period: Cby)"]
+
+
+def test_an_operator_running_trains_is_not_counted_as_running_buses():
+    """SJ, expected by bus, runs only trains on the day and holds no bus timetable: its
+    buses are missing, not running."""
+    region = RegionTraffic(lanskod="17", stations=(), basis="test",
+                           operators=(Operator("SJ", ("SJ",), ("buss",)),))
+    operators = tackning.operator_coverage(_natdag(), region)
+    assert operators.values.tolist() == [["SJ", "buss", "saknas"]]
