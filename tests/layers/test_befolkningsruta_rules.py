@@ -476,3 +476,13 @@ def test_the_year_of_an_allocation_is_its_grid_year():
     assert one.year == "2024"
     none = grid.allocate(_squares([]), _tatorter([]), settings=SETTINGS)
     assert none.year == ""
+
+
+def test_the_fit_stops_when_every_tatort_is_exactly_at_the_tolerance():
+    """One square of 10 persons, half of it the tätort: the seed round gives the tätort 5
+    persons (share 0.5 of weight 1 = 0.5 tätort + 0.5 free). A target of 5.5 is exactly the
+    0.5 tolerance away, so the fit stops there and the persons stay 5 (one more round would
+    move them towards 5.5)."""
+    persons = grid._fit(np.array([10.0]), np.array([0]), np.array([0]), np.array([0.5]),
+                        np.array([5.5]), GridSettings())
+    assert persons.tolist() == [5.0]
