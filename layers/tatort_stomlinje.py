@@ -12,6 +12,8 @@ nearer, its status is *okänd* — the data cannot tell whether it has a stomlin
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -76,27 +78,50 @@ def _nearest_straight(areas: gpd.GeoSeries, targets: gpd.GeoSeries
     return dist, index
 
 
-def _nearest_network(network: Network, areas: gpd.GeoSeries, targets: gpd.GeoSeries
+@dataclass(frozen=True)
+class _Anchors:
+    """Where each area meets the road network.
+
+    ``node``: the road nodes inside an area, ``area``: that area's position; ``centre_node``
+    and ``centre_snap``: the node each area's centre snaps to, and the snapping leg (m).
+    """
+
+    node: np.ndarray
+    area: np.ndarray
+    centre_node: np.ndarray
+    centre_snap: np.ndarray
+
+
+def _anchors(network: Network, areas: gpd.GeoSeries) -> _Anchors:
+    """The areas' road nodes, found once for every search from them."""
+    nodes = gpd.GeoSeries(shapely.points(network.xy[network.snappable]), crs=areas.crs)
+    inside = gpd.sjoin(gpd.GeoDataFrame(geometry=nodes), gpd.GeoDataFrame(geometry=areas),
+                       predicate="within")
+    centre_node, centre_snap = snap(
+        network, xy_of(gpd.GeoDataFrame(geometry=areas.representative_point())))
+    return _Anchors(network.snappable[inside.index.to_numpy()],
+                    inside["index_right"].to_numpy(), centre_node, centre_snap)
+
+
+def _nearest_network(network: Network, anchors: _Anchors, targets: gpd.GeoSeries
                      ) -> tuple[np.ndarray, np.ndarray]:
-    """Network distance (m) from each area's nearest road node to the nearest target."""
-    dist, index = np.full(len(areas), np.inf), np.full(len(areas), -1)
+    """Network distance (m) from each area to the nearest target and its position (-1: none).
+
+    Measured from the best road node inside the area, else from the node its centre snaps
+    to (that leg included).
+    """
+    n_areas = len(anchors.centre_node)
+    dist, index = np.full(n_areas, np.inf), np.full(n_areas, -1)
     if not len(targets):
         return dist, index
     target_nodes, target_snap = snap(network, xy_of(gpd.GeoDataFrame(geometry=targets)))
     total, target_of = nearest_source(network.reverse_m, target_nodes, target_snap)
-    nodes = gpd.GeoSeries(shapely.points(network.xy[network.snappable]), crs=areas.crs)
-    inside = gpd.sjoin(gpd.GeoDataFrame(geometry=nodes), gpd.GeoDataFrame(geometry=areas),
-                       predicate="within")
-    node_index = network.snappable[inside.index.to_numpy()]
-    best = pd.Series(total[node_index]).groupby(inside["index_right"].to_numpy()).idxmin()
-    for area_position, pick in best.items():
-        dist[area_position] = total[node_index[pick]]
-        index[area_position] = target_of[node_index[pick]]
-    centres = xy_of(gpd.GeoDataFrame(geometry=areas.representative_point()))
-    origin_nodes, origin_snap = snap(network, centres)
+    best = pd.Series(total[anchors.node]).groupby(anchors.area).idxmin()
+    picked = anchors.node[best.to_numpy()]
+    dist[best.index], index[best.index] = total[picked], target_of[picked]
     rest = index < 0
-    dist[rest] = total[origin_nodes[rest]] + origin_snap[rest]
-    index[rest] = target_of[origin_nodes[rest]]
+    dist[rest] = total[anchors.centre_node[rest]] + anchors.centre_snap[rest]
+    index[rest] = target_of[anchors.centre_node[rest]]
     return dist, index
 
 
@@ -117,10 +142,12 @@ def build(points: gpd.GeoDataFrame, hallplatser: gpd.GeoDataFrame, *,
     served = hallplatser[hallplatser["klass"].isin(STOMLINJE_CLASSES)].reset_index(drop=True)
     unserved = hallplatser[hallplatser["status"] != "trafikeras"].reset_index(drop=True)
 
+    anchors = None if network is None else _anchors(network, areas)
+
     def nearest(targets: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
-        if network is None:
+        if anchors is None:
             return _nearest_straight(areas, targets.geometry)
-        return _nearest_network(network, areas, targets.geometry)
+        return _nearest_network(network, anchors, targets.geometry)
 
     dist, index = nearest(served)
     gap_dist, gap_index = nearest(unserved)

@@ -225,5 +225,6 @@ def test_no_target_is_no_position_and_no_distance(roads):
     areas = gpd.GeoSeries([Point(0, 0), box(900, -10, 1100, 10)], crs=3006)
     none = gpd.GeoSeries([], crs=3006)
     for dist, index in (tatort_stomlinje._nearest_straight(areas, none),
-                        tatort_stomlinje._nearest_network(roads, areas, none)):
+                        tatort_stomlinje._nearest_network(
+                            roads, tatort_stomlinje._anchors(roads, areas), none)):
         assert np.isinf(dist).all() and list(index) == [-1, -1]
