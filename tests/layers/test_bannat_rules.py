@@ -11,6 +11,7 @@ by hand from those positions and lengths.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 
 import geopandas as gpd
@@ -194,3 +195,13 @@ def test_stretches_over_a_section_of_no_length_start_and_end_at_0():
     assert nodes == ["A", "B"]
     parts = bannat.stretches(net, nodes)
     assert [(p.fran, p.till, p.start, p.end) for p in parts] == [("a", "b", 0.0, 0.0)]
+
+
+def test_a_stretch_is_a_frozen_value_and_a_network_starts_without_stations():
+    part = bannat.Stretch("a", "b", ((0.0, 0.0), (1.0, 0.0)), 0.0, 1.0)
+    assert hash(part) == hash(bannat.Stretch("a", "b", ((0.0, 0.0), (1.0, 0.0)), 0.0, 1.0))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        part.fran = "c"
+    g = bannat.graph(_rinf())
+    one, two = bannat.Bannat(g, {}), bannat.Bannat(g, {})
+    assert one.node_station == {} and one.node_station is not two.node_station

@@ -8,6 +8,10 @@ case-folded, equals one of the operator's names or starts with one followed by a
 
 from __future__ import annotations
 
+import dataclasses
+
+import pytest
+
 from layers.forvantad_trafik import VARMLAND, Operator, RegionTraffic, expected_for
 
 SJ = Operator("SJ", ("SJ",), ("tag",))
@@ -48,3 +52,16 @@ def test_a_lanskod_read_at_run_time_finds_its_region():
     read = "".join(["1", "7"])
     assert read == "17" and read is not VARMLAND.lanskod
     assert expected_for((VARMLAND,), read) is VARMLAND
+
+
+def test_the_expectations_are_frozen_values():
+    """They sit in the frozen :class:`layers.settings.StomlinjeSettings`: equal values hash
+    alike, and none can be changed."""
+    assert hash(Operator("SJ", ("SJ",), ("tag",))) == hash(SJ)
+    copy = RegionTraffic(VARMLAND.lanskod, VARMLAND.stations, VARMLAND.operators,
+                         VARMLAND.basis)
+    assert copy == VARMLAND and hash(copy) == hash(VARMLAND)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        SJ.namn = "SJ AB"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        VARMLAND.lanskod = "18"
