@@ -60,8 +60,7 @@ class Target:
 TARGETS: dict[str, Target] = {
     "layers/trafikdag.py": Target(
         ("tests/layers/test_trafikdag_boundaries.py", "tests/layers/test_trafikdag_properties.py"),
-        definitions=("validity_window", "activity", "active_services", "representative_day",
-                     "service_day", "covers", "common_day"), conftest=False),
+        conftest=False),
     "gisapp/web/jsonsafe.py": Target(("tests/gisapp/web/test_jsonsafe.py",)),
     "gisapp/store/files.py": Target(("tests/gisapp/store/test_files.py",), conftest=False),
     "gisapp/store/base.py": Target(("tests/gisapp/store/test_files.py",), conftest=False),
@@ -88,8 +87,8 @@ TARGETS: dict[str, Target] = {
                                                       "_anchors", "_nearest_network", "build",
                                                       "nearest", "utan_stomlinje"),
                                          conftest=False),
-    "layers/indikatorer.py": Target(("tests/layers/test_indikatorer_rules.py",),
-                                    definitions=("scale", "aggregate", "_joined"),
+    "layers/indikatorer.py": Target(("tests/layers/test_indikatorer_rules.py",
+                                     "tests/layers/test_indikatorer_producers_rules.py"),
                                     conftest=False),
     "layers/befolkningsruta.py": Target(("tests/layers/test_befolkningsruta_rules.py",),
                                         definitions=("year", "centres", "assign_kommun",
