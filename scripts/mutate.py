@@ -8,8 +8,9 @@ own (the mutants are written into the source tree), never two runs whose tests i
 each other's module, and check ``git status`` after an interrupted run.
 
 Sessions are kept in ``test-artifacts/mutation/``, named by the module path and a digest
-of the module's source and the session config: an interrupted run resumes, and a session
-of a changed module or config is deleted, never reused. When only the tests changed, the
+of the module's source and the session config (without the interpreter's path, so another
+checkout's venv resumes it): an interrupted run resumes, and a session of a changed module
+or config is deleted, never reused. When only the tests changed, the
 survivors are run again (the mutants they already killed stay killed); ``--fresh`` runs
 every mutant again; ``--report`` runs nothing and prints a session as it stands (pending
 mutants counted), e.g. after a run stopped at a time limit and its module restored.
@@ -178,7 +179,10 @@ def _session(module: str, config_text: str, fresh: bool, *,
     """
     SESSIONS.mkdir(parents=True, exist_ok=True)
     slug = module.replace("/", "_").removesuffix(".py")
-    stem = f"{slug}-{_digest([config_text], _sources(module))}"
+    # the digest leaves out the interpreter's path, so a session resumes from another
+    # checkout's venv (same module source and config otherwise)
+    portable = config_text.replace(sys.executable, "python")
+    stem = f"{slug}-{_digest([portable], _sources(module))}"
     config, session = SESSIONS / f"{stem}.toml", SESSIONS / f"{stem}.sqlite"
     if prune:
         for old in SESSIONS.glob(f"{slug}-*"):
