@@ -217,3 +217,13 @@ def test_the_analysis_day_is_the_month_then_the_configured_date_then_the_common_
     common = trafikdag.analysis_days([small_feed], service_date=None, weekday=3,
                                      average_month=None, average_weekdays=(3,))
     assert common == trafikdag.Analysdag((date(2024, 1, 4),), "2024-01-04", "2024-01-04")
+
+
+def test_an_analysis_of_two_days_or_more_is_an_average_and_cannot_be_changed():
+    """Guards :class:`trafikdag.Analysdag`: two days are already a mean (not only three or
+    more), and the analysis a build records is immutable (frozen, so hashable)."""
+    two = trafikdag.Analysdag((date(2024, 1, 2), date(2024, 1, 3)), "medel", "mean")
+    assert two.average
+    assert hash(two) == hash(trafikdag.Analysdag(two.days, "medel", "mean"))
+    with pytest.raises(AttributeError):
+        two.days = (date(2024, 1, 2),)
