@@ -113,6 +113,11 @@ def test_the_catalogue_labels_come_from_the_messages_in_both_languages():
         "", "")
 
 
+def test_the_catalogue_entries_cannot_be_changed():
+    with pytest.raises(AttributeError):
+        indikatorer.CATALOGUE["befolkning"].enhet = "procent"
+
+
 def test_the_catalogue_has_every_produced_indicator_with_its_unit():
     assert indikatorer.BREDBAND_IDS == (
         "bredband_100mbit_hushall", "bredband_100mbit_arbetsstallen",
@@ -180,12 +185,15 @@ def test_the_tatort_share_is_tatort_over_the_whole_kommun_with_the_landsbygd_yea
 
 
 def test_a_share_over_zero_persons_is_empty_and_other_units_are_not_scaled():
-    frame = pd.DataFrame({"kommunkod": ["1737", "1780"], "omrade": "tatort",
-                          "teljare": [0, 30], "namnare": [0, 4], "ar": "2024", "kalla": "x"})
+    # 0/0 and 5/0 are empty (never 0 or ∞); 30/4 and 1/1 are values
+    frame = pd.DataFrame({"kommunkod": ["1737", "1780", "1715", "1730"], "omrade": "tatort",
+                          "teljare": [0, 30, 5, 1], "namnare": [0, 4, 0, 1], "ar": "2024",
+                          "kalla": "x"})
     shares = indikatorer._share_rows(frame, "andel_x")
-    assert shares["enhet"].tolist() == ["procent", "procent"]
-    assert shares["varde"].isna().tolist() == [True, False]
+    assert shares["enhet"].tolist() == ["procent"] * 4
+    assert shares["varde"].isna().tolist() == [True, False, True, False]
     assert shares["varde"].iloc[1] == 750.0  # 100 × 30 / 4
+    assert shares["varde"].iloc[3] == 100.0
     assert indikatorer._share_rows(frame, "medel_km", "km")["varde"].iloc[1] == 7.5
 
 
@@ -284,12 +292,17 @@ BREDBAND = _pts([
     ("1764", "2024", "hushall", "smaort", "100mbit", 10, 50.0),
     ("1764", "2024", "hushall", "utanfor", "100mbit", 20, 25.0),
     ("1764", "2024", "hushall", "totalt", "100mbit", NAN, 55.0),
+    # Forshaga, småort has no households and PTS still gives a share: counted as none with
+    # access, landsbygd 25/50 = 50 %, whole (90 + 0 + 25)/150 = 76.67 %
+    ("1763", "2024", "hushall", "tatort", "100mbit", 100, 90.0),
+    ("1763", "2024", "hushall", "smaort", "100mbit", 0, 0.0),
+    ("1763", "2024", "hushall", "utanfor", "100mbit", 50, 50.0),
     # Karlstad's workplaces at 1 Gbit/s: latest year 2023 (its own, not the households')
     ("1780", "2023", "arbetsstallen", "tatort", "1gbit", 50, 40.0),
     # Arvika is not asked for
     ("1784", "2024", "hushall", "tatort", "100mbit", 500, 99.0),
 ])
-KOMMUNER = ["1780", "1737", "1761", "1715", "1730", "1764"]
+KOMMUNER = ["1780", "1737", "1761", "1715", "1730", "1764", "1763"]
 
 
 def test_broadband_rows_weigh_counted_parts_and_keep_bare_shares_unweighted():
@@ -312,6 +325,9 @@ def test_broadband_rows_weigh_counted_parts_and_keep_bare_shares_unweighted():
         ("1764", "tatort", h): (100.0, "procent", 10.0, 10, "2024", "PTS"),
         ("1764", "landsbygd", h): (33.333333, "procent", 10.0, 30, "2024", "PTS"),
         ("1764", "hela_kommunen", h): (50.0, "procent", 20.0, 40, "2024", "PTS"),
+        ("1763", "tatort", h): (90.0, "procent", 90.0, 100, "2024", "PTS"),
+        ("1763", "landsbygd", h): (50.0, "procent", 25.0, 50, "2024", "PTS"),
+        ("1763", "hela_kommunen", h): (76.666667, "procent", 115.0, 150, "2024", "PTS"),
         ("1780", "tatort", "bredband_1gbit_arbetsstallen"): (40.0, "procent", 20.0, 50,
                                                              "2023", "PTS")}
 
