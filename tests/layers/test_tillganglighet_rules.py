@@ -352,6 +352,25 @@ def test_a_surface_of_250_m_squares_places_them_by_their_side():
     assert transform == Affine(250.0, 0.0, 413250.0, 0.0, -250.0, 6583750.0)
 
 
+def test_a_national_surface_counts_columns_from_the_west_edge():
+    """Guards the column of a square in ``surface`` when the grid is wider than its west
+    edge's easting (a national build: SWEREF99 TM eastings run from about 180 000 to
+    920 000; mutants: ``x % west`` for ``x - west``, equal only while every x < 2 · west, and
+    ``col.max() ^ 1`` for ``+ 1``, equal only for an even last column).
+
+    Squares of 1000 m at easting 300000 and 601000, both at northing 6700000: west 300000,
+    columns 0 and (601000 − 300000) / 1000 = 301, so a 1 × 302 grid; north 6701000.
+    """
+    access = pd.DataFrame({"rutid_scb": ["3000006700000", "6010006700000"],
+                           "kategori": "post", "befolkning": [5.0, 7.0], "km": [1.0, 2.0],
+                           "minuter": [1.0, 2.0]})
+    grid, transform = tillganglighet.surface(access, kategori="post", column="km",
+                                             size_m=1000.0)
+    assert grid.shape == (1, 302)
+    assert grid[0, 0] == 1.0 and grid[0, 301] == 2.0 and np.isnan(grid[0, 1:301]).all()
+    assert transform == Affine(1000.0, 0.0, 300000.0, 0.0, -1000.0, 6701000.0)
+
+
 def test_a_surface_of_a_category_without_grid_origins_is_refused():
     """Guards the empty case of ``surface``: a category with only tätort points (no square)
     or no rows at all has no raster to give."""
