@@ -296,14 +296,16 @@ def _grid_access() -> pd.DataFrame:
 
     Squares of 1000 m: 4130006584000 (tätort part 100 inv, 2 km / 4 min; landsbygd part
     300 inv, 6 km / 8 min), 4150006583000 (landsbygd, 50 inv, unreachable), 4130006583000
-    (tätort, 10 inv, 1.5 km / 3 min); a bibliotek row in 4150006583000 and an apotek row of a
-    tätort point (no square) that must not count.
+    (tätort, 10 inv, 1.5 km / 3 min); a bibliotek row in 4150006583000, a post row in
+    4130006583000 (post sorts after apotek and bibliotek) and an apotek row of a tätort point
+    (no square), none of which must count for apotek.
     """
     rows = [("4130006584000", "apotek", 100.0, 2.0, 4.0),
             ("4130006584000", "apotek", 300.0, 6.0, 8.0),
             ("4150006583000", "apotek", 50.0, INF, INF),
             ("4130006583000", "apotek", 10.0, 1.5, 3.0),
             ("4150006583000", "bibliotek", 50.0, 1.0, 1.0),
+            ("4130006583000", "post", 10.0, 9.5, 20.0),
             (None, "apotek", 9000.0, 0.1, 0.1)]
     return pd.DataFrame({"rutid_scb": [r[0] for r in rows], "kategori": [r[1] for r in rows],
                          "befolkning": [r[2] for r in rows], "km": [r[3] for r in rows],
@@ -313,7 +315,9 @@ def _grid_access() -> pd.DataFrame:
 def test_the_surface_holds_each_squares_population_weighted_mean_north_up():
     """Guards ``surface`` (mutants: the square's easting/northing cut elsewhere in its id,
     the grid's west or north edge off by a square, rows counted from the south, the parts
-    not weighted by population, other categories or the tätort points counted).
+    not weighted by population, other categories or the tätort points counted; the category
+    compared with ``>=``, which would let post's 9.5 km into 4130006583000: (10 · 1.5 + 10 ·
+    9.5) / 20 = 5.5).
 
     Easting 413000 and 415000, northing 6583000 and 6584000: west 413000, north 6584000 +
     1000 = 6585000, 2 rows × 3 columns. 4130006584000 is row 0, column 0: km (100·2 + 300·6)
@@ -330,7 +334,7 @@ def test_the_surface_holds_each_squares_population_weighted_mean_north_up():
                                         size_m=1000.0)
     np.testing.assert_array_equal(minutes, np.array([[7.0, nan, nan], [3.0, nan, INF]],
                                                      "float32"))
-    # bibliotek has only 4150006583000: one cell of 1 km, its corner the grid's
+    # bibliotek has only 4150006583000 (post is in another square): one cell of 1 km
     one, transform = tillganglighet.surface(access, kategori="bibliotek", column="km",
                                             size_m=1000.0)
     np.testing.assert_array_equal(one, np.array([[1.0]], "float32"))
@@ -373,10 +377,11 @@ def test_a_national_surface_counts_columns_from_the_west_edge():
 
 def test_a_surface_of_a_category_without_grid_origins_is_refused():
     """Guards the empty case of ``surface``: a category with only tätort points (no square)
-    or no rows at all has no raster to give."""
+    or no rows at all (drivmedel; post, which sorts after it, has a square) has no raster to
+    give."""
     access = _grid_access()
-    with pytest.raises(ValueError, match="no grid origins for category 'post'"):
-        tillganglighet.surface(access, kategori="post", column="km", size_m=1000.0)
+    with pytest.raises(ValueError, match="no grid origins for category 'drivmedel'"):
+        tillganglighet.surface(access, kategori="drivmedel", column="km", size_m=1000.0)
     points = access[access["rutid_scb"].isna()]
     with pytest.raises(ValueError, match="'apotek'"):
         tillganglighet.surface(points, kategori="apotek", column="km", size_m=1000.0)
