@@ -41,8 +41,10 @@ def build(
 ) -> gpd.GeoDataFrame:
     """Join population and classification onto the region's kommun polygons.
 
-    Returns columns ``kommunkod, kommunnamn, lanskod, lansnamn, invanare (Int64, empty when
-    the population table lacks the kommun), invanare_ar, klass_kod, klass, geometry``.
+    Returns the polygons' columns (``kommunkod, kommunnamn, lanskod, lansnamn`` and the
+    geometry, as :func:`region_kommuner` gives them, without ``area_km2``) followed by
+    ``invanare (Int64, empty when the population table lacks the kommun), invanare_ar,
+    klass_kod, klass``.
     """
     out = region_kommuner(kommuner, lanskod=lanskod)
     out = out.drop(columns=[c for c in ("area_km2",) if c in out.columns])

@@ -332,3 +332,49 @@ def test_points_must_be_in_sweref(crs, named):
     frame = gpd.GeoDataFrame(geometry=gpd.points_from_xy([1.0], [2.0]), crs=crs)
     with pytest.raises(ValueError, match=f"^expected points in EPSG:3006, got {named}$"):
         xy_of(frame)
+
+
+def test_the_network_goes_to_plain_arrays_and_back_unchanged(network, tmp_path):
+    """Guards ``Network.arrays`` and ``Network.of_arrays`` (the stores write the arrays with
+    ``np.savez`` and rebuild the network from them; mutants: an array left out or under
+    another name, the shape lost, the distance and time matrices swapped, the KD-tree not
+    rebuilt on the snappable nodes).
+
+    The drawing's network has 6 nodes and 7 reversed edges in 7 × 7 matrices, A, B, C, D
+    snappable. Its arrays are the coordinates, the snappable rows, the shape (7, 7) and per
+    matrix its CSR data, indices and indptr (8 rows + 1 = 8 pointers); written with
+    ``np.savez`` and read back they give the same matrices, and a point next to E snaps to
+    A as on the original (E is off the component; A is 1000 m away, D and B farther).
+    """
+    arrays = network.arrays()
+    assert sorted(arrays) == ["m_data", "m_indices", "m_indptr", "min_data", "min_indices",
+                              "min_indptr", "shape", "snappable", "xy"]
+    assert arrays["shape"].tolist() == [7, 7]
+    assert sorted(arrays["snappable"].tolist()) == sorted(ROW[n] for n in "ABCD")
+    assert np.array_equal(arrays["xy"], network.xy)
+    assert len(arrays["m_data"]) == len(arrays["min_data"]) == 7
+    assert len(arrays["m_indptr"]) == 8
+    # the metres and minutes of B → A (800 m, 0.5 min) are in their own matrix's data
+    assert 800.0 in arrays["m_data"] and 800.0 not in arrays["min_data"]
+    assert 0.5 in arrays["min_data"] and 0.5 not in arrays["m_data"]
+    np.savez(tmp_path / "network.npz", **arrays)
+    with np.load(tmp_path / "network.npz") as stored:
+        back = type(network).of_arrays(dict(stored))
+    assert back.reverse_m.shape == back.reverse_min.shape == (7, 7)
+    assert np.array_equal(back.reverse_m.toarray(), network.reverse_m.toarray())
+    assert np.array_equal(back.reverse_min.toarray(), network.reverse_min.toarray())
+    assert np.array_equal(back.xy, network.xy)
+    assert np.array_equal(back.snappable, network.snappable)
+    node, metres = snap(back, np.array([[-1000.0, 10.0]]))
+    assert node.tolist() == [ROW["A"]] and metres[0] == pytest.approx(math.hypot(1000, 10))
+
+
+def test_networks_and_snapped_points_are_frozen(network):
+    """Guards the two ``@dataclass(frozen=True)`` (mutant: ``frozen=False``): a network is
+    shared by every search of a build and the app's requests, so it cannot be changed in
+    place; nor can a set of snapped points."""
+    with pytest.raises(AttributeError):
+        network.xy = np.zeros((0, 2))
+    snapped = Snapped.of(network, np.array([[0.0, 0.0]]))
+    with pytest.raises(AttributeError):
+        snapped.node = np.zeros(1, dtype=int)

@@ -175,22 +175,37 @@ def test_the_density_ratio_stops_at_its_bound():
     assert _split(allocation) == {(_id(0, 0), "Åby"): 75, (_id(0, 0), ""): 25}
 
 
+def _newton_split(people: float, shares: list[float], targets: list[float], rounds: int, *,
+                  clip: float = 2.0) -> list[float]:
+    """The persons of each tätort sharing one square after ``rounds`` rounds of the fit,
+    worked out from the docstring: tätort t holds the fraction f_t = k_t·a_t / (Σ k·a + 1 −
+    Σ a) of the square's P persons; Newton steps on x_t = log k_t of log(allocated_t), whose
+    derivative is 1 − f_t; each tätort's step halved from each overshoot of its target on,
+    from above or from below, then clipped to ±``clip``; the last round only measures."""
+    n = len(shares)
+    x, damping, side = [0.0] * n, [1.0] * n, [0.0] * n
+    free = 1.0 - min(sum(shares), 1.0)
+
+    def fractions() -> list[float]:
+        weights = [a * math.exp(xi) for a, xi in zip(shares, x, strict=True)]
+        return [w / (sum(weights) + free) for w in weights]
+
+    for _ in range(rounds - 1):
+        f = fractions()
+        for t in range(n):
+            sign = float(np.sign(targets[t] - people * f[t]))
+            damping[t] = damping[t] / 2.0 if sign * side[t] < 0 else damping[t]
+            side[t] = sign
+            step = damping[t] * math.log(targets[t] / (people * f[t])) / (1.0 - f[t])
+            x[t] += max(-clip, min(clip, step))
+    return [people * f for f in fractions()]
+
+
 def _newton(people: float, target: float, rounds: int, *, share: float = 0.5,
             clip: float = 2.0) -> float:
-    """The tätort persons of one square after ``rounds`` rounds of the fit, worked out from
-    the docstring: Newton steps on x = log k of log(allocated), allocated = P·f with
-    f = k·a / (k·a + 1 − a), whose derivative is 1 − f; a step halved from each overshoot
-    of the target on, then clipped to ±``clip``; the last round only measures."""
-    def fraction(x: float) -> float:
-        return math.exp(x) * share / (math.exp(x) * share + 1.0 - share)
-    x, damping, side = 0.0, 1.0, 0.0
-    for _ in range(rounds - 1):
-        f = fraction(x)
-        sign = float(np.sign(target - people * f))
-        damping = damping / 2.0 if sign * side < 0 else damping
-        side = sign
-        x += max(-clip, min(clip, damping * math.log(target / (people * f)) / (1.0 - f)))
-    return people * fraction(x)
+    """The tätort persons of one square shared with landsbygd (:func:`_newton_split` of one
+    tätort: f = k·a / (k·a + 1 − a))."""
+    return _newton_split(people, [share], [target], rounds, clip=clip)[0]
 
 
 @pytest.mark.parametrize(("target", "rounds"), [(800, 3), (800, 4), (5000, 2), (5000, 3),
@@ -234,6 +249,32 @@ def test_the_newton_oracle_tells_the_rounds_apart():
     # 0.4 of a person steps by log 2.5 / 0.96 = 0.95 to 0.98; 0.1 is cut to +2: 0.69
     assert _newton(10.0, 1.0, 2, share=0.04) == pytest.approx(0.977, abs=1e-3)
     assert _newton(10.0, 5.0, 2, share=0.01) == pytest.approx(0.695, abs=1e-3)
+    # two halves of a square, 30 | 70: 50 | 50, then full steps overshoot both ways to
+    # 15.5 | 84.5; halved, round 3 is 33.2 | 66.8 and round 6 30.4 | 69.6
+    assert _newton_split(100.0, [0.5, 0.5], [30, 70], 2) == pytest.approx([15.52, 84.48],
+                                                                           abs=0.01)
+    assert _newton_split(100.0, [0.5, 0.5], [30, 70], 3) == pytest.approx([33.21, 66.79],
+                                                                           abs=0.01)
+    assert [round(v) for v in _newton_split(100.0, [0.5, 0.5], [30, 70], 6)] == [30, 70]
+
+
+@pytest.mark.parametrize(("west", "east", "rounds"), [(45, 55, 3), (30, 70, 3), (30, 70, 4)])
+def test_tatorter_sharing_a_square_halve_their_steps_after_an_overshoot_either_way(
+        west, east, rounds):
+    """Guards the damping rule of two tätorter splitting a square between them: after round
+    2 (45 | 55: 40.1 | 59.9) one has overshot its target from above and the other from
+    below, and both steps are halved. With only the overshoot from above damped (the
+    mutant ``np.sign(target - allocated)`` → ``target // allocated``) round 3 is 47.7 |
+    52.3 instead of 45.05 | 54.95, and 30 | 70 is 47.7 | 52.3 instead of 33.2 | 66.8 (round
+    4: 30.1 | 69.9 instead of 31.6 | 68.4)."""
+    squares = _squares([(0, 0, 100)])
+    urban = _tatorter([("0001", "Åby", west, _box(0, 0, 0.5, 1)),
+                       ("0002", "Öby", east, _box(0.5, 0, 1, 1))])
+    allocation = grid.allocate(squares, urban, settings=GridSettings(fit_max_iterations=rounds))
+    aby, oby = _newton_split(100.0, [0.5, 0.5], [west, east], rounds)
+    assert round(aby) + round(oby) == 100
+    assert _split(allocation) == {(_id(0, 0), "Åby"): round(aby),
+                                  (_id(0, 0), "Öby"): round(oby)}
 
 
 def test_a_sliver_of_a_square_can_take_its_target():

@@ -8,10 +8,11 @@ Expected values follow from the rules in the module docstring and the coordinate
 from __future__ import annotations
 
 import geopandas as gpd
+import pandas as pd
 import pytest
 import shapely
 
-from layers import service
+from layers import palette, service
 
 
 def _points(rows: list[tuple[str, str, float, float]], kommunkod: str | None = "1780"
@@ -214,3 +215,101 @@ def test_coverage_notes_state_sources_then_how_to_get_each_missing_category():
     assert english[0] == ("Pharmacy: 2 (OpenStreetMap 2024; 2025: 0, Pipos 2025-10-01; "
                           "2025-11-12: 2); 2 outside the region (destinations near the border)")
     assert english[-1] == f"Library: no data — get an OSM extract with amenity=library {osm}"
+
+
+# Two kommuner, 1780 west of 1781; their polygons overlap in a 20 m strip around x = 1000
+# (generalised borders do), so a point there lies within both.
+OSM_KOMMUNER = gpd.GeoDataFrame(
+    {"kommunkod": ["1780", "1781"], "kommunnamn": ["Karlstad", "Kristinehamn"]},
+    geometry=[shapely.box(0, 0, 1010, 1000), shapely.box(990, 0, 2000, 1000)], crs=3006)
+
+
+def _osm(rows: list[tuple[str, str | None, str | None, str | None, float, float]],
+         healthcare: bool = True) -> gpd.GeoDataFrame:
+    """OSM features ``(id, amenity, shop, healthcare, x, y)`` as ``data_sources.osm`` reads
+    them (its columns; ``healthcare`` left out when no feature has the tag)."""
+    columns = {"id": [r[0] for r in rows], "amenity": [r[1] for r in rows],
+               "shop": [r[2] for r in rows], "healthcare": [r[3] for r in rows],
+               "namn": [f"namn {r[0]}" for r in rows], "adress": None}
+    if not healthcare:
+        del columns["healthcare"]
+    return gpd.GeoDataFrame(columns, geometry=gpd.points_from_xy([r[4] for r in rows],
+                                                                 [r[5] for r in rows]),
+                            crs=3006)
+
+
+def test_osm_features_map_to_categories_amenity_first_and_take_their_kommun():
+    """Guards ``from_osm``: the tag table (``OSM_TAGS``), amenity before healthcare before
+    shop, amenity=clinic/doctors a vårdcentral unless its healthcare tag names other care,
+    the kommun from the polygon holding the point, one kommun for a point in two, and none
+    outside every kommun (mutants: the tags looked up under another key, the other-care test
+    widened or inverted, ``&`` as ``|`` so that a fuel station with a dentist tag is lost, a
+    point in two kommuner kept twice, the id prefix, source or date lost, the old row labels
+    kept as a column).
+
+    Worked by hand, feature by feature:
+    node/1 pharmacy in 1780: apotek. node/2 clinic with healthcare=dentist: other care, and
+    dentist is no healthcare tag of the table, no shop: left out. node/3 doctors with
+    healthcare=doctor: vardcentral. node/4 clinic without healthcare: vardcentral. way/5
+    healthcare=centre only: vardcentral. node/6 supermarket at x = 1000, in both polygons:
+    dagligvaror once, in 1780 or 1781. node/7 amenity=bench (no category) with
+    shop=convenience: dagligvaror. node/8 atm at (5000, 5000), in no kommun: bankomat with an
+    empty kommunkod. node/9 fuel with healthcare=dentist: drivmedel (the other-care test
+    applies to vårdcentral only). node/10 clinic, healthcare=yes: vardcentral. node/11
+    pharmacy that is also a supermarket: apotek. node/12 healthcare=clinic only:
+    vardcentral. node/13 shop=bakery: left out.
+    """
+    osm = _osm([
+        ("node/1", "pharmacy", None, None, 100.0, 100.0),
+        ("node/2", "clinic", None, "dentist", 150.0, 100.0),
+        ("node/3", "doctors", None, "doctor", 200.0, 200.0),
+        ("node/4", "clinic", None, None, 300.0, 300.0),
+        ("way/5", None, None, "centre", 400.0, 400.0),
+        ("node/6", None, "supermarket", None, 1000.0, 500.0),
+        ("node/7", "bench", "convenience", None, 500.0, 500.0),
+        ("node/8", "atm", None, None, 5000.0, 5000.0),
+        ("node/9", "fuel", None, "dentist", 1500.0, 600.0),
+        ("node/10", "clinic", None, "yes", 1600.0, 700.0),
+        ("node/11", "pharmacy", "supermarket", None, 700.0, 700.0),
+        ("way/12", None, None, "clinic", 800.0, 800.0),
+        ("node/13", None, "bakery", None, 900.0, 900.0),
+    ])
+    out = service.from_osm(osm, OSM_KOMMUNER, date="2026-11-30")
+    assert list(out.columns) == service.COLUMNS
+    assert out.index.tolist() == list(range(11))
+    assert out["id"].tolist() == ["osm:node/1", "osm:node/3", "osm:node/4", "osm:way/5",
+                                  "osm:node/6", "osm:node/7", "osm:node/8", "osm:node/9",
+                                  "osm:node/10", "osm:node/11", "osm:way/12"]
+    assert out["kategori"].tolist() == ["apotek", "vardcentral", "vardcentral", "vardcentral",
+                                        "dagligvaror", "dagligvaror", "bankomat", "drivmedel",
+                                        "vardcentral", "apotek", "vardcentral"]
+    kommun = dict(zip(out["id"], out["kommunkod"], strict=True))
+    assert kommun["osm:node/1"] == "1780" and kommun["osm:node/9"] == "1781"
+    assert kommun["osm:node/10"] == "1781" and kommun["osm:node/6"] in {"1780", "1781"}
+    assert pd.isna(kommun["osm:node/8"])
+    assert set(out["kalla"]) == {"OpenStreetMap-bidragsgivare (ODbL)"}
+    assert set(out["datum"]) == {"2026-11-30"}
+    assert out["namn"].tolist()[0] == "namn node/1" and out.crs == 3006
+
+
+def test_osm_features_without_any_healthcare_tag_keep_their_clinics():
+    """Guards the missing ``healthcare`` column (an extract where no feature has the tag):
+    amenity=clinic is then a vårdcentral, a library a bibliotek, a parcel locker post, and a
+    shop=grocery dagligvaror."""
+    osm = _osm([("node/1", "clinic", None, None, 100.0, 100.0),
+                ("node/2", "library", None, None, 200.0, 200.0),
+                ("node/3", "parcel_locker", None, None, 300.0, 300.0),
+                ("node/4", None, "grocery", None, 400.0, 400.0)], healthcare=False)
+    out = service.from_osm(osm, OSM_KOMMUNER, date="2026-11-30")
+    assert out["kategori"].tolist() == ["vardcentral", "bibliotek", "post", "dagligvaror"]
+    assert out["kommunkod"].tolist() == ["1780"] * 4
+
+
+def test_the_service_points_are_drawn_as_the_spec_says():
+    """Guards ``SPEC``'s style: points of radius 4 with a 1 px outline in the symbol stroke,
+    filled at 90 % opacity, one colour per category in the table's order."""
+    spec = service.SPEC
+    assert spec.style == {"radius": 4, "weight": 1, "color": palette.SYMBOL_STROKE,
+                          "fill": True, "fillOpacity": 0.9}
+    assert [c.value for c in spec.categories.classes] == list(service.CATEGORIES)
+    assert spec.categories.column == "kategori"

@@ -169,3 +169,61 @@ def test_service_day_is_the_configured_date_or_the_busiest_weekday(small_feed):
     assert trafikdag.service_day(small_feed, configured=None, weekday=5) == date(2024, 1, 6)
     with pytest.raises(DataError, match=r"stomlinje\.service_date: .* got '31/1 2024'"):
         trafikdag.service_day(small_feed, configured="31/1 2024", weekday=3)
+
+
+def test_a_months_weekdays_are_averaged_from_its_first_to_its_last_day():
+    """Guards :func:`trafikdag.period_days`: November 2023 begins on a Wednesday, so its
+    Tuesdays–Thursdays are 4 + 5 + 5 = 14 days, the 1st and the 30th included; February
+    2024 (a leap year, the 1st a Thursday) has five Thursdays, the 29th the last; the span
+    of the label runs from the first to the last weekday asked, in whatever order given."""
+    november = trafikdag.period_days("2023-11", (3, 1, 2))
+    assert len(november.days) == 14 and november.average
+    assert november.days[0] == date(2023, 11, 1) and november.days[-1] == date(2023, 11, 30)
+    assert list(november.days) == sorted(november.days)
+    assert {d.weekday() for d in november.days} == {1, 2, 3}
+    assert november.label_sv == "medel tis–tors 2023-11 (14 dagar)"
+    assert november.label_en == "mean Tue–Thu 2023-11 (14 days)"
+    february = trafikdag.period_days("2024-02", (3,))
+    assert february.days == tuple(date(2024, 2, d) for d in (1, 8, 15, 22, 29))
+    assert february.label_en == "mean Thu–Thu 2024-02 (5 days)"
+    sundays = trafikdag.period_days("2023-12", (6, 0))
+    assert sundays.label_sv == "medel mån–sön 2023-12 (9 dagar)"  # Dec 2023: 4 Mon + 5 Sun
+
+
+@pytest.mark.parametrize(("month", "weekdays", "message"), [
+    ("2023-13", (1,), r"^stomlinje\.average_month: expected a month like 2023-11, "
+                      r"got '2023-13'$"),
+    ("november", (1,), r"got 'november'$"),
+    ("2023-11", (), r"^stomlinje\.average_weekdays: no such weekday in 2023-11 \(\(\)\)$"),
+    ("2023-11", (7,), r"^stomlinje\.average_weekdays: no such weekday in 2023-11 \(\(7,\)\)$"),
+])
+def test_a_bad_month_or_no_weekday_in_it_is_refused_by_name(month, weekdays, message):
+    with pytest.raises(DataError, match=message):
+        trafikdag.period_days(month, weekdays)
+
+
+def test_the_analysis_day_is_the_month_then_the_configured_date_then_the_common_day(
+        small_feed):
+    """Guards :func:`trafikdag.analysis_days`' order: a month given wins over a date; a
+    date given is the day; neither gives the common day (in ``small_feed`` the busiest
+    Thursday, 2024-01-04, see above). One day is not an average; its labels are its date."""
+    month = trafikdag.analysis_days([small_feed], service_date="2024-01-31", weekday=3,
+                                    average_month="2024-01", average_weekdays=(3,))
+    assert month.days == tuple(date(2024, 1, d) for d in (4, 11, 18, 25))
+    configured = trafikdag.analysis_days([small_feed], service_date="2024-01-31", weekday=3,
+                                         average_month=None, average_weekdays=(3,))
+    assert configured == trafikdag.Analysdag((date(2024, 1, 31),), "2024-01-31", "2024-01-31")
+    assert not configured.average
+    common = trafikdag.analysis_days([small_feed], service_date=None, weekday=3,
+                                     average_month=None, average_weekdays=(3,))
+    assert common == trafikdag.Analysdag((date(2024, 1, 4),), "2024-01-04", "2024-01-04")
+
+
+def test_an_analysis_of_two_days_or_more_is_an_average_and_cannot_be_changed():
+    """Guards :class:`trafikdag.Analysdag`: two days are already a mean (not only three or
+    more), and the analysis a build records is immutable (frozen, so hashable)."""
+    two = trafikdag.Analysdag((date(2024, 1, 2), date(2024, 1, 3)), "medel", "mean")
+    assert two.average
+    assert hash(two) == hash(trafikdag.Analysdag(two.days, "medel", "mean"))
+    with pytest.raises(AttributeError):
+        two.days = (date(2024, 1, 2),)
