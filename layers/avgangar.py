@@ -115,13 +115,6 @@ def _codes_of(ids: pd.Series, categories: pd.Index) -> np.ndarray:
     return np.where(codes < 0, -2, codes)
 
 
-def _among(codes: np.ndarray, wanted: np.ndarray, size: int) -> np.ndarray:
-    """Whether each category code is one of ``wanted`` (codes from :func:`_codes_of`)."""
-    lookup = np.zeros(size + 1, dtype=bool)  # the last cell answers −1, an empty id
-    lookup[wanted[wanted >= 0]] = True
-    return lookup[codes]
-
-
 def departures(feed: Feed, day: date, settings: StomlinjeSettings) -> pd.DataFrame:
     """Return every call of the trips running on ``day``.
 
@@ -132,14 +125,13 @@ def departures(feed: Feed, day: date, settings: StomlinjeSettings) -> pd.DataFra
     may exceed 23), ``avgang`` (bool: boarding possible and not the last stop).
     """
     active = feed.trips["service_id"].isin(active_services(feed, day)).to_numpy()
-    # joined on the category codes; ids absent from stop_times get −2, which no call has
-    trips = feed.trips[active].assign(_trip=np.where(feed.trip_codes < 0, -2,
-                                                     feed.trip_codes)[active])
+    st = feed.stop_times_of(active)  # only the running trips' calls are typed
+    trip, stop = st["trip_id"].cat, st["stop_id"].cat
+    # joined on the category codes; ids absent from the day's calls get −2, which no call has
+    trips = feed.trips[active].assign(_trip=_codes_of(feed.trips["trip_id"][active],
+                                                      trip.categories))
     trips = trips.merge(feed.routes[["route_id", "route_type"]], on="route_id")
-    trip, stop = feed.stop_times["trip_id"].cat, feed.stop_times["stop_id"].cat
-    running = _among(trip.codes.to_numpy(), trips["_trip"].to_numpy(), len(trip.categories))
-    st = feed.stop_times[running]
-    trip_codes, stop_codes = st["trip_id"].cat.codes.to_numpy(), st["stop_id"].cat.codes.to_numpy()
+    trip_codes, stop_codes = trip.codes.to_numpy(), stop.codes.to_numpy()
     last = np.r_[trip_codes[1:] != trip_codes[:-1], True]  # rows are sorted by trip
     calls = pd.DataFrame({
         "trip_id": pd.Series(_texts(trip_codes, trip.categories), dtype=object),

@@ -37,7 +37,7 @@ def _require_refs(child: pd.DataFrame, column: str, parent_ids: Iterable[str],
 def _unknown(values: pd.Series, parent_ids: Iterable[str]) -> pd.Index:
     """The distinct non-empty ``values`` that are not among ``parent_ids``.
 
-    Distinct values are checked, not rows (cheap for the big categorical ``stop_times``).
+    Distinct values are checked, not rows.
     """
     distinct = _distinct(values)
     if distinct.empty:
@@ -49,11 +49,9 @@ def _unknown(values: pd.Series, parent_ids: Iterable[str]) -> pd.Index:
 
 def _unknown_trips(feed: Feed) -> pd.Index:
     """The stop_times trip ids that trips.txt lacks, found by :attr:`Feed.trip_codes`."""
-    trip = feed.stop_times["trip_id"].cat
-    codes = trip.codes.to_numpy()
-    called = np.bincount(codes[codes >= 0], minlength=len(trip.categories)) > 0
+    called = np.ones(len(feed.calls.trip_ids), dtype=bool)
     called[feed.trip_codes[feed.trip_codes >= 0]] = False
-    return pd.Index(trip.categories[called])
+    return pd.Index(feed.calls.trip_ids.filter(pa.array(called)).to_pylist(), dtype=object)
 
 
 def _refuse_broken(child: pd.DataFrame, column: str, broken_ids: pd.Index,
@@ -76,11 +74,7 @@ def _refuse_broken(child: pd.DataFrame, column: str, broken_ids: pd.Index,
 
 
 def _distinct(values: pd.Series) -> pd.Index:
-    """The distinct non-empty values; for a categorical, the categories that occur."""
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        codes = values.cat.codes.to_numpy()
-        used = np.bincount(codes[codes >= 0], minlength=len(values.cat.categories)) > 0
-        return pd.Index(values.cat.categories[used])
+    """The distinct non-empty values."""
     return pd.Index(values.dropna().unique())
 
 
@@ -100,10 +94,13 @@ def check_references(feed: Feed, source: FeedSource) -> None:
                   (source.where("frequencies"), "trips.txt"))
     if feed.shapes is not None:
         _require_refs(feed.trips, "shape_id", feed.shapes["shape_id"], (trips, "shapes.txt"))
-    _refuse_broken(feed.stop_times, "trip_id", _unknown_trips(feed), (stop_times, "trips.txt"),
-                   rows=lambda: _stop_time_rows(feed.stop_times))
-    _require_refs(feed.stop_times, "stop_id", feed.stops["stop_id"], (stop_times, "stops.txt"),
-                  rows=lambda: _stop_time_rows(feed.stop_times))
+    # the typed stop_times frame is built only to name the rows of a broken reference
+    unknown_stops = _unknown(feed.calls.stop_ids.to_pandas(), feed.stops["stop_id"])
+    for column, unknown, what in (("trip_id", _unknown_trips(feed), "trips.txt"),
+                                  ("stop_id", unknown_stops, "stops.txt")):
+        if not unknown.empty:
+            _refuse_broken(feed.stop_times, column, unknown, (stop_times, what),
+                           rows=lambda: _stop_time_rows(feed.stop_times))
 
 
 def _stop_time_rows(stop_times: pd.DataFrame) -> pd.Series:

@@ -12,7 +12,9 @@ Frames of a :class:`Feed` (EPSG:3006 where there is geometry):
   ``agency.txt``);
 * ``routes``: ``route_id, agency_id, route_short_name, route_long_name, route_type (int)``;
 * ``trips``: ``trip_id, route_id, service_id, direction_id (Int8), shape_id, trip_headsign``;
-* ``stop_times``: ``trip_id, stop_id`` (categorical), ``stop_sequence`` (int32),
+* ``stop_times`` (built from ``calls``, a :class:`~data_sources.gtfs.stop_times.StopTimes`,
+  on first use; :meth:`Feed.stop_times_of` types only some trips): ``trip_id, stop_id``
+  (categorical), ``stop_sequence`` (int32),
   ``arrival_s, departure_s`` (int32, interpolated inside a trip where the feed leaves them
   empty), ``pickup_type, drop_off_type`` (int8, 0 when empty);
 * ``calendar``: ``service_id, monday … sunday`` (int8), ``start_date, end_date`` (datetime64);
@@ -36,6 +38,7 @@ import pyarrow.compute as pc
 
 from data_sources.base import SourceFile, SourceMeta
 from data_sources.gtfs.fetch import KEY_HELP, feed_path, trafiklab_fetcher
+from data_sources.gtfs.stop_times import StopTimes
 
 GTFS_CRS = "EPSG:4326"
 RAIL_HELP = (
@@ -147,18 +150,33 @@ class Feed:
     stops: gpd.GeoDataFrame
     routes: pd.DataFrame
     trips: pd.DataFrame
-    stop_times: pd.DataFrame
+    calls: StopTimes
     calendar: pd.DataFrame
     calendar_dates: pd.DataFrame
     frequencies: pd.DataFrame
     shapes: pd.DataFrame | None
 
     @cached_property
+    def stop_times(self) -> pd.DataFrame:
+        """All calls as one typed frame (built on first use; see :meth:`stop_times_of`)."""
+        return self.calls.frame()
+
+    def stop_times_of(self, trips: np.ndarray) -> pd.DataFrame:
+        """The typed stop_times frame of the ``trips`` rows that the boolean mask selects.
+
+        Only those trips' calls are typed and sorted, so a day's departures of a national
+        feed do not build the whole table.
+        """
+        return self.calls.frame(self.trip_codes[np.asarray(trips, dtype=bool)])
+
+    @cached_property
     def trip_codes(self) -> np.ndarray:
-        """Each ``trips`` row's position among the stop_times ``trip_id`` categories.
+        """Each ``trips`` row's code among the stop_times trip ids (:attr:`StopTimes.trip_ids`).
 
         −1 for a trip without calls. Trips are joined to their calls on these codes.
         """
-        found = pc.index_in(pa.array(self.trips["trip_id"], type=pa.string()), value_set=pa.array(
-            self.stop_times["trip_id"].cat.categories, type=pa.string()))
-        return found.fill_null(-1).to_numpy().astype(np.int64)
+        ids = pa.array(self.trips["trip_id"], type=pa.string(), from_pandas=True)
+        called = self.calls.trip_ids
+        if len(ids) == len(called) and pc.all(pc.equal(ids, called), skip_nulls=False).as_py():
+            return np.arange(len(ids))  # the usual feed: trips.txt in the order stop_times calls
+        return pc.index_in(ids, value_set=called).fill_null(-1).to_numpy().astype(np.int64)

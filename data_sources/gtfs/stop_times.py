@@ -1,15 +1,17 @@
-"""Typing the big ``stop_times`` table block by block in Arrow, then sorting it by trip.
+"""Typing the big ``stop_times`` table block by block in Arrow, grouped by trip and checked.
 
 The table is read on all cores with ids and times dictionary-encoded
 (:func:`~data_sources.gtfs.reader.read_batches`), and each block is typed without going
 through Python strings: only the distinct values of a block are cleaned (ids) or parsed
-(times). The blocks' ids are then joined into
-one sorted categorical each. Text that the fast path cannot type goes through the general
-typing of :mod:`~data_sources.gtfs._values`, which names the file's rows. Output columns:
-see :mod:`data_sources.gtfs.feed`.
+(times). Text that the fast path cannot type goes through the general typing of
+:mod:`~data_sources.gtfs._values`, which names the file's rows. The result is a
+:class:`StopTimes` of integer codes and numbers; the typed frame (columns: see
+:mod:`data_sources.gtfs.feed`) is built from it on demand, for all trips or a day's.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -105,30 +107,36 @@ def _block(batch: pa.RecordBatch, offset: int, where: str) -> dict:
     return out
 
 
-def _categorical(blocks: list[pa.DictionaryArray]) -> pd.Categorical:
-    """One categorical of cleaned ids over all blocks, its categories sorted.
+def _codes(blocks: list[pa.DictionaryArray]) -> tuple[pa.Array, np.ndarray]:
+    """Cleaned distinct ids over all blocks, in order of first appearance, and each row's code.
 
     The blocks' dictionaries are cleaned together, once per entry
     (:func:`~data_sources.gtfs.reader.clean_ids`); entries that clean to the same id, in
-    one block or several, share one category. Categories sort by code point, as Python
-    sorts text.
+    one block or several, share one code. An empty cell's code is −1.
     """
     dictionaries = [block.dictionary for block in blocks]
     cleaned = pc.dictionary_encode(clean_ids(pa.concat_arrays(dictionaries)))
-    uniques = cleaned.dictionary
-    order = pc.sort_indices(uniques).to_numpy()
-    rank = np.empty(len(uniques), dtype=np.int32)
-    rank[order] = np.arange(len(uniques), dtype=np.int32)
-    remap = _without_nulls(cleaned.indices, -1)
-    # the code of each entry of every block's dictionary, in block order; then an empty
-    # cell's: −1, pandas' missing code
-    code_of = np.append(np.where(remap >= 0, rank[remap], -1), -1).astype(np.int32)
+    # the code of each entry of every block's dictionary, in block order; then an empty cell's
+    code_of = np.append(_without_nulls(cleaned.indices, -1), -1).astype(np.int32)
     empty = len(code_of) - 1
     starts = np.cumsum([0] + [len(d) for d in dictionaries[:-1]])
     codes = np.concatenate([code_of[_without_nulls(block.indices, empty - start) + start]
                             for block, start in zip(blocks, starts, strict=True)])
-    categories = pd.Index(pd.array(uniques.take(order), dtype="string"))
-    return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(categories),
+    return cleaned.dictionary, codes
+
+
+def _sorted_categorical(ids: pa.Array, codes: np.ndarray) -> pd.Categorical:
+    """The ``ids`` that ``codes`` use, as a categorical with sorted categories.
+
+    Categories sort as Python sorts text (by code point); code −1 is missing.
+    """
+    used = np.flatnonzero(np.bincount(codes[codes >= 0], minlength=len(ids)))
+    texts = ids.take(pa.array(used))
+    order = pc.sort_indices(texts).to_numpy()
+    rank = np.full(len(ids) + 1, -1, dtype=np.int32)  # the last cell answers −1
+    rank[used[order]] = np.arange(len(used), dtype=np.int32)
+    categories = pd.Index(pd.array(texts.take(pa.array(order)), dtype="string"))
+    return pd.Categorical.from_codes(rank[codes], dtype=pd.CategoricalDtype(categories),
                                      validate=False)
 
 
@@ -154,28 +162,38 @@ def _trip_order(trip_key: np.ndarray, sequence: np.ndarray) -> np.ndarray:
     return np.repeat(starts[by_key] - first_out, lengths) + np.arange(rows)
 
 
-def _check_order(trip: pd.Categorical, sequence: np.ndarray, departure: np.ndarray,
-                 row: np.ndarray, where: str) -> None:
+def _check_order(trip_ids: pa.Array, trip: np.ndarray, sequence: np.ndarray,
+                 departure: np.ndarray, row: np.ndarray, where: str) -> None:
     """Raise on repeated ``(trip_id, stop_sequence)`` or an untimed first or last stop.
 
-    The arrays are sorted by trip and sequence.
+    The arrays are grouped by trip (codes into ``trip_ids``) and sorted by sequence.
     """
-    codes = trip.codes
-    new_trip = np.r_[True, codes[1:] != codes[:-1]] if len(codes) else np.zeros(0, bool)
+    new_trip = np.r_[True, trip[1:] != trip[:-1]] if len(trip) else np.zeros(0, bool)
     same = ~new_trip[1:] & (sequence[1:] == sequence[:-1])
     repeated = np.r_[same, False] | np.r_[False, same]
     if repeated.any():
+        trips, rows = _offending(trip_ids, trip, sequence, row, repeated)
         msg = (f"{where}: (trip_id, stop_sequence) must be unique; repeated for trip_id "
-               f"{_listed(pd.unique(trip[repeated]).tolist())} in row(s) "
-               f"{_listed(row[repeated].tolist())}")
+               f"{_listed(trips)} in row(s) {_listed(rows)}")
         raise DataError(msg)
     ends = new_trip | np.r_[new_trip[1:], True]
     untimed_end = ends & (departure == EMPTY_TIME)
     if untimed_end.any():
+        trips, rows = _offending(trip_ids, trip, sequence, row, untimed_end)
         msg = (f"{where}: the first and last stop of a trip must have a time; missing for "
-               f"trip_id {_listed(pd.unique(trip[untimed_end]).tolist())} in row(s) "
-               f"{_listed(row[untimed_end].tolist())}")
+               f"trip_id {_listed(trips)} in row(s) {_listed(rows)}")
         raise DataError(msg)
+
+
+def _offending(trip_ids: pa.Array, trip: np.ndarray, sequence: np.ndarray, row: np.ndarray,
+               mask: np.ndarray) -> tuple[list[str], list[int]]:
+    """Trip ids and file lines of the rows in ``mask``, as the sorted table lists them.
+
+    That is by trip id (as text), then sequence, then line.
+    """
+    ids = trip_ids.take(pa.array(trip[mask])).to_pylist()
+    listed = sorted(zip(ids, sequence[mask].tolist(), row[mask].tolist(), strict=True))
+    return list(dict.fromkeys(i for i, _, _ in listed)), [line for *_, line in listed]
 
 
 def _whole_seconds(values: np.ndarray) -> np.ndarray:
@@ -194,37 +212,93 @@ def _either_time(first: np.ndarray, other: np.ndarray) -> np.ndarray:
     return np.where(empty, other, first) if empty.any() else first
 
 
-def read_stop_times(source: FeedSource) -> pd.DataFrame:
-    """Read stop_times, type it block by block; sort; interpolate inner times.
+@dataclass(frozen=True)
+class StopTimes:
+    """A feed's stop_times, read and checked; typed frames are built on demand (:meth:`frame`).
 
-    Ids and times are held once per distinct text and block, not per row. Rows are sorted
-    by ``trip_id`` (text order) and ``stop_sequence``; a missing arrival or departure takes
-    the other.
+    Rows are grouped by trip (trips in order of first appearance in the file) and sorted by
+    ``stop_sequence``. ``trip`` and ``stop`` are int32 codes into ``trip_ids`` and
+    ``stop_ids`` (the cleaned distinct ids, in order of first appearance). ``values`` holds
+    ``stop_sequence`` (int32), ``arrival_s, departure_s`` (int32 seconds, an empty one
+    taking the other; :data:`EMPTY_TIME` inside a trip where both are empty) and
+    ``pickup_type, drop_off_type`` (int8).
+
+    Keeping the calls as codes lets a day's departures type only the trips that run
+    (:meth:`frame` with ``trips``) instead of the whole national table.
+    """
+
+    trip_ids: pa.Array
+    stop_ids: pa.Array
+    trip: np.ndarray
+    stop: np.ndarray
+    values: dict[str, np.ndarray]
+
+    def __len__(self) -> int:
+        return len(self.trip)
+
+    def frame(self, trips: np.ndarray | None = None) -> pd.DataFrame:
+        """The typed stop_times frame (columns: :mod:`data_sources.gtfs.feed`).
+
+        All calls, or those of the trips whose codes (into ``trip_ids``) are ``trips``
+        (codes < 0 are ignored). Rows sorted by ``trip_id`` (text order) and
+        ``stop_sequence``; ``trip_id`` and ``stop_id`` are categoricals of the ids used,
+        sorted; times left empty inside a trip are interpolated.
+        """
+        if trips is None:
+            rows = slice(None)
+        else:
+            wanted = np.zeros(len(self.trip_ids), dtype=bool)
+            wanted[trips[trips >= 0]] = True
+            rows = np.flatnonzero(wanted[self.trip])
+        trip = _sorted_categorical(self.trip_ids, self.trip[rows])
+        stop = _sorted_categorical(self.stop_ids, self.stop[rows])
+        columns = {c: v[rows] for c, v in self.values.items()}
+        order = _trip_order(trip.codes, columns["stop_sequence"])
+        if not _is_identity(order):
+            trip = pd.Categorical.from_codes(trip.codes[order], dtype=trip.dtype, validate=False)
+            stop = pd.Categorical.from_codes(stop.codes[order], dtype=stop.dtype, validate=False)
+            columns = {c: v[order] for c, v in columns.items()}
+        for column in ("arrival_s", "departure_s"):
+            columns[column] = _whole_seconds(columns[column])
+        out = pd.DataFrame({"trip_id": trip, "stop_id": stop} | columns, copy=False)
+        return out[COLUMNS]
+
+
+def _is_identity(order: np.ndarray) -> bool:
+    """Whether the permutation ``order`` leaves every row in place."""
+    return bool(np.all(order == np.arange(len(order))))
+
+
+def read_stop_times(source: FeedSource) -> StopTimes:
+    """Read stop_times, type it block by block, group it by trip and check it.
+
+    Ids and times are held once per distinct text and block, not per row. A missing
+    arrival or departure takes the other. Raises ``DataError`` naming the rows for an empty
+    id, a repeated ``(trip_id, stop_sequence)`` or a trip whose first or last stop has no
+    time.
     """
     where = source.where("stop_times")
     blocks, offset = [], 0
     for batch in read_batches(source, "stop_times", TYPES):
         blocks.append(_block(batch, offset, where))
         offset += batch.num_rows
-    trip = _categorical([b["trip_id"] for b in blocks])
-    stop = _categorical([b["stop_id"] for b in blocks])
-    for name, ids in (("trip_id", trip), ("stop_id", stop)):
-        empty = np.flatnonzero(ids.codes < 0)
+    trip_ids, trip = _codes([b["trip_id"] for b in blocks])
+    stop_ids, stop = _codes([b["stop_id"] for b in blocks])
+    for name, codes in (("trip_id", trip), ("stop_id", stop)):
+        empty = np.flatnonzero(codes < 0)
         if len(empty):  # both are required: a call of no trip, or at no stop
             msg = f"{where}: column {name!r} is empty in row(s) {_listed((empty + 2).tolist())}"
             raise DataError(msg)
-    columns = {c: np.concatenate([b[c] for b in blocks]) for c in blocks[0] if c not in
-               ("trip_id", "stop_id")}
+    values = {c: np.concatenate([b[c] for b in blocks]) for c in blocks[0] if c not in
+              ("trip_id", "stop_id")}
     del blocks
-    departure = _either_time(columns["departure_s"], columns["arrival_s"])
-    columns["arrival_s"] = _either_time(columns["arrival_s"], departure)
-    columns["departure_s"] = departure
-    order = _trip_order(trip.codes, columns["stop_sequence"])
-    trip = pd.Categorical.from_codes(trip.codes[order], dtype=trip.dtype, validate=False)
-    stop = pd.Categorical.from_codes(stop.codes[order], dtype=stop.dtype, validate=False)
-    columns = {c: v[order] for c, v in columns.items()}
-    _check_order(trip, columns["stop_sequence"], columns["departure_s"], order + 2, where)
-    for column in ("arrival_s", "departure_s"):
-        columns[column] = _whole_seconds(columns[column])
-    out = pd.DataFrame({"trip_id": trip, "stop_id": stop} | columns, copy=False)
-    return out[COLUMNS]
+    departure = _either_time(values["departure_s"], values["arrival_s"])
+    values["arrival_s"] = _either_time(values["arrival_s"], departure)
+    values["departure_s"] = departure
+    order = _trip_order(trip, values["stop_sequence"])
+    if not _is_identity(order):
+        trip, stop = trip[order], stop[order]
+        values = {c: v[order] for c, v in values.items()}
+    _check_order(trip_ids, trip, values["stop_sequence"], values["departure_s"], order + 2,
+                 where)
+    return StopTimes(trip_ids, stop_ids, trip, stop, values)

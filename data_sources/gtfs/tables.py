@@ -175,7 +175,7 @@ def parse(path: Path) -> Feed:
             stops=_stops(read_table(source, "stops"), source.where("stops")),
             routes=routes,
             trips=trips,
-            stop_times=read_stop_times(source),
+            calls=read_stop_times(source),
             calendar=_optional_table(source, "calendar", _calendar),
             calendar_dates=_optional_table(source, "calendar_dates", _calendar_dates),
             frequencies=_optional_table(source, "frequencies", _frequencies),
@@ -186,7 +186,7 @@ def parse(path: Path) -> Feed:
     finally:
         source.close()
     log.info("GTFS %s: %d stops, %d trips, %d stop_times", path, len(feed.stops),
-             len(feed.trips), len(feed.stop_times))
+             len(feed.trips), len(feed.calls))
     return feed
 
 

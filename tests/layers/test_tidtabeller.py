@@ -37,8 +37,7 @@ def _departures(feeds, register, day: str) -> pd.Series:
 def _without_tagab(feed: gtfs.Feed) -> gtfs.Feed:
     routes = feed.routes.loc[feed.routes["agency_id"] == TAGAB, "route_id"]
     trips = feed.trips[~feed.trips["route_id"].isin(routes)]
-    return replace(feed, trips=trips,
-                   stop_times=feed.stop_times[feed.stop_times["trip_id"].isin(trips["trip_id"])])
+    return replace(feed, trips=trips)  # departures take calls of the feed's trips only
 
 
 def test_the_fixture_holds_tagabs_trips_under_other_ids(rail, other_scheme) -> None:

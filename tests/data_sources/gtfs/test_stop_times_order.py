@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from data_sources import gtfs
-from data_sources.gtfs.stop_times import _categorical, _trip_order
+from data_sources.gtfs.stop_times import _codes, _sorted_categorical, _trip_order
 
 
 @given(st.lists(st.tuples(st.integers(0, 4), st.integers(0, 5)), max_size=40))
@@ -60,7 +60,7 @@ def test_ids_of_several_blocks_become_one_sorted_categorical() -> None:
     as Python sorts text."""
     texts = [["b", "539.0", None, "a"], [" 539", "c", "b"], [None], ["539", "a"]]
     blocks = [pc.dictionary_encode(pa.array(block, pa.string())) for block in texts]
-    ids = _categorical(blocks)
+    ids = _sorted_categorical(*_codes(blocks))
     cells = [t for block in texts for t in block]
     expected = [None if t is None else t.strip().removesuffix(".0") for t in cells]
     assert list(ids.categories) == sorted({e for e in expected if e is not None})
