@@ -110,7 +110,7 @@ TARGETS: dict[str, Target] = {
                                  conftest=False),
     "layers/avgangar.py": Target(("tests/layers/test_avgangar_rules.py",),
                                  definitions=("_in_ranges", "trafikslag", "_expand_frequencies",
-                                              "_directions", "_texts", "_codes_of", "_among",
+                                              "_directions", "_texts", "_codes_of",
                                               "departures", "_window_min", "window_counts",
                                               "rule_rank", "best_class", "joined_names",
                                               "main_mode", "profile_text"),

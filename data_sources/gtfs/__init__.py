@@ -1,13 +1,14 @@
 """GTFS timetables (Trafiklab GTFS Regional / GTFS Sverige 2 layout), as a zip or a folder.
 
-:func:`parse` reads a feed into a :class:`Feed` of typed frames and checks its references.
-One job per module:
+:func:`parse` reads a feed into a :class:`Feed` of typed frames and checks its references;
+the big stop_times table is kept as codes and typed on demand, whole or for a day's trips
+(:meth:`Feed.stop_times_of`). One job per module:
 
 * :mod:`~data_sources.gtfs.feed`: the :class:`Feed` frames and the sources :data:`RAIL` and
   :data:`REGIONAL`;
 * :mod:`~data_sources.gtfs.reader`: the zip-or-folder source and the streaming table reader;
-* :mod:`~data_sources.gtfs.tables`: typing per table (stops, stop_times, calendar, …) and
-  :func:`parse`;
+* :mod:`~data_sources.gtfs.tables`: typing per table (stops, calendar, …) and :func:`parse`;
+* :mod:`~data_sources.gtfs.stop_times`: stop_times read, grouped by trip and checked;
 * :mod:`~data_sources.gtfs.checks`: references between tables;
 * :mod:`~data_sources.gtfs.fetch`: downloads from Trafiklab (API key in :data:`KEY_ENV`).
 """
