@@ -74,6 +74,8 @@ TARGETS: dict[str, Target] = {
     "gisapp/web/jsonsafe.py": Target(("tests/gisapp/web/test_jsonsafe.py",)),
     "gisapp/store/files.py": Target(("tests/gisapp/store/test_files.py",), conftest=False),
     "gisapp/store/base.py": Target(("tests/gisapp/store/test_files.py",), conftest=False),
+    "gisapp/store/postgis.py": Target(("tests/gisapp/store/test_postgis_rules.py",),
+                                      conftest=False),
     "layers/service.py": Target(("tests/layers/test_service_rules.py",), conftest=False),
     "layers/tillganglighet.py": Target(("tests/layers/test_tillganglighet_rules.py",),
                                        conftest=False),
