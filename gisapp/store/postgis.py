@@ -33,7 +33,7 @@ import pandas as pd
 import psycopg
 from psycopg import sql
 from psycopg.types.json import Json
-from psycopg_pool import ConnectionPool
+from psycopg_pool import ConnectionPool, PoolTimeout
 
 from data_sources.errors import BuildError
 from gisapp.store import _tables
@@ -46,6 +46,7 @@ META = "strukturbild"
 INDICATORS = "indikatorer"
 LOCK_KEY = 0x5374_7275  # pg_advisory_xact_lock key of the store's writers ("Stru")
 POOL_SIZE = 16  # connections per app process (threads beyond wait for one)
+POOL_TIMEOUT_S = 30.0  # how long a query waits for a free connection before answering 503
 CONNECT_TIMEOUT_S = 5
 BUILD_APPLICATION = "strukturbild build"  # application_name of a writing connection
 # the manifest as the file store writes it: values JSON lacks (dates) as text, order kept
@@ -172,7 +173,7 @@ class PostgisStore(BuildStore):
         with self._pool_lock:
             if self._pool is None or self._pool_pid != os.getpid():
                 self._pool = ConnectionPool(
-                    self.url, min_size=1, max_size=POOL_SIZE, open=True, timeout=30,
+                    self.url, min_size=1, max_size=POOL_SIZE, open=True, timeout=POOL_TIMEOUT_S,
                     kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT_S})
                 self._pool_pid = os.getpid()
             return self._pool
@@ -190,11 +191,11 @@ class PostgisStore(BuildStore):
         try:
             with self._connection_pool().connection() as conn, conn.cursor() as cur:
                 yield cur
+        except PoolTimeout as exc:  # an OperationalError too: caught before the others
+            msg = f"the PostGIS store at {_where(self.url)}: no connection free in time"
+            raise StoreUnavailableError(msg) from exc
         except (psycopg.OperationalError, psycopg.errors.UndefinedTable) as exc:
             msg = f"the PostGIS store at {_where(self.url)} cannot be read ({type(exc).__name__})"
-            raise StoreUnavailableError(msg) from exc
-        except TimeoutError as exc:  # psycopg_pool.PoolTimeout
-            msg = f"the PostGIS store at {_where(self.url)}: no connection free in time"
             raise StoreUnavailableError(msg) from exc
 
     def current(self) -> PostgisBuild | None:

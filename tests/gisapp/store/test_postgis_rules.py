@@ -9,6 +9,10 @@ of ``strukturbild.builds`` and ``.current``), not only the store's own answers.
 
 from __future__ import annotations
 
+import logging
+import os
+import time
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -18,7 +22,8 @@ from scipy.sparse import csr_matrix
 
 from data_sources.errors import BuildError, NotFoundError
 from gisapp.store import postgis
-from gisapp.store.postgis import PostgisStore, schema_of
+from gisapp.store.files import FileStore
+from gisapp.store.postgis import PostgisStore, StoreUnavailableError, schema_of
 from layers.accessibility import Network
 from tests.postgres import HAVE_POSTGIS, cluster, fresh_database, needs_postgis
 
@@ -67,6 +72,23 @@ def _query(url: str, text: str, params: tuple = ()) -> list[tuple]:
         return conn.execute(text, params).fetchall()
 
 
+def _execute(url: str, text: str, params: tuple = ()) -> None:
+    with psycopg.connect(url) as conn:
+        conn.execute(text, params)
+
+
+def _backends(url: str) -> set[int]:
+    """Server processes connected to the database, the asking connection not counted."""
+    return {r[0] for r in _query(url, "SELECT pid FROM pg_stat_activity WHERE datname = "
+                                      "current_database() AND pid <> pg_backend_pid()")}
+
+
+def _backend_of(store: PostgisStore) -> int:
+    with store.cursor() as cur:
+        cur.execute("SELECT pg_backend_pid()")
+        return cur.fetchone()[0]
+
+
 def _build_schemas(url: str) -> list[str]:
     return [r[0] for r in _query(url, "SELECT nspname FROM pg_namespace "
                                       "WHERE left(nspname, 6) = 'build_' ORDER BY 1")]
@@ -105,6 +127,7 @@ def test_layers_and_indicators_read_back_in_row_order_labelled_from_zero(store):
     read = store.current()
     orter = read.layer("orter")
     assert orter.crs.to_epsg() == 3006 and orter.index.tolist() == [0, 1]
+    assert orter.columns.tolist() == ["namn", "invanare", "geometry"]  # no index column
     assert orter["namn"].tolist() == ["Arvika", "Karlstad"]
     assert orter["invanare"].tolist() == [26_000, 95_000]
     assert [(p.x, p.y) for p in orter.geometry] == [(337_000.0, 6_614_000.0),
@@ -112,6 +135,7 @@ def test_layers_and_indicators_read_back_in_row_order_labelled_from_zero(store):
     assert read.layer("tomt").empty and read.layer("orter") is orter  # read once
     indicators = read.indicators
     assert indicators.index.tolist() == [0, 1]
+    assert indicators.columns.tolist() == ["kommunkod", "indikator", "varde"]
     assert indicators["kommunkod"].tolist() == ["1780", "1784"]
     assert indicators["varde"].iloc[0] == 1.5 and pd.isna(indicators["varde"].iloc[1])
     assert build.layer("orter")["namn"].tolist() == ["Arvika", "Karlstad"]
@@ -159,6 +183,9 @@ def test_every_instance_serves_the_new_build_as_soon_as_it_is_switched(store, ur
         assert opened.id == first.id and reader.current() is opened  # kept while current
         second = store.write(_layers(), INDICATORS, MANIFEST)
         assert reader.current().id == second.id
+        # an operator pointing current back at the older build by hand: followed too
+        _execute(url, "UPDATE strukturbild.current SET build_id = %s", (first.id,))
+        assert reader.current().id == first.id
     finally:
         reader.close()
 
@@ -169,15 +196,25 @@ def test_old_builds_are_dropped_keeping_the_newest_n_and_never_current(store, ur
     assert _build_schemas(url) == sorted(schema_of(i) for i in ids[1:])
     assert _query(url, "SELECT count(*) FROM strukturbild.builds") == [(2,)]
     # current pointed back at the oldest kept build: it stays, beside the newest other one
-    with psycopg.connect(url) as conn:
-        conn.execute("UPDATE strukturbild.current SET build_id = %s", (ids[1],))
+    _execute(url, "UPDATE strukturbild.current SET build_id = %s", (ids[1],))
     assert store.prune() == [] and store.build_ids() == ids[1:]
     third = store.write(_layers(), INDICATORS, MANIFEST).id
     assert store.build_ids() == [ids[2], third]
     assert _build_schemas(url) == sorted(schema_of(i) for i in (ids[2], third))
 
 
-def test_prune_names_what_it_removed_and_keeps_at_least_one(url):
+def test_by_default_three_builds_are_kept_as_in_the_file_store(url, tmp_path):
+    default = PostgisStore(url)
+    try:
+        assert default.keep == FileStore(tmp_path).keep
+        ids = [default.write(_layers(), INDICATORS, MANIFEST).id for _ in range(4)]
+        assert default.build_ids() == ids[1:]
+        assert _build_schemas(url) == sorted(schema_of(i) for i in ids[1:])
+    finally:
+        default.close()
+
+
+def test_prune_names_what_it_removed_and_keeps_at_least_one(url, caplog):
     keep_all = PostgisStore(url, keep=5)
     try:
         ids = [keep_all.write(_layers(), INDICATORS, MANIFEST).id for _ in range(3)]
@@ -186,8 +223,12 @@ def test_prune_names_what_it_removed_and_keeps_at_least_one(url):
     one = PostgisStore(url, keep=0)
     try:
         assert one.keep == 1
-        assert one.prune() == ids[1::-1]  # the older two, newest first
+        with caplog.at_level(logging.INFO, logger=postgis.__name__):
+            assert one.prune() == ids[1::-1]  # the older two, newest first
+            assert one.prune() == []  # nothing left to prune: nothing logged
         assert one.build_ids() == [ids[2]]
+        assert [r.getMessage() for r in caplog.records] == [
+            f"pruned builds {ids[1]}, {ids[0]} (keeping the newest 1)"]
     finally:
         one.close()
 
@@ -221,3 +262,78 @@ def test_a_closed_store_opens_a_new_pool_on_the_next_query(store):
     build = store.write(_layers(), INDICATORS, MANIFEST)
     store.close()
     assert store.current().id == build.id
+
+
+def test_closing_the_store_releases_its_connection_and_may_be_repeated(store, url):
+    store.write(_layers(), INDICATORS, MANIFEST)
+    before = _backends(url)
+    assert store.current() is not None
+    assert _backends(url) - before  # the pool's connections
+    store.close()
+    store.close()
+    deadline = time.monotonic() + 5
+    while _backends(url) - before and time.monotonic() < deadline:
+        time.sleep(0.05)  # a closed connection's server process exits a moment later
+    assert _backends(url) - before == set()
+
+
+def _in_child(work) -> bytes:
+    """Run ``work()`` in a forked process (as gunicorn forks a worker); return its bytes."""
+    readable, writable = os.pipe()
+    child = os.fork()
+    if child == 0:
+        try:
+            os.write(writable, work())
+        finally:
+            os._exit(0)
+    os.close(writable)
+    answer = os.read(readable, 64)
+    os.close(readable)
+    os.waitpid(child, 0)
+    return answer
+
+
+def test_a_forked_worker_opens_its_own_connections_and_leaves_the_parents_alone(store, url):
+    build = store.write(_layers(), INDICATORS, MANIFEST)
+    _backend_of(store)  # the parent's pool is open
+    before = _backends(url)
+
+    def query_then_close() -> bytes:
+        backend = _backend_of(store)
+        store.close()
+        return str(backend).encode()
+
+    def close_at_once() -> bytes:  # a worker stopped before its first query
+        store.close()
+        return b"closed"
+
+    answer = _in_child(query_then_close)
+    assert answer and int(answer) not in before  # a connection of the child's own
+    assert _in_child(close_at_once) == b"closed"
+    assert _backend_of(store) in before  # the parent's own connections, still open
+    assert store.current().id == build.id
+
+
+def test_a_query_waits_for_a_free_connection_then_answers_503(url, monkeypatch):
+    monkeypatch.setattr(postgis, "POOL_SIZE", 1)
+    monkeypatch.setattr(postgis, "POOL_TIMEOUT_S", 0.3)
+    busy = PostgisStore(url)
+    try:
+        with busy.cursor(), pytest.raises(StoreUnavailableError) as error:
+            busy.current()  # the one connection is taken by the cursor around it
+        assert str(error.value).endswith(": no connection free in time")
+        assert error.value.http_status == 503 and error.value.public_detail
+        assert busy.current() is None  # answers again once the connection is free
+    finally:
+        busy.close()
+
+
+def test_a_build_whose_tables_are_gone_answers_503_naming_the_store(store, url):
+    store.write(_layers(), INDICATORS, MANIFEST)
+    build = store.current()
+    _execute(url, f"DROP SCHEMA {build.schema} CASCADE")
+    with pytest.raises(StoreUnavailableError) as error:
+        build.layer("orter")
+    where = postgis._where(url)
+    assert str(error.value) == f"the PostGIS store at {where} cannot be read (UndefinedTable)"
+    assert error.value.http_status == 503 and error.value.public_detail
