@@ -269,7 +269,9 @@ def test_closing_the_store_releases_its_connection_and_may_be_repeated(store, ur
     before = _backends(url)
     assert store.current() is not None
     assert _backends(url) - before  # the pool's connections
+    pool = store._pool
     store.close()
+    assert pool.closed  # closed by close(), not left to the garbage collector
     store.close()
     deadline = time.monotonic() + 5
     while _backends(url) - before and time.monotonic() < deadline:
